@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR Apache-2.0) */
+/*
+ * Maps and helpers shared by every twinlane program family. Each family is its
+ * own object so one that the kernel refuses (LSM on a kernel without the BPF
+ * LSM) cannot take the others down; the loader creates these maps once and
+ * hands the same fds to every object (bpf_map__reuse_fd).
+ */
+#ifndef TWINLANE_COMMON_BPF_H
+#define TWINLANE_COMMON_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_endian.h>
+#include "twinlane_records.h"
+
+#define EPERM 1
+#define AF_INET 2
+#define AF_INET6 10
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+/* Sizes are set by the loader before load; these are the defaults. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 8 << 20);
+} security_ring SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 8 << 20);
+} observability_ring SEC(".maps");
+
+/* Reservation failures per ring (enum tl_ring), per CPU. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, TL_RING_COUNT);
+	__type(key, __u32);
+	__type(value, __u64);
+} drops SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct tl_config);
+} tl_config_map SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct tl_inode_key);
+	__type(value, __u8);
+} deny_inode SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);             /* IPv4, network order */
+	__type(value, __u8);
+} deny_ipv4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u8[16]);
+	__type(value, __u8);
+} deny_ipv6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u16);             /* host order */
+	__type(value, __u8);
+} deny_port SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct tl_inode_key);
+	__type(value, __u8);
+} watch_inode SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 1024);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct tl_prefix_key);
+	__type(value, __u8);
+} watch_prefix SEC(".maps");
+
+static __always_inline struct tl_config *tl_config(void)
+{
+	__u32 zero = 0;
+	return bpf_map_lookup_elem(&tl_config_map, &zero);
+}
+
+static __always_inline int tl_enforcing(void)
+{
+	struct tl_config *c = tl_config();
+	return c && c->mode == TL_MODE_ENFORCE;
+}
+
+/* Reserve ring space, counting a failure instead of losing it silently. */
+static __always_inline void *tl_reserve(void *ring, __u32 ring_id, __u64 size)
+{
+	void *rec = bpf_ringbuf_reserve(ring, size, 0);
+	if (!rec) {
+		__u64 *n = bpf_map_lookup_elem(&drops, &ring_id);
+		if (n)
+			*n += 1;
+	}
+	return rec;
+}
+
+#define tl_reserve_security(type) \
+	((type *)tl_reserve(&security_ring, TL_RING_SECURITY, sizeof(type)))
+#define tl_reserve_observability(type) \
+	((type *)tl_reserve(&observability_ring, TL_RING_OBSERVABILITY, sizeof(type)))
+
+static __always_inline void tl_fill_header_task(struct tl_header *h, struct task_struct *task,
+						__u16 kind, __u16 size, __u8 source)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u64 uid_gid = bpf_get_current_uid_gid();
+	struct task_struct *parent = BPF_CORE_READ(task, real_parent);
+
+	h->kind = kind;
+	h->size = size;
+	h->cpu = bpf_get_smp_processor_id();
+	h->ktime_ns = bpf_ktime_get_boot_ns();
+	h->start_ns = BPF_CORE_READ(task, group_leader, start_time);
+	h->parent_start_ns = BPF_CORE_READ(parent, group_leader, start_time);
+	h->tgid = pid_tgid >> 32;
+	h->tid = (__u32)pid_tgid;
+	h->ptgid = BPF_CORE_READ(parent, tgid);
+	h->uid = (__u32)uid_gid;
+	h->gid = uid_gid >> 32;
+	h->source = source;
+	h->_pad0[0] = 0;
+	h->_pad0[1] = 0;
+	h->_pad0[2] = 0;
+	h->cgroup_id = bpf_get_current_cgroup_id();
+	__builtin_memset(h->comm, 0, sizeof(h->comm));
+	bpf_get_current_comm(h->comm, sizeof(h->comm));
+}
+
+static __always_inline void tl_fill_header(struct tl_header *h, __u16 kind, __u16 size, __u8 source)
+{
+	tl_fill_header_task(h, (struct task_struct *)bpf_get_current_task(), kind, size, source);
+}
+
+static __always_inline int tl_ipv4_denied(__u32 addr_be, __u16 port)
+{
+	return bpf_map_lookup_elem(&deny_ipv4, &addr_be) || bpf_map_lookup_elem(&deny_port, &port);
+}
+
+static __always_inline int tl_ipv6_denied(const __u8 *addr, __u16 port)
+{
+	return bpf_map_lookup_elem(&deny_ipv6, addr) || bpf_map_lookup_elem(&deny_port, &port);
+}
+
+/* Decision for a matched deny rule under the current mode. */
+static __always_inline __u8 tl_decide(int matched)
+{
+	if (!matched)
+		return TL_ALLOW;
+	return tl_enforcing() ? TL_DENY : TL_AUDIT_DENY;
+}
+
+#endif /* TWINLANE_COMMON_BPF_H */

@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR Apache-2.0) */
+/*
+ * Observability family: process lifecycle, sampled syscall latency, TCP
+ * state changes. Nothing here decides anything.
+ */
+#include "common.bpf.h"
+
+/* sys_enter timestamps of sampled syscalls, by thread id. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, __u64);
+} syscall_start SEC(".maps");
+
+static __always_inline int tl_observed_cgroup(struct tl_config *c)
+{
+	return !c->cgroup_filter || c->cgroup_filter == bpf_get_current_cgroup_id();
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(tl_fork, struct task_struct *parent, struct task_struct *child)
+{
+	/* Threads share their group's exec_id: only new thread groups count. */
+	if (BPF_CORE_READ(child, tgid) == BPF_CORE_READ(parent, tgid))
+		return 0;
+	struct tl_config *c = tl_config();
+	if (c && !tl_observed_cgroup(c))
+		return 0;
+	struct tl_fork *f = tl_reserve_observability(struct tl_fork);
+	if (!f)
+		return 0;
+	tl_fill_header_task(&f->h, parent, TL_KIND_FORK, sizeof(*f), TL_SRC_TRACEPOINT);
+	f->child_tgid = BPF_CORE_READ(child, tgid);
+	f->child_start_ns = BPF_CORE_READ(child, start_time);
+	f->_pad0 = 0;
+	bpf_ringbuf_submit(f, 0);
+	return 0;
+}
+
+SEC("tp/sched/sched_process_exit")
+int tl_exit(void *ctx)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	/* signal->live was decremented before this tracepoint: 0 means the group is gone. */
+	if (BPF_CORE_READ(task, signal, live.counter) != 0)
+		return 0;
+	struct tl_config *c = tl_config();
+	if (c && !tl_observed_cgroup(c))
+		return 0;
+	struct tl_exit *x = tl_reserve_observability(struct tl_exit);
+	if (!x)
+		return 0;
+	tl_fill_header_task(&x->h, task, TL_KIND_EXIT, sizeof(*x), TL_SRC_TRACEPOINT);
+	x->exit_code = BPF_CORE_READ(task, exit_code);
+	x->_pad0 = 0;
+	struct signal_struct *sig = BPF_CORE_READ(task, signal);
+	x->utime_ns = BPF_CORE_READ(task, utime) + BPF_CORE_READ(sig, utime);
+	x->stime_ns = BPF_CORE_READ(task, stime) + BPF_CORE_READ(sig, stime);
+	bpf_ringbuf_submit(x, 0);
+	return 0;
+}
+
+SEC("tp/raw_syscalls/sys_enter")
+int tl_sys_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	struct tl_config *c = tl_config();
+	if (!c || !c->syscall_sample_rate)
+		return 0;
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	if ((__u32)(pid_tgid >> 32) == c->agent_tgid)
+		return 0;
+	if (c->syscall_sample_rate > 1 && bpf_get_prandom_u32() % c->syscall_sample_rate)
+		return 0;
+	if (!tl_observed_cgroup(c))
+		return 0;
+	__u32 tid = (__u32)pid_tgid;
+	__u64 now = bpf_ktime_get_boot_ns();
+	bpf_map_update_elem(&syscall_start, &tid, &now, BPF_ANY);
+	return 0;
+}
+
+SEC("tp/raw_syscalls/sys_exit")
+int tl_sys_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u64 *start = bpf_map_lookup_elem(&syscall_start, &tid);
+	if (!start)
+		return 0;
+	__u64 began = *start;
+	bpf_map_delete_elem(&syscall_start, &tid);
+	struct tl_syscall *s = tl_reserve_observability(struct tl_syscall);
+	if (!s)
+		return 0;
+	tl_fill_header(&s->h, TL_KIND_SYSCALL, sizeof(*s), TL_SRC_TRACEPOINT);
+	s->ret = ctx->ret;
+	s->latency_ns = s->h.ktime_ns - began;
+	s->nr = (__u32)ctx->id;
+	s->_pad0 = 0;
+	bpf_ringbuf_submit(s, 0);
+	return 0;
+}
+
+SEC("tp/sock/inet_sock_set_state")
+int tl_tcp_state(struct trace_event_raw_inet_sock_set_state *ctx)
+{
+	if (ctx->protocol != IPPROTO_TCP)
+		return 0;
+	struct tl_tcp_state *t = tl_reserve_observability(struct tl_tcp_state);
+	if (!t)
+		return 0;
+	tl_fill_header(&t->h, TL_KIND_TCP_STATE, sizeof(*t), TL_SRC_TRACEPOINT);
+	t->family = ctx->family;
+	t->sport = ctx->sport;
+	t->dport = ctx->dport;
+	t->oldstate = ctx->oldstate;
+	t->newstate = ctx->newstate;
+	__builtin_memset(t->saddr, 0, sizeof(t->saddr));
+	__builtin_memset(t->daddr, 0, sizeof(t->daddr));
+	/* Copy through the helper: the verifier refuses loads at computed ctx offsets. */
+	if (ctx->family == AF_INET) {
+		bpf_probe_read_kernel(t->saddr, 4, ctx->saddr);
+		bpf_probe_read_kernel(t->daddr, 4, ctx->daddr);
+	} else {
+		bpf_probe_read_kernel(t->saddr, 16, ctx->saddr_v6);
+		bpf_probe_read_kernel(t->daddr, 16, ctx->daddr_v6);
+	}
+	bpf_ringbuf_submit(t, 0);
+	return 0;
+}

@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR Apache-2.0) */
+/*
+ * Security family, tracepoints: every exec with its argv, and the audit-only
+ * stand-ins for file_open and socket_connect on kernels where LSM programs
+ * cannot load. Tracepoints observe; they never enforce.
+ */
+#include "common.bpf.h"
+
+SEC("tp/sched/sched_process_exec")
+int tl_exec(struct trace_event_raw_sched_process_exec *ctx)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct tl_exec *e = tl_reserve_security(struct tl_exec);
+	if (!e)
+		return 0;
+	__builtin_memset(e, 0, sizeof(*e));
+	tl_fill_header_task(&e->h, task, TL_KIND_EXEC, sizeof(*e), TL_SRC_TRACEPOINT);
+
+	__u32 loc = ctx->__data_loc_filename;
+	__u32 flen = loc >> 16;
+	e->filename_len = flen ? flen - 1 : 0;
+	bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), (void *)ctx + (loc & 0xFFFF));
+
+	struct mm_struct *mm = BPF_CORE_READ(task, mm);
+	unsigned long start = BPF_CORE_READ(mm, arg_start);
+	unsigned long end = BPF_CORE_READ(mm, arg_end);
+	__u64 len = end > start ? end - start : 0;
+	e->args_len = len;
+	if (len > sizeof(e->args))
+		len = sizeof(e->args);
+	if (len)
+		bpf_probe_read_user(e->args, len & (TL_ARGS_MAX - 1 + TL_ARGS_MAX), (void *)start);
+	/* argc counts what the record holds; args_len says how much there was. */
+	__u32 argc = 0;
+	for (int i = 0; i < TL_ARGS_MAX; i++) {
+		if (i >= len)
+			break;
+		if (e->args[i] == 0)
+			argc++;
+	}
+	e->argc = argc;
+	e->ino = BPF_CORE_READ(mm, exe_file, f_inode, i_ino);
+	e->decision = TL_ALLOW;
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+static __always_inline int tl_watched_path(const char *upath, char *out, __u32 *out_len)
+{
+	struct tl_prefix_key key = {};
+	long n = bpf_probe_read_user_str(key.path, sizeof(key.path), upath);
+	if (n <= 0)
+		return 0;
+	key.prefixlen = (n - 1) * 8;
+	struct tl_config *c = tl_config();
+	int all = c && c->record_all_opens;
+	if (!all && !bpf_map_lookup_elem(&watch_prefix, &key))
+		return 0;
+	long m = bpf_probe_read_user_str(out, TL_PATH_MAX, upath);
+	*out_len = m > 0 ? m - 1 : 0;
+	return 1;
+}
+
+static __always_inline int tl_open_audit(const char *upath, __u32 flags)
+{
+	struct tl_file_open *f = tl_reserve_security(struct tl_file_open);
+	if (!f)
+		return 0;
+	__builtin_memset(f, 0, sizeof(*f));
+	if (!tl_watched_path(upath, f->path, &f->path_len)) {
+		bpf_ringbuf_discard(f, BPF_RB_NO_WAKEUP);
+		return 0;
+	}
+	tl_fill_header(&f->h, TL_KIND_FILE_OPEN, sizeof(*f), TL_SRC_TRACEPOINT);
+	f->flags = flags;
+	f->decision = TL_ALLOW;
+	bpf_ringbuf_submit(f, 0);
+	return 0;
+}
+
+SEC("tp/syscalls/sys_enter_openat")
+int tl_openat(struct trace_event_raw_sys_enter *ctx)
+{
+	return tl_open_audit((const char *)ctx->args[1], (__u32)ctx->args[2]);
+}
+
+SEC("tp/syscalls/sys_enter_openat2")
+int tl_openat2(struct trace_event_raw_sys_enter *ctx)
+{
+	struct open_how how = {};
+	bpf_probe_read_user(&how, sizeof(how), (void *)ctx->args[2]);
+	return tl_open_audit((const char *)ctx->args[1], (__u32)how.flags);
+}
+
+SEC("tp/syscalls/sys_enter_connect")
+int tl_connect_audit(struct trace_event_raw_sys_enter *ctx)
+{
+	struct sockaddr_in6 sa = {};
+	if (bpf_probe_read_user(&sa, sizeof(struct sockaddr_in), (void *)ctx->args[1]))
+		return 0;
+	if (sa.sin6_family == AF_INET6)
+		bpf_probe_read_user(&sa, sizeof(sa), (void *)ctx->args[1]);
+	else if (sa.sin6_family != AF_INET)
+		return 0;
+
+	struct tl_net *n = tl_reserve_security(struct tl_net);
+	if (!n)
+		return 0;
+	__builtin_memset(n, 0, sizeof(*n));
+	tl_fill_header(&n->h, TL_KIND_CONNECT, sizeof(*n), TL_SRC_TRACEPOINT);
+	n->family = sa.sin6_family;
+	n->dport = bpf_ntohs(sa.sin6_port);
+	if (sa.sin6_family == AF_INET) {
+		struct sockaddr_in *in = (struct sockaddr_in *)&sa;
+		__builtin_memcpy(n->daddr, &in->sin_addr.s_addr, 4);
+		n->decision = tl_decide(tl_ipv4_denied(in->sin_addr.s_addr, n->dport)) ? TL_AUDIT_DENY : TL_ALLOW;
+	} else {
+		__builtin_memcpy(n->daddr, &sa.sin6_addr, 16);
+		n->decision = tl_decide(tl_ipv6_denied(n->daddr, n->dport)) ? TL_AUDIT_DENY : TL_ALLOW;
+	}
+	bpf_ringbuf_submit(n, 0);
+	return 0;
+}

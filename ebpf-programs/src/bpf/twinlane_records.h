@@ -1,0 +1,250 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR Apache-2.0) */
+/*
+ * twinlane_records.h: the single source of truth for every record that
+ * crosses a BPF ring buffer, and for the maps user space writes.
+ *
+ * The Java decoders (ingest/.../RecordLayout.java) mirror these layouts;
+ * RecordLayoutDriftTest compiles layout_dump.c against this header and fails
+ * when any offset or size differs. Change both sides together and bump
+ * TL_ABI_VERSION.
+ *
+ * Rules that keep the two sides simple:
+ *  - every field is naturally aligned and every struct is padded explicitly,
+ *    so the layout is the same for clang -target bpf and gcc on x86_64;
+ *  - every record starts with kind (u16) and size (u16): a reader can skip or
+ *    reject a record without knowing its kind;
+ *  - strings are fixed-size, NUL-padded buffers with their true length beside
+ *    them, so truncation is visible, never silent.
+ */
+#ifndef TWINLANE_RECORDS_H
+#define TWINLANE_RECORDS_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+#define TL_ABI_VERSION 1
+
+#define TL_COMM_LEN 16
+#define TL_PATH_MAX 256
+#define TL_ARGS_MAX 512
+#define TL_PREFIX_MAX 128
+
+/* Record kinds. Security-ring kinds are < 32, observability-ring kinds 32..126. */
+enum tl_kind {
+	TL_KIND_EXEC = 1,
+	TL_KIND_FILE_OPEN = 2,
+	TL_KIND_CONNECT = 3,
+	TL_KIND_BIND = 4,
+	TL_KIND_PTRACE = 5,
+	TL_KIND_KERNEL_READ = 6,
+	TL_KIND_BPF = 7,
+
+	TL_KIND_FORK = 32,
+	TL_KIND_EXIT = 33,
+	TL_KIND_SYSCALL = 34,
+	TL_KIND_TCP_STATE = 35,
+
+	/* Emitted only by the benchmark load generator (BPF_PROG_TEST_RUN). */
+	TL_KIND_LOADGEN = 127,
+};
+
+/* Which kind of hook produced a record. */
+enum tl_source {
+	TL_SRC_LSM = 1,
+	TL_SRC_TRACEPOINT = 2,
+	TL_SRC_CGROUP = 3,
+	TL_SRC_TEST_RUN = 4,
+};
+
+enum tl_decision {
+	TL_ALLOW = 0,
+	TL_DENY = 1,        /* enforced: the operation failed with ret */
+	TL_AUDIT_DENY = 2,  /* a deny rule matched in audit mode: allowed, flagged */
+};
+
+enum tl_ring {
+	TL_RING_SECURITY = 0,
+	TL_RING_OBSERVABILITY = 1,
+	TL_RING_COUNT = 2,
+};
+
+enum tl_mode {
+	TL_MODE_AUDIT = 0,
+	TL_MODE_ENFORCE = 1,
+};
+
+/*
+ * Common header of every process-attributed record (80 bytes).
+ * exec_id = (tgid, start_ns): the thread-group leader's start time in boot
+ * nanoseconds, stable across exec and never shared after pid reuse.
+ */
+struct tl_header {
+	__u16 kind;
+	__u16 size;             /* bytes of the whole record */
+	__u32 cpu;
+	__u64 ktime_ns;         /* bpf_ktime_get_boot_ns() */
+	__u64 start_ns;         /* exec_id, part 1 */
+	__u64 parent_start_ns;  /* parent exec_id, part 1 */
+	__u32 tgid;             /* exec_id, part 2 */
+	__u32 tid;
+	__u32 ptgid;            /* parent exec_id, part 2 */
+	__u32 uid;
+	__u32 gid;
+	__u8 source;            /* enum tl_source */
+	__u8 _pad0[3];
+	__u64 cgroup_id;
+	char comm[TL_COMM_LEN];
+};
+
+/* Security: every exec (sched_process_exec), and denied execs (LSM bprm_check_security). */
+struct tl_exec {
+	struct tl_header h;
+	__s32 ret;
+	__u8 decision;
+	__u8 _pad0[3];
+	__u32 filename_len;     /* true length, may exceed TL_PATH_MAX */
+	__u32 args_len;         /* true length of the NUL-separated argv block */
+	__u32 argc;
+	__u32 _pad1;
+	__u64 ino;
+	char filename[TL_PATH_MAX];
+	char args[TL_ARGS_MAX];
+};
+
+/* Security: watched or denied opens. */
+struct tl_file_open {
+	struct tl_header h;
+	__s32 ret;
+	__u8 decision;
+	__u8 _pad0[3];
+	__u32 flags;
+	__u32 path_len;
+	__u64 ino;
+	__u64 dev;              /* kernel encoding: major << 20 | minor */
+	char path[TL_PATH_MAX];
+};
+
+/* Security: connect and bind (kind says which). Ports in host order. */
+struct tl_net {
+	struct tl_header h;
+	__s32 ret;
+	__u8 decision;
+	__u8 protocol;          /* IPPROTO_* */
+	__u16 family;           /* AF_INET or AF_INET6 */
+	__u16 sport;
+	__u16 dport;
+	__u32 _pad0;
+	__u8 saddr[16];         /* IPv4 in the first 4 bytes, network order */
+	__u8 daddr[16];
+};
+
+struct tl_ptrace {
+	struct tl_header h;
+	__s32 ret;
+	__u8 decision;
+	__u8 _pad0[3];
+	__u32 mode;
+	__u32 target_tgid;
+};
+
+/* Security: module, firmware and other kernel file loads. */
+struct tl_kernel_read {
+	struct tl_header h;
+	__s32 ret;
+	__u8 decision;
+	__u8 _pad0[3];
+	__u32 id;               /* enum kernel_read_file_id */
+	__u32 path_len;
+	char path[TL_PATH_MAX];
+};
+
+struct tl_bpf {
+	struct tl_header h;
+	__s32 ret;
+	__u8 decision;
+	__u8 _pad0[3];
+	__s32 cmd;
+	__u32 attr_size;
+};
+
+/* Observability: fork of a new thread group. */
+struct tl_fork {
+	struct tl_header h;
+	__u64 child_start_ns;
+	__u32 child_tgid;
+	__u32 _pad0;
+};
+
+/* Observability: exit of a whole thread group. */
+struct tl_exit {
+	struct tl_header h;
+	__s32 exit_code;        /* wait status: code << 8 | signal */
+	__u32 _pad0;
+	__u64 utime_ns;
+	__u64 stime_ns;
+};
+
+/* Observability: one sampled syscall with its latency. */
+struct tl_syscall {
+	struct tl_header h;
+	__s64 ret;
+	__u64 latency_ns;
+	__u32 nr;
+	__u32 _pad0;
+};
+
+struct tl_tcp_state {
+	struct tl_header h;
+	__u16 family;
+	__u16 sport;
+	__u16 dport;
+	__u8 oldstate;
+	__u8 newstate;
+	__u8 saddr[16];
+	__u8 daddr[16];
+};
+
+/* Benchmark load: 64 bytes, no process header (kind and size still first). */
+struct tl_loadgen {
+	__u16 kind;
+	__u16 size;
+	__u32 cpu;
+	__u64 seq;
+	__u64 ktime_ns;
+	__u8 payload[40];
+};
+
+/* ---- maps written by user space ---- */
+
+/* The single entry of the config array map. */
+struct tl_config {
+	__u32 mode;             /* enum tl_mode */
+	__u32 record_all_opens;
+	__u32 syscall_sample_rate; /* record 1 in N syscalls; 0 = none */
+	__u32 agent_tgid;       /* excluded from syscall sampling (no feedback loop) */
+	__u64 cgroup_filter;    /* observability only; 0 = every cgroup */
+};
+
+/* deny_inode and watch_inode key. dev in kernel encoding. */
+struct tl_inode_key {
+	__u64 ino;
+	__u64 dev;
+};
+
+/* watch_prefix is an LPM trie over path bytes: prefixlen counts bits. */
+struct tl_prefix_key {
+	__u32 prefixlen;
+	char path[TL_PREFIX_MAX];
+};
+
+/* loadgen program context, passed through BPF_PROG_TEST_RUN ctx_in. */
+struct tl_loadgen_args {
+	__u64 count;
+};
+
+#ifndef __VMLINUX_H__
+_Static_assert(sizeof(struct tl_header) == 80, "tl_header");
+#endif
+
+#endif /* TWINLANE_RECORDS_H */

@@ -1,0 +1,66 @@
+/*
+ * Prints the layout of every record in twinlane_records.h as
+ * "struct field offset size" lines (and "struct - 0 size" for the whole),
+ * compiled by gcc at build time. RecordLayoutDriftTest compares the Java
+ * decoders with this output.
+ */
+#include <stddef.h>
+#include <stdio.h>
+#include "twinlane_records.h"
+
+#define S(t) printf("%s - 0 %zu\n", #t, sizeof(struct t))
+#define F(t, f) printf("%s %s %zu %zu\n", #t, #f, offsetof(struct t, f), sizeof(((struct t *)0)->f))
+#define E(n) printf("const %s %d 0\n", #n, (int)(n))
+
+int main(void)
+{
+	S(tl_header); F(tl_header, kind); F(tl_header, size); F(tl_header, cpu); F(tl_header, ktime_ns);
+	F(tl_header, start_ns); F(tl_header, parent_start_ns); F(tl_header, tgid); F(tl_header, tid);
+	F(tl_header, ptgid); F(tl_header, uid); F(tl_header, gid); F(tl_header, source);
+	F(tl_header, cgroup_id); F(tl_header, comm);
+
+	S(tl_exec); F(tl_exec, ret); F(tl_exec, decision); F(tl_exec, filename_len); F(tl_exec, args_len);
+	F(tl_exec, argc); F(tl_exec, ino); F(tl_exec, filename); F(tl_exec, args);
+
+	S(tl_file_open); F(tl_file_open, ret); F(tl_file_open, decision); F(tl_file_open, flags);
+	F(tl_file_open, path_len); F(tl_file_open, ino); F(tl_file_open, dev); F(tl_file_open, path);
+
+	S(tl_net); F(tl_net, ret); F(tl_net, decision); F(tl_net, protocol); F(tl_net, family);
+	F(tl_net, sport); F(tl_net, dport); F(tl_net, saddr); F(tl_net, daddr);
+
+	S(tl_ptrace); F(tl_ptrace, ret); F(tl_ptrace, decision); F(tl_ptrace, mode); F(tl_ptrace, target_tgid);
+
+	S(tl_kernel_read); F(tl_kernel_read, ret); F(tl_kernel_read, decision); F(tl_kernel_read, id);
+	F(tl_kernel_read, path_len); F(tl_kernel_read, path);
+
+	S(tl_bpf); F(tl_bpf, ret); F(tl_bpf, decision); F(tl_bpf, cmd); F(tl_bpf, attr_size);
+
+	S(tl_fork); F(tl_fork, child_start_ns); F(tl_fork, child_tgid);
+
+	S(tl_exit); F(tl_exit, exit_code); F(tl_exit, utime_ns); F(tl_exit, stime_ns);
+
+	S(tl_syscall); F(tl_syscall, ret); F(tl_syscall, latency_ns); F(tl_syscall, nr);
+
+	S(tl_tcp_state); F(tl_tcp_state, family); F(tl_tcp_state, sport); F(tl_tcp_state, dport);
+	F(tl_tcp_state, oldstate); F(tl_tcp_state, newstate); F(tl_tcp_state, saddr); F(tl_tcp_state, daddr);
+
+	S(tl_loadgen); F(tl_loadgen, kind); F(tl_loadgen, size); F(tl_loadgen, cpu); F(tl_loadgen, seq);
+	F(tl_loadgen, ktime_ns); F(tl_loadgen, payload);
+
+	S(tl_config); F(tl_config, mode); F(tl_config, record_all_opens); F(tl_config, syscall_sample_rate);
+	F(tl_config, agent_tgid); F(tl_config, cgroup_filter);
+
+	S(tl_inode_key); F(tl_inode_key, ino); F(tl_inode_key, dev);
+	S(tl_prefix_key); F(tl_prefix_key, prefixlen); F(tl_prefix_key, path);
+
+	E(TL_ABI_VERSION);
+	E(TL_KIND_EXEC); E(TL_KIND_FILE_OPEN); E(TL_KIND_CONNECT); E(TL_KIND_BIND); E(TL_KIND_PTRACE);
+	E(TL_KIND_KERNEL_READ); E(TL_KIND_BPF); E(TL_KIND_FORK); E(TL_KIND_EXIT); E(TL_KIND_SYSCALL);
+	E(TL_KIND_TCP_STATE); E(TL_KIND_LOADGEN);
+	E(TL_SRC_LSM); E(TL_SRC_TRACEPOINT); E(TL_SRC_CGROUP); E(TL_SRC_TEST_RUN);
+	E(TL_ALLOW); E(TL_DENY); E(TL_AUDIT_DENY);
+	E(TL_RING_SECURITY); E(TL_RING_OBSERVABILITY);
+	E(TL_MODE_AUDIT); E(TL_MODE_ENFORCE);
+	E(TL_COMM_LEN); E(TL_PATH_MAX); E(TL_ARGS_MAX); E(TL_PREFIX_MAX);
+	return 0;
+}
