@@ -1,0 +1,334 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR Apache-2.0) */
+/*
+ * Security family, BPF-LSM: the hooks that can refuse an operation. One
+ * program per hook. Loads only where the kernel has CONFIG_BPF_LSM and "bpf"
+ * in its active LSM list (/sys/kernel/security/lsm); elsewhere the loader
+ * falls back to security_tp.bpf.c and the cgroup programs.
+ *
+ * Every program decides first (deny maps + mode) and only then reserves ring
+ * space, so a full ring loses telemetry, never enforcement. A matched deny rule
+ * returns -EPERM only in enforce mode; in audit mode it is recorded as
+ * TL_AUDIT_DENY and allowed.
+ *
+ * What is recorded:
+ *  - file_open: denials, opens of watched inodes (watch_inode), opens under a
+ *    watched path prefix (watch_prefix, matched on the bpf_d_path() of the
+ *    file), and every open when tl_config.record_all_opens is set;
+ *  - bprm_check_security: denied execs only (sched_process_exec records every
+ *    exec, with argv);
+ *  - socket_connect, socket_bind: every AF_INET/AF_INET6 connect and bind;
+ *  - ptrace_access_check: every PTRACE_MODE_ATTACH check (ptrace attach,
+ *    /proc/PID/mem); the READ-mode checks that every ps(1) makes on /proc are
+ *    not recorded;
+ *  - kernel_read_file: every module/firmware/kexec/policy file the kernel
+ *    reads; the path is the file's last component (bpf_d_path() is not
+ *    allowed in this hook);
+ *  - bpf: every bpf() command, except those of the agent itself
+ *    (tl_config.agent_tgid), which would otherwise feed back into the ring.
+ */
+#include "common.bpf.h"
+
+#define PTRACE_MODE_ATTACH 0x02
+
+/* file_open builds its record here (too big for the BPF stack), then copies
+ * it into the ring only when it has to be recorded. */
+struct tl_open_scratch {
+	struct tl_file_open rec;
+	struct tl_prefix_key key;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct tl_open_scratch);
+} lsm_open_scratch SEC(".maps");
+
+/* bpf_ringbuf_output with the same drop accounting as tl_reserve(). */
+static __always_inline void tl_output_security(void *rec, __u64 size)
+{
+	if (bpf_ringbuf_output(&security_ring, rec, size, 0)) {
+		__u32 ring_id = TL_RING_SECURITY;
+		__u64 *n = bpf_map_lookup_elem(&drops, &ring_id);
+		if (n)
+			*n += 1;
+	}
+}
+
+static __always_inline int tl_verdict(__u8 decision)
+{
+	return decision == TL_DENY ? -EPERM : 0;
+}
+
+static __always_inline struct tl_inode_key tl_file_key(struct file *file)
+{
+	struct tl_inode_key k = {};
+	struct inode *inode = BPF_CORE_READ(file, f_inode);
+	k.ino = BPF_CORE_READ(inode, i_ino);
+	k.dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	return k;
+}
+
+SEC("lsm/file_open")
+int BPF_PROG(tl_lsm_file_open, struct file *file, int ret)
+{
+	if (ret)
+		return ret;
+	struct tl_inode_key k = tl_file_key(file);
+	__u8 decision = tl_decide(bpf_map_lookup_elem(&deny_inode, &k) != 0);
+	struct tl_config *c = tl_config();
+	int record = decision != TL_ALLOW || (c && c->record_all_opens) ||
+		     bpf_map_lookup_elem(&watch_inode, &k);
+
+	__u32 zero = 0;
+	struct tl_open_scratch *s = bpf_map_lookup_elem(&lsm_open_scratch, &zero);
+	if (!s)
+		return tl_verdict(decision);
+	struct tl_file_open *f = &s->rec;
+	long n = bpf_d_path((struct path *)&file->f_path, f->path, sizeof(f->path));
+	if (n > 0) {
+		f->path_len = n - 1;
+		if (!record) {
+			/* Longest-prefix lookup on (at most) the first TL_PREFIX_MAX bytes. */
+			__builtin_memcpy(s->key.path, f->path, TL_PREFIX_MAX);
+			__u32 plen = n - 1;
+			s->key.prefixlen = (plen > TL_PREFIX_MAX ? TL_PREFIX_MAX : plen) * 8;
+			record = bpf_map_lookup_elem(&watch_prefix, &s->key) != 0;
+		}
+	} else {
+		/* d_path failed (longer than TL_PATH_MAX): path unknown, say so by
+		 * an empty path with path_len = TL_PATH_MAX ("at least"). */
+		f->path[0] = 0;
+		f->path_len = TL_PATH_MAX;
+	}
+	if (!record)
+		return tl_verdict(decision);
+
+	/* bpf_d_path leaves garbage after the NUL: records are NUL-padded. */
+	if (n > 0) {
+		for (int i = 0; i < TL_PATH_MAX; i++)
+			if (i >= n)
+				f->path[i] = 0;
+	} else {
+		__builtin_memset(f->path, 0, sizeof(f->path));
+	}
+	tl_fill_header(&f->h, TL_KIND_FILE_OPEN, sizeof(*f), TL_SRC_LSM);
+	f->ret = tl_verdict(decision);
+	f->decision = decision;
+	f->_pad0[0] = 0;
+	f->_pad0[1] = 0;
+	f->_pad0[2] = 0;
+	f->flags = BPF_CORE_READ(file, f_flags);
+	f->ino = k.ino;
+	f->dev = k.dev;
+	tl_output_security(f, sizeof(*f));
+	return tl_verdict(decision);
+}
+
+SEC("lsm/bprm_check_security")
+int BPF_PROG(tl_lsm_bprm_check, struct linux_binprm *bprm, int ret)
+{
+	if (ret)
+		return ret;
+	struct file *file = BPF_CORE_READ(bprm, file);
+	if (!file)
+		return 0;
+	struct tl_inode_key k = tl_file_key(file);
+	__u8 decision = tl_decide(bpf_map_lookup_elem(&deny_inode, &k) != 0);
+	if (decision == TL_ALLOW)
+		return 0;
+	struct tl_exec *e = tl_reserve_security(struct tl_exec);
+	if (!e)
+		return tl_verdict(decision);
+	__builtin_memset(e, 0, sizeof(*e));
+	tl_fill_header(&e->h, TL_KIND_EXEC, sizeof(*e), TL_SRC_LSM);
+	e->ret = tl_verdict(decision);
+	e->decision = decision;
+	const char *filename = BPF_CORE_READ(bprm, filename);
+	long n = bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), filename);
+	e->filename_len = n > 0 ? n - 1 : 0;
+	/* argv lives in the new mm, out of reach here: args stays empty. */
+	e->ino = k.ino;
+	bpf_ringbuf_submit(e, 0);
+	return tl_verdict(decision);
+}
+
+/* Reads an AF_INET/AF_INET6 sockaddr; returns 0 for any other family. */
+static __always_inline int tl_read_sockaddr(struct sockaddr *address, int addrlen,
+					    __u16 *family, __u8 addr[16], __u16 *port)
+{
+	struct sockaddr_in6 sa = {};
+	if (addrlen < (int)sizeof(struct sockaddr_in))
+		return 0;
+	if (bpf_probe_read_kernel(&sa, sizeof(struct sockaddr_in), address))
+		return 0;
+	if (sa.sin6_family == AF_INET) {
+		struct sockaddr_in *in = (struct sockaddr_in *)&sa;
+		__builtin_memcpy(addr, &in->sin_addr.s_addr, 4);
+	} else if (sa.sin6_family == AF_INET6) {
+		if (addrlen < (int)sizeof(struct sockaddr_in6))
+			return 0;
+		if (bpf_probe_read_kernel(&sa, sizeof(sa), address))
+			return 0;
+		__builtin_memcpy(addr, &sa.sin6_addr, 16);
+	} else {
+		return 0;
+	}
+	*family = sa.sin6_family;
+	*port = bpf_ntohs(sa.sin6_port);
+	return 1;
+}
+
+static __always_inline int tl_net_denied(__u16 family, const __u8 addr[16], __u16 port)
+{
+	if (family == AF_INET) {
+		__u32 a;
+		__builtin_memcpy(&a, addr, 4);
+		return tl_ipv4_denied(a, port);
+	}
+	/* IPv4-mapped IPv6 (::ffff:a.b.c.d) also obeys the IPv4 rules. */
+	__u64 hi;
+	__u32 mid, a;
+	__builtin_memcpy(&hi, addr, 8);
+	__builtin_memcpy(&mid, addr + 8, 4);
+	__builtin_memcpy(&a, addr + 12, 4);
+	if (hi == 0 && mid == bpf_htonl(0xffff) && bpf_map_lookup_elem(&deny_ipv4, &a))
+		return 1;
+	return tl_ipv6_denied(addr, port);
+}
+
+static __always_inline int tl_lsm_net(__u16 kind, struct socket *sock,
+				      struct sockaddr *address, int addrlen)
+{
+	__u16 family = 0, port = 0;
+	__u8 addr[16] = {};
+	if (!tl_read_sockaddr(address, addrlen, &family, addr, &port))
+		return 0;
+	__u8 decision = tl_decide(tl_net_denied(family, addr, port));
+
+	struct tl_net *r = tl_reserve_security(struct tl_net);
+	if (!r)
+		return tl_verdict(decision);
+	__builtin_memset(r, 0, sizeof(*r));
+	tl_fill_header(&r->h, kind, sizeof(*r), TL_SRC_LSM);
+	r->ret = tl_verdict(decision);
+	r->decision = decision;
+	struct sock *sk = BPF_CORE_READ(sock, sk);
+	r->protocol = BPF_CORE_READ(sk, sk_protocol);
+	r->family = family;
+	if (kind == TL_KIND_BIND) {
+		r->sport = port;
+		__builtin_memcpy(r->saddr, addr, 16);
+	} else {
+		r->dport = port;
+		__builtin_memcpy(r->daddr, addr, 16);
+		/* The local end, when already bound (often still 0 here). */
+		r->sport = BPF_CORE_READ(sk, __sk_common.skc_num);
+		if (family == AF_INET) {
+			__u32 s = BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
+			__builtin_memcpy(r->saddr, &s, 4);
+		} else {
+			BPF_CORE_READ_INTO(&r->saddr, sk, __sk_common.skc_v6_rcv_saddr);
+		}
+	}
+	bpf_ringbuf_submit(r, 0);
+	return tl_verdict(decision);
+}
+
+SEC("lsm/socket_connect")
+int BPF_PROG(tl_lsm_socket_connect, struct socket *sock, struct sockaddr *address,
+	     int addrlen, int ret)
+{
+	if (ret)
+		return ret;
+	return tl_lsm_net(TL_KIND_CONNECT, sock, address, addrlen);
+}
+
+SEC("lsm/socket_bind")
+int BPF_PROG(tl_lsm_socket_bind, struct socket *sock, struct sockaddr *address,
+	     int addrlen, int ret)
+{
+	if (ret)
+		return ret;
+	return tl_lsm_net(TL_KIND_BIND, sock, address, addrlen);
+}
+
+SEC("lsm/ptrace_access_check")
+int BPF_PROG(tl_lsm_ptrace, struct task_struct *child, unsigned int mode, int ret)
+{
+	if (ret)
+		return ret;
+	if (!(mode & PTRACE_MODE_ATTACH))
+		return 0;
+	struct tl_ptrace *p = tl_reserve_security(struct tl_ptrace);
+	if (!p)
+		return 0;
+	__builtin_memset(p, 0, sizeof(*p));
+	tl_fill_header(&p->h, TL_KIND_PTRACE, sizeof(*p), TL_SRC_LSM);
+	p->decision = TL_ALLOW;
+	p->mode = mode;
+	p->target_tgid = BPF_CORE_READ(child, tgid);
+	bpf_ringbuf_submit(p, 0);
+	return 0;
+}
+
+SEC("lsm/kernel_read_file")
+int BPF_PROG(tl_lsm_kernel_read_file, struct file *file, enum kernel_read_file_id id,
+	     bool contents, int ret)
+{
+	if (ret)
+		return ret;
+	struct tl_kernel_read *r = tl_reserve_security(struct tl_kernel_read);
+	if (!r)
+		return 0;
+	__builtin_memset(r, 0, sizeof(*r));
+	tl_fill_header(&r->h, TL_KIND_KERNEL_READ, sizeof(*r), TL_SRC_LSM);
+	r->decision = TL_ALLOW;
+	r->id = id;
+	if (file) {
+		const unsigned char *name = BPF_CORE_READ(file, f_path.dentry, d_name.name);
+		long n = bpf_probe_read_kernel_str(r->path, sizeof(r->path), name);
+		r->path_len = n > 0 ? n - 1 : 0;
+	}
+	bpf_ringbuf_submit(r, 0);
+	return 0;
+}
+
+/*
+ * The bpf hook gained a fourth argument (bool kernel) in 6.16, which moved the
+ * slot of the previous BPF-LSM program's return value from ctx[3] to ctx[4].
+ * The argument count decides; ctx[4] is read with probe_read so the program
+ * still verifies on kernels whose hook has three arguments. A chained value is
+ * passed on only when it is a valid error.
+ */
+static __always_inline int tl_bpf_hook_prev_ret(unsigned long long *ctx)
+{
+	__u64 prev = 0;
+	if (bpf_get_func_arg_cnt(ctx) == 4)
+		bpf_probe_read_kernel(&prev, sizeof(prev), (void *)ctx + 4 * sizeof(__u64));
+	else
+		prev = ctx[3];
+	int r = (int)prev;
+	return r < 0 && r >= -4095 ? r : 0;
+}
+
+SEC("lsm/bpf")
+int BPF_PROG(tl_lsm_bpf, int cmd, union bpf_attr *attr, unsigned int size)
+{
+	int prev = tl_bpf_hook_prev_ret(ctx);
+	if (prev)
+		return prev;
+	struct tl_config *c = tl_config();
+	if (c && c->agent_tgid && c->agent_tgid == (__u32)(bpf_get_current_pid_tgid() >> 32))
+		return 0;
+	struct tl_bpf *b = tl_reserve_security(struct tl_bpf);
+	if (!b)
+		return 0;
+	__builtin_memset(b, 0, sizeof(*b));
+	tl_fill_header(&b->h, TL_KIND_BPF, sizeof(*b), TL_SRC_LSM);
+	b->decision = TL_ALLOW;
+	b->cmd = cmd;
+	b->attr_size = size;
+	bpf_ringbuf_submit(b, 0);
+	return 0;
+}
