@@ -14,23 +14,23 @@ done
 [ -f /usr/include/bpf/bpf_helpers.h ] || { echo "build-bpf: libbpf headers missing; apt-get install libbpf-dev" >&2; exit 1; }
 if [ ! -s "$gen/vmlinux.h" ]; then
   [ -r /sys/kernel/btf/vmlinux ] || { echo "build-bpf: /sys/kernel/btf/vmlinux is missing: this kernel has no BTF" >&2; exit 1; }
-  bpftool btf dump file /sys/kernel/btf/vmlinux format c > "$gen/vmlinux.h.tmp"
-  mv "$gen/vmlinux.h.tmp" "$gen/vmlinux.h"
+  bpftool btf dump file /sys/kernel/btf/vmlinux format c > "$gen/vmlinux.h.$$.tmp"
+  mv "$gen/vmlinux.h.$$.tmp" "$gen/vmlinux.h"
 fi
 arch=$(uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
-: > "$out/bpf/digests.tmp"
+: > "$out/bpf/digests.$$.tmp"
 for src in "$here"/src/bpf/*.bpf.c; do
   name=$(basename "$src" .c)
   obj=$out/bpf/$name.o
   if [ ! "$obj" -nt "$src" ] || [ "$here/src/bpf/twinlane_records.h" -nt "$obj" ] || [ "$here/src/bpf/common.bpf.h" -nt "$obj" ]; then
     clang -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_$arch \
-      -I"$gen" -I"$here/src/bpf" -c "$src" -o "$obj.tmp"
+      -I"$gen" -I"$here/src/bpf" -c "$src" -o "$obj.$$.tmp"
     # Strip DWARF but keep BTF: smaller objects, same CO-RE relocations.
-    llvm-strip -g "$obj.tmp" 2>/dev/null || true
-    mv "$obj.tmp" "$obj"
+    llvm-strip -g "$obj.$$.tmp" 2>/dev/null || true
+    mv "$obj.$$.tmp" "$obj"
   fi
-  (cd "$out/bpf" && sha256sum "$name.o") >> "$out/bpf/digests.tmp"
+  (cd "$out/bpf" && sha256sum "$name.o") >> "$out/bpf/digests.$$.tmp"
 done
-mv "$out/bpf/digests.tmp" "$out/bpf/digests"
-gcc -Wall -Werror -I"$here/src/bpf" "$here/src/layout/layout_dump.c" -o "$gen/layout_dump"
-"$gen/layout_dump" > "$out/bpf/layout.txt"
+mv "$out/bpf/digests.$$.tmp" "$out/bpf/digests"
+gcc -Wall -Werror -I"$here/src/bpf" "$here/src/layout/layout_dump.c" -o "$gen/layout_dump.$$"
+"$gen/layout_dump.$$" > "$out/bpf/layout.txt.$$" && mv "$out/bpf/layout.txt.$$" "$out/bpf/layout.txt" && rm -f "$gen/layout_dump.$$"

@@ -5,7 +5,9 @@ import java.util.List;
 /** Entry point of `./twinlane`: dispatches to one {@link Command}. */
 public final class Main {
     private static final List<Command> COMMANDS = List.of(
-            new HelpCommand());
+            new HelpCommand(),
+            new RunCommand(),
+            new StatusCommand());
 
     private Main() {
     }

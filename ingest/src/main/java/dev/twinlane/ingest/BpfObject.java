@@ -1,0 +1,165 @@
+package dev.twinlane.ingest;
+
+import static dev.twinlane.ingest.Native.libbpf;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import jnr.ffi.Pointer;
+
+/** One opened libbpf bpf_object: its programs, maps and attachment links. */
+final class BpfObject implements AutoCloseable {
+    private final ObjectImage image;
+    private final Pointer buffer;   // libbpf reads the ELF in place until load: keep it alive
+    private final Pointer opts;
+    private final Pointer obj;
+    private final Map<String, Pointer> programs = new LinkedHashMap<>();
+    private final Map<String, Pointer> maps = new LinkedHashMap<>();
+    private final List<Pointer> links = new ArrayList<>();
+    private boolean closed;
+
+    private BpfObject(ObjectImage image) {
+        this.image = image;
+        byte[] bytes = image.bytes();
+        this.buffer = Native.allocate(bytes.length);
+        buffer.put(0, bytes, 0, bytes.length);
+        // struct bpf_object_open_opts { size_t sz; const char *object_name; }: older fields only.
+        byte[] objectName = (image.name().replace(".bpf.o", "") + "\0").getBytes(StandardCharsets.US_ASCII);
+        Pointer name = Native.allocate(objectName.length);
+        name.put(0, objectName, 0, objectName.length);
+        this.opts = Native.allocate(16 + objectName.length);
+        opts.putLong(0, 16);
+        opts.putAddress(8, name.address());
+        this.nameRef = name;
+        this.obj = libbpf().bpf_object__open_mem(buffer, bytes.length, opts);
+        if (obj == null) {
+            throw new IngestException("libbpf cannot open " + image.name() + ": " + Native.strerror(Native.errno()));
+        }
+        for (Pointer p = libbpf().bpf_object__next_program(obj, null); p != null;
+                p = libbpf().bpf_object__next_program(obj, p)) {
+            programs.put(libbpf().bpf_program__name(p), p);
+        }
+        for (Pointer m = libbpf().bpf_object__next_map(obj, null); m != null; m = libbpf().bpf_object__next_map(obj, m)) {
+            maps.put(libbpf().bpf_map__name(m), m);
+        }
+    }
+
+    @SuppressWarnings("unused")
+    private final Pointer nameRef;
+
+    static BpfObject open(ObjectImage image) {
+        return new BpfObject(image);
+    }
+
+    String name() {
+        return image.name();
+    }
+
+    Set<String> programNames() {
+        return programs.keySet();
+    }
+
+    String section(String program) {
+        return libbpf().bpf_program__section_name(programs.get(program));
+    }
+
+    /** Loads only the named programs (the rest stay unloaded). */
+    void autoloadOnly(Set<String> wanted) {
+        for (Map.Entry<String, Pointer> e : programs.entrySet()) {
+            libbpf().bpf_program__set_autoload(e.getValue(), wanted.contains(e.getKey()));
+        }
+    }
+
+    /** Refuses maps declared above the configured entry limit (a hostile object could ask for gigabytes). */
+    void checkMapLimits(long maxEntries, long maxRingBytes) {
+        for (Map.Entry<String, Pointer> e : maps.entrySet()) {
+            long entries = libbpf().bpf_map__max_entries(e.getValue()) & 0xFFFF_FFFFL;
+            boolean ring = libbpf().bpf_map__type(e.getValue()) == 27; // BPF_MAP_TYPE_RINGBUF
+            long limit = ring ? maxRingBytes : maxEntries;
+            if (entries > limit) {
+                throw new IngestException("refusing " + image.name() + ": map " + e.getKey() + " declares "
+                        + entries + (ring ? " bytes" : " entries") + ", above the limit " + limit);
+            }
+        }
+    }
+
+    void setMaxEntries(String map, int entries) {
+        Pointer m = requireMap(map);
+        if (libbpf().bpf_map__set_max_entries(m, entries) != 0) {
+            throw new IngestException(image.name() + ": cannot size map " + map);
+        }
+    }
+
+    /** Uses an already created map instead of creating this object's own copy. */
+    void reuseMap(String map, int fd) {
+        Pointer m = maps.get(map);
+        if (m != null && libbpf().bpf_map__reuse_fd(m, fd) != 0) {
+            throw new IngestException(image.name() + ": cannot reuse map " + map + ": " + Native.strerror(Native.errno()));
+        }
+    }
+
+    boolean hasMap(String map) {
+        return maps.containsKey(map);
+    }
+
+    Set<String> mapNames() {
+        return maps.keySet();
+    }
+
+    /** Loads the object; returns 0 or the errno of the failure. */
+    int load() {
+        int rc = libbpf().bpf_object__load(obj);
+        return rc == 0 ? 0 : Math.abs(rc);
+    }
+
+    int mapFd(String map) {
+        return libbpf().bpf_map__fd(requireMap(map));
+    }
+
+    int programFd(String program) {
+        return libbpf().bpf_program__fd(programs.get(program));
+    }
+
+    /** Attaches by section (tp, tp_btf, lsm); returns 0 or an errno. */
+    int attach(String program) {
+        Pointer link = libbpf().bpf_program__attach(programs.get(program));
+        return keep(link);
+    }
+
+    int attachCgroup(String program, int cgroupFd) {
+        return keep(libbpf().bpf_program__attach_cgroup(programs.get(program), cgroupFd));
+    }
+
+    private int keep(Pointer link) {
+        if (link == null) {
+            int err = Native.errno();
+            return err == 0 ? 22 : err;
+        }
+        links.add(link);
+        return 0;
+    }
+
+    private Pointer requireMap(String map) {
+        Pointer m = maps.get(map);
+        if (m == null) {
+            throw new IngestException(image.name() + " has no map " + map);
+        }
+        return m;
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (Pointer link : links) {
+            libbpf().bpf_link__destroy(link);
+        }
+        libbpf().bpf_object__close(obj);
+    }
+}

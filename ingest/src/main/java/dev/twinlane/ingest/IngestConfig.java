@@ -1,0 +1,82 @@
+package dev.twinlane.ingest;
+
+import java.nio.file.Path;
+
+/** Settings of the kernel side; defaults suit `./twinlane run` with no file. */
+public final class IngestConfig {
+    public enum Mode { AUDIT, ENFORCE }
+
+    int securityRingBytes = 8 << 20;
+    int observabilityRingBytes = 8 << 20;
+    Mode mode = Mode.ENFORCE;
+    boolean recordAllOpens;
+    int syscallSampleRate = 100;
+    long cgroupFilter;
+    long maxMapEntries = 1 << 20;
+    long maxRingBytes = 1 << 30;
+    /** The cgroup v2 directory cgroup programs attach to; null finds the mounted hierarchy. */
+    Path cgroupRoot;
+    Path lsmList = Path.of("/sys/kernel/security/lsm");
+    AuditLog audit = AuditLog.stderr();
+
+    public IngestConfig ringBytes(Ring ring, int bytes) {
+        if (Integer.bitCount(bytes) != 1 || bytes < 4096) {
+            throw new IllegalArgumentException("ring size must be a power of two of at least 4096 bytes: " + bytes);
+        }
+        if (ring == Ring.SECURITY) {
+            securityRingBytes = bytes;
+        } else {
+            observabilityRingBytes = bytes;
+        }
+        return this;
+    }
+
+    public int ringBytes(Ring ring) {
+        return ring == Ring.SECURITY ? securityRingBytes : observabilityRingBytes;
+    }
+
+    public IngestConfig mode(Mode m) {
+        mode = m;
+        return this;
+    }
+
+    public Mode mode() {
+        return mode;
+    }
+
+    public IngestConfig recordAllOpens(boolean all) {
+        recordAllOpens = all;
+        return this;
+    }
+
+    /** Record 1 in {@code n} syscalls with their latency; 0 turns sampling off. */
+    public IngestConfig syscallSampleRate(int n) {
+        if (n < 0) {
+            throw new IllegalArgumentException("syscall sample rate must be >= 0: " + n);
+        }
+        syscallSampleRate = n;
+        return this;
+    }
+
+    /** Observability records only from this cgroup id; 0 for every cgroup. */
+    public IngestConfig cgroupFilter(long cgroupId) {
+        cgroupFilter = cgroupId;
+        return this;
+    }
+
+    public IngestConfig mapLimits(long maxEntries, long maxRingBytes) {
+        this.maxMapEntries = maxEntries;
+        this.maxRingBytes = maxRingBytes;
+        return this;
+    }
+
+    public IngestConfig audit(AuditLog log) {
+        audit = log;
+        return this;
+    }
+
+    public IngestConfig lsmList(Path p) {
+        lsmList = p;
+        return this;
+    }
+}

@@ -1,0 +1,237 @@
+package dev.twinlane.ingest;
+
+import static dev.twinlane.ingest.Native.LIBC;
+import static dev.twinlane.ingest.Native.libbpf;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import jnr.ffi.Pointer;
+
+/**
+ * The kernel side of twinlane: loads the program families that this kernel
+ * accepts, attaches them, and gives one {@link RingBufferReader} per ring.
+ * It states exactly which hooks enforce, which only audit and which are
+ * missing ({@link #hooks()}), and never claims more than it has.
+ */
+public final class KernelIngest implements AutoCloseable {
+    static final String MAPS = "maps.bpf.o";
+    static final String LSM = "security_lsm.bpf.o";
+    static final String CGROUP = "security_cgroup.bpf.o";
+    static final String TRACEPOINTS = "security_tp.bpf.o";
+    static final String OBSERVABILITY = "observability.bpf.o";
+
+    private final IngestConfig config;
+    private final BpfObject maps;
+    private final List<BpfObject> families = new ArrayList<>();
+    private final List<HookStatus> hooks = new ArrayList<>();
+    private final Map<Ring, RingBufferReader> readers = new EnumMap<>(Ring.class);
+    private final PolicyMaps policy;
+    private final int possibleCpus;
+
+    private KernelIngest(IngestConfig config) {
+        this.config = config;
+        raiseMemlock();
+        this.maps = createMaps();
+        this.possibleCpus = libbpf().libbpf_num_possible_cpus();
+        this.policy = new PolicyMaps(new PolicyMaps.Fds(maps.mapFd("tl_config_map"), maps.mapFd("deny_inode"),
+                maps.mapFd("deny_ipv4"), maps.mapFd("deny_ipv6"), maps.mapFd("deny_port"),
+                maps.mapFd("watch_inode"), maps.mapFd("watch_prefix")));
+        policy.configure(config.mode, config.recordAllOpens, config.syscallSampleRate, LIBC.getpid(),
+                config.cgroupFilter);
+    }
+
+    /** Loads and attaches everything this kernel accepts. Fails only when no map can be created. */
+    public static KernelIngest start(IngestConfig config) {
+        KernelIngest k = new KernelIngest(config);
+        try {
+            k.loadFamilies();
+        } catch (RuntimeException e) {
+            k.close();
+            throw e;
+        }
+        return k;
+    }
+
+    private BpfObject createMaps() {
+        BpfObject m = BpfObject.open(ObjectImage.packaged(MAPS));
+        m.checkMapLimits(config.maxMapEntries, config.maxRingBytes);
+        m.setMaxEntries(Ring.SECURITY.mapName(), config.securityRingBytes);
+        m.setMaxEntries(Ring.OBSERVABILITY.mapName(), config.observabilityRingBytes);
+        int err = m.load();
+        if (err != 0) {
+            m.close();
+            throw new IngestException("cannot create the BPF maps: " + Native.strerror(err)
+                    + (err == 1 ? "; twinlane needs root (CAP_BPF, CAP_PERFMON)" : ""));
+        }
+        config.audit.event("load", "object", MAPS, "result", "ok");
+        return m;
+    }
+
+    private void loadFamilies() {
+        Map<String, Integer> shared = new HashMap<>();
+        for (String name : maps.mapNames()) {
+            if (!name.contains(".")) {  // .rodata/.bss are per object
+                shared.put(name, maps.mapFd(name));
+            }
+        }
+        FamilyLoader loader = new FamilyLoader(shared, config);
+        HookPlan plan = new HookPlan(config, hooks);
+
+        Attached lsm = attachFamily(loader, LSM, plan.lsmPrograms(this::programsOf));
+        plan.afterLsm(lsm.ok, lsm.errors);
+        Attached cg = attachFamily(loader, CGROUP, plan.cgroupPrograms(this::programsOf));
+        plan.afterCgroup(cg.ok, cg.errors);
+        Attached tp = attachFamily(loader, TRACEPOINTS, plan.tracepointPrograms(this::programsOf));
+        plan.afterTracepoints(tp.ok, tp.errors);
+        Attached obs = attachFamily(loader, OBSERVABILITY, plan.observabilityPrograms(this::programsOf));
+        plan.afterObservability(obs.ok, obs.errors);
+    }
+
+    /** section name per program, or empty when the object is not packaged. */
+    private Map<String, String> programsOf(String objectName) {
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        if (!ObjectImage.buildDigests().containsKey(objectName)) {
+            return out;
+        }
+        try (BpfObject o = BpfObject.open(ObjectImage.packaged(objectName))) {
+            for (String p : o.programNames()) {
+                out.put(p, o.section(p));
+            }
+        }
+        return out;
+    }
+
+    private record Attached(Set<String> ok, Map<String, Integer> errors) {
+    }
+
+    private Attached attachFamily(FamilyLoader loader, String objectName, Map<String, String> wanted) {
+        Set<String> ok = new LinkedHashSet<>();
+        Map<String, Integer> errors = new HashMap<>();
+        if (wanted.isEmpty()) {
+            return new Attached(ok, errors);
+        }
+        FamilyLoader.Result r = loader.load(ObjectImage.packaged(objectName), wanted.keySet());
+        errors.putAll(r.errors());
+        if (r.object() == null) {
+            return new Attached(ok, errors);
+        }
+        families.add(r.object());
+        int cgroupFd = -1;
+        for (Map.Entry<String, String> p : wanted.entrySet()) {
+            if (errors.getOrDefault(p.getKey(), 1) != 0) {
+                continue;
+            }
+            int err;
+            if (p.getValue().startsWith("cgroup/")) {
+                if (cgroupFd < 0) {
+                    cgroupFd = openCgroupRoot();
+                }
+                err = cgroupFd < 0 ? 2 : r.object().attachCgroup(p.getKey(), cgroupFd);
+            } else {
+                err = r.object().attach(p.getKey());
+            }
+            config.audit.event("attach", "object", objectName, "program", p.getKey(), "section", p.getValue(),
+                    "result", err == 0 ? "ok" : Native.strerror(err));
+            if (err == 0) {
+                ok.add(p.getKey());
+            } else {
+                errors.put(p.getKey(), err);
+            }
+        }
+        if (cgroupFd >= 0) {
+            LIBC.close(cgroupFd);
+        }
+        return new Attached(ok, errors);
+    }
+
+    private int openCgroupRoot() {
+        Path root = config.cgroupRoot != null ? config.cgroupRoot : cgroup2Mount();
+        if (root == null) {
+            config.audit.event("attach", "cgroup", "none", "result", "no cgroup v2 hierarchy is mounted");
+            return -1;
+        }
+        return LIBC.open(root.toString(), LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_CLOEXEC);
+    }
+
+    /** The cgroup v2 mount (/sys/fs/cgroup, or /sys/fs/cgroup/unified on hybrid hosts). */
+    static Path cgroup2Mount() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/mounts"))) {
+                String[] f = line.split(" ");
+                if (f.length > 2 && f[2].equals("cgroup2")) {
+                    return Path.of(f[1]);
+                }
+            }
+        } catch (IOException e) {
+            return null;
+        }
+        return null;
+    }
+
+    private static void raiseMemlock() {
+        // Kernels before 5.11 charge BPF maps to RLIMIT_MEMLOCK; later ones ignore it.
+        Pointer rlim = Native.allocate(16);
+        rlim.putLong(0, -1L);
+        rlim.putLong(8, -1L);
+        LIBC.setrlimit(LibC.RLIMIT_MEMLOCK, rlim);
+    }
+
+    /** The reader of one ring; each ring must be read by a single thread. */
+    public synchronized RingBufferReader reader(Ring ring) {
+        return readers.computeIfAbsent(ring,
+                r -> RingBufferReader.open(r.label(), maps.mapFd(r.mapName()), config.ringBytes(r)));
+    }
+
+    public List<HookStatus> hooks() {
+        return List.copyOf(hooks);
+    }
+
+    public PolicyMaps policy() {
+        return policy;
+    }
+
+    public IngestConfig config() {
+        return config;
+    }
+
+    /** Records the kernel could not reserve space for, summed over CPUs. */
+    public long drops(Ring ring) {
+        Pointer key = Native.allocate(4);
+        key.putInt(0, ring.id());
+        Pointer values = Native.allocate(8 * Math.max(possibleCpus, 1));
+        if (libbpf().bpf_map_lookup_elem(maps.mapFd("drops"), key, values) != 0) {
+            throw new IngestException("cannot read drop counters: " + Native.strerror(Native.errno()));
+        }
+        long sum = 0;
+        for (int cpu = 0; cpu < possibleCpus; cpu++) {
+            sum += values.getLong(8L * cpu);
+        }
+        return sum;
+    }
+
+    /** The fd of a shared map, for tools and benchmarks. */
+    public int mapFd(String name) {
+        return maps.mapFd(name);
+    }
+
+    @Override
+    public synchronized void close() {
+        readers.values().forEach(RingBufferReader::close);
+        readers.clear();
+        for (BpfObject f : families) {
+            f.close();
+            config.audit.event("detach", "object", f.name(), "result", "ok");
+        }
+        families.clear();
+        maps.close();
+    }
+}

@@ -1,0 +1,50 @@
+package dev.twinlane.ingest;
+
+import jnr.ffi.Pointer;
+import jnr.ffi.annotations.SaveError;
+import jnr.ffi.types.off_t;
+import jnr.ffi.types.size_t;
+
+/**
+ * libc calls for mapping ring buffers and sleeping on them. mmap must be
+ * declared with Pointer/size_t/off_t: plain long parameters gave EINVAL.
+ */
+public interface LibC {
+    int PROT_READ = 1;
+    int PROT_WRITE = 2;
+    int MAP_SHARED = 1;
+    int EPOLL_CTL_ADD = 1;
+    int EPOLLIN = 1;
+    int EPOLL_CLOEXEC = 0x80000;
+    int O_RDONLY = 0;
+    int O_DIRECTORY = 0x10000;
+    int O_CLOEXEC = 0x80000;
+    int RLIMIT_MEMLOCK = 8;
+
+    @SaveError
+    Pointer mmap(Pointer addr, @size_t long length, int prot, int flags, int fd, @off_t long offset);
+
+    @SaveError
+    int munmap(Pointer addr, @size_t long length);
+
+    @SaveError
+    int epoll_create1(int flags);
+
+    @SaveError
+    int epoll_ctl(int epfd, int op, int fd, Pointer event);
+
+    @SaveError
+    int epoll_wait(int epfd, Pointer events, int maxEvents, int timeoutMs);
+
+    @SaveError
+    int open(String path, int flags);
+
+    int close(int fd);
+
+    @SaveError
+    int setrlimit(int resource, Pointer rlim);
+
+    int getpid();
+
+    String strerror(int errnum);
+}
