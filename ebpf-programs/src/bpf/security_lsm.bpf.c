@@ -15,7 +15,12 @@
  *    watched path prefix (watch_prefix, matched on the bpf_d_path() of the
  *    file), and every open when tl_config.record_all_opens is set;
  *  - bprm_check_security: denied execs only (sched_process_exec records every
- *    exec, with argv);
+ *    exec, with argv). The kernel opens the binary (and an ELF interpreter)
+ *    for exec before this hook runs, and that open passes file_open, which
+ *    denies it already: a denied exec-open is recorded as a TL_KIND_EXEC
+ *    denial by file_open, so exec denials read the same whichever hook
+ *    refused them. file_open must deny exec-opens itself: the ELF interpreter
+ *    is never seen by bprm_check_security.
  *  - socket_connect, socket_bind: every AF_INET/AF_INET6 connect and bind;
  *  - ptrace_access_check: every PTRACE_MODE_ATTACH check (ptrace attach,
  *    /proc/PID/mem); the READ-mode checks that every ps(1) makes on /proc are
@@ -29,6 +34,7 @@
 #include "common.bpf.h"
 
 #define PTRACE_MODE_ATTACH 0x02
+#define TL_FMODE_EXEC 0x20	/* __FMODE_EXEC in f_flags, FMODE_EXEC in f_mode */
 
 /* file_open builds its record here (too big for the BPF stack), then copies
  * it into the ring only when it has to be recorded. */
@@ -112,13 +118,29 @@ int BPF_PROG(tl_lsm_file_open, struct file *file, int ret)
 	} else {
 		__builtin_memset(f->path, 0, sizeof(f->path));
 	}
+	__u32 flags = BPF_CORE_READ(file, f_flags);
+	if (decision != TL_ALLOW &&
+	    ((flags & TL_FMODE_EXEC) || (BPF_CORE_READ(file, f_mode) & TL_FMODE_EXEC))) {
+		struct tl_exec *e = tl_reserve_security(struct tl_exec);
+		if (!e)
+			return tl_verdict(decision);
+		__builtin_memset(e, 0, sizeof(*e));
+		tl_fill_header(&e->h, TL_KIND_EXEC, sizeof(*e), TL_SRC_LSM);
+		e->ret = tl_verdict(decision);
+		e->decision = decision;
+		e->filename_len = f->path_len;
+		__builtin_memcpy(e->filename, f->path, sizeof(e->filename));
+		e->ino = k.ino;
+		bpf_ringbuf_submit(e, 0);
+		return tl_verdict(decision);
+	}
 	tl_fill_header(&f->h, TL_KIND_FILE_OPEN, sizeof(*f), TL_SRC_LSM);
 	f->ret = tl_verdict(decision);
 	f->decision = decision;
 	f->_pad0[0] = 0;
 	f->_pad0[1] = 0;
 	f->_pad0[2] = 0;
-	f->flags = BPF_CORE_READ(file, f_flags);
+	f->flags = flags;
 	f->ino = k.ino;
 	f->dev = k.dev;
 	tl_output_security(f, sizeof(*f));
