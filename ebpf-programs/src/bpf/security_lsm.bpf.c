@@ -325,11 +325,13 @@ int BPF_PROG(tl_lsm_kernel_read_file, struct file *file, enum kernel_read_file_i
  */
 static __always_inline int tl_bpf_hook_prev_ret(unsigned long long *ctx)
 {
-	__u64 prev = 0;
-	if (bpf_get_func_arg_cnt(ctx) == 4)
-		bpf_probe_read_kernel(&prev, sizeof(prev), (void *)ctx + 4 * sizeof(__u64));
-	else
-		prev = ctx[3];
+	__u64 prev = ctx[3];
+	if (bpf_get_func_arg_cnt(ctx) == 4) {
+		unsigned long long *p = ctx;
+		/* keep the verifier from seeing a modified ctx pointer dereferenced */
+		asm volatile("" : "+r"(p));
+		bpf_probe_read_kernel(&prev, sizeof(prev), p + 4);
+	}
 	int r = (int)prev;
 	return r < 0 && r >= -4095 ? r : 0;
 }
