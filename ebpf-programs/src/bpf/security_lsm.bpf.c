@@ -319,21 +319,25 @@ int BPF_PROG(tl_lsm_kernel_read_file, struct file *file, enum kernel_read_file_i
 /*
  * The bpf hook gained a fourth argument (bool kernel) in 6.16, which moved the
  * slot of the previous BPF-LSM program's return value from ctx[3] to ctx[4].
- * The argument count decides; ctx[4] is read with probe_read so the program
- * still verifies on kernels whose hook has three arguments. A chained value is
- * passed on only when it is a valid error.
+ * The argument count decides. ctx[3] is read directly: kernels that check LSM
+ * return ranges (6.12.y of Debian 13 already does) know its range then. ctx[4]
+ * cannot be read directly (the program must still verify where the hook has
+ * three arguments), so it is read with probe_read and passed on as -EPERM:
+ * the previous program's exact errno is lost on those kernels, its refusal
+ * is not.
  */
 static __always_inline int tl_bpf_hook_prev_ret(unsigned long long *ctx)
 {
-	__u64 prev = ctx[3];
+	int prev = (int)ctx[3];
 	if (bpf_get_func_arg_cnt(ctx) == 4) {
 		unsigned long long *p = ctx;
+		__u64 v = 0;
 		/* keep the verifier from seeing a modified ctx pointer dereferenced */
 		asm volatile("" : "+r"(p));
-		bpf_probe_read_kernel(&prev, sizeof(prev), p + 4);
+		bpf_probe_read_kernel(&v, sizeof(v), p + 4);
+		prev = (int)v ? -EPERM : 0;
 	}
-	int r = (int)prev;
-	return r < 0 && r >= -4095 ? r : 0;
+	return prev;
 }
 
 SEC("lsm/bpf")
