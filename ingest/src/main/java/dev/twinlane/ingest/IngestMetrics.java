@@ -1,0 +1,33 @@
+package dev.twinlane.ingest;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/**
+ * Micrometer view of the kernel side, read on scrape (nothing on the hot
+ * path): records and malformed records per ring, kernel reservation drops
+ * per ring, and the unread backlog.
+ */
+public final class IngestMetrics {
+    private IngestMetrics() {
+    }
+
+    public static void bind(KernelIngest kernel, MeterRegistry registry) {
+        for (Ring ring : Ring.values()) {
+            RingBufferReader reader = kernel.reader(ring);
+            FunctionCounter.builder("twinlane.ingest.records", reader, RingBufferReader::records)
+                    .description("well-formed records read from the kernel ring").tag("ring", ring.label())
+                    .register(registry);
+            FunctionCounter.builder("twinlane.ingest.drops", reader, RingBufferReader::malformed)
+                    .description("records dropped by the reader").tag("ring", ring.label())
+                    .tag("hop", "reader").tag("reason", "malformed").register(registry);
+            FunctionCounter.builder("twinlane.ingest.drops", kernel, k -> k.drops(ring))
+                    .description("records the kernel could not reserve ring space for").tag("ring", ring.label())
+                    .tag("hop", "kernel").tag("reason", "ring_full").register(registry);
+            Gauge.builder("twinlane.ingest.backlog.bytes", reader, RingBufferReader::backlog)
+                    .description("bytes committed by the kernel, not yet read").tag("ring", ring.label())
+                    .register(registry);
+        }
+    }
+}

@@ -1,0 +1,188 @@
+package dev.twinlane.ingest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.UUID;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The host kernel, for real: processes this test starts must show up as
+ * records with the right fields, and a cgroup connect4 program must really
+ * refuse a denied port. Needs root; CI runs as root.
+ */
+class KernelIngestTest {
+    private static final ByteArrayOutputStream AUDIT = new ByteArrayOutputStream();
+    private static KernelIngest kernel;
+    private static RecordCollector records;
+    private static Path dir;
+
+    @BeforeAll
+    static void start() throws IOException {
+        Root.require();
+        dir = Files.createTempDirectory("twinlane-ingest-");
+        kernel = KernelIngest.start(new IngestConfig()
+                .syscallSampleRate(1)
+                .audit(new AuditLog(new PrintStream(AUDIT, true))));
+        kernel.policy().watchPrefix(dir.toString() + "/");
+        records = new RecordCollector(kernel);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (records != null) {
+            records.close();
+        }
+        if (kernel != null) {
+            kernel.close();
+        }
+    }
+
+    private static Process run(String... cmd) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        p.getInputStream().readAllBytes();
+        p.waitFor();
+        return p;
+    }
+
+    private static String execId(RecordView r) {
+        return r.number("tgid") + ":" + r.number("start_ns");
+    }
+
+    @Test
+    void anExecWithItsArgvAndTheSameExecIdOnEveryRecordOfTheProcess() throws Exception {
+        String marker = "twinlane-" + UUID.randomUUID();
+        Path file = Files.writeString(dir.resolve(marker), "watched\n");
+        Process p = run("/bin/sh", "-c", "cat " + file + " > /dev/null; exit 7", marker);
+        long pid = p.pid();
+
+        List<RecordView> exec = records.await(r -> r.kind() == RecordKind.EXEC && r.number("tgid") == pid
+                && r.text("filename").endsWith("/sh"), 1);
+        assertEquals(1, exec.size(), "one exec record of /bin/sh for pid " + pid);
+        RecordView e = exec.get(0);
+        String args = RecordJson.render(e);
+        assertTrue(args.contains("\"args\":[\"/bin/sh\",\"-c\",\"cat " + file + " > /dev/null; exit 7\",\"" + marker + "\"]"),
+                args);
+        assertEquals(4, e.number("argc"));
+        assertEquals("sh", e.text("comm"));
+        assertEquals(ProcessHandle.current().pid(), e.number("ptgid"), "the JVM is the parent");
+
+        List<RecordView> exit = records.await(r -> r.kind() == RecordKind.EXIT && r.number("tgid") == pid, 1);
+        assertEquals(1, exit.size(), "one exit record for the whole thread group");
+        assertEquals(7 << 8, exit.get(0).number("exit_code"));
+        assertEquals(execId(e), execId(exit.get(0)));
+
+        List<RecordView> fork = records.await(r -> r.kind() == RecordKind.FORK && r.number("child_tgid") == pid, 1);
+        assertEquals(1, fork.size(), "the JVM's fork of the child");
+        assertEquals(e.number("start_ns"), fork.get(0).number("child_start_ns"), "fork names the child's exec_id");
+        assertEquals(ProcessHandle.current().pid(), fork.get(0).number("tgid"));
+
+        // cat is a child of sh: its open of the watched file carries cat's own exec_id, whose parent is sh.
+        List<RecordView> open = records.await(r -> r.kind() == RecordKind.FILE_OPEN
+                && r.text("path").equals(file.toString()) && r.text("comm").equals("cat"), 1);
+        assertEquals(1, open.size(), "cat's open of the watched file");
+        RecordView o = open.get(0);
+        assertEquals(execId(e), o.number("ptgid") + ":" + o.number("parent_start_ns"));
+        List<RecordView> catExec = records.await(r -> r.kind() == RecordKind.EXEC && execId(r).equals(execId(o)), 1);
+        assertEquals(1, catExec.size(), "cat's exec record has the exec_id of its open");
+    }
+
+    @Test
+    void unwatchedOpensAreNotSecurityRecords() throws Exception {
+        Path other = Files.createTempFile("twinlane-unwatched-", ".txt");
+        Process p = run("/bin/cat", other.toString());
+        records.await(r -> r.kind() == RecordKind.EXIT && r.number("tgid") == p.pid(), 1);
+        assertTrue(records.matching(r -> r.kind() == RecordKind.FILE_OPEN && r.text("path").equals(other.toString()))
+                .isEmpty());
+    }
+
+    @Test
+    void aConnectToALoopbackPortIsRecordedWithItsAddressAndTcpStates() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                Socket s = new Socket()) {
+            int port = server.getLocalPort();
+            s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 2000);
+            List<RecordView> c = records.await(r -> r.kind() == RecordKind.CONNECT && r.number("dport") == port, 1);
+            assertEquals(1, c.size());
+            String json = RecordJson.render(c.get(0));
+            assertTrue(json.contains("\"daddr\":\"127.0.0.1\""), json);
+            assertTrue(json.contains("\"decision\":\"allow\""), json);
+            assertEquals(ProcessHandle.current().pid(), c.get(0).number("tgid"));
+            List<RecordView> tcp = records.await(r -> r.kind() == RecordKind.TCP_STATE
+                    && (r.number("dport") == port || r.number("sport") == port), 2);
+            assertTrue(tcp.size() >= 2, "SYN_SENT and ESTABLISHED transitions at least: " + tcp.size());
+        }
+    }
+
+    @Test
+    void syscallSamplesCarryLatency() throws Exception {
+        Process p = run("/bin/true");
+        List<RecordView> s = records.await(r -> r.kind() == RecordKind.SYSCALL && r.number("tgid") == p.pid(), 3);
+        assertTrue(s.size() >= 3, "with a sample rate of 1, /bin/true makes several syscalls: " + s.size());
+        assertTrue(s.stream().allMatch(r -> r.number("latency_ns") > 0));
+    }
+
+    @Test
+    void theCgroupConnectProgramRefusesADeniedPortAndRecordsTheDenial() throws Exception {
+        HookStatus connect = kernel.hooks().stream().filter(h -> h.hook().equals("socket_connect")).findFirst().get();
+        assertEquals(HookStatus.Capability.ENFORCE, connect.capability(), connect.describe());
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            int port = server.getLocalPort();
+            kernel.policy().denyPort(port);
+            try (Socket s = new Socket()) {
+                SocketException e = assertThrows(SocketException.class,
+                        () -> s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 2000));
+                assertTrue(e.getMessage().contains("Operation not permitted"), e.getMessage());
+            } finally {
+                kernel.policy().allowPort(port);
+            }
+            List<RecordView> denied = records.await(r -> r.kind() == RecordKind.CONNECT && r.number("dport") == port
+                    && r.number("decision") == 1, 1);
+            assertEquals(1, denied.size(), "a deny record");
+            assertEquals(-1, denied.get(0).number("ret"));
+            assertTrue(RecordJson.render(denied.get(0)).contains("\"source\":\"cgroup\""));
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 2000);
+                assertTrue(s.isConnected(), "allowed again once the rule is gone");
+            }
+        }
+    }
+
+    @Test
+    void metricsCountRecordsPerRing() throws Exception {
+        io.micrometer.core.instrument.simple.SimpleMeterRegistry registry =
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        IngestMetrics.bind(kernel, registry);
+        run("/bin/true");
+        records.await(r -> r.kind() == RecordKind.EXEC && r.text("filename").equals("/bin/true"), 1);
+        double security = registry.get("twinlane.ingest.records").tag("ring", "security").functionCounter().count();
+        assertTrue(security >= 1, "security records counted: " + security);
+        assertEquals(0.0, registry.get("twinlane.ingest.drops").tag("ring", "security").tag("hop", "reader")
+                .functionCounter().count());
+        registry.get("twinlane.ingest.drops").tag("ring", "security").tag("hop", "kernel").functionCounter().count();
+    }
+
+    @Test
+    void everyLoadAndAttachIsAnAuditLine() {
+        String audit = AUDIT.toString();
+        assertTrue(audit.contains("\"audit\":\"load\",") && audit.contains("\"object\":\"observability.bpf.o\""), audit);
+        assertTrue(audit.contains("\"audit\":\"attach\"") && audit.contains("\"program\":\"tl_exec\""), audit);
+        assertFalse(kernel.hooks().isEmpty());
+    }
+}
