@@ -260,6 +260,20 @@ static int try_connect(const char *addr, int port)
 	return rc;
 }
 
+/* IPv6 connect(2) result: 0 or -errno. */
+static int try_connect6(const char *addr, int port)
+{
+	struct sockaddr_in6 sa = { .sin6_family = AF_INET6, .sin6_port = htons(port) };
+	int s = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0), rc = 0;
+	inet_pton(AF_INET6, addr, &sa.sin6_addr);
+	if (s < 0)
+		return -errno;
+	if (connect(s, (struct sockaddr *)&sa, sizeof(sa)))
+		rc = -errno;
+	close(s);
+	return rc;
+}
+
 static const struct rec *find_open(const char *path, int decision)
 {
 	for (int i = 0; i < nrecs; i++) {
@@ -422,6 +436,8 @@ int main(int argc, char **argv)
 	__u16 dport16 = dport;
 	struct in_addr denied_ip;
 	inet_pton(AF_INET, "127.0.0.3", &denied_ip);
+	struct in6_addr denied_ip6;
+	inet_pton(AF_INET6, "::1", &denied_ip6);
 	struct tl_prefix_key pk = { 0 };
 	strcpy(pk.path, DIR_ "/watched/");
 	pk.prefixlen = strlen(pk.path) * 8;
@@ -429,6 +445,7 @@ int main(int argc, char **argv)
 	      bpf_map_update_elem(fd_deny_inode, &k_exe, &one, BPF_ANY) ||
 	      bpf_map_update_elem(fd_deny_port, &dport16, &one, BPF_ANY) ||
 	      bpf_map_update_elem(fd_deny_ipv4, &denied_ip.s_addr, &one, BPF_ANY) ||
+	      bpf_map_update_elem(bpf_object__find_map_fd_by_name(obj, "deny_ipv6"), &denied_ip6, &one, BPF_ANY) ||
 	      bpf_map_update_elem(fd_watch_inode, &k_watch, &one, BPF_ANY) ||
 	      bpf_map_update_elem(fd_watch_prefix, &pk, &one, BPF_ANY) ||
 	      set_config(TL_MODE_ENFORCE, 0);
@@ -446,6 +463,8 @@ int main(int argc, char **argv)
 	int r_conn = try_connect("127.0.0.1", dport);
 	int r_conn_ip = try_connect("127.0.0.3", lport);
 	int r_conn_ok = try_connect("127.0.0.1", lport);
+	int r_conn6 = try_connect6("::1", lport);
+	int r_conn_mapped = try_connect6("::ffff:127.0.0.3", lport);
 	try_open(DIR_ "/watched/inside.txt");
 	try_open(DIR_ "/watched-inode.txt");
 
@@ -498,6 +517,10 @@ int main(int argc, char **argv)
 	      "connect returned %s", r_conn ? strerror(-r_conn) : "success");
 	check(r_conn_ip == -EPERM, "enforce: connect to denied address 127.0.0.3 fails with EPERM",
 	      "connect returned %s", r_conn_ip ? strerror(-r_conn_ip) : "success");
+	check(r_conn6 == -EPERM, "enforce: IPv6 connect to denied address ::1 fails with EPERM",
+	      "connect returned %s", r_conn6 ? strerror(-r_conn6) : "success");
+	check(r_conn_mapped == -EPERM, "enforce: IPv6 connect to ::ffff:127.0.0.3 obeys the IPv4 deny rule",
+	      "connect returned %s", r_conn_mapped ? strerror(-r_conn_mapped) : "success");
 	check(r_conn_ok == 0, "enforce: connect to an allowed port succeeds", "connect returned %s",
 	      strerror(-r_conn_ok));
 	check(r_ptrace == 0, "ptrace attach to own child allowed", "ptrace returned %s", strerror(-r_ptrace));

@@ -37,7 +37,11 @@
 #define TL_FMODE_EXEC 0x20	/* __FMODE_EXEC in f_flags, FMODE_EXEC in f_mode */
 
 /* file_open builds its record here (too big for the BPF stack), then copies
- * it into the ring only when it has to be recorded. */
+ * it into the ring only when it has to be recorded: no ring reservation (and
+ * its spinlock) on the hot path of every open. The allow/deny decision never
+ * depends on this buffer. On a fully preemptible kernel a program preempted
+ * between bpf_d_path() and the copy could see its path overwritten by another
+ * open on the same CPU: a wrong path in a record, never a wrong decision. */
 struct tl_open_scratch {
 	struct tl_file_open rec;
 	struct tl_prefix_key key;
