@@ -46,5 +46,7 @@ public interface LibC {
 
     int getpid();
 
+    int clock_gettime(int clock, Pointer timespec);
+
     String strerror(int errnum);
 }

@@ -1,0 +1,137 @@
+package dev.twinlane.security;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+import com.lmax.disruptor.BatchEventProcessor;
+import com.lmax.disruptor.BatchEventProcessorBuilder;
+import com.lmax.disruptor.EventHandler;
+import com.lmax.disruptor.RingBuffer;
+import com.lmax.disruptor.WaitStrategy;
+
+import dev.twinlane.ingest.RecordView;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/**
+ * The security lane: unbuffered and strictly ordered. Each record is copied
+ * once into a preallocated entry of its own Disruptor ring and appended to
+ * the sink by one thread, in publication order, with no batching in user
+ * space. When the ring is full, {@link #publish} waits: the kernel ring then
+ * fills and the kernel counts what it cannot reserve, which comes back as a
+ * gap — nothing is ever dropped here.
+ */
+public final class SecurityLane implements AutoCloseable {
+    private final RingBuffer<SecurityEvent> ring;
+    private final BatchEventProcessor<SecurityEvent> processor;
+    private final Thread thread;
+    private final Appender appender;
+
+    public SecurityLane(int ringSize, WaitStrategy wait, SecuritySink sink) {
+        this.ring = RingBuffer.createMultiProducer(SecurityEvent::new, ringSize, wait);
+        this.appender = new Appender(sink);
+        this.processor = new BatchEventProcessorBuilder().build(ring, ring.newBarrier(), appender);
+        ring.addGatingSequences(processor.getSequence());
+        this.thread = new Thread(processor, "security-lane");
+    }
+
+    public SecurityLane start() {
+        thread.start();
+        return this;
+    }
+
+    /** Copies the record into the lane; waits while the lane is full. */
+    public void publish(RecordView record) {
+        long seq = ring.next();
+        try {
+            ring.get(seq).record(record, System.nanoTime());
+        } finally {
+            ring.publish(seq);
+        }
+    }
+
+    /** A loss reported by the kernel: {@code count} records of ring {@code ring} between two boot times. */
+    public void publishGap(int kernelRing, long count, long fromNs, long toNs) {
+        long seq = ring.next();
+        try {
+            ring.get(seq).gap(kernelRing, count, fromNs, toNs, System.nanoTime());
+        } finally {
+            ring.publish(seq);
+        }
+    }
+
+    public long appended() {
+        return appender.appended.get();
+    }
+
+    public long failures() {
+        return appender.failures.get();
+    }
+
+    /** Entries published and not yet appended. */
+    public long backlog() {
+        return ring.getCursor() - processor.getSequence().get();
+    }
+
+    public void bindMetrics(MeterRegistry registry) {
+        FunctionCounter.builder("twinlane.lane.records", this, SecurityLane::appended)
+                .tag("lane", "security").description("records appended to the security log").register(registry);
+        FunctionCounter.builder("twinlane.lane.failures", this, SecurityLane::failures)
+                .tag("lane", "security").description("append attempts that failed and were retried").register(registry);
+    }
+
+    /** Stops after every published event has been appended. */
+    @Override
+    public void close() throws InterruptedException {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (backlog() > 0 && thread.isAlive() && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+        }
+        appender.closing = true;
+        processor.halt();
+        thread.join();
+    }
+
+    /**
+     * Appends in order. A failing sink (full disk, I/O error) is retried with
+     * the same event until it succeeds or the lane is closed: the lane then
+     * backs up into the kernel ring, whose drops come back as gaps. Order is
+     * never broken and nothing is skipped.
+     */
+    private static final class Appender implements EventHandler<SecurityEvent> {
+        private final SecuritySink sink;
+        private final AtomicLong failures = new AtomicLong();
+        private final AtomicLong appended = new AtomicLong();
+        private volatile boolean closing;
+
+        Appender(SecuritySink sink) {
+            this.sink = sink;
+        }
+
+        @Override
+        public void onEvent(SecurityEvent event, long sequence, boolean endOfBatch) throws InterruptedException {
+            boolean failing = false;
+            while (true) {
+                try {
+                    sink.append(event);
+                    break;
+                } catch (Exception e) {
+                    failures.incrementAndGet();
+                    if (!failing) {
+                        System.err.println("twinlane security lane: append failed, retrying every 100 ms: " + e.getMessage());
+                        failing = true;
+                    }
+                    if (closing) {
+                        System.err.println("twinlane security lane: closing with an unappended event at lane sequence "
+                                + sequence + "; the kernel's drop counters and the next start's gap record account for it");
+                        return;
+                    }
+                    Thread.sleep(100);
+                }
+            }
+            if (failing) {
+                System.err.println("twinlane security lane: appends resumed");
+            }
+            appended.lazySet(appended.get() + 1);  // single writer: an ordered store is enough
+        }
+    }
+}
