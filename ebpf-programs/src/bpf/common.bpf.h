@@ -114,6 +114,17 @@ static __always_inline void *tl_reserve(void *ring, __u32 ring_id, __u64 size)
 	return rec;
 }
 
+/* Copy a record built elsewhere (a per-CPU buffer) into the security ring, counting a failure. */
+static __always_inline void tl_output_security(void *rec, __u64 size)
+{
+	if (bpf_ringbuf_output(&security_ring, rec, size, 0)) {
+		__u32 ring_id = TL_RING_SECURITY;
+		__u64 *n = bpf_map_lookup_elem(&drops, &ring_id);
+		if (n)
+			*n += 1;
+	}
+}
+
 #define tl_reserve_security(type) \
 	((type *)tl_reserve(&security_ring, TL_RING_SECURITY, sizeof(type)))
 #define tl_reserve_observability(type) \

@@ -55,16 +55,6 @@ struct {
 } lsm_open_scratch SEC(".maps");
 
 /* bpf_ringbuf_output with the same drop accounting as tl_reserve(). */
-static __always_inline void tl_output_security(void *rec, __u64 size)
-{
-	if (bpf_ringbuf_output(&security_ring, rec, size, 0)) {
-		__u32 ring_id = TL_RING_SECURITY;
-		__u64 *n = bpf_map_lookup_elem(&drops, &ring_id);
-		if (n)
-			*n += 1;
-	}
-}
-
 static __always_inline int tl_verdict(__u8 decision)
 {
 	return decision == TL_DENY ? -EPERM : 0;
@@ -98,6 +88,7 @@ int BPF_PROG(tl_lsm_file_open, struct file *file, int ret)
 	long n = bpf_d_path((struct path *)&file->f_path, f->path, sizeof(f->path));
 	if (n > 0) {
 		f->path_len = n - 1;
+		f->path_status = TL_PATH_FULL;
 		if (!record) {
 			/* Longest-prefix lookup on (at most) the first TL_PREFIX_MAX bytes. */
 			__builtin_memcpy(s->key.path, f->path, TL_PREFIX_MAX);
@@ -106,10 +97,10 @@ int BPF_PROG(tl_lsm_file_open, struct file *file, int ret)
 			record = bpf_map_lookup_elem(&watch_prefix, &s->key) != 0;
 		}
 	} else {
-		/* d_path failed (longer than TL_PATH_MAX): path unknown, say so by
-		 * an empty path with path_len = TL_PATH_MAX ("at least"). */
+		/* d_path failed (longer than TL_PATH_MAX): the path is unknown. */
 		f->path[0] = 0;
-		f->path_len = TL_PATH_MAX;
+		f->path_len = 0;
+		f->path_status = TL_PATH_UNKNOWN;
 	}
 	if (!record)
 		return tl_verdict(decision);
@@ -143,7 +134,6 @@ int BPF_PROG(tl_lsm_file_open, struct file *file, int ret)
 	f->decision = decision;
 	f->_pad0[0] = 0;
 	f->_pad0[1] = 0;
-	f->_pad0[2] = 0;
 	f->flags = flags;
 	f->ino = k.ino;
 	f->dev = k.dev;
@@ -310,6 +300,7 @@ int BPF_PROG(tl_lsm_kernel_read_file, struct file *file, enum kernel_read_file_i
 	__builtin_memset(r, 0, sizeof(*r));
 	tl_fill_header(&r->h, TL_KIND_KERNEL_READ, sizeof(*r), TL_SRC_LSM);
 	r->decision = TL_ALLOW;
+	r->path_status = TL_PATH_NAME_ONLY;
 	r->id = id;
 	if (file) {
 		const unsigned char *name = BPF_CORE_READ(file, f_path.dentry, d_name.name);

@@ -63,6 +63,13 @@ enum tl_decision {
 	TL_AUDIT_DENY = 2,  /* a deny rule matched in audit mode: allowed, flagged */
 };
 
+/* How much of a record's path is real. */
+enum tl_path_status {
+	TL_PATH_FULL = 0,       /* the path, truncated only if path_len > TL_PATH_MAX */
+	TL_PATH_UNKNOWN = 1,    /* the kernel could not give a path (bpf_d_path failed) */
+	TL_PATH_NAME_ONLY = 2,  /* only the last component (hooks where bpf_d_path is not allowed) */
+};
+
 enum tl_ring {
 	TL_RING_SECURITY = 0,
 	TL_RING_OBSERVABILITY = 1,
@@ -117,7 +124,8 @@ struct tl_file_open {
 	struct tl_header h;
 	__s32 ret;
 	__u8 decision;
-	__u8 _pad0[3];
+	__u8 path_status;       /* enum tl_path_status */
+	__u8 _pad0[2];
 	__u32 flags;
 	__u32 path_len;
 	__u64 ino;
@@ -153,7 +161,8 @@ struct tl_kernel_read {
 	struct tl_header h;
 	__s32 ret;
 	__u8 decision;
-	__u8 _pad0[3];
+	__u8 path_status;       /* enum tl_path_status: NAME_ONLY, bpf_d_path is not allowed there */
+	__u8 _pad0[2];
 	__u32 id;               /* enum kernel_read_file_id */
 	__u32 path_len;
 	char path[TL_PATH_MAX];

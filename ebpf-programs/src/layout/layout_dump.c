@@ -22,7 +22,7 @@ int main(void)
 	S(tl_exec); F(tl_exec, ret); F(tl_exec, decision); F(tl_exec, filename_len); F(tl_exec, args_len);
 	F(tl_exec, argc); F(tl_exec, ino); F(tl_exec, filename); F(tl_exec, args);
 
-	S(tl_file_open); F(tl_file_open, ret); F(tl_file_open, decision); F(tl_file_open, flags);
+	S(tl_file_open); F(tl_file_open, ret); F(tl_file_open, decision); F(tl_file_open, path_status); F(tl_file_open, flags);
 	F(tl_file_open, path_len); F(tl_file_open, ino); F(tl_file_open, dev); F(tl_file_open, path);
 
 	S(tl_net); F(tl_net, ret); F(tl_net, decision); F(tl_net, protocol); F(tl_net, family);
@@ -30,7 +30,7 @@ int main(void)
 
 	S(tl_ptrace); F(tl_ptrace, ret); F(tl_ptrace, decision); F(tl_ptrace, mode); F(tl_ptrace, target_tgid);
 
-	S(tl_kernel_read); F(tl_kernel_read, ret); F(tl_kernel_read, decision); F(tl_kernel_read, id);
+	S(tl_kernel_read); F(tl_kernel_read, ret); F(tl_kernel_read, decision); F(tl_kernel_read, path_status); F(tl_kernel_read, id);
 	F(tl_kernel_read, path_len); F(tl_kernel_read, path);
 
 	S(tl_bpf); F(tl_bpf, ret); F(tl_bpf, decision); F(tl_bpf, cmd); F(tl_bpf, attr_size);
@@ -59,6 +59,7 @@ int main(void)
 	E(TL_KIND_TCP_STATE); E(TL_KIND_LOADGEN);
 	E(TL_SRC_LSM); E(TL_SRC_TRACEPOINT); E(TL_SRC_CGROUP); E(TL_SRC_TEST_RUN);
 	E(TL_ALLOW); E(TL_DENY); E(TL_AUDIT_DENY);
+	E(TL_PATH_FULL); E(TL_PATH_UNKNOWN); E(TL_PATH_NAME_ONLY);
 	E(TL_RING_SECURITY); E(TL_RING_OBSERVABILITY);
 	E(TL_MODE_AUDIT); E(TL_MODE_ENFORCE);
 	E(TL_COMM_LEN); E(TL_PATH_MAX); E(TL_ARGS_MAX); E(TL_PREFIX_MAX);

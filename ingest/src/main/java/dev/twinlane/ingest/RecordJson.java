@@ -11,6 +11,7 @@ import java.net.UnknownHostException;
 public final class RecordJson {
     private static final String[] SOURCES = {"unknown", "lsm", "tracepoint", "cgroup", "test_run"};
     private static final String[] DECISIONS = {"allow", "deny", "audit_deny"};
+    private static final String[] PATH_STATUS = {"full", "unknown", "name_only"};
 
     private RecordJson() {
     }
@@ -50,6 +51,8 @@ public final class RecordJson {
                     Json.quote(sb, v < SOURCES.length ? SOURCES[(int) v] : String.valueOf(v));
                 } else if (f.name().equals("decision")) {
                     Json.quote(sb, v < DECISIONS.length ? DECISIONS[(int) v] : String.valueOf(v));
+                } else if (f.name().equals("path_status")) {
+                    Json.quote(sb, v < PATH_STATUS.length ? PATH_STATUS[(int) v] : String.valueOf(v));
                 } else {
                     sb.append(v);
                 }

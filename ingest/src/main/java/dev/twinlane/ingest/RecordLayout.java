@@ -42,7 +42,7 @@ public final class RecordLayout {
             f("filename", 112, PATH_MAX, CHARS), f("args", 368, ARGS_MAX, STRINGS));
 
     public static final RecordStruct FILE_OPEN = new RecordStruct("tl_file_open", 368, HEADER,
-            f("ret", 80, 4, S32), f("decision", 84, 1, U8), f("flags", 88, 4, U32),
+            f("ret", 80, 4, S32), f("decision", 84, 1, U8), f("path_status", 85, 1, U8), f("flags", 88, 4, U32),
             f("path_len", 92, 4, U32), f("ino", 96, 8, U64), f("dev", 104, 8, U64),
             f("path", 112, PATH_MAX, CHARS));
 
@@ -56,7 +56,7 @@ public final class RecordLayout {
             f("target_tgid", 92, 4, U32));
 
     public static final RecordStruct KERNEL_READ = new RecordStruct("tl_kernel_read", 352, HEADER,
-            f("ret", 80, 4, S32), f("decision", 84, 1, U8), f("id", 88, 4, U32),
+            f("ret", 80, 4, S32), f("decision", 84, 1, U8), f("path_status", 85, 1, U8), f("id", 88, 4, U32),
             f("path_len", 92, 4, U32), f("path", 96, PATH_MAX, CHARS));
 
     public static final RecordStruct BPF = new RecordStruct("tl_bpf", 96, HEADER,

@@ -52,6 +52,9 @@ class RecordLayoutDriftTest {
         }
         long cKinds = consts.keySet().stream().filter(n -> n.startsWith("TL_KIND_")).count();
         assertEquals(cKinds, RecordKind.values().length, "a kind exists on one side only");
+        assertEquals("0", consts.get("TL_PATH_FULL"));
+        assertEquals("1", consts.get("TL_PATH_UNKNOWN"));
+        assertEquals("2", consts.get("TL_PATH_NAME_ONLY"));
         for (Ring r : Ring.values()) {
             assertEquals(String.valueOf(r.id()), consts.get("TL_RING_" + r.name()), "ring id of " + r);
         }

@@ -1,0 +1,184 @@
+package dev.twinlane.agent;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+
+import com.lmax.disruptor.BlockingWaitStrategy;
+import com.lmax.disruptor.BusySpinWaitStrategy;
+import com.lmax.disruptor.SleepingWaitStrategy;
+import com.lmax.disruptor.WaitStrategy;
+import com.lmax.disruptor.YieldingWaitStrategy;
+
+import dev.twinlane.ingest.IngestConfig;
+import dev.twinlane.ingest.RecordKind;
+import dev.twinlane.ingest.Ring;
+import dev.twinlane.observability.Imputation;
+import dev.twinlane.router.PromotionRule;
+
+/**
+ * The agent's one configuration file (YAML), validated at start with one
+ * line per bad value. Every setting has a default, so no file is needed.
+ * docs/CONFIGURATION.md lists them.
+ */
+final class AgentConfig {
+    static final Set<String> WAITS = Set.of("blocking", "sleeping", "yielding", "busy-spin");
+    static final Set<String> METHODS = Set.of("off", "last", "linear", "ewma");
+
+    Path dataDir = Path.of("/var/lib/twinlane");
+    IngestConfig ingest = new IngestConfig();
+    List<String> watch = List.of("/etc/shadow", "/etc/sudoers", "/root/.ssh/");
+    int securityRingSize = 1 << 16;
+    String securityWait = "blocking";
+    long securityFsyncMs = 100;
+    Path keyFile;
+    Path sealKeyFile;
+    int observabilityRingSize = 1 << 16;
+    String observabilityWait = "blocking";
+    long windowMs = 200;
+    int maxSeries = 8192;
+    Imputation imputation = Imputation.LAST;
+    long observabilityFsyncMs = 1000;
+    List<PromotionRule> promotions = new ArrayList<>();
+
+    /** The defaults, used by `./twinlane run` without --config. */
+    static AgentConfig defaults() {
+        AgentConfig c = new AgentConfig();
+        c.promotions.add(defaultPromotion());
+        return c;
+    }
+
+    /** Failed privilege changes, ptrace, mount and module loads. */
+    static PromotionRule defaultPromotion() {
+        return new PromotionRule("failed-privileged-syscall", RecordKind.SYSCALL, true,
+                new long[] {101, 105, 106, 113, 114, 117, 119, 165, 175, 313}, new long[0]);
+    }
+
+    static AgentConfig load(Path file) throws UsageException {
+        Object tree;
+        try {
+            String text = Files.readString(file);
+            tree = new Yaml(new SafeConstructor(new LoaderOptions())).load(text);
+        } catch (IOException e) {
+            throw new UsageException("cannot read config " + file + ": " + e.getMessage());
+        } catch (RuntimeException e) {
+            throw new UsageException("config " + file + " is not valid YAML: " + e.getMessage().split("\n")[0]);
+        }
+        if (tree != null && !(tree instanceof Map)) {
+            throw new UsageException("config " + file + ": the top level must be a mapping");
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> root = (Map<String, Object>) tree;
+        List<String> errors = new ArrayList<>();
+        AgentConfig c = new AgentConfig();
+        c.read(new ConfigReader("", root, errors));
+        if (!errors.isEmpty()) {
+            throw new UsageException("config " + file + ": " + String.join("; ", errors));
+        }
+        return c;
+    }
+
+    private void read(ConfigReader r) {
+        dataDir = Path.of(r.text("data_dir", dataDir.toString()));
+        ingest.mode(r.choice("mode", "enforce", Set.of("audit", "enforce")).equals("audit")
+                ? IngestConfig.Mode.AUDIT : IngestConfig.Mode.ENFORCE);
+        ConfigReader k = r.section("kernel");
+        ingest.ringBytes(Ring.SECURITY, k.powerOfTwo("security_ring_bytes", 8 << 20, 4096, 1 << 30));
+        ingest.ringBytes(Ring.OBSERVABILITY, k.powerOfTwo("observability_ring_bytes", 8 << 20, 4096, 1 << 30));
+        ingest.syscallSampleRate((int) k.number("syscall_sample_rate", 100, 0, 1_000_000));
+        ingest.recordAllOpens(k.flag("record_all_opens", false));
+        List<String> w = new ArrayList<>();
+        for (Object o : k.list("watch")) {
+            w.add(String.valueOf(o));
+        }
+        if (!w.isEmpty()) {
+            watch = w;
+        }
+        k.rejectUnknown();
+
+        ConfigReader s = r.section("security");
+        securityRingSize = s.powerOfTwo("ring_size", securityRingSize, 64, 1 << 24);
+        securityWait = s.choice("wait_strategy", securityWait, WAITS);
+        securityFsyncMs = s.number("fsync_ms", securityFsyncMs, 0, 60_000);
+        String key = s.text("key_file", null);
+        keyFile = key == null ? null : Path.of(key);
+        String seal = s.text("seal_key_file", null);
+        sealKeyFile = seal == null ? null : Path.of(seal);
+        s.rejectUnknown();
+
+        ConfigReader o = r.section("observability");
+        observabilityRingSize = o.powerOfTwo("ring_size", observabilityRingSize, 64, 1 << 24);
+        observabilityWait = o.choice("wait_strategy", observabilityWait, WAITS);
+        windowMs = o.number("window_ms", windowMs, 10, 60_000);
+        maxSeries = (int) o.number("max_series", maxSeries, 16, 1 << 20);
+        imputation = Imputation.parse(o.choice("imputation", "last", METHODS));
+        observabilityFsyncMs = o.number("fsync_ms", observabilityFsyncMs, 0, 600_000);
+        o.rejectUnknown();
+
+        ConfigReader routing = r.section("routing");
+        readRules(routing, routing.list("promote"));
+        routing.rejectUnknown();
+        r.rejectUnknown();
+    }
+
+    /** No rules given: the default one. An explicit empty list is not distinguishable, so both mean default. */
+    private void readRules(ConfigReader routing, List<Object> rules) {
+        if (rules.isEmpty()) {
+            promotions.add(defaultPromotion());
+            return;
+        }
+        for (int i = 0; i < rules.size(); i++) {
+            ConfigReader rule = routing.item("promote[" + i + "]", rules.get(i));
+            String name = rule.text("name", "rule-" + i);
+            String kindName = rule.text("kind", "");
+            boolean failed = rule.flag("failed", false);
+            long[] syscalls = numbers(rule.list("syscalls"), rule, "syscalls");
+            long[] uids = numbers(rule.list("uids"), rule, "uids");
+            rule.rejectUnknown();
+            RecordKind kind = null;
+            for (RecordKind rk : RecordKind.values()) {
+                if (rk.label().equals(kindName)) {
+                    kind = rk;
+                }
+            }
+            if (kind == null) {
+                rule.error("kind: unknown record kind '" + kindName + "'");
+                continue;
+            }
+            try {
+                promotions.add(new PromotionRule(name, kind, failed, syscalls, uids));
+            } catch (IllegalArgumentException e) {
+                rule.error(e.getMessage());
+            }
+        }
+    }
+
+    private static long[] numbers(List<Object> values, ConfigReader r, String what) {
+        long[] out = new long[values.size()];
+        for (int i = 0; i < out.length; i++) {
+            if (values.get(i) instanceof Number) {
+                out[i] = ((Number) values.get(i)).longValue();
+            } else {
+                r.error(what + "[" + i + "] must be a number, not '" + values.get(i) + "'");
+            }
+        }
+        return out;
+    }
+
+    static WaitStrategy waitStrategy(String name) {
+        switch (name) {
+            case "sleeping": return new SleepingWaitStrategy();
+            case "yielding": return new YieldingWaitStrategy();
+            case "busy-spin": return new BusySpinWaitStrategy();
+            default: return new BlockingWaitStrategy();
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package dev.twinlane.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.twinlane.ingest.IngestConfig;
+import dev.twinlane.ingest.Ring;
+import dev.twinlane.observability.Imputation;
+
+class AgentConfigTest {
+    @TempDir
+    Path tmp;
+
+    private Path write(String yaml) throws Exception {
+        return Files.writeString(tmp.resolve("twinlane.yaml"), yaml);
+    }
+
+    @Test
+    void aFullFileIsRead() throws Exception {
+        AgentConfig c = AgentConfig.load(write("""
+                data_dir: /tmp/tl
+                mode: audit
+                kernel:
+                  security_ring_bytes: 1048576
+                  syscall_sample_rate: 10
+                  watch: [/etc/passwd]
+                security:
+                  wait_strategy: yielding
+                  fsync_ms: 0
+                observability:
+                  window_ms: 500
+                  imputation: ewma
+                routing:
+                  promote:
+                    - name: setuid-by-nobody
+                      kind: syscall
+                      failed: true
+                      syscalls: [105]
+                      uids: [65534]
+                """));
+        assertEquals(Path.of("/tmp/tl"), c.dataDir);
+        assertEquals(IngestConfig.Mode.AUDIT, c.ingest.mode());
+        assertEquals(1 << 20, c.ingest.ringBytes(Ring.SECURITY));
+        assertEquals(0, c.securityFsyncMs);
+        assertEquals("yielding", c.securityWait);
+        assertEquals(500, c.windowMs);
+        assertEquals(Imputation.EWMA, c.imputation);
+        assertEquals(1, c.promotions.size());
+        assertEquals("setuid-by-nobody", c.promotions.get(0).name());
+    }
+
+    @Test
+    void everyBadValueIsNamedOnce() throws Exception {
+        UsageException e = assertThrows(UsageException.class, () -> AgentConfig.load(write("""
+                mode: strict
+                kernel:
+                  security_ring_bytes: 3000000
+                security:
+                  fsync_ms: soon
+                  fsync: 100
+                observability:
+                  imputation: magic
+                routing:
+                  promote:
+                    - kind: exec
+                    - kind: teleport
+                """)));
+        String m = e.getMessage();
+        assertTrue(m.contains("mode: must be one of"), m);
+        assertTrue(m.contains("kernel.security_ring_bytes: must be a power of two, not 3000000"), m);
+        assertTrue(m.contains("security.fsync_ms: must be a whole number from 0 to 60000, not 'soon'"), m);
+        assertTrue(m.contains("security.fsync: unknown key"), m);
+        assertTrue(m.contains("observability.imputation: must be one of"), m);
+        assertTrue(m.contains("only observability kinds can be promoted, not exec"), m);
+        assertTrue(m.contains("routing.promote[1]: kind: unknown record kind 'teleport'"), m);
+        assertEquals(1, m.split("\n").length, "one line");
+    }
+
+    @Test
+    void notYamlIsOneClearLine() throws Exception {
+        UsageException e = assertThrows(UsageException.class, () -> AgentConfig.load(write("kernel: [unclosed")));
+        assertTrue(e.getMessage().contains("is not valid YAML"), e.getMessage());
+        assertThrows(UsageException.class, () -> AgentConfig.load(tmp.resolve("missing.yaml")));
+    }
+
+    @Test
+    void defaultsNeedNoFile() {
+        AgentConfig c = AgentConfig.defaults();
+        assertEquals(200, c.windowMs);
+        assertEquals(100, c.securityFsyncMs);
+        assertEquals(1000, c.observabilityFsyncMs);
+        assertEquals("failed-privileged-syscall", c.promotions.get(0).name());
+    }
+}
