@@ -1,0 +1,306 @@
+package dev.twinlane.wal;
+
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantLock;
+import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.wire.DocumentContext;
+
+/**
+ * Chains and appends records. One per log; thread-safe (appends are serialised by a lock
+ * because the chain is a single sequence). Each append goes to the queue at once, nothing is
+ * batched in user space, and the path allocates nothing: header, MAC and key buffers are
+ * reused and the record is copied straight into Chronicle's mapped file.
+ */
+public final class ChainAppender {
+    private final ChainedLog log;
+    private final ExcerptAppender out;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final WalClock clock;
+    private final EpochSchedule schedule;
+    private final byte[] logId;
+    private final EpochKeys keys = new EpochKeys();
+    private final HmacSha256 mac = new HmacSha256();
+    private final byte[] header = new byte[RecordFormat.HEADER];
+    private final byte[] walPayload = new byte[256];
+    private byte[] lastMac = new byte[RecordFormat.MAC];
+    private byte[] nextMac = new byte[RecordFormat.MAC];
+    private final int maxPayload;
+    private final SpaceGuard space;
+    private final long rollEpochMillis;
+    private final long rollLengthMillis;
+    private final long rollMarginMillis;
+    private long rollChecked = Long.MIN_VALUE;
+    private long nextSeq;
+    private int timePart;
+    private volatile long appendedSeq;
+
+    private final SealKey sealKey;
+    private final long sealEveryRecords;
+    private final long sealEveryNanos;
+    private long recordsSinceSeal;
+    private long lastSealMono;
+    private final AtomicReference<Seal> unsavedSeal = new AtomicReference<>();
+    private final boolean strict;
+
+    ChainAppender(ChainedLog log, ExcerptAppender out, ChainedLog.Builder b, Genesis genesis, SpaceGuard space,
+                  long rollEpochMillis, long rollLengthMillis) {
+        this.log = log;
+        this.out = out;
+        this.clock = b.clock;
+        this.schedule = genesis.schedule();
+        this.logId = genesis.logId.clone();
+        this.maxPayload = b.maxPayload;
+        this.space = space;
+        this.rollEpochMillis = rollEpochMillis;
+        this.rollLengthMillis = rollLengthMillis;
+        this.rollMarginMillis = Math.min(1000, rollLengthMillis / 10);
+        this.sealKey = b.sealKey;
+        this.sealEveryRecords = b.sealEveryRecords;
+        this.sealEveryNanos = b.sealEveryNanos;
+        this.strict = b.syncEachRecord;
+        this.lastSealMono = clock.monoNanos();
+        out.singleThreadedCheckDisabled(true); // our lock serialises; the syncer thread may seal
+    }
+
+    /** Continues after the tail of an existing log (or before genesis: seq 0). */
+    void resume(long lastSeq, byte[] lastMacValue, int lastEpoch, KeyRing.RootKey root) {
+        nextSeq = lastSeq + 1;
+        System.arraycopy(lastMacValue, 0, lastMac, 0, RecordFormat.MAC);
+        timePart = lastSeq == 0 ? 0 : lastEpoch - schedule.countPart(lastSeq);
+        keys.start(root, logId);
+        keys.evolveTo(lastEpoch);
+        mac.init(keys.key());
+        appendedSeq = lastSeq;
+    }
+
+    /**
+     * Appends one record of an application kind (1..0xFEFF) and returns its sequence number.
+     * Throws WalFullException, with nothing written, when the file system is full or failing.
+     */
+    public long append(int kind, byte[] payload, int off, int len) {
+        if (!Kinds.isApp(kind)) {
+            throw new IllegalArgumentException("application kinds are 1.." + Kinds.MAX_APP_KIND + ", not " + kind);
+        }
+        if (len < 0 || len > maxPayload || off < 0 || off + len > payload.length) {
+            throw new IllegalArgumentException("payload of " + len + " bytes (at most " + maxPayload + ")");
+        }
+        long seq;
+        lock.lock();
+        try {
+            seq = write(kind, payload, off, len, false);
+            if (sealKey != null && recordsSinceSeal >= sealEveryRecords) {
+                sealLocked();
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (strict) {
+            log.syncNow();
+        }
+        return seq;
+    }
+
+    public long append(int kind, byte[] payload) {
+        return append(kind, payload, 0, payload.length);
+    }
+
+    /**
+     * Records that {@code lost} events never reached us from {@code ring} between two times of
+     * the caller's clock (e.g. kernel ktime ns). The log chains the fact; it imputes nothing.
+     */
+    public long gap(long lost, int ring, long fromNanos, long toNanos) {
+        lock.lock();
+        try {
+            RecordFormat.putLong(walPayload, 0, lost);
+            RecordFormat.putInt(walPayload, 8, ring);
+            RecordFormat.putInt(walPayload, 12, 0);
+            RecordFormat.putLong(walPayload, 16, fromNanos);
+            RecordFormat.putLong(walPayload, 24, toNanos);
+            return write(Kinds.GAP, walPayload, 0, 32, false);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * From the next record on, epoch keys descend from {@code next}. The ROTATE record that says
+     * so is MACed with the current key. Add the new key to the key file before calling this, so
+     * that a restart and the verifier find it.
+     */
+    public long rotateKey(KeyRing.RootKey next) {
+        lock.lock();
+        try {
+            RecordFormat.putInt(walPayload, 0, next.id());
+            long seq = write(Kinds.ROTATE, walPayload, 0, 4, false);
+            keys.start(next, logId); // erases the old chain; the next write evolves to its epoch
+            mac.init(keys.key());
+            log.rotated(next);
+            return seq;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Writes a SEAL now (if the log has a seal key); returns its seq, or -1. */
+    public long seal() {
+        lock.lock();
+        try {
+            return sealKey == null ? -1 : sealLocked();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void sealIfDue() {
+        if (sealKey == null) {
+            return;
+        }
+        lock.lock();
+        try {
+            if (recordsSinceSeal > 0 && clock.monoNanos() - lastSealMono >= sealEveryNanos && log.status().healthy()) {
+                sealLocked();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private long sealLocked() {
+        long now = clock.wallNanos();
+        Seal s = Seal.sign(sealKey, logId, nextSeq - 1, lastMac, now);
+        s.encode(walPayload, 0);
+        long seq = write(Kinds.SEAL, walPayload, 0, Seal.PAYLOAD, false);
+        recordsSinceSeal = 0;
+        lastSealMono = clock.monoNanos();
+        unsavedSeal.set(s.withRecordSeq(seq));
+        return seq;
+    }
+
+    long writeGenesis(Genesis g) {
+        lock.lock();
+        try {
+            byte[] p = g.encode();
+            return write(Kinds.GENESIS, p, 0, p.length, true);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    long writeRecovery(int docs, long bytes, byte[] sha256, long zeroed) {
+        lock.lock();
+        try {
+            RecordFormat.putInt(walPayload, 0, docs);
+            RecordFormat.putLong(walPayload, 4, bytes);
+            System.arraycopy(sha256, 0, walPayload, 12, 32);
+            RecordFormat.putLong(walPayload, 44, zeroed);
+            return write(Kinds.RECOVERY, walPayload, 0, 52, false);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The chained write; caller holds the lock. */
+    private long write(int kind, byte[] p, int off, int len, boolean genesis) {
+        log.checkUsable();
+        long mono = clock.monoNanos();
+        long wall = genesis ? log.createdNanos() : clock.wallNanos();
+        boolean rolling = rollingSoon();
+        try {
+            space.beforeAppend(rolling);
+        } catch (WalFullException e) {
+            log.ioFailure("append", e);
+            throw e;
+        }
+        if (rolling) {
+            rollChecked = nextRollMillis();
+        }
+        long seq = nextSeq;
+        int tp = genesis ? 0 : schedule.nextTimePart(timePart, wall);
+        int epoch = schedule.epoch(seq, tp);
+        if (epoch != keys.epoch()) {
+            keys.evolveTo(epoch);
+            mac.init(keys.key());
+        }
+        RecordFormat.writeHeader(header, seq, wall, mono, epoch, keys.keyId(), kind, len);
+        mac.update(lastMac, 0, RecordFormat.MAC);
+        mac.update(header, 0, RecordFormat.HEADER);
+        mac.update(p, off, len);
+        mac.doFinal(nextMac, 0);
+        long end;
+        int cycle;
+        try {
+            DocumentContext dc = out.writingDocument();
+            try {
+                Bytes<?> b = dc.wire().bytes();
+                b.write(header, 0, RecordFormat.HEADER);
+                b.write(p, off, len);
+                b.write(nextMac, 0, RecordFormat.MAC);
+                end = b.writePosition();
+            } catch (Throwable t) {
+                dc.rollbackOnClose();
+                throw t;
+            } finally {
+                dc.close();
+            }
+            cycle = out.cycle();
+            if (cycle != space.cycle()) {
+                Path f = out.currentFile().toPath();
+                log.syncer().newFile(f); // before the record is published as appended
+                space.afterAppend(cycle, f, end);
+            } else {
+                space.afterAppend(cycle, null, end);
+            }
+        } catch (Throwable t) {
+            throw log.fail("append of seq " + seq, t);
+        }
+        byte[] m = lastMac;
+        lastMac = nextMac;
+        nextMac = m;
+        timePart = tp;
+        nextSeq = seq + 1;
+        appendedSeq = seq;
+        if (kind != Kinds.SEAL) {
+            recordsSinceSeal++;
+        }
+        log.appendSucceeded();
+        log.metrics().appended(kind, System.nanoTime() - mono);
+        return seq;
+    }
+
+    private long nextRollMillis() {
+        return rollEpochMillis + (space.cycle() + 1L) * rollLengthMillis;
+    }
+
+    private boolean rollingSoon() {
+        if (space.cycle() == Integer.MIN_VALUE) {
+            return true;
+        }
+        long next = nextRollMillis();
+        return next != rollChecked && System.currentTimeMillis() >= next - rollMarginMillis;
+    }
+
+    public long appendedSeq() {
+        return appendedSeq;
+    }
+
+    Seal unsavedSeal() {
+        return unsavedSeal.get();
+    }
+
+    void sealSaved(Seal s) {
+        unsavedSeal.compareAndSet(s, null);
+    }
+
+    void close() {
+        lock.lock();
+        try {
+            keys.erase();
+            mac.erase();
+            space.close();
+        } finally {
+            lock.unlock();
+        }
+    }
+}

@@ -1,0 +1,254 @@
+package dev.twinlane.wal;
+
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+
+/**
+ * The verifier's view of a chain: which record must come next and how to check it. Used by
+ * {@link ChainVerifier} from the genesis and by the writer's recovery from a trusted tail
+ * record. {@link #accept} advances only when the record checks; otherwise it says why and the
+ * state is unchanged, so a caller can look further without losing its place.
+ */
+final class ChainState {
+    final Genesis genesis;
+    final EpochSchedule schedule;
+    final KeyRing ring;
+    private final HmacSha256 hmac = new HmacSha256();
+    private KeyRing.RootKey active;
+    private int pendingKeyId;
+    private EpochKeys keys;
+    private byte[] prevMac;
+    private long expectSeq;
+    private int timePart;
+    private long lastEpochSeen;
+
+    private ChainState(Genesis genesis, KeyRing ring) {
+        this.genesis = genesis;
+        this.schedule = genesis.schedule();
+        this.ring = ring;
+    }
+
+    /** Starts at the genesis record; returns null with {@code why[0]} set when it does not check. */
+    static ChainState fromGenesis(byte[] doc, KeyRing ring, String[] why) {
+        if (!StoredRecord.wellFormed(doc) || StoredRecord.kind(doc) != Kinds.GENESIS || StoredRecord.seq(doc) != 1) {
+            why[0] = "not a GENESIS record";
+            return null;
+        }
+        Genesis g = Genesis.decode(doc, RecordFormat.HEADER, StoredRecord.payloadLength(doc));
+        if (g == null) {
+            why[0] = "GENESIS payload is malformed";
+            return null;
+        }
+        ChainState s = new ChainState(g, ring);
+        KeyRing.RootKey root = ring.byId(StoredRecord.keyId(doc));
+        if (root == null) {
+            why[0] = "wrong-key";
+            return s;
+        }
+        s.active = root;
+        s.keys = new EpochKeys();
+        s.keys.start(root, g.logId);
+        s.prevMac = g.mac0();
+        s.expectSeq = 1;
+        s.timePart = 0;
+        if (StoredRecord.epoch(doc) != 0 || !StoredRecord.macMatches(doc, s.prevMac, s.keys.key(), s.hmac)) {
+            why[0] = "GENESIS MAC does not verify";
+            return s;
+        }
+        s.advance(doc, 0);
+        return s;
+    }
+
+    /** Starts after {@code anchor}, trusting it (the writer's recovery of a long log). */
+    static ChainState fromAnchor(Genesis g, KeyRing ring, byte[] anchor, int rotatedKeyId) {
+        ChainState s = new ChainState(g, ring);
+        int id = rotatedKeyId != 0 ? rotatedKeyId : StoredRecord.keyId(anchor);
+        s.active = ring.byId(id);
+        if (s.active == null) {
+            throw new WalException("the log's latest records use key " + KeyRing.idHex(id)
+                    + ", which is not in the key file(s) " + ring.files());
+        }
+        s.keys = new EpochKeys();
+        s.keys.start(s.active, g.logId);
+        int epoch = StoredRecord.epoch(anchor);
+        s.keys.evolveTo(epoch);
+        s.prevMac = StoredRecord.mac(anchor);
+        s.expectSeq = StoredRecord.seq(anchor) + 1;
+        s.timePart = epoch - s.schedule.countPart(StoredRecord.seq(anchor));
+        s.lastEpochSeen = epoch;
+        if (StoredRecord.kind(anchor) == Kinds.ROTATE && rotatedKeyId == 0) {
+            s.rotateTo(RecordFormat.getInt(anchor, RecordFormat.HEADER));
+        }
+        return s;
+    }
+
+    /** Null when {@code doc} is the next record (state advanced), else the reason it is not. */
+    String accept(byte[] doc) {
+        return check(doc, true);
+    }
+
+    /** Like {@link #accept} but never advances. */
+    String check(byte[] doc) {
+        return check(doc, false);
+    }
+
+    private String check(byte[] doc, boolean advance) {
+        if (!StoredRecord.wellFormed(doc)) {
+            return "malformed record (length or version fields do not agree)";
+        }
+        long seq = StoredRecord.seq(doc);
+        if (seq != expectSeq) {
+            return "found seq " + seq;
+        }
+        if (active == null) {
+            return "wrong-key: key " + KeyRing.idHex(pendingKeyId) + " (named by a ROTATE record) is not in the key files";
+        }
+        if (StoredRecord.keyId(doc) != active.id()) {
+            return "wrong-key: record names key " + KeyRing.idHex(StoredRecord.keyId(doc)) + ", the chain is at key " + active.idHex();
+        }
+        int tp = schedule.nextTimePart(timePart, StoredRecord.wallNanos(doc));
+        int epoch = schedule.epoch(seq, tp);
+        if (StoredRecord.epoch(doc) != epoch) {
+            return "epoch " + StoredRecord.epoch(doc) + " where its position and time require " + epoch;
+        }
+        EpochKeys k = keysAt(epoch);
+        String problem = null;
+        if (!StoredRecord.macMatches(doc, prevMac, k.key(), hmac)) {
+            problem = "MAC does not verify";
+        } else if (StoredRecord.kind(doc) == Kinds.SEAL) {
+            problem = checkSeal(doc);
+        }
+        if (problem != null || !advance) {
+            if (k != keys) {
+                k.erase();
+            }
+            return problem;
+        }
+        if (k != keys) {
+            keys.erase();
+            keys = k;
+        }
+        advance(doc, tp);
+        return null;
+    }
+
+    private EpochKeys keysAt(int epoch) {
+        if (epoch == keys.epoch()) {
+            return keys;
+        }
+        EpochKeys k = keys.copy();
+        k.evolveTo(epoch);
+        return k;
+    }
+
+    private String checkSeal(byte[] doc) {
+        Seal s = Seal.decode(doc, RecordFormat.HEADER, StoredRecord.payloadLength(doc), StoredRecord.seq(doc));
+        if (s == null || s.seq != expectSeq - 1 || !Arrays.equals(s.mac, prevMac) || !Arrays.equals(s.logId, genesis.logId)) {
+            return "SEAL does not describe the record before it";
+        }
+        if (genesis.sealed() && !s.verify(genesis.sealPublicKey)) {
+            return "SEAL signature does not verify";
+        }
+        return null;
+    }
+
+    private void advance(byte[] doc, int tp) {
+        prevMac = StoredRecord.mac(doc);
+        expectSeq = StoredRecord.seq(doc) + 1;
+        timePart = tp;
+        lastEpochSeen = StoredRecord.epoch(doc);
+        if (StoredRecord.kind(doc) == Kinds.ROTATE) {
+            rotateTo(RecordFormat.getInt(doc, RecordFormat.HEADER));
+        }
+    }
+
+    private void rotateTo(int keyId) {
+        pendingKeyId = keyId;
+        active = ring.byId(keyId);
+        if (active != null) {
+            keys.erase();
+            keys = new EpochKeys();
+            keys.start(active, genesis.logId);
+        }
+    }
+
+    /**
+     * True when {@code recovery} is a RECOVERY record that is the next record of the chain and
+     * names exactly {@code docs} torn documents with SHA-256 {@code sha} as the ones it discarded.
+     */
+    boolean recoveryCovers(byte[] recovery, int docs, byte[] sha) {
+        if (!StoredRecord.wellFormed(recovery) || StoredRecord.kind(recovery) != Kinds.RECOVERY
+                || StoredRecord.payloadLength(recovery) != 52) {
+            return false;
+        }
+        if (RecordFormat.getInt(recovery, RecordFormat.HEADER) != docs
+                || !Arrays.equals(sha, 0, 32, recovery, RecordFormat.HEADER + 12, RecordFormat.HEADER + 44)) {
+            return false;
+        }
+        return accept(recovery) == null;
+    }
+
+    static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Whether {@code doc} carries a MAC made with {@code root}'s key of {@code epoch} over {@code prev}. */
+    boolean macWith(byte[] doc, byte[] prev, KeyRing.RootKey root, int epoch) {
+        byte[] key = EpochKeys.keyAt(root, genesis.logId, epoch);
+        try {
+            return StoredRecord.macMatches(doc, prev, key, new HmacSha256());
+        } finally {
+            Arrays.fill(key, (byte) 0);
+        }
+    }
+
+    /** First epoch after {@code from} up to {@code to} whose key makes {@code doc}'s MAC verify, or -1. */
+    int laterEpochThatVerifies(byte[] doc, int from, int to) {
+        EpochKeys k = keys.copy();
+        HmacSha256 h = new HmacSha256();
+        try {
+            if (k.epoch() > from) {
+                return -1;
+            }
+            k.evolveTo(from);
+            for (int e = from + 1; e <= to; e++) {
+                k.evolveTo(e);
+                if (StoredRecord.macMatches(doc, prevMac, k.key(), h)) {
+                    return e;
+                }
+            }
+            return -1;
+        } finally {
+            k.erase();
+        }
+    }
+
+    int expectedEpoch(byte[] doc) {
+        return schedule.epoch(expectSeq, schedule.nextTimePart(timePart, StoredRecord.wallNanos(doc)));
+    }
+
+    long expectSeq() {
+        return expectSeq;
+    }
+
+    byte[] prevMac() {
+        return prevMac;
+    }
+
+    KeyRing.RootKey active() {
+        return active;
+    }
+
+    long lastEpochSeen() {
+        return lastEpochSeen;
+    }
+
+    int timePart() {
+        return timePart;
+    }
+}

@@ -1,0 +1,31 @@
+package dev.twinlane.wal;
+
+import jnr.ffi.LibraryLoader;
+
+/**
+ * The few libc calls Java lacks, through jnr-ffi. posix_fallocate reserves disk blocks under
+ * the memory-mapped queue file, so that a full disk shows up as an error code here instead of
+ * a SIGBUS when a mapped page is first written.
+ */
+public interface LibC {
+    int O_RDWR = 2;
+    int ENOSPC = 28;
+
+    int open(String path, int flags);
+
+    int close(int fd);
+
+    /** Returns 0 or an errno value (it does not set errno). */
+    int posix_fallocate(int fd, long offset, long len);
+
+    String strerror(int errnum);
+
+    /** Null when the native library cannot be loaded (then space is not reserved ahead). */
+    static LibC load() {
+        try {
+            return LibraryLoader.create(LibC.class).load("c");
+        } catch (Throwable t) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,134 @@
+package dev.twinlane.wal;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import org.bouncycastle.math.ec.rfc8032.Ed25519;
+
+/**
+ * A signed statement "record {@code seq} of log {@code logId} had MAC {@code mac} at
+ * {@code timeNanos}". Carried by SEAL records (128-byte payload) and, once durable, by the
+ * side file seal.latest, whose copies kept elsewhere reveal a truncated tail.
+ */
+public final class Seal {
+    static final int PAYLOAD = 128;
+    private static final byte[] LABEL = "twinlane-wal seal v1".getBytes(StandardCharsets.US_ASCII);
+
+    final long seq;
+    final byte[] mac;
+    final long timeNanos;
+    final byte[] logId;
+    final byte[] signature;
+    /** Seq of the SEAL record that carried this seal (side file only; 0 when unknown). */
+    final long recordSeq;
+
+    Seal(long seq, byte[] mac, long timeNanos, byte[] logId, byte[] signature, long recordSeq) {
+        this.seq = seq;
+        this.mac = mac.clone();
+        this.timeNanos = timeNanos;
+        this.logId = logId.clone();
+        this.signature = signature.clone();
+        this.recordSeq = recordSeq;
+    }
+
+    public long seq() {
+        return seq;
+    }
+
+    static byte[] message(byte[] logId, long seq, byte[] mac, long timeNanos) {
+        byte[] m = new byte[LABEL.length + 16 + 8 + 32 + 8];
+        int o = 0;
+        System.arraycopy(LABEL, 0, m, o, LABEL.length);
+        o += LABEL.length;
+        System.arraycopy(logId, 0, m, o, 16);
+        o += 16;
+        RecordFormat.putLong(m, o, seq);
+        o += 8;
+        System.arraycopy(mac, 0, m, o, 32);
+        o += 32;
+        RecordFormat.putLong(m, o, timeNanos);
+        return m;
+    }
+
+    static Seal sign(SealKey key, byte[] logId, long seq, byte[] mac, long timeNanos) {
+        byte[] sig = new byte[Ed25519.SIGNATURE_SIZE];
+        key.sign(message(logId, seq, mac, timeNanos), sig, 0);
+        return new Seal(seq, mac, timeNanos, logId, sig, 0);
+    }
+
+    boolean verify(byte[] publicKey) {
+        byte[] m = message(logId, seq, mac, timeNanos);
+        try {
+            return Ed25519.verify(signature, 0, publicKey, 0, m, 0, m.length);
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    Seal withRecordSeq(long s) {
+        return new Seal(seq, mac, timeNanos, logId, signature, s);
+    }
+
+    void encode(byte[] p, int off) {
+        RecordFormat.putLong(p, off, seq);
+        System.arraycopy(mac, 0, p, off + 8, 32);
+        RecordFormat.putLong(p, off + 40, timeNanos);
+        System.arraycopy(logId, 0, p, off + 48, 16);
+        System.arraycopy(signature, 0, p, off + 64, 64);
+    }
+
+    static Seal decode(byte[] p, int off, int len, long recordSeq) {
+        if (len != PAYLOAD) {
+            return null;
+        }
+        return new Seal(RecordFormat.getLong(p, off), Arrays.copyOfRange(p, off + 8, off + 40),
+                RecordFormat.getLong(p, off + 40), Arrays.copyOfRange(p, off + 48, off + 64),
+                Arrays.copyOfRange(p, off + 64, off + 128), recordSeq);
+    }
+
+    String toText() {
+        return "# twinlane-wal seal: latest durable SEAL of one log; keep copies off-host\n"
+                + "log-id=" + KeyFiles.hex(logId) + "\n"
+                + "seq=" + seq + "\n"
+                + "mac=" + KeyFiles.hex(mac) + "\n"
+                + "time-nanos=" + timeNanos + "\n"
+                + "signature=" + KeyFiles.hex(signature) + "\n"
+                + "seal-record-seq=" + recordSeq + "\n";
+    }
+
+    void writeTo(Path file) throws IOException {
+        KeyFiles.writeAtomically(file, toText().getBytes(StandardCharsets.US_ASCII), false);
+    }
+
+    /** Reads a side file; one-line WalException when it is missing or malformed. */
+    public static Seal read(Path file) {
+        Map<String, String> kv = new HashMap<>();
+        try {
+            for (String line : Files.readAllLines(file, StandardCharsets.US_ASCII)) {
+                int eq = line.indexOf('=');
+                if (!line.startsWith("#") && eq > 0) {
+                    kv.put(line.substring(0, eq).trim(), line.substring(eq + 1).trim());
+                }
+            }
+        } catch (NoSuchFileException e) {
+            throw new WalException("seal file " + file + " does not exist");
+        } catch (IOException e) {
+            throw new WalException("cannot read seal file " + file + ": " + e.getMessage());
+        }
+        try {
+            return new Seal(Long.parseLong(kv.get("seq")),
+                    KeyFiles.unhex(kv.get("mac"), 32, "seal file " + file + " mac"),
+                    Long.parseLong(kv.get("time-nanos")),
+                    KeyFiles.unhex(kv.get("log-id"), 16, "seal file " + file + " log-id"),
+                    KeyFiles.unhex(kv.get("signature"), 64, "seal file " + file + " signature"),
+                    Long.parseLong(kv.getOrDefault("seal-record-seq", "0")));
+        } catch (NullPointerException | NumberFormatException e) {
+            throw new WalException("seal file " + file + " is not a twinlane-wal seal (missing or bad field)");
+        }
+    }
+}
