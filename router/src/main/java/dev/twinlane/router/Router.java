@@ -6,7 +6,6 @@ import java.util.List;
 import dev.twinlane.ingest.KernelClock;
 import dev.twinlane.ingest.KernelIngest;
 import dev.twinlane.ingest.RecordHandler;
-import dev.twinlane.ingest.RecordView;
 import dev.twinlane.ingest.Ring;
 import dev.twinlane.ingest.RingBufferReader;
 import dev.twinlane.observability.ObservabilityLane;
@@ -17,12 +16,16 @@ import dev.twinlane.security.SecurityLane;
  * lane: security records to the security lane (waiting when it is full, so
  * the kernel, not the agent, counts what is lost), observability records to
  * the observability lane (which sheds, never waits) and, when a
- * {@link PromotionRule} matches, to the security lane too. A third thread turns
- * the kernel's drop counters into gap records. The two lanes share nothing.
+ * {@link PromotionRule} matches, to the security lane too. The security thread
+ * is the security lane's only publisher: it also turns the kernel's drop
+ * counters into gap records and publishes promotions handed over by the
+ * observability thread. The two lanes share nothing.
  */
 public final class Router implements AutoCloseable {
     private static final int BATCH = 4096;
-    private static final long GAP_CHECK_MS = 100;
+    private static final long GAP_CHECK_NS = 100_000_000L;
+    /** How long the security thread sleeps on an empty ring before looking at promotions and drops. */
+    private static final int SECURITY_POLL_MS = 10;
 
     private final KernelIngest kernel;
     private final SecurityLane security;
@@ -30,8 +33,13 @@ public final class Router implements AutoCloseable {
     private final PromotionRule[] rules;
     private final List<Thread> threads = new ArrayList<>();
     private final Records.Tap tap;
+    private final PromotionQueue promotions = new PromotionQueue(1024);
     private volatile boolean running = true;
     private long promoted;
+    private long securitySeen;
+    private long observabilitySeen;
+    private long sinceBootNs;
+    private long lastCheckNs;
 
     public Router(KernelIngest kernel, SecurityLane security, ObservabilityLane observability,
             List<PromotionRule> rules, Records.Tap tap) {
@@ -45,64 +53,66 @@ public final class Router implements AutoCloseable {
     public Router start() {
         RingBufferReader sec = kernel.reader(Ring.SECURITY);
         RingBufferReader obs = kernel.reader(Ring.OBSERVABILITY);
-        RecordHandler toSecurity = new RecordHandler() {
-            @Override
-            public void onRecord(RecordView r) {
-                tap.accept(r);
-                security.publish(r);
-            }
+        RecordHandler toSecurity = r -> {
+            tap.accept(r);
+            security.publish(r);
         };
-        RecordHandler toObservability = new RecordHandler() {
-            @Override
-            public void onRecord(RecordView r) {
-                tap.accept(r);
-                for (PromotionRule rule : rules) {
-                    if (rule.matches(r)) {
-                        promoted++;
-                        security.publish(r);
-                        break;
-                    }
+        RecordHandler toObservability = r -> {
+            tap.accept(r);
+            for (PromotionRule rule : rules) {
+                if (rule.matches(r)) {
+                    promoted++;
+                    promotions.put(r);
+                    break;
                 }
-                observability.offer(r);
             }
+            observability.offer(r);
         };
-        spawn("router-security", () -> loop(sec, toSecurity));
-        spawn("router-observability", () -> loop(obs, toObservability));
-        spawn("router-gaps", this::watchDrops);
+        securitySeen = kernel.drops(Ring.SECURITY);
+        observabilitySeen = kernel.drops(Ring.OBSERVABILITY);
+        sinceBootNs = KernelClock.bootNanos();
+        lastCheckNs = System.nanoTime();
+        spawn("router-security", () -> securityLoop(sec, toSecurity));
+        spawn("router-observability", () -> observabilityLoop(obs, toObservability));
         return this;
     }
 
-    private void loop(RingBufferReader reader, RecordHandler handler) {
+    private void securityLoop(RingBufferReader reader, RecordHandler handler) {
+        while (running) {
+            reader.poll(handler, SECURITY_POLL_MS, BATCH);
+            promotions.drain(security::publish);
+            long now = System.nanoTime();
+            if (now - lastCheckNs >= GAP_CHECK_NS) {
+                lastCheckNs = now;
+                checkDrops();
+            }
+        }
+        reader.drain(handler, Integer.MAX_VALUE);  // what the kernel committed before the stop
+        promotions.drain(security::publish);
+        checkDrops();
+    }
+
+    private void observabilityLoop(RingBufferReader reader, RecordHandler handler) {
         while (running) {
             reader.poll(handler, 100, BATCH);
         }
-        reader.drain(handler, Integer.MAX_VALUE);  // what the kernel committed before the stop
+        reader.drain(handler, Integer.MAX_VALUE);
     }
 
     /** Kernel reservation failures become gap records (security) and loss counts (observability). */
-    private void watchDrops() {
-        long secSeen = kernel.drops(Ring.SECURITY);
-        long obsSeen = kernel.drops(Ring.OBSERVABILITY);
-        long since = KernelClock.bootNanos();
-        while (running) {
-            try {
-                Thread.sleep(GAP_CHECK_MS);
-            } catch (InterruptedException e) {
-                return;
-            }
-            long now = KernelClock.bootNanos();
-            long sec = kernel.drops(Ring.SECURITY);
-            if (sec > secSeen) {
-                security.publishGap(Ring.SECURITY.id(), sec - secSeen, since, now);
-                secSeen = sec;
-            }
-            long obs = kernel.drops(Ring.OBSERVABILITY);
-            if (obs > obsSeen) {
-                observability.reportKernelLoss(obs - obsSeen);
-                obsSeen = obs;
-            }
-            since = now;
+    private void checkDrops() {
+        long nowBoot = KernelClock.bootNanos();
+        long sec = kernel.drops(Ring.SECURITY);
+        if (sec > securitySeen) {
+            security.publishGap(Ring.SECURITY.id(), sec - securitySeen, sinceBootNs, nowBoot);
+            securitySeen = sec;
         }
+        long obs = kernel.drops(Ring.OBSERVABILITY);
+        if (obs > observabilitySeen) {
+            observability.reportKernelLoss(obs - observabilitySeen);
+            observabilitySeen = obs;
+        }
+        sinceBootNs = nowBoot;
     }
 
     private void spawn(String name, Runnable body) {
@@ -119,11 +129,12 @@ public final class Router implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         running = false;
-        for (Thread t : threads) {
-            t.interrupt();
-        }
-        for (Thread t : threads) {
-            t.join();
+        threads.get(0).join();   // the security thread: its last drain takes every queued promotion
+        promotions.close();
+        threads.get(1).join();
+        if (promotions.lostAtClose() > 0) {
+            System.err.println("twinlane router: " + promotions.lostAtClose()
+                    + " promotions arrived after the security lane's last drain and were not logged");
         }
     }
 }

@@ -15,13 +15,12 @@ public final class SecurityEvent {
     private final byte[] data = new byte[CAPACITY];
     private Type type;
     private int length;
-    private long publishedNanos;
     private int gapRing;
     private long gapCount;
     private long gapFromNs;
     private long gapToNs;
 
-    void record(RecordView view, long nowNanos) {
+    void record(RecordView view) {
         int n = view.length();
         if (n > CAPACITY) {
             throw new IllegalArgumentException("record of " + n + " bytes exceeds the lane's " + CAPACITY);
@@ -29,17 +28,15 @@ public final class SecurityEvent {
         view.copyTo(data, 0);
         length = n;
         type = Type.RECORD;
-        publishedNanos = nowNanos;
     }
 
-    void gap(int ring, long count, long fromNs, long toNs, long nowNanos) {
+    void gap(int ring, long count, long fromNs, long toNs) {
         type = Type.GAP;
         length = 0;
         gapRing = ring;
         gapCount = count;
         gapFromNs = fromNs;
         gapToNs = toNs;
-        publishedNanos = nowNanos;
     }
 
     public Type type() {
@@ -58,10 +55,6 @@ public final class SecurityEvent {
     /** The record's tl_kind code. */
     public int kindCode() {
         return (data[0] & 0xFF) | (data[1] & 0xFF) << 8;
-    }
-
-    public long publishedNanos() {
-        return publishedNanos;
     }
 
     public int gapRing() {

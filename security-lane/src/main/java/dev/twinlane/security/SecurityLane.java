@@ -27,7 +27,8 @@ public final class SecurityLane implements AutoCloseable {
     private final Appender appender;
 
     public SecurityLane(int ringSize, WaitStrategy wait, SecuritySink sink) {
-        this.ring = RingBuffer.createMultiProducer(SecurityEvent::new, ringSize, wait);
+        // One publishing thread (the router's security thread): order is the kernel's, and no CAS per record.
+        this.ring = RingBuffer.createSingleProducer(SecurityEvent::new, ringSize, wait);
         this.appender = new Appender(sink);
         this.processor = new BatchEventProcessorBuilder().build(ring, ring.newBarrier(), appender);
         ring.addGatingSequences(processor.getSequence());
@@ -39,21 +40,24 @@ public final class SecurityLane implements AutoCloseable {
         return this;
     }
 
-    /** Copies the record into the lane; waits while the lane is full. */
+    /** Copies the record into the lane; waits while the lane is full. Call from one thread only. */
     public void publish(RecordView record) {
         long seq = ring.next();
         try {
-            ring.get(seq).record(record, System.nanoTime());
+            ring.get(seq).record(record);
         } finally {
             ring.publish(seq);
         }
     }
 
-    /** A loss reported by the kernel: {@code count} records of ring {@code ring} between two boot times. */
+    /**
+     * A loss reported by the kernel: {@code count} records of ring {@code kernelRing}
+     * between two boot times. Same thread as {@link #publish}.
+     */
     public void publishGap(int kernelRing, long count, long fromNs, long toNs) {
         long seq = ring.next();
         try {
-            ring.get(seq).gap(kernelRing, count, fromNs, toNs, System.nanoTime());
+            ring.get(seq).gap(kernelRing, count, fromNs, toNs);
         } finally {
             ring.publish(seq);
         }
