@@ -7,58 +7,85 @@ import java.io.PrintStream;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.TimeUnit;
 
 import dev.twinlane.ingest.IngestConfig;
 import dev.twinlane.ingest.KernelIngest;
 import dev.twinlane.ingest.RecordJson;
-import dev.twinlane.ingest.RecordView;
 import dev.twinlane.ingest.Ring;
-import dev.twinlane.ingest.RingBufferReader;
+import dev.twinlane.router.Records;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
-/** `twinlane run`: loads the kernel side and consumes both rings until stopped. */
+/** `twinlane run`: the whole pipeline, kernel to both logs, until stopped or --duration ends. */
 final class RunCommand implements Command {
     public String name() {
         return "run";
     }
 
     public String summary() {
-        return "run the agent [--duration 10s] [--print security|observability|all] [--mode audit|enforce]";
+        return "run the agent [--config FILE] [--data-dir DIR] [--duration 10s] [--print security|observability|all]";
     }
 
     public int run(String[] args) throws Exception {
         Options o = Options.parse(args,
-                Set.of("duration", "print", "mode", "sample-rate", "deny-port", "deny-addr", "deny-file", "watch", "watch-file"),
+                Set.of("config", "data-dir", "duration", "print", "mode", "sample-rate", "deny-port", "deny-addr",
+                        "deny-file", "watch", "watch-file"),
                 Set.of("record-all-opens"));
+        AgentConfig config = o.has("config") ? AgentConfig.load(Path.of(o.get("config", null))) : AgentConfig.defaults();
+        if (o.has("data-dir")) {
+            config.dataDir = Path.of(o.get("data-dir", null));
+        }
+        if (o.has("mode")) {
+            config.ingest.mode(mode(o.get("mode", null)));
+        }
+        if (o.has("sample-rate")) {
+            config.ingest.syscallSampleRate(o.integer("sample-rate", 100));
+        }
+        if (o.has("record-all-opens")) {
+            config.ingest.recordAllOpens(true);
+        }
         Duration duration = o.duration("duration", null);
         String print = o.get("print", null);
         if (print != null && !Set.of("security", "observability", "all").contains(print)) {
             throw new UsageException("--print wants security, observability or all, not '" + print + "'");
         }
-        IngestConfig config = new IngestConfig()
-                .mode(mode(o.get("mode", "enforce")))
-                .recordAllOpens(o.has("record-all-opens"))
-                .syscallSampleRate(o.integer("sample-rate", 100));
-        try (KernelIngest kernel = KernelIngest.start(config)) {
-            applyPolicy(kernel, o);
-            System.err.println(HookSummary.line(kernel.hooks(), config.mode()));
-            StatusFile.write(kernel.hooks(), config.mode());
+        PrintStream out = new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16), false);
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        CountDownLatch closed = new CountDownLatch(1);
+        try (Pipeline p = Pipeline.start(config, registry, tap(print, out))) {
+            applyPolicy(p.kernel(), o);
+            System.err.println(HookSummary.line(p.kernel().hooks(), config.ingest.mode()));
+            StatusFile.write(p.kernel().hooks(), config.ingest.mode());
             try {
-                consume(kernel, print, duration);
+                awaitStop(duration, closed);
             } finally {
                 StatusFile.remove();
             }
             for (Ring r : Ring.values()) {
-                RingBufferReader reader = kernel.reader(r);
-                System.err.printf("twinlane: %s ring: %d records, %d malformed, %d dropped in kernel%n",
-                        r.label(), reader.records(), reader.malformed(), kernel.drops(r));
+                System.err.printf("twinlane: %s ring: %d records, %d malformed, %d dropped in kernel%n", r.label(),
+                        p.kernel().reader(r).records(), p.kernel().reader(r).malformed(), p.kernel().drops(r));
             }
+            System.err.printf("twinlane: security log: %d records appended by the lane; observability: %d batches,"
+                    + " %d records shed%n", p.securityLane().appended(), p.observabilityLane().batches(),
+                    p.observabilityLane().shed());
+        } finally {
+            out.flush();
+            closed.countDown();
         }
         return 0;
+    }
+
+    private static Records.Tap tap(String print, PrintStream out) {
+        if (print == null) {
+            return Records.Tap.NONE;
+        }
+        return r -> {
+            if (print.equals("all") || r.kind().ring().label().equals(print)) {
+                out.println(RecordJson.render(r));
+            }
+        };
     }
 
     static IngestConfig.Mode mode(String m) throws UsageException {
@@ -87,38 +114,27 @@ final class RunCommand implements Command {
         }
     }
 
-    private static void consume(KernelIngest kernel, String print, Duration duration) throws InterruptedException {
-        PrintStream out = new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16), false);
-        AtomicBoolean running = new AtomicBoolean(true);
+    /** Until --duration passes or a signal comes; a signal waits (10 s at most) for the pipeline to close. */
+    private static void awaitStop(Duration duration, CountDownLatch closed) throws InterruptedException {
         CountDownLatch stop = new CountDownLatch(1);
-        Thread hook = new Thread(stop::countDown);
+        Thread hook = new Thread(() -> {
+            stop.countDown();
+            try {
+                closed.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
         Runtime.getRuntime().addShutdownHook(hook);
-        List<Thread> threads = new ArrayList<>();
-        for (Ring ring : Ring.values()) {
-            boolean show = "all".equals(print) || ring.label().equals(print);
-            RingBufferReader reader = kernel.reader(ring);
-            Thread t = new Thread(() -> {
-                while (running.get()) {
-                    reader.poll(show ? (RecordView r) -> out.println(RecordJson.render(r)) : r -> { }, 100, 4096);
-                }
-            }, "ring-" + ring.label());
-            t.start();
-            threads.add(t);
-        }
         if (duration == null) {
             stop.await();
         } else {
-            stop.await(duration.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            stop.await(duration.toMillis(), TimeUnit.MILLISECONDS);
         }
-        running.set(false);
-        for (Thread t : threads) {
-            t.join();
-        }
-        out.flush();
         try {
             Runtime.getRuntime().removeShutdownHook(hook);
         } catch (IllegalStateException shuttingDown) {
-            // Ctrl-C: the JVM is already on its way out.
+            // Ctrl-C: the JVM is already on its way out; the pipeline closes in the finally blocks.
         }
     }
 }

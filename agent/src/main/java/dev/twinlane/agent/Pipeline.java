@@ -1,0 +1,151 @@
+package dev.twinlane.agent;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import dev.twinlane.ingest.IngestMetrics;
+import dev.twinlane.ingest.KernelIngest;
+import dev.twinlane.observability.ObservabilityLane;
+import dev.twinlane.router.Records;
+import dev.twinlane.router.Router;
+import dev.twinlane.security.SecurityEvent;
+import dev.twinlane.security.SecurityLane;
+import dev.twinlane.wal.ChainAppender;
+import dev.twinlane.wal.ChainedLog;
+import dev.twinlane.wal.KeyRing;
+import dev.twinlane.wal.SealKey;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/**
+ * The whole agent: kernel → router → security lane → security log, and
+ * observability lane → observability log. Opened in data-flow order and
+ * closed in reverse, so every record the kernel committed before a stop
+ * reaches its log.
+ */
+final class Pipeline implements AutoCloseable {
+    /** WAL kind of an observability batch (kernel record kinds keep their tl_kind codes). */
+    static final int OBSERVABILITY_BATCH = 0x100;
+
+    private final ChainedLog securityLog;
+    private final ChainedLog observabilityLog;
+    private final SecurityLane securityLane;
+    private final ObservabilityLane observabilityLane;
+    private final KernelIngest kernel;
+    private final Router router;
+
+    private Pipeline(AgentConfig c, MeterRegistry registry, Records.Tap tap) throws IOException {
+        Keys keys = Keys.ensure(c);
+        securityLog = cadence(ChainedLog.security(c.dataDir.resolve("security")), c.securityFsyncMs)
+                .keys(keys.root).sealKey(keys.seal).meterRegistry(registry).name("security").build();
+        observabilityLog = open(() -> cadence(ChainedLog.observability(c.dataDir.resolve("observability")),
+                c.observabilityFsyncMs).keys(keys.root).maxPayload(16 << 20)
+                .meterRegistry(registry).name("observability").build(), securityLog);
+        ChainAppender sec = securityLog.appender();
+        ChainAppender obs = observabilityLog.appender();
+        securityLane = new SecurityLane(c.securityRingSize, AgentConfig.waitStrategy(c.securityWait),
+                e -> append(sec, e)).start();
+        observabilityLane = new ObservabilityLane(new ObservabilityLane.Settings().ringSize(c.observabilityRingSize)
+                .waitStrategy(AgentConfig.waitStrategy(c.observabilityWait)).windowMs(c.windowMs)
+                .maxSeries(c.maxSeries).imputation(c.imputation),
+                (json, n, start) -> obs.append(OBSERVABILITY_BATCH, json, 0, n)).start();
+        securityLane.bindMetrics(registry);
+        observabilityLane.bindMetrics(registry);
+        kernel = KernelIngest.start(c.ingest);
+        for (String w : c.watch) {
+            kernel.policy().watchPrefix(w);
+        }
+        IngestMetrics.bind(kernel, registry);
+        router = new Router(kernel, securityLane, observabilityLane, c.promotions, tap).start();
+    }
+
+    static Pipeline start(AgentConfig c, MeterRegistry registry, Records.Tap tap) throws IOException {
+        return new Pipeline(c, registry, tap);
+    }
+
+    /** fsync_ms 0 is the strict mode: each append returns once its record is durable. */
+    private static ChainedLog.Builder cadence(ChainedLog.Builder b, long fsyncMs) {
+        return fsyncMs == 0 ? b.syncEachRecord() : b.syncEvery(Duration.ofMillis(fsyncMs));
+    }
+
+    private static void append(ChainAppender log, SecurityEvent e) {
+        if (e.type() == SecurityEvent.Type.GAP) {
+            log.gap(e.gapCount(), e.gapRing(), e.gapFromNs(), e.gapToNs());
+        } else {
+            log.append(e.kindCode(), e.data(), 0, e.length());
+        }
+    }
+
+    private interface Opener {
+        ChainedLog open();
+    }
+
+    /** Opens a second log, closing the first if that fails. */
+    private static ChainedLog open(Opener o, ChainedLog already) {
+        try {
+            return o.open();
+        } catch (RuntimeException e) {
+            already.close();
+            throw e;
+        }
+    }
+
+    KernelIngest kernel() {
+        return kernel;
+    }
+
+    SecurityLane securityLane() {
+        return securityLane;
+    }
+
+    ObservabilityLane observabilityLane() {
+        return observabilityLane;
+    }
+
+    ChainedLog securityLog() {
+        return securityLog;
+    }
+
+    ChainedLog observabilityLog() {
+        return observabilityLog;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        router.close();
+        securityLane.close();
+        observabilityLane.close();
+        kernel.close();
+        securityLog.close();
+        observabilityLog.close();
+    }
+
+    /** The log keys: from the configuration, or generated under DATA/keys on first run. */
+    static final class Keys {
+        final KeyRing root;
+        final SealKey seal;
+
+        private Keys(KeyRing root, SealKey seal) {
+            this.root = root;
+            this.seal = seal;
+        }
+
+        static Keys ensure(AgentConfig c) throws IOException {
+            Path dir = c.dataDir.resolve("keys");
+            Path rootFile = c.keyFile != null ? c.keyFile : dir.resolve("security.key");
+            Path sealFile = c.sealKeyFile != null ? c.sealKeyFile : dir.resolve("seal.key");
+            if (c.keyFile == null && !Files.exists(rootFile)) {
+                Files.createDirectories(dir);
+                KeyRing.generate(rootFile);
+                System.err.println("twinlane: generated a new log root key at " + rootFile + " (keep a copy to verify logs)");
+            }
+            if (c.sealKeyFile == null && !Files.exists(sealFile)) {
+                Files.createDirectories(dir);
+                SealKey.generate(sealFile, dir.resolve("seal.pub"));
+                System.err.println("twinlane: generated a new seal key at " + sealFile + ", public key " + dir.resolve("seal.pub"));
+            }
+            return new Keys(KeyRing.load(rootFile), SealKey.load(sealFile));
+        }
+    }
+}
