@@ -20,8 +20,6 @@ public final class RingBufferReader implements AutoCloseable {
     private static final int DISCARD_BIT = 1 << 30;
     private static final int HEADER = 8;
     private static final long PAGE = 4096;
-    /** At most this many bytes are consumed between two publications of the consumer position. */
-    private static final long MAX_RELEASE_BYTES = 64 * 1024;
     /** Record size by tl_kind code, -1 for codes that are no kind. */
     private static final int[] SIZE_BY_CODE = sizesByCode();
 
@@ -29,7 +27,6 @@ public final class RingBufferReader implements AutoCloseable {
     private final int mapFd;
     private final long dataSize;
     private final long mask;
-    private final long releaseBytes;
     private final Pointer consumerMap;
     private final Pointer producerMap;
     private final long consumerPosAddress;
@@ -52,7 +49,6 @@ public final class RingBufferReader implements AutoCloseable {
         this.mapFd = mapFd;
         this.dataSize = dataSize;
         this.mask = dataSize - 1;
-        this.releaseBytes = Math.min(dataSize / 4, MAX_RELEASE_BYTES);
         this.consumerMap = map(PAGE, LibC.PROT_READ | LibC.PROT_WRITE, 0);
         this.producerMap = map(PAGE + 2 * dataSize, LibC.PROT_READ, PAGE);
         this.consumerPosAddress = consumerMap.address();
@@ -87,19 +83,17 @@ public final class RingBufferReader implements AutoCloseable {
      * The hot loop reads the producer position only when it has caught up
      * with the last value read, checks well-formedness inline (the same rule as
      * {@link RecordView#check()}, which still names the problem of a bad
-     * record), and publishes the consumer position with a release store every
-     * {@code min(ring/4, 64 KiB)} bytes and once at the end, each time after the handler
-     * has returned from every record before that position.
+     * record), and publishes the consumer position after each record, once the
+     * handler has returned. If the handler throws, the position stays at the
+     * record it threw on.
      */
     public int drain(RecordHandler handler, int limit) {
         final RecordView v = view;
         final long data = dataAddress;
         final long m = mask;
-        final long every = releaseBytes;
         int n = 0;
         long good = 0;
         long cons = consumerPos;
-        long released = cons;
         long lastStep = 0;
         long prod = UNSAFE.getLongVolatile(null, producerPosAddress);
         try {
@@ -129,28 +123,23 @@ public final class RingBufferReader implements AutoCloseable {
                     n++;
                 }
                 long step = (size + HEADER + 7) & ~7L;
-                // The same sum either way, but the branch is predicted: the next header's
-                // address then does not wait for this header's load (records of one size
-                // in a row no longer form a chain of dependent loads).
+                // The same sum either way, but written as a branch the CPU predicts: while
+                // records keep one size, the next header's address does not wait for this
+                // header's load, so the loads of successive records overlap instead of
+                // forming one chain. Keep it a branch (a conditional move would not help).
                 if (step == lastStep) {
                     cons += lastStep;
                 } else {
                     cons += step;
                     lastStep = step;
                 }
-                if (cons - released >= every) {
-                    // Release: the kernel may reuse the space only after the handler is done with it.
-                    UNSAFE.putOrderedLong(null, consumerPosAddress, cons);
-                    released = cons;
-                }
-            }
-        } finally {
-            // Also when the handler throws: everything before `cons` has been handled.
-            consumerPos = cons;
-            records += good;
-            if (cons != released) {
+                // Release: the kernel may reuse the space only after the handler is done with it.
                 UNSAFE.putOrderedLong(null, consumerPosAddress, cons);
             }
+        } finally {
+            // Also when the handler throws: the field must match what the kernel was told.
+            consumerPos = cons;
+            records += good;
         }
         return n;
     }
