@@ -1,17 +1,24 @@
 package dev.twinlane.agent;
 
+import java.io.FileOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.function.UnaryOperator;
 
+import dev.twinlane.ingest.AuditLog;
 import dev.twinlane.ingest.IngestMetrics;
 import dev.twinlane.ingest.KernelIngest;
+import dev.twinlane.observability.BatchSink;
 import dev.twinlane.observability.ObservabilityLane;
 import dev.twinlane.router.Records;
 import dev.twinlane.router.Router;
 import dev.twinlane.security.SecurityEvent;
 import dev.twinlane.security.SecurityLane;
+import dev.twinlane.security.SecuritySink;
 import dev.twinlane.wal.ChainAppender;
 import dev.twinlane.wal.ChainedLog;
 import dev.twinlane.wal.KeyRing;
@@ -35,7 +42,16 @@ final class Pipeline implements AutoCloseable {
     private final KernelIngest kernel;
     private final Router router;
 
-    private Pipeline(AgentConfig c, MeterRegistry registry, Records.Tap tap) throws IOException {
+    /** Points where tests and tools look at or slow down the flow; production uses {@link #PLAIN}. */
+    record Hooks(Records.Tap tap, UnaryOperator<SecuritySink> security, UnaryOperator<BatchSink> observability) {
+        static Hooks tap(Records.Tap tap) {
+            return new Hooks(tap, s -> s, b -> b);
+        }
+    }
+
+    static final Hooks PLAIN = Hooks.tap(Records.Tap.NONE);
+
+    private Pipeline(AgentConfig c, MeterRegistry registry, Hooks hooks) throws IOException {
         Keys keys = Keys.ensure(c);
         securityLog = cadence(ChainedLog.security(c.dataDir.resolve("security")), c.securityFsyncMs)
                 .keys(keys.root).sealKey(keys.seal).meterRegistry(registry).name("security").build();
@@ -45,23 +61,30 @@ final class Pipeline implements AutoCloseable {
         ChainAppender sec = securityLog.appender();
         ChainAppender obs = observabilityLog.appender();
         securityLane = new SecurityLane(c.securityRingSize, AgentConfig.waitStrategy(c.securityWait),
-                e -> append(sec, e)).start();
+                hooks.security().apply(e -> append(sec, e))).start();
         observabilityLane = new ObservabilityLane(new ObservabilityLane.Settings().ringSize(c.observabilityRingSize)
                 .waitStrategy(AgentConfig.waitStrategy(c.observabilityWait)).windowMs(c.windowMs)
                 .maxSeries(c.maxSeries).imputation(c.imputation),
-                (json, n, start) -> obs.append(OBSERVABILITY_BATCH, json, 0, n)).start();
+                hooks.observability().apply((json, n, start) -> obs.append(OBSERVABILITY_BATCH, json, 0, n))).start();
         securityLane.bindMetrics(registry);
         observabilityLane.bindMetrics(registry);
-        kernel = KernelIngest.start(c.ingest);
+        kernel = KernelIngest.start(c.ingest.audit(auditLog(c.dataDir)));
         for (String w : c.watch) {
             kernel.policy().watchPrefix(w);
         }
         IngestMetrics.bind(kernel, registry);
-        router = new Router(kernel, securityLane, observabilityLane, c.promotions, tap).start();
+        router = new Router(kernel, securityLane, observabilityLane, c.promotions, hooks.tap()).start();
     }
 
-    static Pipeline start(AgentConfig c, MeterRegistry registry, Records.Tap tap) throws IOException {
-        return new Pipeline(c, registry, tap);
+    static Pipeline start(AgentConfig c, MeterRegistry registry, Hooks hooks) throws IOException {
+        return new Pipeline(c, registry, hooks);
+    }
+
+    /** BPF load/attach/detach audit lines go to DATA/bpf-audit.log (appended, flushed per line). */
+    private static AuditLog auditLog(Path dataDir) throws IOException {
+        Files.createDirectories(dataDir);
+        return new AuditLog(new PrintStream(new FileOutputStream(dataDir.resolve("bpf-audit.log").toFile(), true), true,
+                StandardCharsets.UTF_8));
     }
 
     /** fsync_ms 0 is the strict mode: each append returns once its record is durable. */

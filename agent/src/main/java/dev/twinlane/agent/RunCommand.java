@@ -54,7 +54,7 @@ final class RunCommand implements Command {
         PrintStream out = new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16), false);
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         CountDownLatch closed = new CountDownLatch(1);
-        try (Pipeline p = Pipeline.start(config, registry, tap(print, out))) {
+        try (Pipeline p = Pipeline.start(config, registry, Pipeline.Hooks.tap(tap(print, out)))) {
             applyPolicy(p.kernel(), o);
             System.err.println(HookSummary.line(p.kernel().hooks(), config.ingest.mode()));
             StatusFile.write(p.kernel().hooks(), config.ingest.mode());
