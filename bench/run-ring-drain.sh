@@ -6,14 +6,14 @@
 #
 #   bench/run-ring-drain.sh            (root; builds what it needs first)
 #
-# Environment: ROUNDS (5), CPU (1), RING_BYTES (16777216), BATCH (100000),
+# Environment: ROUNDS (7), CPU (1), RING_BYTES (16777216), BATCH (100000),
 # TOTAL records per measured run (50000000), C_WARMUP (2000000), JAVA_WARMUP (20000000),
 # SKIP_BUILD=1 to skip the Maven build, JAVA_OPTS extra JVM options.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
-ROUNDS=${ROUNDS:-5}
+ROUNDS=${ROUNDS:-7}
 CPU=${CPU:-1}
 RING_BYTES=${RING_BYTES:-16777216}
 BATCH=${BATCH:-100000}
@@ -32,33 +32,36 @@ if [ "${SKIP_BUILD:-0}" != 1 ]; then
   mvn -B -q -ntp install -DskipTests -pl bench -am >&2
 fi
 
-work=bench/target/ring-drain
-mkdir -p "$work"
-# The object the Java side loads is the one packaged in the ebpf-programs jar:
-# take the C side's copy from that same jar and check it against the build digest.
-jarfile=$(ls bench/target/lib/twinlane-ebpf-programs-*.jar)
-(cd "$work" && rm -rf bpf && jar xf "$root/$jarfile" bpf/loadgen.bpf.o bpf/digests)
-obj=$work/bpf/loadgen.bpf.o
-want=$(awk '$2 == "loadgen.bpf.o" {print $1}' "$work/bpf/digests")
-have=$(sha256sum "$obj" | cut -d' ' -f1)
-if [ "$want" != "$have" ]; then
-  echo "run-ring-drain: $obj does not match its build digest" >&2
-  exit 1
-fi
-
 cbin=bench/target/ring_drain
 if [ ! -x "$cbin" ] || [ bench/native/ring_drain.c -nt "$cbin" ] \
     || [ ebpf-programs/src/bpf/twinlane_records.h -nt "$cbin" ]; then
   gcc -O2 -Wall -Wextra -o "$cbin" bench/native/ring_drain.c -lbpf
 fi
 
-cp="bench/target/twinlane-bench-0.1.0-SNAPSHOT.jar:bench/target/lib/*"
+# Stage everything the runs use, so that a build in the shared tree during the
+# run (other modules, mvn clean) cannot change or remove it half-way.
+stage=$(mktemp -d /tmp/ring-drain.XXXXXX)
+trap 'rm -rf "$stage"' EXIT
+mkdir -p "$stage/lib"
+cp bench/target/twinlane-bench-0.1.0-SNAPSHOT.jar bench/target/lib/*.jar "$stage/lib/"
+cp "$cbin" "$stage/ring_drain"
+# The object the Java side loads is the one packaged in the ebpf-programs jar:
+# the C side takes its copy from that same jar, checked against the build digest.
+(cd "$stage" && jar xf lib/twinlane-ebpf-programs-0.1.0-SNAPSHOT.jar bpf/loadgen.bpf.o bpf/digests)
+obj=$stage/bpf/loadgen.bpf.o
+want=$(awk '$2 == "loadgen.bpf.o" {print $1}' "$stage/bpf/digests")
+have=$(sha256sum "$obj" | cut -d' ' -f1)
+if [ "$want" != "$have" ]; then
+  echo "run-ring-drain: $obj does not match its build digest" >&2
+  exit 1
+fi
+
 run_c() {
-  taskset -c "$CPU" "$cbin" "$obj" "$RING_BYTES" "$BATCH" "$TOTAL" "$C_WARMUP" | grep '^RESULT '
+  taskset -c "$CPU" "$stage/ring_drain" "$obj" "$RING_BYTES" "$BATCH" "$TOTAL" "$C_WARMUP" | grep '^RESULT '
 }
 run_java() {
   # shellcheck disable=SC2086
-  taskset -c "$CPU" java ${JAVA_OPTS:-} -cp "$cp" dev.twinlane.bench.ring.RingDrainHarness \
+  taskset -c "$CPU" java ${JAVA_OPTS:-} -cp "$stage/lib/*" dev.twinlane.bench.ring.RingDrainHarness \
     "$RING_BYTES" "$BATCH" "$TOTAL" "$JAVA_WARMUP" | grep '^RESULT '
 }
 
@@ -66,8 +69,7 @@ echo "ring-drain $(date -u +%Y-%m-%dT%H:%M:%SZ) host=$(hostname) kernel=$(uname 
 echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//') ($(nproc) online), pinned to CPU $CPU"
 echo "java: $(java -version 2>&1 | head -1)  libbpf: $(dpkg-query -W -f='${Version}' libbpf1 2>/dev/null || echo '?')"
 echo "load: 64-byte tl_loadgen records, ring ${RING_BYTES} B, batch ${BATCH}, ${TOTAL} records per run, ${ROUNDS} rounds; loadavg before: $(cut -d' ' -f1-3 /proc/loadavg)"
-results=$(mktemp)
-trap 'rm -f "$results"' EXIT
+results=$stage/results
 for ((i = 1; i <= ROUNDS; i++)); do
   # Alternate which side goes first, so a drift in machine load hits both alike.
   if ((i % 2)); then order="c java"; else order="java c"; fi
@@ -79,7 +81,10 @@ for ((i = 1; i <= ROUNDS; i++)); do
 done
 echo "loadavg after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
-# Medians over rounds, and the ratio of the medians (plus the median of the per-round ratios).
+# Medians over rounds, the ratio of the medians, and the median of the per-round ratios.
+# Headline: each run's median batch (a batch = one test run + one drain), which
+# preemption by other load on a shared machine does not move; below it the
+# whole-run rates, which it does.
 awk '
   function val(key,   j, kv) { for (j = 3; j <= NF; j++) { split($j, kv, "="); if (kv[1] == key) return kv[2] } }
   function median(a, n,   i, j, t, b) {
@@ -87,20 +92,31 @@ awk '
     for (i = 2; i <= n; i++) { t = b[i]; for (j = i - 1; j >= 1 && b[j] > t; j--) b[j + 1] = b[j]; b[j + 1] = t }
     return n % 2 ? b[(n + 1) / 2] : (b[n / 2] + b[n / 2 + 1]) / 2
   }
+  function row(label, c, j, n,   i, r) {
+    for (i = 1; i <= n; i++) r[i] = j[i] / c[i]
+    printf "%-26s %14.0f %14.0f %7.2f %10.2f\n", label, median(c, n), median(j, n), median(j, n) / median(c, n), median(r, n)
+  }
   {
-    impl = val("impl"); r = $1
-    cons[impl, r] = val("consume_rps"); tot[impl, r] = val("total_rps"); rounds[r] = 1
+    impl = val("impl"); r = $1; rounds[r] = 1
+    bc[impl, r] = val("batch_consume_rps"); bt[impl, r] = val("batch_total_rps")
+    wc[impl, r] = val("consume_rps"); wt[impl, r] = val("total_rps")
   }
   END {
     n = 0
     for (r in rounds) {
       n++
-      cc[n] = cons["c", r]; jc[n] = cons["java", r]; rc[n] = jc[n] / cc[n]
-      ct[n] = tot["c", r];  jt[n] = tot["java", r];  rt[n] = jt[n] / ct[n]
+      cbc[n] = bc["c", r]; jbc[n] = bc["java", r]; cbt[n] = bt["c", r]; jbt[n] = bt["java", r]
+      cwc[n] = wc["c", r]; jwc[n] = wc["java", r]; cwt[n] = wt["c", r]; jwt[n] = wt["java", r]
     }
-    printf "%-16s %16s %16s %8s %14s\n", "mode (medians)", "C records/s", "Java records/s", "Java/C", "per-round J/C"
-    printf "%-16s %16.0f %16.0f %8.2f %14.2f\n", "consume-only", median(cc, n), median(jc, n), median(jc, n) / median(cc, n), median(rc, n)
-    printf "%-16s %16.0f %16.0f %8.2f %14.2f\n", "produce+consume", median(ct, n), median(jt, n), median(jt, n) / median(ct, n), median(rt, n)
+    printf "%-26s %14s %14s %7s %10s\n", "records/s, " n " rounds", "C (libbpf)", "Java", "Java/C", "per-round"
+    row("consume-only", cbc, jbc, n)
+    row("produce+consume", cbt, jbt, n)
+    row("consume-only, whole run", cwc, jwc, n)
+    row("produce+consume, whole run", cwt, jwt, n)
+    # Time per record of the kernel side alone (median C batch): the ceiling of any reader.
+    ceiling = 1 / (1 / median(cbt, n) - 1 / median(cbc, n))
+    printf "ceiling: producing alone runs at about %.0f records/s; a reader taking no time would reach %.2fx the C produce+consume figure\n", \
+      ceiling, ceiling / median(cbt, n)
     printf "SUMMARY consume_c_rps=%.0f consume_java_rps=%.0f consume_ratio=%.3f total_c_rps=%.0f total_java_rps=%.0f total_ratio=%.3f rounds=%d\n", \
-      median(cc, n), median(jc, n), median(jc, n) / median(cc, n), median(ct, n), median(jt, n), median(jt, n) / median(ct, n), n
+      median(cbc, n), median(jbc, n), median(jbc, n) / median(cbc, n), median(cbt, n), median(jbt, n), median(jbt, n) / median(cbt, n), n
   }' "$results"

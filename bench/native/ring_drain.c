@@ -10,10 +10,12 @@
  *
  * Timing: consume-only = the sum of the ring_buffer__consume calls;
  * produce+consume = wall time of the whole loop (test runs included).
- * Warm-up batches run first and are not counted.
+ * batch_*_rps: the same two rates from the median batch (robust against
+ * preemption on a shared machine). Warm-up batches run first, not counted.
  *
  * Output: one machine-readable line
- *   RESULT impl=c records=N batches=K consume_ns=.. total_ns=.. consume_rps=.. total_rps=.. checksum=..
+ *   RESULT impl=c records=N batches=K consume_ns=.. total_ns=.. consume_rps=.. total_rps=..
+ *          batch_consume_rps=.. batch_total_rps=.. checksum=..
  *
  * Usage: ring_drain OBJECT [ring_bytes] [batch] [total] [warmup_records]
  *
@@ -79,11 +81,24 @@ static long long emit(int prog_fd, uint64_t count)
 	return (long long)args.count;
 }
 
-/* Produces and consumes `batch` records; adds the consume time to *consume_ns. */
-static void one_batch(int prog_fd, struct ring_buffer *rb, struct sink *s, uint64_t batch,
-		      uint64_t *consume_ns)
+static int by_value(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static uint64_t median(uint64_t *v, uint64_t n)
+{
+	qsort(v, n, sizeof(*v), by_value);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* Produces and consumes `batch` records; returns the consume time, sets *total to both. */
+static uint64_t one_batch(int prog_fd, struct ring_buffer *rb, struct sink *s, uint64_t batch,
+			  uint64_t *total)
 {
 	uint64_t before = s->records;
+	uint64_t start = now_ns();
 	long long emitted = emit(prog_fd, batch);
 	if (emitted != (long long)batch) {
 		fprintf(stderr, "ring_drain: loadgen emitted %lld of %" PRIu64 " records: ring too small?\n",
@@ -92,7 +107,8 @@ static void one_batch(int prog_fd, struct ring_buffer *rb, struct sink *s, uint6
 	}
 	uint64_t t0 = now_ns();
 	int n = ring_buffer__consume(rb);
-	*consume_ns += now_ns() - t0;
+	uint64_t t1 = now_ns();
+	*total = t1 - start;
 	if (n < 0) {
 		fprintf(stderr, "ring_drain: ring_buffer__consume: %s\n", strerror(-n));
 		exit(1);
@@ -102,6 +118,7 @@ static void one_batch(int prog_fd, struct ring_buffer *rb, struct sink *s, uint6
 			s->records - before, batch);
 		exit(1);
 	}
+	return t1 - t0;
 }
 
 int main(int argc, char **argv)
@@ -150,22 +167,33 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
-	uint64_t ignored = 0;
+	uint64_t ignored;
 	for (uint64_t done = 0; done < warmup; done += batch)
 		one_batch(prog_fd, rb, &s, batch, &ignored);
 
+	uint64_t nbatches = (total + batch - 1) / batch;
+	uint64_t *cons_b = calloc(nbatches, sizeof(uint64_t));
+	uint64_t *tot_b = calloc(nbatches, sizeof(uint64_t));
+	if (!cons_b || !tot_b)
+		return 1;
 	s.records = 0;
 	s.sum = 0;
 	uint64_t consume_ns = 0, batches = 0;
 	uint64_t start = now_ns();
-	for (uint64_t done = 0; done < total; done += batch, batches++)
-		one_batch(prog_fd, rb, &s, batch, &consume_ns);
+	for (uint64_t done = 0; done < total; done += batch, batches++) {
+		cons_b[batches] = one_batch(prog_fd, rb, &s, batch, &tot_b[batches]);
+		consume_ns += cons_b[batches];
+	}
 	uint64_t total_ns = now_ns() - start;
 
 	printf("RESULT impl=c records=%" PRIu64 " batches=%" PRIu64 " consume_ns=%" PRIu64
-	       " total_ns=%" PRIu64 " consume_rps=%.0f total_rps=%.0f checksum=%" PRIu64 "\n",
+	       " total_ns=%" PRIu64 " consume_rps=%.0f total_rps=%.0f"
+	       " batch_consume_rps=%.0f batch_total_rps=%.0f checksum=%" PRIu64 "\n",
 	       s.records, batches, consume_ns, total_ns, s.records * 1e9 / consume_ns,
-	       s.records * 1e9 / total_ns, s.sum);
+	       s.records * 1e9 / total_ns, batch * 1e9 / median(cons_b, batches),
+	       batch * 1e9 / median(tot_b, batches), s.sum);
+	free(cons_b);
+	free(tot_b);
 	ring_buffer__free(rb);
 	bpf_object__close(obj);
 	return 0;
