@@ -5,6 +5,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.wire.DocumentContext;
 
 /**
@@ -16,6 +17,7 @@ import net.openhft.chronicle.wire.DocumentContext;
 public final class ChainAppender {
     private final ChainedLog log;
     private final ExcerptAppender out;
+    private final SingleChronicleQueue queue;
     private final ReentrantLock lock = new ReentrantLock();
     private final WalClock clock;
     private final EpochSchedule schedule;
@@ -31,7 +33,6 @@ public final class ChainAppender {
     private final long rollEpochMillis;
     private final long rollLengthMillis;
     private final long rollMarginMillis;
-    private long rollChecked = Long.MIN_VALUE;
     private long nextSeq;
     private int timePart;
     private volatile long appendedSeq;
@@ -44,10 +45,11 @@ public final class ChainAppender {
     private final AtomicReference<Seal> unsavedSeal = new AtomicReference<>();
     private final boolean strict;
 
-    ChainAppender(ChainedLog log, ExcerptAppender out, ChainedLog.Builder b, Genesis genesis, SpaceGuard space,
+    ChainAppender(ChainedLog log, SingleChronicleQueue queue, ChainedLog.Builder b, Genesis genesis, SpaceGuard space,
                   long rollEpochMillis, long rollLengthMillis) {
         this.log = log;
-        this.out = out;
+        this.queue = queue;
+        this.out = queue.createAppender();
         this.clock = b.clock;
         this.schedule = genesis.schedule();
         this.logId = genesis.logId.clone();
@@ -206,15 +208,12 @@ public final class ChainAppender {
         log.checkUsable();
         long mono = clock.monoNanos();
         long wall = genesis ? log.createdNanos() : clock.wallNanos();
-        boolean rolling = rollingSoon();
+        boolean nearRoll = rollingSoon();
         try {
-            space.beforeAppend(rolling);
+            space.beforeAppend(nearRoll, nearRoll && queue.cycle() != space.cycle());
         } catch (WalFullException e) {
             log.ioFailure("append", e);
             throw e;
-        }
-        if (rolling) {
-            rollChecked = nextRollMillis();
         }
         long seq = nextSeq;
         int tp = genesis ? 0 : schedule.nextTimePart(timePart, wall);
@@ -277,8 +276,7 @@ public final class ChainAppender {
         if (space.cycle() == Integer.MIN_VALUE) {
             return true;
         }
-        long next = nextRollMillis();
-        return next != rollChecked && System.currentTimeMillis() >= next - rollMarginMillis;
+        return System.currentTimeMillis() >= nextRollMillis() - rollMarginMillis;
     }
 
     public long appendedSeq() {

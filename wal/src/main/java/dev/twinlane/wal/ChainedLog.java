@@ -50,6 +50,7 @@ public final class ChainedLog implements AutoCloseable {
     private final String recovery;
     private volatile String appendProblem;
     private volatile String syncProblem;
+    private volatile String sealFileProblem;
     private volatile String fatal;
     private volatile boolean closed;
 
@@ -226,6 +227,7 @@ public final class ChainedLog implements AutoCloseable {
             try (TableStoreWriteLock stale = new TableStoreWriteLock(q.metaStore(), BusyTimedPauser::new, 0L)) {
                 stale.forceUnlockIfProcessIsDead(); // a writer killed mid-append leaves Chronicle's lock held
             }
+            SpaceGuard.reserveWhole(dir.resolve("metadata.cq4t"));
             this.metrics = new WalMetrics(b.registry != null ? b.registry : new SimpleMeterRegistry(), name, this);
             int maxRecord = RecordFormat.OVERHEAD + b.maxPayload + 4;
             TailRecovery.Result r = TailRecovery.recover(q, dir, b.keys, sealFile(),
@@ -240,7 +242,7 @@ public final class ChainedLog implements AutoCloseable {
                         b.sealKey == null ? null : b.sealKey.publicKey(), hostId(b));
             }
             this.genesis = g;
-            this.appender = new ChainAppender(this, q.createAppender(), b, g, space, q.epoch(),
+            this.appender = new ChainAppender(this, q, b, g, space, q.epoch(),
                     b.rollCycle.lengthInMillis());
             if (r.empty()) {
                 appender.resume(0, g.mac0(), 0, b.keys.newest());
@@ -311,7 +313,8 @@ public final class ChainedLog implements AutoCloseable {
     }
 
     public WalStatus status() {
-        String p = fatal != null ? fatal : appendProblem != null ? appendProblem : syncProblem;
+        String p = fatal != null ? fatal : appendProblem != null ? appendProblem
+                : syncProblem != null ? syncProblem : sealFileProblem;
         return new WalStatus(p == null, p, appendedSeq(), durableSeq());
     }
 
@@ -373,9 +376,12 @@ public final class ChainedLog implements AutoCloseable {
         metrics.ioError(op);
         String msg = op + ": " + e.getMessage();
         boolean isNew;
-        if ("sync".equals(op) || "seal-file".equals(op)) {
+        if ("sync".equals(op)) {
             isNew = !msg.equals(syncProblem);
             syncProblem = msg;
+        } else if ("seal-file".equals(op)) {
+            isNew = !msg.equals(sealFileProblem);
+            sealFileProblem = msg;
         } else {
             isNew = !msg.equals(appendProblem);
             appendProblem = msg;
@@ -405,6 +411,13 @@ public final class ChainedLog implements AutoCloseable {
         if (syncProblem != null) {
             LOG.log(System.Logger.Level.INFO, "wal " + name + " " + dir + ": syncs resumed after: " + syncProblem);
             syncProblem = null;
+        }
+    }
+
+    void sealFileSaved() {
+        if (sealFileProblem != null) {
+            LOG.log(System.Logger.Level.INFO, "wal " + name + " " + dir + ": seal file written again after: " + sealFileProblem);
+            sealFileProblem = null;
         }
     }
 

@@ -9,9 +9,14 @@ import jnr.ffi.LibraryLoader;
  */
 public interface LibC {
     int O_RDWR = 2;
+    int O_CREAT = 0100;
     int ENOSPC = 28;
 
-    int open(String path, int flags);
+    int open(String path, int flags, int mode);
+
+    default int open(String path, int flags) {
+        return open(path, flags, 0600);
+    }
 
     int close(int fd);
 

@@ -11,16 +11,22 @@ import java.nio.file.Path;
  * guard a full disk is an exception before the record is started, and the chain stays whole.
  *
  * <p>A new cycle file is created by Chronicle inside the append that rolls to it, before we
- * can reserve anything; for that append we require {@code rollReserve} bytes of free space
- * first (a race with other writers of the same file system remains, and is documented).
+ * can reserve anything in it. For that moment the guard keeps a ballast file (wal.reserve)
+ * of {@code rollReserve} bytes and deletes it just before the rolling append, so the new
+ * file's first blocks come from space we held. Without a ballast (it could not be re-created
+ * on a full disk) every append near the roll first checks that enough space is free. What
+ * remains is a race of microseconds with another writer filling the same file system.
  */
 final class SpaceGuard implements AutoCloseable {
     private static final LibC LIBC = LibC.load();
     private static final long STEP = 4L << 20;
+    static final String BALLAST = "wal.reserve";
 
     private final long headroom;
     private final long rollReserve;
     private final Path dir;
+    private final Path ballast;
+    private boolean haveBallast;
     private Path file;
     private int fd = -1;
     private long allocatedTo;
@@ -29,13 +35,34 @@ final class SpaceGuard implements AutoCloseable {
 
     SpaceGuard(Path dir, int maxRecordBytes, int indexCount) {
         this.dir = dir;
+        this.ballast = dir.resolve(BALLAST);
         // next record, an index array Chronicle may put before it, the 8 bytes it clears after it
         this.headroom = maxRecordBytes + 8L * indexCount + 4096;
         this.rollReserve = 2 * (16L * indexCount + headroom + STEP);
+        makeBallast();
     }
 
     static boolean available() {
         return LIBC != null;
+    }
+
+    /** Reserves every block of an existing file (Chronicle's metadata.cq4t is mapped too). */
+    static void reserveWhole(Path f) throws IOException {
+        if (LIBC == null || !Files.exists(f)) {
+            return;
+        }
+        int fd = LIBC.open(f.toString(), LibC.O_RDWR);
+        if (fd < 0) {
+            throw new IOException("cannot open " + f + " to reserve space");
+        }
+        try {
+            int rc = LIBC.posix_fallocate(fd, 0, Files.size(f));
+            if (rc != 0) {
+                throw new WalFullException("cannot reserve space for " + f + ": " + LIBC.strerror(rc), null);
+            }
+        } finally {
+            LIBC.close(fd);
+        }
     }
 
     int cycle() {
@@ -43,14 +70,21 @@ final class SpaceGuard implements AutoCloseable {
     }
 
     /**
-     * Called before a record is started. {@code rolling} says Chronicle may create a new
-     * file for it. Throws WalFullException when the record could land on unreserved space.
+     * Called before a record is started. {@code nearRoll}: Chronicle may create a new cycle file
+     * soon; {@code rollNow}: it will for this record. Throws WalFullException when the record
+     * could land on unreserved space.
      */
-    void beforeAppend(boolean rolling) {
+    void beforeAppend(boolean nearRoll, boolean rollNow) {
         if (LIBC == null) {
             return;
         }
-        if (rolling || fd < 0) {
+        if (nearRoll || fd < 0) {
+            if (haveBallast) {
+                if (rollNow || fd < 0) {
+                    dropBallast();
+                }
+                return;
+            }
             long free;
             try {
                 free = Files.getFileStore(dir).getUsableSpace();
@@ -61,11 +95,48 @@ final class SpaceGuard implements AutoCloseable {
                 throw new WalFullException("file system of " + dir + " is full (" + free + " bytes free, "
                         + rollReserve + " needed to start a cycle file)", null);
             }
+            if (!rollNow && fd >= 0) {
+                reserveAhead();
+            }
             return;
         }
+        reserveAhead();
+    }
+
+    private void reserveAhead() {
         if (end + headroom > allocatedTo) {
             reserve(end + headroom + STEP);
+            if (!haveBallast) {
+                makeBallast(); // space came back: hold it for the next roll again
+            }
         }
+    }
+
+    private void makeBallast() {
+        if (LIBC == null) {
+            return;
+        }
+        int bfd = LIBC.open(ballast.toString(), LibC.O_RDWR | LibC.O_CREAT);
+        if (bfd < 0) {
+            return;
+        }
+        try {
+            haveBallast = LIBC.posix_fallocate(bfd, 0, rollReserve) == 0;
+        } finally {
+            LIBC.close(bfd);
+        }
+        if (!haveBallast) {
+            dropBallast();
+        }
+    }
+
+    private void dropBallast() {
+        try {
+            Files.deleteIfExists(ballast);
+        } catch (IOException e) {
+            // then the free-space check decides next time
+        }
+        haveBallast = false;
     }
 
     /** Called after a record was written; {@code recordEnd} is its end offset in {@code f}. */
@@ -90,6 +161,7 @@ final class SpaceGuard implements AutoCloseable {
         }
         try {
             reserve(end + headroom + STEP); // the file's header and first index arrays too
+            makeBallast();
         } catch (WalFullException e) {
             // the record is written; the next append retries the reservation and fails cleanly
         }

@@ -152,6 +152,7 @@ final class Syncer implements AutoCloseable {
         try {
             s.writeTo(log.sealFile());
             log.appenderInternal().sealSaved(s);
+            log.sealFileSaved();
         } catch (IOException e) {
             log.ioFailure("seal-file", new WalException("cannot write seal file " + log.sealFile() + ": " + e.getMessage(), e));
         }
