@@ -136,6 +136,7 @@ final class Pipeline implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
+        kernel.detach();   // nothing new after this: the router's last drain and drop check are complete
         router.close();
         securityLane.close();
         observabilityLane.close();

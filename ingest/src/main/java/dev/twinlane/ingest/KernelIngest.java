@@ -36,6 +36,7 @@ public final class KernelIngest implements AutoCloseable {
     private final Map<Ring, RingBufferReader> readers = new EnumMap<>(Ring.class);
     private final PolicyMaps policy;
     private final int possibleCpus;
+    private final long startedBootNanos = KernelClock.bootNanos();
 
     private KernelIngest(IngestConfig config) {
         this.config = config;
@@ -218,6 +219,23 @@ public final class KernelIngest implements AutoCloseable {
         return sum;
     }
 
+    /** CLOCK_BOOTTIME when the maps were created: drop counters count from here. */
+    public long startedBootNanos() {
+        return startedBootNanos;
+    }
+
+    /**
+     * Detaches and unloads every program but keeps the maps and readers, so a
+     * shutdown can read the last records and drop counts after nothing new can come.
+     */
+    public synchronized void detach() {
+        for (BpfObject f : families) {
+            f.close();
+            config.audit.event("detach", "object", f.name(), "result", "ok");
+        }
+        families.clear();
+    }
+
     /** The fd of a shared map, for tools and benchmarks. */
     public int mapFd(String name) {
         return maps.mapFd(name);
@@ -225,13 +243,9 @@ public final class KernelIngest implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        detach();
         readers.values().forEach(RingBufferReader::close);
         readers.clear();
-        for (BpfObject f : families) {
-            f.close();
-            config.audit.event("detach", "object", f.name(), "result", "ok");
-        }
-        families.clear();
         maps.close();
     }
 }

@@ -68,9 +68,10 @@ public final class Router implements AutoCloseable {
             }
             observability.offer(r);
         };
-        securitySeen = kernel.drops(Ring.SECURITY);
-        observabilitySeen = kernel.drops(Ring.OBSERVABILITY);
-        sinceBootNs = KernelClock.bootNanos();
+        // The counters start at zero with the maps: every drop since then is reported, none assumed.
+        securitySeen = 0;
+        observabilitySeen = 0;
+        sinceBootNs = kernel.startedBootNanos();
         lastCheckNs = System.nanoTime();
         spawn("router-security", () -> securityLoop(sec, toSecurity));
         spawn("router-observability", () -> observabilityLoop(obs, toObservability));
@@ -125,7 +126,11 @@ public final class Router implements AutoCloseable {
         return promoted;
     }
 
-    /** Stops reading after draining what the kernel had committed. The lanes are closed by their owner. */
+    /**
+     * Stops reading after draining what the kernel had committed and reporting
+     * its last drops; detach the programs first so that nothing can follow.
+     * The lanes are closed by their owner.
+     */
     @Override
     public void close() throws InterruptedException {
         running = false;
