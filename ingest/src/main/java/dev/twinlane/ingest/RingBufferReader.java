@@ -20,8 +20,6 @@ public final class RingBufferReader implements AutoCloseable {
     private static final int DISCARD_BIT = 1 << 30;
     private static final int HEADER = 8;
     private static final long PAGE = 4096;
-    /** Record size by tl_kind code, -1 for codes that are no kind. */
-    private static final int[] SIZE_BY_CODE = sizesByCode();
 
     private final String name;
     private final int mapFd;
@@ -58,15 +56,6 @@ public final class RingBufferReader implements AutoCloseable {
         this.epollFd = epollOn(mapFd);
     }
 
-    private static int[] sizesByCode() {
-        int[] sizes = new int[RecordKind.MAX_CODE + 1];
-        for (int code = 0; code < sizes.length; code++) {
-            RecordKind k = RecordKind.of(code);
-            sizes[code] = k == null ? -1 : k.size();
-        }
-        return sizes;
-    }
-
     /** Maps the ring buffer map {@code mapFd} whose data area is {@code dataSize} bytes. */
     public static RingBufferReader open(String name, int mapFd, long dataSize) {
         return new RingBufferReader(name, mapFd, dataSize);
@@ -79,47 +68,25 @@ public final class RingBufferReader implements AutoCloseable {
     /**
      * Hands every record committed so far to the handler, up to {@code limit};
      * returns how many records (good or malformed) it consumed.
-     *
-     * The hot loop reads the producer position only when it has caught up
-     * with the last value read, checks well-formedness inline (the same rule as
-     * {@link RecordView#check()}, which still names the problem of a bad
-     * record), and publishes the consumer position after each record, once the
-     * handler has returned. If the handler throws, the position stays at the
-     * record it threw on.
      */
     public int drain(RecordHandler handler, int limit) {
-        final RecordView v = view;
-        final long data = dataAddress;
-        final long m = mask;
         int n = 0;
-        long good = 0;
         long cons = consumerPos;
         long lastStep = 0;
-        long prod = UNSAFE.getLongVolatile(null, producerPosAddress);
         try {
             while (n < limit) {
+                long prod = UNSAFE.getLongVolatile(null, producerPosAddress);
                 if (cons >= prod) {
-                    prod = UNSAFE.getLongVolatile(null, producerPosAddress);
-                    if (cons >= prod) {
-                        break;
-                    }
+                    break;
                 }
-                long header = data + (cons & m);
-                // Acquire: the kernel commits a record by clearing BUSY with a full barrier.
+                long header = dataAddress + (cons & mask);
                 int len = UNSAFE.getIntVolatile(null, header);
                 if ((len & BUSY_BIT) != 0) {
                     break;
                 }
                 int size = len & ~(BUSY_BIT | DISCARD_BIT);
                 if ((len & DISCARD_BIT) == 0) {
-                    long address = header + HEADER;
-                    v.wrap(address, size);
-                    if (wellFormed(address, size)) {
-                        good++;
-                        handler.onRecord(v);
-                    } else {
-                        malformed(handler, v);
-                    }
+                    deliver(handler, header + HEADER, size);
                     n++;
                 }
                 long step = (size + HEADER + 7) & ~7L;
@@ -133,36 +100,14 @@ public final class RingBufferReader implements AutoCloseable {
                     cons += step;
                     lastStep = step;
                 }
-                // Release: the kernel may reuse the space only after the handler is done with it.
+                // Release: the kernel may reuse the space only after our copy is done.
                 UNSAFE.putOrderedLong(null, consumerPosAddress, cons);
             }
         } finally {
             // Also when the handler throws: the field must match what the kernel was told.
             consumerPos = cons;
-            records += good;
         }
         return n;
-    }
-
-    /** {@code RecordView.check(...) == OK} for a record in mapped memory, without the view's indirections. */
-    private static boolean wellFormed(long address, int size) {
-        if (size < 4) {
-            return false;
-        }
-        int code = UNSAFE.getShort(null, address + RecordLayout.KIND_OFFSET) & 0xFFFF;
-        return code < SIZE_BY_CODE.length && SIZE_BY_CODE[code] == size
-                && (UNSAFE.getShort(null, address + RecordLayout.SIZE_OFFSET) & 0xFFFF) == size;
-    }
-
-    private void malformed(RecordHandler handler, RecordView v) {
-        int problem = v.check();
-        if (problem == RecordView.OK) { // cannot happen: wellFormed is check() == OK
-            records++;
-            handler.onRecord(v);
-            return;
-        }
-        malformed++;
-        handler.onMalformed(v, problem);
     }
 
     /** Waits up to {@code timeoutMs} for records (epoll), then drains up to {@code limit}. */
@@ -193,6 +138,18 @@ public final class RingBufferReader implements AutoCloseable {
 
     public long capacity() {
         return dataSize;
+    }
+
+    private void deliver(RecordHandler handler, long address, int size) {
+        view.wrap(address, size);
+        int problem = view.check();
+        if (problem == RecordView.OK) {
+            records++;
+            handler.onRecord(view);
+        } else {
+            malformed++;
+            handler.onMalformed(view, problem);
+        }
     }
 
     private Pointer map(long length, int prot, long offset) {
