@@ -22,6 +22,7 @@ struct loadgen_args {
 	__u64 count;
 	__u32 kind;
 	__u32 size;             /* bytes per record, 4..LOADGEN_MAX */
+	__u64 base;             /* loadgen_security: index of the first record */
 };
 
 /* A per-CPU scratch record: bpf_ringbuf_output copies from it. */
@@ -79,5 +80,51 @@ int loadgen_raw(struct loadgen_args *args)
 			emitted++;
 	}
 	args->count = emitted;
+	return 0;
+}
+
+/*
+ * The product's security ring, when the loader hands over its fd
+ * (bpf_map__reuse_fd); otherwise a small ring of this object's own.
+ * loadgen_security writes well-formed connect records stamped with the
+ * boot clock into it: the end-to-end benchmark's load through the real path.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4096);
+} security_ring SEC(".maps");
+
+struct security_ctx {
+	__u64 base;
+	__u64 failed;
+};
+
+static long emit_security(__u64 i, struct security_ctx *c)
+{
+	struct tl_net *n = bpf_ringbuf_reserve(&security_ring, sizeof(*n), 0);
+	if (!n) {
+		c->failed += 1;
+		return 0;
+	}
+	__builtin_memset(n, 0, sizeof(*n));
+	n->h.kind = TL_KIND_CONNECT;
+	n->h.size = sizeof(*n);
+	n->h.source = TL_SRC_TEST_RUN;
+	n->h.ktime_ns = bpf_ktime_get_boot_ns();
+	n->h.start_ns = c->base + i;
+	n->family = 2;
+	n->protocol = 6;
+	n->dport = 9;
+	bpf_ringbuf_submit(n, 0);
+	return 0;
+}
+
+SEC("syscall")
+int loadgen_security(struct loadgen_args *args)
+{
+	struct security_ctx c = { .base = args->base };
+	__u64 count = args->count;
+	bpf_loop(count, emit_security, &c, 0);
+	args->count = count - c.failed;
 	return 0;
 }

@@ -14,21 +14,25 @@ import jnr.ffi.Pointer;
 public final class LoadGenerator implements AutoCloseable {
     public static final String OBJECT = "loadgen.bpf.o";
     public static final String RING = "loadgen_ring";
-    private static final int ARGS_SIZE = 16;
+    private static final int ARGS_SIZE = 24;
     private static final int OPTS_SIZE = 80; // sizeof(struct bpf_test_run_opts), libbpf 1.1
 
     private final BpfObject object;
     private final int progFd;
     private final int rawProgFd;
+    private final int securityProgFd;
     private final int ringBytes;
     private final Pointer args = Native.allocate(ARGS_SIZE);
     private final Pointer opts = Native.allocate(OPTS_SIZE);
 
-    private LoadGenerator(int ringBytes) {
+    private LoadGenerator(int ringBytes, KernelIngest kernel) {
         this.ringBytes = ringBytes;
         this.object = BpfObject.open(ObjectImage.packaged(OBJECT));
         object.setMaxEntries(RING, ringBytes);
-        object.autoloadOnly(Set.of("loadgen", "loadgen_raw"));
+        if (kernel != null) {
+            object.reuseMap(Ring.SECURITY.mapName(), kernel.mapFd(Ring.SECURITY.mapName()));
+        }
+        object.autoloadOnly(Set.of("loadgen", "loadgen_raw", "loadgen_security"));
         int err = object.load();
         if (err != 0) {
             object.close();
@@ -36,11 +40,31 @@ public final class LoadGenerator implements AutoCloseable {
         }
         this.progFd = object.programFd("loadgen");
         this.rawProgFd = object.programFd("loadgen_raw");
+        this.securityProgFd = object.programFd("loadgen_security");
     }
 
     /** A generator whose ring holds {@code ringBytes} (a power of two). */
     public static LoadGenerator open(int ringBytes) {
-        return new LoadGenerator(ringBytes);
+        return new LoadGenerator(ringBytes, null);
+    }
+
+    /** A generator that can also write into {@code kernel}'s security ring ({@link #emitSecurity}). */
+    public static LoadGenerator attachedTo(KernelIngest kernel, int ringBytes) {
+        return new LoadGenerator(ringBytes, kernel);
+    }
+
+    /**
+     * Emits {@code count} well-formed connect records (source test_run, ktime_ns =
+     * boot clock at emission, start_ns = index) into the security ring; returns how many fit.
+     */
+    public long emitSecurity(long count) {
+        return emitSecurityFrom(0, count);
+    }
+
+    /** As {@link #emitSecurity}, numbering the records from {@code first}. */
+    public long emitSecurityFrom(long first, long count) {
+        args.putLong(16, first);
+        return run(securityProgFd, count, 0, 0);
     }
 
     public RingBufferReader reader() {
@@ -53,6 +77,7 @@ public final class LoadGenerator implements AutoCloseable {
 
     /** Emits well-formed 64-byte tl_loadgen records; returns how many fit in the ring. */
     public long emit(long count) {
+        args.putLong(16, 0);
         return run(progFd, count, 0, 0);
     }
 

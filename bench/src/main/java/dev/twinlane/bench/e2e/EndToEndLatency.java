@@ -1,0 +1,167 @@
+package dev.twinlane.bench.e2e;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.locks.LockSupport;
+
+import com.lmax.disruptor.BlockingWaitStrategy;
+import com.lmax.disruptor.WaitStrategy;
+import com.lmax.disruptor.YieldingWaitStrategy;
+
+import dev.twinlane.ingest.IngestConfig;
+import dev.twinlane.ingest.KernelClock;
+import dev.twinlane.ingest.KernelIngest;
+import dev.twinlane.ingest.LoadGenerator;
+import dev.twinlane.ingest.RecordLayout;
+import dev.twinlane.observability.ObservabilityLane;
+import dev.twinlane.router.Records;
+import dev.twinlane.router.Router;
+import dev.twinlane.security.SecurityEvent;
+import dev.twinlane.security.SecurityLane;
+import dev.twinlane.wal.ChainAppender;
+import dev.twinlane.wal.ChainedLog;
+import dev.twinlane.wal.KeyRing;
+
+/**
+ * End-to-end latency of the security path on the real kernel path: records
+ * written into the product's security ring by an in-kernel program
+ * (loadgen_security, BPF_PROG_TEST_RUN, stamped with the boot clock) at a
+ * fixed rate, read by the router, handed over by the security lane, appended
+ * to the chained log. Prints, for the same run: kernel → router (the
+ * baseline: what reading alone costs), kernel → appended, and kernel →
+ * durable, as p50/p99/p99.9 and the max, against the targets of issue 4.
+ *
+ *   java ... dev.twinlane.bench.e2e.EndToEndLatency [rate/s] [seconds] [blocking|yielding]
+ */
+public final class EndToEndLatency {
+    private static final int INDEX = RecordLayout.HEADER.field("start_ns").offset();
+    private static final int KTIME = RecordLayout.HEADER.field("ktime_ns").offset();
+    private static final int SOURCE = RecordLayout.HEADER.field("source").offset();
+    private static final int TEST_RUN = 4;
+
+    private EndToEndLatency() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int rate = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
+        int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 10;
+        WaitStrategy wait = args.length > 2 && args[2].equals("yielding") ? new YieldingWaitStrategy()
+                : new BlockingWaitStrategy();
+        int total = rate * seconds;
+        long[] read = new long[total];
+        long[] appended = new long[total];
+        long[] appendedAt = new long[total];
+        long[] walSeq = new long[total];
+        long[] durableLag = new long[total];
+        long offset = KernelClock.bootNanos() - System.nanoTime();  // boot clock = monotonic + offset
+
+        Path dir = Files.createTempDirectory("twinlane-e2e-");
+        Path keyFile = dir.resolve("k.key");
+        KeyRing.generate(keyFile);
+        int[] durableCursor = {0};
+        ChainedLog log = ChainedLog.security(dir.resolve("log")).keys(KeyRing.load(keyFile))
+                .syncEvery(Duration.ofMillis(100)).onDurable(seq -> {
+                    long now = System.nanoTime();
+                    int i = durableCursor[0];
+                    while (i < total && walSeq[i] != 0 && walSeq[i] <= seq) {
+                        durableLag[i] = now - appendedAt[i];
+                        i++;
+                    }
+                    durableCursor[0] = i;
+                }).build();
+        ChainAppender app = log.appender();
+        SecurityLane lane = new SecurityLane(1 << 16, wait, e -> {
+            if (e.type() != SecurityEvent.Type.RECORD) {
+                return;
+            }
+            long seq = app.append(e.kindCode(), e.data(), 0, e.length());
+            long i = getLong(e.data(), INDEX);
+            if (e.data()[SOURCE] == TEST_RUN && i >= 0 && i < total) {
+                long now = System.nanoTime();
+                appended[(int) i] = now + offset - getLong(e.data(), KTIME);
+                appendedAt[(int) i] = now;
+                walSeq[(int) i] = seq;
+            }
+        }).start();
+        ObservabilityLane obs = new ObservabilityLane(new ObservabilityLane.Settings(), (json, n, start) -> { }).start();
+        KernelIngest kernel = KernelIngest.start(new IngestConfig().syscallSampleRate(0)
+                .audit(new dev.twinlane.ingest.AuditLog(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()))));
+        Records.Tap tap = r -> {
+            long i = r.s64(INDEX);
+            if (r.u8(SOURCE) == TEST_RUN && i >= 0 && i < total) {
+                read[(int) i] = System.nanoTime() + offset - r.s64(KTIME);
+            }
+        };
+        Router router = new Router(kernel, lane, obs, List.of(), tap).start();
+        try (LoadGenerator gen = LoadGenerator.attachedTo(kernel, 1 << 12)) {
+            drive(gen, rate, total);
+            Thread.sleep(400);  // the last group commit
+        } finally {
+            kernel.detach();
+            router.close();
+            lane.close();
+            obs.close();
+            kernel.close();
+            log.close();
+        }
+        System.out.printf("e2e: %d records at %d/s for %d s, lane wait strategy %s%n", total, rate, seconds,
+                wait.getClass().getSimpleName());
+        report("kernel -> router (baseline)", read);
+        report("kernel -> appended", appended);
+        report("appended -> durable", durableLag);
+        long[] a = sorted(appended);
+        long[] d = sorted(durableLag);
+        System.out.printf("target appended p99 < 50 us: %s (%.1f us)%n", pct(a, 0.99) < 50_000 ? "met" : "NOT met",
+                pct(a, 0.99) / 1000.0);
+        System.out.printf("target durable within 100 ms + 2 ms of the append: %s (max %.1f ms)%n",
+                d[d.length - 1] <= 102_000_000L ? "met" : "NOT met", d[d.length - 1] / 1e6);
+    }
+
+    /** Emits in 1 ms slices: rate/1000 records per slice, on schedule. */
+    private static void drive(LoadGenerator gen, int rate, int total) {
+        int perSlice = Math.max(1, rate / 1000);
+        long next = System.nanoTime();
+        int sent = 0;
+        while (sent < total) {
+            // The program numbers records 0..n-1 per run: shift them with start_ns via the run count.
+            long n = Math.min(perSlice, total - sent);
+            long ok = gen.emitSecurityFrom(sent, n);
+            sent += n;
+            if (ok != n) {
+                System.out.printf("kernel ring refused %d records%n", n - ok);
+            }
+            next += 1_000_000L;
+            long wait = next - System.nanoTime();
+            if (wait > 0) {
+                LockSupport.parkNanos(wait);
+            }
+        }
+    }
+
+    private static long getLong(byte[] b, int off) {
+        long v = 0;
+        for (int i = 7; i >= 0; i--) {
+            v = (v << 8) | (b[off + i] & 0xFF);
+        }
+        return v;
+    }
+
+    private static long[] sorted(long[] v) {
+        long[] s = Arrays.stream(v).filter(x -> x > 0).toArray();
+        Arrays.sort(s);
+        return s;
+    }
+
+    private static long pct(long[] s, double p) {
+        return s[(int) Math.min(s.length - 1, Math.ceil(s.length * p) - 1)];
+    }
+
+    private static void report(String what, long[] values) {
+        long[] s = sorted(values);
+        System.out.printf("%-28s n=%d p50=%.1f us p99=%.1f us p99.9=%.1f us max=%.1f us%n", what, s.length,
+                pct(s, 0.5) / 1000.0, pct(s, 0.99) / 1000.0, pct(s, 0.999) / 1000.0, s[s.length - 1] / 1000.0);
+    }
+}
