@@ -317,6 +317,14 @@ public final class GuestChecks {
                     fo != null && fo.capability() != Capability.ENFORCE && open.isEmpty(),
                     (fo == null ? "no status" : fo.describe()) + "; open: "
                             + open.map(Throwable::toString).orElse("opened"));
+            kernel.policy().watchPrefix(f.allowedFile.getParent() + "/");
+            Optional<Throwable> watched = attempt(() -> Files.readString(f.allowedFile));
+            RecordView rw = records.await(r -> r.kind() == RecordKind.FILE_OPEN
+                    && r.text("path").equals(f.allowedFile.toString()) && r.number("tgid") == self);
+            check("file_open without BPF LSM: a watched open is recorded by the tracepoint", watched.isEmpty()
+                    && rw != null && rw.number("source") == 2 && rw.number("decision") == 0, render(rw));
+            System.out.println("NOTE file_open without BPF LSM: deny_inode rules are neither enforced nor recorded"
+                    + " (sys_enter_openat sees a user path, not an inode); only watched paths are recorded");
             HookStatus sc = hook(kernel, "socket_connect");
             if (sc != null && sc.capability() == Capability.ENFORCE && sc.via().startsWith("cgroup/")) {
                 Optional<Throwable> port = attempt(() -> connect(InetAddress.getByName("127.0.0.1"), f.deniedPort));
