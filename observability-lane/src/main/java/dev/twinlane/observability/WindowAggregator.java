@@ -88,6 +88,18 @@ final class WindowAggregator implements EventHandler<ObservationEvent> {
         }
     }
 
+    /** The lane is stopping: the window in progress is written, not lost. */
+    @Override
+    public void onShutdown() {
+        if (window >= 0 && (records > 0 || kernelLosses > 0 || part == 0)) {
+            try {
+                flush(true, false);
+            } catch (Exception e) {
+                System.err.println("twinlane observability lane: last window not written: " + e.getMessage());
+            }
+        }
+    }
+
     /** Closes the current window when time moved past it, imputing skipped windows. */
     private void advance(long idx) throws Exception {
         if (window < 0) {
