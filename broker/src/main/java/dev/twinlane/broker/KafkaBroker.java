@@ -1,0 +1,418 @@
+package dev.twinlane.broker;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real single-node Apache Kafka broker in KRaft mode (broker and controller in one process),
+ * run from Kafka's own jars in a JVM of its own, on 127.0.0.1.
+ *
+ * <p>The data directory holds everything: {@code server.properties} (written on first start, the
+ * controller port fixed from then on), {@code log4j2.properties}, {@code broker.log} (the child's
+ * output, appended) and {@code kafka-logs/} (formatted on first start). The child exits when this
+ * JVM does, even on SIGKILL: it watches its standard input, which only this JVM holds.
+ *
+ * <p>Guards from docs/facts: never two brokers on one directory (a second one corrupts the
+ * metadata log before failing on the port), so start refuses a directory whose recorded broker is
+ * alive and ports that are taken.
+ */
+public final class KafkaBroker implements AutoCloseable {
+    /** The line Kafka prints once the broker serves clients. */
+    static final String STARTED = "Kafka Server started";
+    private static final String CLASSPATH_RESOURCE = "broker.classpath";
+
+    private final Settings settings;
+    private final Path dataDir;
+    private final int controllerPort;
+    private Process process;
+    private volatile boolean stopping;
+
+    /** Start settings; {@link #port} 0 picks a free loopback port. */
+    public static final class Settings {
+        int port;
+        Path dataDir;
+        int heapMb = 256;
+        Duration startTimeout = Duration.ofSeconds(120);
+        PrintStream echo;
+        final Map<String, String> overrides = new LinkedHashMap<>();
+
+        public Settings port(int p) {
+            this.port = p;
+            return this;
+        }
+
+        public Settings dataDir(Path d) {
+            this.dataDir = d;
+            return this;
+        }
+
+        public Settings heapMb(int mb) {
+            this.heapMb = mb;
+            return this;
+        }
+
+        public Settings startTimeout(Duration d) {
+            this.startTimeout = d;
+            return this;
+        }
+
+        /** Also copies the broker's output here (the foreground command). */
+        public Settings echo(PrintStream out) {
+            this.echo = out;
+            return this;
+        }
+
+        /** A server property of one's own, e.g. {@code log.retention.ms}. */
+        public Settings property(String key, String value) {
+            overrides.put(key, value);
+            return this;
+        }
+    }
+
+    private KafkaBroker(Settings s, int controllerPort) {
+        this.settings = s;
+        this.dataDir = s.dataDir.toAbsolutePath();
+        this.controllerPort = controllerPort;
+    }
+
+    /** Starts a broker and returns once it serves clients. */
+    public static KafkaBroker start(Settings s) throws IOException, InterruptedException {
+        if (s.dataDir == null) {
+            throw new IllegalArgumentException("a data directory is required");
+        }
+        Path dir = s.dataDir.toAbsolutePath();
+        Files.createDirectories(dir);
+        if (s.port == 0) {
+            s.port = freePort();
+        }
+        Path portFile = dir.resolve("controller.port");
+        int controller;
+        if (Files.exists(portFile)) {
+            controller = Integer.parseInt(Files.readString(portFile).trim());
+        } else if (Files.exists(dir.resolve("kafka-logs"))) {
+            throw new IOException(dir + " holds Kafka data but no controller.port: not a twinlane broker directory");
+        } else {
+            controller = freePort();
+            while (controller == s.port) {
+                controller = freePort();
+            }
+            Files.writeString(portFile, controller + "\n");
+        }
+        KafkaBroker b = new KafkaBroker(s, controller);
+        b.launch();
+        return b;
+    }
+
+    /** Starts the broker again on the same directory and ports, e.g. after {@link #kill()}. */
+    public void restart() throws IOException, InterruptedException {
+        if (isAlive()) {
+            throw new IllegalStateException("the broker is still running (pid " + process.pid() + ")");
+        }
+        launch();
+    }
+
+    private void launch() throws IOException, InterruptedException {
+        refuseIfInUse();
+        writeConfig();
+        Path kafkaLogs = dataDir.resolve("kafka-logs");
+        if (!Files.exists(kafkaLogs.resolve("meta.properties"))) {
+            format();
+        }
+        List<String> cmd = javaCommand(List.of("-Xms" + settings.heapMb + "m", "-Xmx" + settings.heapMb + "m",
+                "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20", "-XX:InitiatingHeapOccupancyPercent=35",
+                "-XX:+ExplicitGCInvokesConcurrent", "-Djava.awt.headless=true"),
+                BrokerMain.class.getName(), List.of(dataDir.resolve("server.properties").toString()), dataDir);
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).directory(dataDir.toFile());
+        stopping = false;
+        process = pb.start();
+        Files.writeString(dataDir.resolve("broker.pid"), process.pid() + "\n");
+        CountDownLatch started = new CountDownLatch(1);
+        Deque<String> tail = new ArrayDeque<>();
+        Thread pump = new Thread(() -> pump(process.getInputStream(), started, tail), "kafka-broker-output");
+        pump.setDaemon(true);
+        pump.start();
+        long deadline = System.nanoTime() + settings.startTimeout.toNanos();
+        while (!started.await(100, TimeUnit.MILLISECONDS)) {
+            if (!process.isAlive()) {
+                pump.join(2000);
+                throw new IOException("the Kafka broker exited with status " + process.exitValue()
+                        + " before it started; last lines of " + dataDir.resolve("broker.log") + ":\n" + lines(tail));
+            }
+            if (System.nanoTime() > deadline) {
+                kill();
+                throw new IOException("the Kafka broker did not start within " + settings.startTimeout.toSeconds()
+                        + " s; last lines of " + dataDir.resolve("broker.log") + ":\n" + lines(tail));
+            }
+        }
+    }
+
+    private static String lines(Deque<String> tail) {
+        synchronized (tail) {
+            return String.join("\n", tail);
+        }
+    }
+
+    /** Copies the child's output to broker.log (and the echo stream), watching for the start line. */
+    private void pump(InputStream in, CountDownLatch started, Deque<String> tail) {
+        try (OutputStream log = Files.newOutputStream(dataDir.resolve("broker.log"), StandardOpenOption.CREATE,
+                StandardOpenOption.APPEND)) {
+            StringBuilder line = new StringBuilder();
+            byte[] buf = new byte[8192];
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                log.write(buf, 0, n);
+                log.flush();
+                if (settings.echo != null) {
+                    settings.echo.write(buf, 0, n);
+                    settings.echo.flush();
+                }
+                for (int i = 0; i < n; i++) {
+                    char c = (char) (buf[i] & 0xFF);
+                    if (c != '\n') {
+                        line.append(c);
+                        continue;
+                    }
+                    String l = line.toString();
+                    line.setLength(0);
+                    synchronized (tail) {
+                        tail.addLast(l);
+                        if (tail.size() > 30) {
+                            tail.removeFirst();
+                        }
+                    }
+                    if (l.contains(STARTED)) {
+                        started.countDown();
+                    }
+                }
+            }
+        } catch (IOException e) {
+            // the child is gone; launch() notices
+        }
+    }
+
+    private void refuseIfInUse() throws IOException {
+        Path pidFile = dataDir.resolve("broker.pid");
+        if (Files.exists(pidFile)) {
+            try {
+                long pid = Long.parseLong(Files.readString(pidFile).trim());
+                Path cmdline = Path.of("/proc", String.valueOf(pid), "cmdline");
+                if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) && Files.exists(cmdline)
+                        && new String(Files.readAllBytes(cmdline), StandardCharsets.UTF_8)
+                        .contains(BrokerMain.class.getName())) {
+                    throw new IOException("a Kafka broker (pid " + pid + ") already runs on " + dataDir
+                            + "; a second one would corrupt its metadata log");
+                }
+            } catch (NumberFormatException e) {
+                // a stale or broken pid file: nobody uses it
+            }
+        }
+        for (int p : new int[] {settings.port, controllerPort}) {
+            if (!portFree(p)) {
+                throw new IOException("port " + p + " on 127.0.0.1 is in use; is another broker running there?");
+            }
+        }
+    }
+
+    private void writeConfig() throws IOException {
+        Map<String, String> p = new LinkedHashMap<>();
+        String plain = "PLAINTEXT://127.0.0.1:" + settings.port;
+        String ctl = "CONTROLLER://127.0.0.1:" + controllerPort;
+        p.put("process.roles", "broker,controller");
+        p.put("node.id", "1");
+        p.put("listeners", plain + "," + ctl);
+        p.put("advertised.listeners", plain + "," + ctl);
+        p.put("controller.listener.names", "CONTROLLER");
+        p.put("inter.broker.listener.name", "PLAINTEXT");
+        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        p.put("controller.quorum.bootstrap.servers", "127.0.0.1:" + controllerPort);
+        p.put("log.dirs", dataDir.resolve("kafka-logs").toString());
+        p.put("num.partitions", "1");
+        p.put("offsets.topic.replication.factor", "1");
+        p.put("offsets.topic.num.partitions", "1");
+        p.put("transaction.state.log.replication.factor", "1");
+        p.put("transaction.state.log.min.isr", "1");
+        p.put("share.coordinator.state.topic.replication.factor", "1");
+        p.put("share.coordinator.state.topic.min.isr", "1");
+        p.put("group.initial.rebalance.delay.ms", "0");
+        // A broker killed with SIGKILL can register again after ~1.5 s instead of ~14 s.
+        p.put("broker.heartbeat.interval.ms", "300");
+        p.put("broker.session.timeout.ms", "1500");
+        p.putAll(settings.overrides);
+        StringBuilder sb = new StringBuilder("# written by twinlane's broker launcher; the controller port is fixed at format time\n");
+        p.forEach((k, v) -> sb.append(k).append('=').append(v).append('\n'));
+        Files.writeString(dataDir.resolve("server.properties"), sb.toString());
+        Files.writeString(dataDir.resolve("log4j2.properties"), String.join("\n",
+                "status = warn",
+                "appender.out.type = Console",
+                "appender.out.name = out",
+                "appender.out.layout.type = PatternLayout",
+                "appender.out.layout.pattern = [%d] %p %m (%c)%n",
+                "rootLogger.level = warn",
+                "rootLogger.appenderRef.out.ref = out",
+                "logger.raft.name = kafka.server.KafkaRaftServer",
+                "logger.raft.level = info",
+                "logger.state.name = kafka.server.BrokerServer",
+                "logger.state.level = info",
+                ""));
+    }
+
+    private void format() throws IOException, InterruptedException {
+        byte[] uuid = new byte[16];
+        new SecureRandom().nextBytes(uuid);
+        uuid[6] = (byte) ((uuid[6] & 0x0f) | 0x40);
+        uuid[8] = (byte) ((uuid[8] & 0x3f) | 0x80);
+        String clusterId = Base64.getUrlEncoder().withoutPadding().encodeToString(uuid);
+        List<String> cmd = javaCommand(List.of("-Xmx128m"), "kafka.tools.StorageTool",
+                List.of("format", "-t", clusterId, "-c", dataDir.resolve("server.properties").toString(), "--standalone"),
+                dataDir);
+        Path out = dataDir.resolve("format.log");
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            p.destroyForcibly();
+            throw new IOException("formatting " + dataDir.resolve("kafka-logs") + " failed; see " + out);
+        }
+    }
+
+    /** 127.0.0.1:port */
+    public String bootstrap() {
+        return "127.0.0.1:" + settings.port;
+    }
+
+    public int port() {
+        return settings.port;
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public boolean isAlive() {
+        return process != null && process.isAlive();
+    }
+
+    /** SIGKILL, as a crash would; returns once the process is gone. */
+    public void kill() throws InterruptedException {
+        if (process != null) {
+            stopping = true;
+            process.destroyForcibly();
+            process.waitFor();
+        }
+    }
+
+    /** SIGTERM (a controlled shutdown), SIGKILL after 30 s. */
+    public void stop() throws InterruptedException {
+        if (process != null && process.isAlive()) {
+            stopping = true;
+            process.destroy();
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                process.waitFor();
+            }
+        }
+    }
+
+    /** Waits until the broker process ends (the foreground command); its exit status. */
+    public int waitFor() throws InterruptedException {
+        return process.waitFor();
+    }
+
+    boolean stopping() {
+        return stopping;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        stop();
+    }
+
+    /** A free TCP port on 127.0.0.1 (free now; the caller binds it soon after). */
+    public static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket()) {
+            s.setReuseAddress(false);
+            s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            return s.getLocalPort();
+        }
+    }
+
+    private static boolean portFree(int port) {
+        try (ServerSocket s = new ServerSocket()) {
+            s.setReuseAddress(true);
+            s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * The command line of a JVM running {@code mainClass} on Kafka's class path (broker, storage
+     * tool, ProducerPerformance, DumpLogSegments), logging with log4j2 at WARN unless {@code
+     * log4jDir} holds a log4j2.properties.
+     */
+    public static List<String> javaCommand(List<String> jvmArgs, String mainClass, List<String> args, Path log4jDir) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(jvmArgs);
+        if (log4jDir != null && Files.exists(log4jDir.resolve("log4j2.properties"))) {
+            cmd.add("-Dlog4j2.configurationFile=" + log4jDir.resolve("log4j2.properties"));
+        } else {
+            cmd.add("-Dlog4j2.level=warn");
+        }
+        cmd.add("-cp");
+        cmd.add(classpath());
+        cmd.add(mainClass);
+        cmd.addAll(args);
+        return cmd;
+    }
+
+    /** Kafka's jars (from the local Maven repository, as resolved at build time) and this launcher. */
+    public static String classpath() {
+        String cp;
+        try (InputStream in = KafkaBroker.class.getResourceAsStream(CLASSPATH_RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException("twinlane-broker was built without " + CLASSPATH_RESOURCE
+                        + "; run: mvn install -pl broker");
+            }
+            cp = new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        for (String jar : cp.split(java.io.File.pathSeparator)) {
+            if (!Files.exists(Path.of(jar))) {
+                throw new IllegalStateException("Kafka jar " + jar + " is missing; run: mvn install -pl broker");
+            }
+        }
+        try {
+            return Path.of(KafkaBroker.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+                    + java.io.File.pathSeparator + cp;
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
