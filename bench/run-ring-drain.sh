@@ -9,6 +9,8 @@
 # Environment: ROUNDS (7), CPU (1), RING_BYTES (16777216), BATCH (100000),
 # TOTAL records per measured run (50000000), C_WARMUP (2000000), JAVA_WARMUP (20000000),
 # SKIP_BUILD=1 to skip the Maven build, JAVA_OPTS extra JVM options.
+# BASELINE=<git revision>: also run, each round, the Java reader as RingBufferReader.java
+# was at that revision (compiled against the current ingest jar), to measure a change to it.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -56,6 +58,13 @@ if [ "$want" != "$have" ]; then
   exit 1
 fi
 
+if [ -n "${BASELINE:-}" ]; then
+  src=$stage/base-src/dev/twinlane/ingest
+  mkdir -p "$src" "$stage/base"
+  git show "$BASELINE:ingest/src/main/java/dev/twinlane/ingest/RingBufferReader.java" >"$src/RingBufferReader.java"
+  javac -nowarn --release 17 -cp "$stage/lib/*" -d "$stage/base" "$src/RingBufferReader.java" 2>/dev/null
+fi
+
 run_c() {
   taskset -c "$CPU" "$stage/ring_drain" "$obj" "$RING_BYTES" "$BATCH" "$TOTAL" "$C_WARMUP" | grep '^RESULT '
 }
@@ -63,6 +72,12 @@ run_java() {
   # shellcheck disable=SC2086
   taskset -c "$CPU" java ${JAVA_OPTS:-} -cp "$stage/lib/*" dev.twinlane.bench.ring.RingDrainHarness \
     "$RING_BYTES" "$BATCH" "$TOTAL" "$JAVA_WARMUP" | grep '^RESULT '
+}
+run_base() {
+  # The baseline class comes first on the class path and shadows the current one.
+  # shellcheck disable=SC2086
+  taskset -c "$CPU" java ${JAVA_OPTS:-} -cp "$stage/base:$stage/lib/*" dev.twinlane.bench.ring.RingDrainHarness \
+    "$RING_BYTES" "$BATCH" "$TOTAL" "$JAVA_WARMUP" | grep '^RESULT ' | sed 's/impl=java/impl=base/'
 }
 
 echo "ring-drain $(date -u +%Y-%m-%dT%H:%M:%SZ) host=$(hostname) kernel=$(uname -r)"
@@ -73,6 +88,9 @@ results=$stage/results
 for ((i = 1; i <= ROUNDS; i++)); do
   # Alternate which side goes first, so a drift in machine load hits both alike.
   if ((i % 2)); then order="c java"; else order="java c"; fi
+  if [ -n "${BASELINE:-}" ]; then
+    if ((i % 2)); then order="$order base"; else order="base $order"; fi
+  fi
   for side in $order; do
     line=$(run_$side)
     echo "round $i $line"
@@ -100,6 +118,7 @@ awk '
     impl = val("impl"); r = $1; rounds[r] = 1
     bc[impl, r] = val("batch_consume_rps"); bt[impl, r] = val("batch_total_rps")
     wc[impl, r] = val("consume_rps"); wt[impl, r] = val("total_rps")
+    if (impl == "base") base = 1
   }
   END {
     n = 0
@@ -107,16 +126,25 @@ awk '
       n++
       cbc[n] = bc["c", r]; jbc[n] = bc["java", r]; cbt[n] = bt["c", r]; jbt[n] = bt["java", r]
       cwc[n] = wc["c", r]; jwc[n] = wc["java", r]; cwt[n] = wt["c", r]; jwt[n] = wt["java", r]
+      if (base) { xbc[n] = bc["base", r]; xbt[n] = bt["base", r] }
     }
     printf "%-26s %14s %14s %7s %10s\n", "records/s, " n " rounds", "C (libbpf)", "Java", "Java/C", "per-round"
     row("consume-only", cbc, jbc, n)
     row("produce+consume", cbt, jbt, n)
     row("consume-only, whole run", cwc, jwc, n)
     row("produce+consume, whole run", cwt, jwt, n)
+    if (base) {
+      printf "%-26s %14s %14s %7s %10s\n", "baseline " rev, "Java@" rev, "Java", "J/J@" rev, "per-round"
+      row("consume-only", xbc, jbc, n)
+      row("produce+consume", xbt, jbt, n)
+      printf "%-26s %14s %14s %7s %10s\n", "", "C (libbpf)", "Java@" rev, "J@/C", "per-round"
+      row("consume-only", cbc, xbc, n)
+      row("produce+consume", cbt, xbt, n)
+    }
     # Time per record of the kernel side alone (median C batch): the ceiling of any reader.
     ceiling = 1 / (1 / median(cbt, n) - 1 / median(cbc, n))
     printf "ceiling: producing alone runs at about %.0f records/s; a reader taking no time would reach %.2fx the C produce+consume figure\n", \
       ceiling, ceiling / median(cbt, n)
     printf "SUMMARY consume_c_rps=%.0f consume_java_rps=%.0f consume_ratio=%.3f total_c_rps=%.0f total_java_rps=%.0f total_ratio=%.3f rounds=%d\n", \
       median(cbc, n), median(jbc, n), median(jbc, n) / median(cbc, n), median(cbt, n), median(jbt, n), median(jbt, n) / median(cbt, n), n
-  }' "$results"
+  }' rev="${BASELINE:-}" "$results"
