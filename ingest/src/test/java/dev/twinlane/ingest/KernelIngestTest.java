@@ -165,6 +165,24 @@ class KernelIngestTest {
     }
 
     @Test
+    void aDeniedIpv4AddressIsRefusedAlsoThroughADualStackSocket() throws Exception {
+        InetAddress denied = InetAddress.getByName("127.0.0.3");
+        try (ServerSocket server = new ServerSocket(0, 1, denied)) {
+            int port = server.getLocalPort();
+            kernel.policy().denyAddress(denied);
+            // Java's sockets are IPv6 dual-stack: the kernel sees ::ffff:127.0.0.3 in connect6.
+            try (Socket s = new Socket()) {
+                SocketException e = assertThrows(SocketException.class,
+                        () -> s.connect(new InetSocketAddress(denied, port), 2000));
+                assertTrue(e.getMessage().contains("Operation not permitted"), e.getMessage());
+            }
+            List<RecordView> r = records.await(x -> x.kind() == RecordKind.CONNECT && x.number("dport") == port
+                    && x.number("decision") == 1, 1);
+            assertEquals(1, r.size(), "the denial is recorded");
+        }
+    }
+
+    @Test
     void metricsCountRecordsPerRing() throws Exception {
         io.micrometer.core.instrument.simple.SimpleMeterRegistry registry =
                 new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
