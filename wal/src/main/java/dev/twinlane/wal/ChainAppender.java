@@ -1,5 +1,6 @@
 package dev.twinlane.wal;
 
+import java.io.File;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
@@ -17,7 +18,6 @@ import net.openhft.chronicle.wire.DocumentContext;
 public final class ChainAppender {
     private final ChainedLog log;
     private final ExcerptAppender out;
-    private final SingleChronicleQueue queue;
     private final ReentrantLock lock = new ReentrantLock();
     private final WalClock clock;
     private final EpochSchedule schedule;
@@ -30,9 +30,9 @@ public final class ChainAppender {
     private byte[] nextMac = new byte[RecordFormat.MAC];
     private final int maxPayload;
     private final SpaceGuard space;
+    private final AppendTime appendTime;
     private final long rollEpochMillis;
     private final long rollLengthMillis;
-    private final long rollMarginMillis;
     private long nextSeq;
     private int timePart;
     private volatile long appendedSeq;
@@ -45,10 +45,10 @@ public final class ChainAppender {
     private final AtomicReference<Seal> unsavedSeal = new AtomicReference<>();
     private final boolean strict;
 
-    ChainAppender(ChainedLog log, SingleChronicleQueue queue, ChainedLog.Builder b, Genesis genesis, SpaceGuard space,
-                  long rollEpochMillis, long rollLengthMillis) {
+    ChainAppender(ChainedLog log, SingleChronicleQueue queue, AppendTime appendTime, ChainedLog.Builder b,
+                  Genesis genesis, SpaceGuard space, long rollEpochMillis, long rollLengthMillis) {
+        this.appendTime = appendTime;
         this.log = log;
-        this.queue = queue;
         this.out = queue.createAppender();
         this.clock = b.clock;
         this.schedule = genesis.schedule();
@@ -57,13 +57,16 @@ public final class ChainAppender {
         this.space = space;
         this.rollEpochMillis = rollEpochMillis;
         this.rollLengthMillis = rollLengthMillis;
-        this.rollMarginMillis = Math.min(1000, rollLengthMillis / 10);
         this.sealKey = b.sealKey;
         this.sealEveryRecords = b.sealEveryRecords;
         this.sealEveryNanos = b.sealEveryNanos;
         this.strict = b.syncEachRecord;
         this.lastSealMono = clock.monoNanos();
         out.singleThreadedCheckDisabled(true); // our lock serialises; the syncer thread may seal
+        File f = out.currentFile();
+        if (f != null) {
+            space.resume(out.cycle(), f.toPath(), log.tailDataEnd(f.toPath()));
+        }
     }
 
     /** Continues after the tail of an existing log (or before genesis: seq 0). */
@@ -208,9 +211,10 @@ public final class ChainAppender {
         log.checkUsable();
         long mono = clock.monoNanos();
         long wall = genesis ? log.createdNanos() : clock.wallNanos();
-        boolean nearRoll = rollingSoon();
+        long nowMillis = System.currentTimeMillis();
+        appendTime.set(nowMillis); // Chronicle picks the cycle from this very reading
         try {
-            space.beforeAppend(nearRoll, nearRoll && queue.cycle() != space.cycle());
+            space.beforeAppend(space.cycle() == Integer.MIN_VALUE || nowMillis >= nextRollMillis());
         } catch (WalFullException e) {
             log.ioFailure("append", e);
             throw e;
@@ -270,13 +274,6 @@ public final class ChainAppender {
 
     private long nextRollMillis() {
         return rollEpochMillis + (space.cycle() + 1L) * rollLengthMillis;
-    }
-
-    private boolean rollingSoon() {
-        if (space.cycle() == Integer.MIN_VALUE) {
-            return true;
-        }
-        return System.currentTimeMillis() >= nextRollMillis() - rollMarginMillis;
     }
 
     public long appendedSeq() {

@@ -13,6 +13,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.LongConsumer;
 import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.RollCycles;
@@ -48,6 +50,7 @@ public final class ChainedLog implements AutoCloseable {
     private final ChainAppender appender;
     private final Genesis genesis;
     private final String recovery;
+    private TailRecovery.Result tail;
     private volatile String appendProblem;
     private volatile String syncProblem;
     private volatile String sealFileProblem;
@@ -215,14 +218,23 @@ public final class ChainedLog implements AutoCloseable {
         }
         SingleChronicleQueue q = null;
         try {
+            List<String> removed = new ArrayList<>();
             for (Path f : CycleFiles.list(dir)) {
-                CycleFiles.checkStart(f, "SCQStore");
+                if (CycleFiles.checkStart(f, "SCQStore")) {
+                    // Chronicle would wait out its timeout on it; it holds no records by construction
+                    Files.delete(f);
+                    removed.add(f.getFileName().toString());
+                }
+            }
+            if (!removed.isEmpty()) {
+                KeyFiles.syncDirectory(dir);
             }
             Path meta = dir.resolve("metadata.cq4t");
             if (Files.exists(meta)) {
                 CycleFiles.checkStart(meta, "STStore");
             }
-            q = SingleChronicleQueueBuilder.binary(dir).rollCycle(b.rollCycle).build();
+            AppendTime appendTime = new AppendTime();
+            q = SingleChronicleQueueBuilder.binary(dir).rollCycle(b.rollCycle).timeProvider(appendTime).build();
             this.queue = q;
             try (TableStoreWriteLock stale = new TableStoreWriteLock(q.metaStore(), BusyTimedPauser::new, 0L)) {
                 stale.forceUnlockIfProcessIsDead(); // a writer killed mid-append leaves Chronicle's lock held
@@ -242,7 +254,8 @@ public final class ChainedLog implements AutoCloseable {
                         b.sealKey == null ? null : b.sealKey.publicKey(), hostId(b));
             }
             this.genesis = g;
-            this.appender = new ChainAppender(this, q, b, g, space, q.epoch(),
+            this.tail = r;
+            this.appender = new ChainAppender(this, q, appendTime, b, g, space, q.epoch(),
                     b.rollCycle.lengthInMillis());
             if (r.empty()) {
                 appender.resume(0, g.mac0(), 0, b.keys.newest());
@@ -254,8 +267,9 @@ public final class ChainedLog implements AutoCloseable {
                     appender.writeRecovery(r.tornDocs.size(), r.tornBytes, r.tornSha256(), r.tornBytesZeroed);
                 }
             }
-            this.recovery = r.summary();
-            boolean eventful = r.tornBytesZeroed > 0 || !r.tornDocs.isEmpty();
+            this.recovery = r.summary() + (removed.isEmpty() ? "" : "; removed unfinished cycle file(s) "
+                    + removed + " (a writer was killed while creating them; they hold no records)");
+            boolean eventful = r.tornBytesZeroed > 0 || !r.tornDocs.isEmpty() || !removed.isEmpty();
             LOG.log(eventful ? System.Logger.Level.WARNING : System.Logger.Level.INFO,
                     "wal " + name + " " + dir + ": " + recovery);
             syncer.initialSync(r.newestFiles);
@@ -286,6 +300,13 @@ public final class ChainedLog implements AutoCloseable {
         } catch (IOException e) {
             return "unknown";
         }
+    }
+
+    /** Where the data of {@code cycleFile} ends, as recovery found it (0 if it did not look at it). */
+    long tailDataEnd(Path cycleFile) {
+        return tail != null && tail.newestFile != null
+                && cycleFile.toAbsolutePath().normalize().equals(tail.newestFile.toAbsolutePath().normalize())
+                ? tail.newestEnd : 0;
     }
 
     /** The single appender of this log. */

@@ -45,19 +45,23 @@ final class CycleFiles {
         return files;
     }
 
-    /** Throws a one-line WalException unless {@code file} starts like a Chronicle Queue file. */
-    static void checkStart(Path file, String storeName) throws IOException {
+    /**
+     * Throws a one-line WalException unless {@code file} starts like a Chronicle Queue file.
+     * Returns true for an unfinished file: its first header is still 0 or "not complete", as
+     * when a writer was killed while creating it; such a file holds no records.
+     */
+    static boolean checkStart(Path file, String storeName) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = ch.size();
-            if (size == 0) {
-                return; // created, never written: Chronicle initialises it
+            if (size < 4) {
+                return true;
             }
             ByteBuffer b = ByteBuffer.allocate((int) Math.min(size, 64)).order(ByteOrder.LITTLE_ENDIAN);
             ch.read(b, 0);
             b.flip();
             int header = b.remaining() >= 4 ? b.getInt(0) : -1;
-            if (header == 0 && allZero(b)) {
-                return;
+            if (header == NOT_COMPLETE || (header == 0 && allZero(b))) {
+                return true;
             }
             String head = new String(b.array(), 0, b.limit(), StandardCharsets.ISO_8859_1);
             boolean ok = header != -1 && (header & META_DATA) != 0 && (header & NOT_COMPLETE) == 0
@@ -65,6 +69,7 @@ final class CycleFiles {
             if (!ok) {
                 throw new WalException(file + " is not a Chronicle Queue file (no " + storeName + " header)");
             }
+            return false;
         }
     }
 

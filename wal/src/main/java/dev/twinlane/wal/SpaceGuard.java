@@ -70,37 +70,43 @@ final class SpaceGuard implements AutoCloseable {
     }
 
     /**
-     * Called before a record is started. {@code nearRoll}: Chronicle may create a new cycle file
-     * soon; {@code rollNow}: it will for this record. Throws WalFullException when the record
-     * could land on unreserved space.
+     * Called before a record is started; {@code roll}: Chronicle will create a new cycle file
+     * for it (the appender and Chronicle decide this from the same clock reading). Throws
+     * WalFullException when the record could land on unreserved space.
      */
-    void beforeAppend(boolean nearRoll, boolean rollNow) {
+    void beforeAppend(boolean roll) {
         if (LIBC == null) {
             return;
         }
-        if (nearRoll || fd < 0) {
-            if (haveBallast) {
-                if (rollNow || fd < 0) {
-                    dropBallast();
-                }
-                return;
-            }
-            long free;
-            try {
-                free = Files.getFileStore(dir).getUsableSpace();
-            } catch (IOException e) {
-                throw new WalFullException("cannot query free space in " + dir + ": " + e.getMessage(), e);
-            }
-            if (free < rollReserve) {
-                throw new WalFullException("file system of " + dir + " is full (" + free + " bytes free, "
-                        + rollReserve + " needed to start a cycle file)", null);
-            }
-            if (!rollNow && fd >= 0) {
-                reserveAhead();
-            }
+        if (fd >= 0 && !roll) {
+            reserveAhead();
             return;
         }
-        reserveAhead();
+        if (haveBallast) {
+            dropBallast(); // its blocks are for the file Chronicle is about to create
+            return;
+        }
+        requireFree();
+    }
+
+    /** At open: the file Chronicle will append to and where its data ends. */
+    void resume(int c, Path f, long dataEnd) {
+        end = dataEnd;
+        cycle = c;
+        switchTo(f);
+    }
+
+    private void requireFree() {
+        long free;
+        try {
+            free = Files.getFileStore(dir).getUsableSpace();
+        } catch (IOException e) {
+            throw new WalFullException("cannot query free space in " + dir + ": " + e.getMessage(), e);
+        }
+        if (free < rollReserve) {
+            throw new WalFullException("file system of " + dir + " is full (" + free + " bytes free, "
+                    + rollReserve + " needed to start a cycle file)", null);
+        }
     }
 
     private void reserveAhead() {

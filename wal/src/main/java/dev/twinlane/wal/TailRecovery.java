@@ -46,6 +46,8 @@ final class TailRecovery {
         long tornBytesZeroed;
         String tornWhere;
         List<Path> newestFiles = List.of();
+        Path newestFile;
+        long newestEnd;
 
         boolean empty() {
             return genesis == null;
@@ -235,6 +237,8 @@ final class TailRecovery {
             end = rd.position();
             dirty = rd.dirtyBytesAfter(end, maxRecordBytes);
         }
+        r.newestFile = newest;
+        r.newestEnd = end;
         if (dirty == 0) {
             return;
         }

@@ -29,7 +29,7 @@ public final class CrashChild {
                     System.out.flush();
                 })
                 .build();
-        System.out.println("R " + log.appendedSeq());
+        System.out.println("R " + log.appendedSeq() + " " + log.recovery());
         System.out.flush();
         Random rnd = new Random();
         byte[] buf = new byte[600];

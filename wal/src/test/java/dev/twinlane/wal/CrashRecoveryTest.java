@@ -23,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CrashRecoveryTest {
     private static final int KILLS = 22;
+    private static final AtomicLong TORN_OR_UNFINISHED = new AtomicLong();
     @TempDir
     Path tmp;
 
@@ -78,7 +79,8 @@ class CrashRecoveryTest {
         }
         VerifyReport r = fx.verify();
         assertTrue(r.ok(), r.line());
-        System.out.println("crash test final: " + KILLS + " SIGKILLs, " + r.line());
+        System.out.println("crash test final: " + KILLS + " SIGKILLs, " + resumedChecks + " resumed chains, "
+                + TORN_OR_UNFINISHED.get() + " recoveries discarded torn bytes or unfinished files; " + r.line());
     }
 
     private static Process start(WalFixture fx, Path stderr) throws IOException {
@@ -106,7 +108,12 @@ class CrashRecoveryTest {
             String line;
             while ((line = in.readLine()) != null) {
                 if (line.startsWith("R ")) {
-                    recovered.set(Long.parseLong(line.substring(2).trim()));
+                    String[] f = line.split(" ", 3);
+                    if (f.length > 2 && (f[2].contains("torn") || f[2].contains("unfinished"))) {
+                        System.out.println("crash recovery: " + f[2]);
+                        TORN_OR_UNFINISHED.incrementAndGet();
+                    }
+                    recovered.set(Long.parseLong(f[1]));
                 } else if (line.startsWith("D ")) {
                     durable.accumulateAndGet(Long.parseLong(line.substring(2).trim()), Math::max);
                 }
