@@ -220,6 +220,12 @@ public final class ChainedLog implements AutoCloseable {
         try {
             List<String> removed = new ArrayList<>();
             for (Path f : CycleFiles.list(dir)) {
+                long size = Files.size(f);
+                if (size % 4096 != 0) {
+                    // Chronicle only ever sizes a cycle file in whole pages; this one was cut short
+                    throw new WalException(f + " is " + size + " bytes, not a whole number of pages: "
+                            + "the file was cut short; run `twinlane verify`");
+                }
                 if (CycleFiles.checkStart(f, "SCQStore")) {
                     // Chronicle would wait out its timeout on it; it holds no records by construction
                     Files.delete(f);
@@ -242,8 +248,16 @@ public final class ChainedLog implements AutoCloseable {
             SpaceGuard.reserveWhole(dir.resolve("metadata.cq4t"));
             this.metrics = new WalMetrics(b.registry != null ? b.registry : new SimpleMeterRegistry(), name, this);
             int maxRecord = RecordFormat.OVERHEAD + b.maxPayload + 4;
-            TailRecovery.Result r = TailRecovery.recover(q, dir, b.keys, sealFile(),
-                    Math.max(maxRecord, 8 * b.rollCycle.defaultIndexCount() + 64));
+            TailRecovery.Result r;
+            try {
+                r = TailRecovery.recover(q, dir, b.keys, sealFile(),
+                        Math.max(maxRecord, 8 * b.rollCycle.defaultIndexCount() + 64));
+            } catch (WalException e) {
+                throw e;
+            } catch (RuntimeException | AssertionError e) {
+                throw new WalException("cannot read the tail of " + dir + " through Chronicle Queue ("
+                        + TailRecovery.diagnose(dir, e) + "); run `twinlane verify`", e);
+            }
             SpaceGuard space = new SpaceGuard(dir, maxRecord, b.rollCycle.defaultIndexCount());
             this.syncer = new Syncer(this, b.syncIntervalNanos, b.durableListener, r.lastSeq);
             Genesis g = r.genesis;

@@ -98,6 +98,25 @@ final class TailRecovery {
         return r;
     }
 
+    /** Why Chronicle choked on the tail: our own reading of the newest files, else its error. */
+    static String diagnose(Path dir, Throwable chronicleError) {
+        try {
+            List<Path> files = CycleFiles.list(dir);
+            for (Path f : files.subList(Math.max(0, files.size() - 2), files.size())) {
+                try (CycleFiles.Reader rd = new CycleFiles.Reader(f, 0)) {
+                    while (rd.next() != null) {
+                        // a damaged file throws a one-line WalException here
+                    }
+                }
+            }
+        } catch (WalException e) {
+            return e.getMessage();
+        } catch (IOException e) {
+            return e.toString();
+        }
+        return chronicleError.toString();
+    }
+
     private static byte[] firstDoc(SingleChronicleQueue q) {
         try (ExcerptTailer t = q.createTailer(); DocumentContext dc = t.readingDocument()) {
             return dc.isPresent() ? copy(dc.wire().bytes()) : null;
