@@ -220,13 +220,14 @@ public final class ChainedLog implements AutoCloseable {
         try {
             List<String> removed = new ArrayList<>();
             for (Path f : CycleFiles.list(dir)) {
+                boolean unfinished = CycleFiles.checkStart(f, "SCQStore");
                 long size = Files.size(f);
                 if (size % 4096 != 0) {
                     // Chronicle only ever sizes a cycle file in whole pages; this one was cut short
                     throw new WalException(f + " is " + size + " bytes, not a whole number of pages: "
                             + "the file was cut short; run `twinlane verify`");
                 }
-                if (CycleFiles.checkStart(f, "SCQStore")) {
+                if (unfinished) {
                     // Chronicle would wait out its timeout on it; it holds no records by construction
                     Files.delete(f);
                     removed.add(f.getFileName().toString());

@@ -1,0 +1,99 @@
+package dev.twinlane.wal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The append path: no allocation, durability publication, strict mode, reader, seal side file. */
+class AppendPathTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void appendAllocatesNothing() throws Exception {
+        WalFixture fx = new WalFixture(tmp);
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        byte[] p = WalFixture.payload(1, 256);
+        try (ChainedLog log = fx.builder().epochEvery(65_536, Duration.ofSeconds(60))
+                .sealEvery(1_000_000, Duration.ofSeconds(3600)).build()) {
+            ChainAppender a = log.appender();
+            for (int i = 0; i < 200_000; i++) {
+                a.append(1 + (i & 3), p);
+            }
+            long tid = Thread.currentThread().getId();
+            long before = mx.getThreadAllocatedBytes(tid);
+            int n = 200_000;
+            for (int i = 0; i < n; i++) {
+                a.append(1 + (i & 3), p);
+            }
+            long perRecord = (mx.getThreadAllocatedBytes(tid) - before) / n;
+            System.out.println("append path: " + perRecord + " bytes allocated per record");
+            assertEquals(0, perRecord, "bytes allocated per append");
+        }
+    }
+
+    @Test
+    void durableSeqIsPublishedAndTheReaderStopsThere() throws Exception {
+        WalFixture fx = new WalFixture(tmp);
+        AtomicLong heard = new AtomicLong();
+        try (ChainedLog log = fx.builder().syncEvery(Duration.ofMillis(50)).onDurable(heard::set).build()) {
+            for (int i = 0; i < 100; i++) {
+                log.appender().append(1, WalFixture.payload(i, 10));
+            }
+            long appended = log.appendedSeq();
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (log.durableSeq() < appended && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertEquals(appended, log.durableSeq());
+            assertEquals(appended, heard.get());
+            try (ChainReader r = log.reader()) {
+                long n = 0;
+                while (r.next()) {
+                    assertEquals(++n, r.seq());
+                }
+                assertEquals(appended, n);
+                log.appender().append(1, new byte[5]); // appended, not yet durable
+                assertTrue(!r.next() || log.durableSeq() > appended, "the reader waits for durability");
+                log.syncNow();
+                assertTrue(r.next());
+                assertEquals(appended + 1, r.seq());
+                assertEquals(5, r.payloadLength());
+            }
+        }
+    }
+
+    @Test
+    void strictModeMakesEachRecordDurableBeforeAppendReturns() throws Exception {
+        WalFixture fx = new WalFixture(tmp);
+        try (ChainedLog log = fx.builder().syncEachRecord().build()) {
+            for (int i = 0; i < 20; i++) {
+                long seq = log.appender().append(1, WalFixture.payload(i, 10));
+                assertTrue(log.durableSeq() >= seq, "durable " + log.durableSeq() + " < " + seq);
+            }
+        }
+    }
+
+    @Test
+    void sealSideFileNamesOnlyADurableSealAndVerifies() throws Exception {
+        WalFixture fx = new WalFixture(tmp);
+        try (ChainedLog log = fx.builder().sealEvery(1_000_000, Duration.ofMillis(50)).build()) {
+            for (int i = 0; i < 50; i++) {
+                log.appender().append(1, WalFixture.payload(i, 10));
+            }
+            Thread.sleep(300); // a time seal, then its group commit, then the side file
+            Seal s = Seal.read(fx.wal.resolve(ChainedLog.SEAL_FILE));
+            assertTrue(s.recordSeq <= log.durableSeq(), "side file ahead of durability");
+            assertTrue(s.verify(fx.sealKey.publicKey()));
+            assertEquals(s.recordSeq - 1, s.seq);
+        }
+        VerifyReport r = fx.verifier().verify(fx.wal, fx.wal.resolve(ChainedLog.SEAL_FILE));
+        assertTrue(r.ok(), r.line());
+    }
+}
