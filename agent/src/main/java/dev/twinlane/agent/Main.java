@@ -6,6 +6,7 @@ import java.util.List;
 public final class Main {
     private static final List<Command> COMMANDS = List.of(
             new HelpCommand(),
+            new VerifyCommand(),
             new RunCommand(),
             new StatusCommand());
 
