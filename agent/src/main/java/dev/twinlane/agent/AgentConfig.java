@@ -36,12 +36,12 @@ final class AgentConfig {
     Path dataDir = Path.of("/var/lib/twinlane");
     IngestConfig ingest = new IngestConfig();
     List<String> watch = List.of("/etc/shadow", "/etc/sudoers", "/root/.ssh/");
-    int securityRingSize = 1 << 16;
+    int securityRingSize = 1 << 13;   // 1 KiB entries: 8 MiB, kept small for the caches
     String securityWait = "blocking";
     long securityFsyncMs = 100;
     Path keyFile;
     Path sealKeyFile;
-    int observabilityRingSize = 1 << 16;
+    int observabilityRingSize = 1 << 14;
     String observabilityWait = "blocking";
     long windowMs = 200;
     int maxSeries = 8192;
@@ -105,7 +105,7 @@ final class AgentConfig {
         k.rejectUnknown();
 
         ConfigReader s = r.section("security");
-        securityRingSize = s.powerOfTwo("ring_size", securityRingSize, 64, 1 << 24);
+        securityRingSize = s.powerOfTwo("ring_size", securityRingSize, 128, 1 << 24);
         securityWait = s.choice("wait_strategy", securityWait, WAITS);
         securityFsyncMs = s.number("fsync_ms", securityFsyncMs, 0, 60_000);
         String key = s.text("key_file", null);

@@ -33,7 +33,7 @@ class GapRecordTest {
         AgentConfig c = AgentConfig.defaults();
         c.dataDir = data;
         c.ingest.ringBytes(Ring.SECURITY, 4096);   // four exec records fit
-        c.securityRingSize = 64;
+        c.securityRingSize = 128;
         CountDownLatch release = new CountDownLatch(1);
         Pipeline.Hooks slow = new Pipeline.Hooks(r -> { }, s -> e -> {
             release.await(30, TimeUnit.SECONDS);      // the security log is stuck (a slow disk)

@@ -82,6 +82,7 @@ public final class Router implements AutoCloseable {
         while (running) {
             reader.poll(handler, SECURITY_POLL_MS, BATCH);
             promotions.drain(security::publish);
+            security.endBatch();
             long now = System.nanoTime();
             if (now - lastCheckNs >= GAP_CHECK_NS) {
                 lastCheckNs = now;
@@ -91,6 +92,7 @@ public final class Router implements AutoCloseable {
         reader.drain(handler, Integer.MAX_VALUE);  // what the kernel committed before the stop
         promotions.drain(security::publish);
         checkDrops();
+        security.endBatch();
     }
 
     private void observabilityLoop(RingBufferReader reader, RecordHandler handler) {

@@ -21,12 +21,22 @@ import io.micrometer.core.instrument.MeterRegistry;
  * gap — nothing is ever dropped here.
  */
 public final class SecurityLane implements AutoCloseable {
+    /** Most records copied in before they are handed over; the ring must hold more than twice this. */
+    public static final int PUBLISH_EVERY = 64;
+
     private final RingBuffer<SecurityEvent> ring;
     private final BatchEventProcessor<SecurityEvent> processor;
     private final Thread thread;
     private final Appender appender;
+    /** Records copied in but not yet handed over (publisher thread only). */
+    private int pending;
+    private long pendingFrom;
 
     public SecurityLane(int ringSize, WaitStrategy wait, SecuritySink sink) {
+        if (ringSize < 2 * PUBLISH_EVERY) {
+            // Unpublished claims must never fill the ring, or the publisher would wait on itself.
+            throw new IllegalArgumentException("security lane ring size must be at least " + 2 * PUBLISH_EVERY);
+        }
         // One publishing thread (the router's security thread): order is the kernel's, and no CAS per record.
         this.ring = RingBuffer.createSingleProducer(SecurityEvent::new, ringSize, wait);
         this.appender = new Appender(sink);
@@ -40,13 +50,29 @@ public final class SecurityLane implements AutoCloseable {
         return this;
     }
 
-    /** Copies the record into the lane; waits while the lane is full. Call from one thread only. */
+    /**
+     * Copies the record into the lane; waits while the lane is full. Call from
+     * one thread only. The record is handed over at the latest after
+     * {@link #PUBLISH_EVERY} records or at {@link #endBatch()}, whichever comes
+     * first: one release store per batch instead of one per record, and never
+     * more delay than the reader's own batch.
+     */
     public void publish(RecordView record) {
         long seq = ring.next();
-        try {
-            ring.get(seq).record(record);
-        } finally {
-            ring.publish(seq);
+        ring.get(seq).record(record);
+        if (pending++ == 0) {
+            pendingFrom = seq;
+        }
+        if (pending == PUBLISH_EVERY) {
+            endBatch();
+        }
+    }
+
+    /** Hands over every record copied since the last call (the router calls it after each ring drain). */
+    public void endBatch() {
+        if (pending > 0) {
+            ring.publish(pendingFrom, pendingFrom + pending - 1);
+            pending = 0;
         }
     }
 
@@ -55,12 +81,10 @@ public final class SecurityLane implements AutoCloseable {
      * between two boot times. Same thread as {@link #publish}.
      */
     public void publishGap(int kernelRing, long count, long fromNs, long toNs) {
+        endBatch();
         long seq = ring.next();
-        try {
-            ring.get(seq).gap(kernelRing, count, fromNs, toNs);
-        } finally {
-            ring.publish(seq);
-        }
+        ring.get(seq).gap(kernelRing, count, fromNs, toNs);
+        ring.publish(seq);
     }
 
     public long appended() {

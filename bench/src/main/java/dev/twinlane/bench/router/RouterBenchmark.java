@@ -42,7 +42,7 @@ import dev.twinlane.ingest.RecordKind;
 @Measurement(iterations = 5, time = 2)
 @Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 public class RouterBenchmark {
-    @Param({"65536"})
+    @Param({"8192"})
     int ringSize;
 
     private byte[][] records;
@@ -98,6 +98,7 @@ public class RouterBenchmark {
             }
             lane.publish(view);
         }
+        lane.endBatch();  // as the router does after each drain of the kernel ring
         return promoted;
     }
 
