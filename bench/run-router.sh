@@ -8,7 +8,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 scripts/ensure-deps
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
-  mvn -B -q -ntp install -Dmaven.test.skip=true -pl bench -am >&2
+  mvn -B -q -ntp install -DskipTests -pl bench -am >&2
 fi
 args=$(sed -n 's:.*<chronicle.jvm.args>\(.*\)</chronicle.jvm.args>.*:\1:p' pom.xml)
 out=bench/target/router.csv
