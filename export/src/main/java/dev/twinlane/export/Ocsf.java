@@ -1,0 +1,425 @@
+package dev.twinlane.export;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+
+import dev.twinlane.ingest.Field;
+import dev.twinlane.ingest.RecordKind;
+import dev.twinlane.ingest.RecordLayout;
+import dev.twinlane.ingest.RecordStruct;
+import dev.twinlane.ingest.RecordView;
+
+/**
+ * Maps one kernel record to an OCSF 1.3 event: exec, ptrace, bpf, fork, exit and syscall to
+ * Process Activity (1007), file_open and kernel_read to File System Activity (1001), connect,
+ * bind and tcp_state to Network Activity (4001). docs/OCSF.md is the field-by-field mapping.
+ * The output is a pure function of (record, time, host, log id, seq), so a consumer can render
+ * it again from the verified record bytes and compare.
+ */
+public final class Ocsf {
+    public static final String VERSION = "1.3.0";
+    private static final String[] SOURCES = {"unknown", "lsm", "tracepoint", "cgroup", "test_run"};
+    private static final String[] DECISIONS = {"allow", "deny", "audit_deny"};
+    private static final String[] PATH_STATUS = {"full", "unknown", "name_only"};
+
+    // header fields
+    private static final Field CPU = f(RecordLayout.HEADER, "cpu");
+    private static final Field KTIME = f(RecordLayout.HEADER, "ktime_ns");
+    private static final Field START = f(RecordLayout.HEADER, "start_ns");
+    private static final Field PSTART = f(RecordLayout.HEADER, "parent_start_ns");
+    private static final Field TGID = f(RecordLayout.HEADER, "tgid");
+    private static final Field TID = f(RecordLayout.HEADER, "tid");
+    private static final Field PTGID = f(RecordLayout.HEADER, "ptgid");
+    private static final Field UID = f(RecordLayout.HEADER, "uid");
+    private static final Field GID = f(RecordLayout.HEADER, "gid");
+    private static final Field SOURCE = f(RecordLayout.HEADER, "source");
+    private static final Field CGROUP = f(RecordLayout.HEADER, "cgroup_id");
+    private static final Field COMM = f(RecordLayout.HEADER, "comm");
+    // exec
+    private static final Field EXEC_RET = f(RecordLayout.EXEC, "ret");
+    private static final Field EXEC_DECISION = f(RecordLayout.EXEC, "decision");
+    private static final Field EXEC_FILENAME = f(RecordLayout.EXEC, "filename");
+    private static final Field EXEC_FILENAME_LEN = f(RecordLayout.EXEC, "filename_len");
+    private static final Field EXEC_ARGS = f(RecordLayout.EXEC, "args");
+    private static final Field EXEC_ARGS_LEN = f(RecordLayout.EXEC, "args_len");
+    private static final Field EXEC_ARGC = f(RecordLayout.EXEC, "argc");
+    private static final Field EXEC_INO = f(RecordLayout.EXEC, "ino");
+    // file_open
+    private static final Field OPEN_RET = f(RecordLayout.FILE_OPEN, "ret");
+    private static final Field OPEN_DECISION = f(RecordLayout.FILE_OPEN, "decision");
+    private static final Field OPEN_STATUS = f(RecordLayout.FILE_OPEN, "path_status");
+    private static final Field OPEN_FLAGS = f(RecordLayout.FILE_OPEN, "flags");
+    private static final Field OPEN_PATH_LEN = f(RecordLayout.FILE_OPEN, "path_len");
+    private static final Field OPEN_INO = f(RecordLayout.FILE_OPEN, "ino");
+    private static final Field OPEN_DEV = f(RecordLayout.FILE_OPEN, "dev");
+    private static final Field OPEN_PATH = f(RecordLayout.FILE_OPEN, "path");
+    // net
+    private static final Field NET_RET = f(RecordLayout.NET, "ret");
+    private static final Field NET_DECISION = f(RecordLayout.NET, "decision");
+    private static final Field NET_PROTOCOL = f(RecordLayout.NET, "protocol");
+    private static final Field NET_FAMILY = f(RecordLayout.NET, "family");
+    private static final Field NET_SPORT = f(RecordLayout.NET, "sport");
+    private static final Field NET_DPORT = f(RecordLayout.NET, "dport");
+    private static final Field NET_SADDR = f(RecordLayout.NET, "saddr");
+    private static final Field NET_DADDR = f(RecordLayout.NET, "daddr");
+    // ptrace
+    private static final Field PT_RET = f(RecordLayout.PTRACE, "ret");
+    private static final Field PT_DECISION = f(RecordLayout.PTRACE, "decision");
+    private static final Field PT_MODE = f(RecordLayout.PTRACE, "mode");
+    private static final Field PT_TARGET = f(RecordLayout.PTRACE, "target_tgid");
+    // kernel_read
+    private static final Field KR_RET = f(RecordLayout.KERNEL_READ, "ret");
+    private static final Field KR_DECISION = f(RecordLayout.KERNEL_READ, "decision");
+    private static final Field KR_STATUS = f(RecordLayout.KERNEL_READ, "path_status");
+    private static final Field KR_ID = f(RecordLayout.KERNEL_READ, "id");
+    private static final Field KR_PATH_LEN = f(RecordLayout.KERNEL_READ, "path_len");
+    private static final Field KR_PATH = f(RecordLayout.KERNEL_READ, "path");
+    // bpf
+    private static final Field BPF_RET = f(RecordLayout.BPF, "ret");
+    private static final Field BPF_DECISION = f(RecordLayout.BPF, "decision");
+    private static final Field BPF_CMD = f(RecordLayout.BPF, "cmd");
+    private static final Field BPF_ATTR = f(RecordLayout.BPF, "attr_size");
+    // observability kinds that promotion rules may route to the security lane
+    private static final Field FORK_CHILD_START = f(RecordLayout.FORK, "child_start_ns");
+    private static final Field FORK_CHILD = f(RecordLayout.FORK, "child_tgid");
+    private static final Field EXIT_CODE = f(RecordLayout.EXIT, "exit_code");
+    private static final Field EXIT_UTIME = f(RecordLayout.EXIT, "utime_ns");
+    private static final Field EXIT_STIME = f(RecordLayout.EXIT, "stime_ns");
+    private static final Field SC_RET = f(RecordLayout.SYSCALL, "ret");
+    private static final Field SC_LATENCY = f(RecordLayout.SYSCALL, "latency_ns");
+    private static final Field SC_NR = f(RecordLayout.SYSCALL, "nr");
+    private static final Field TCP_FAMILY = f(RecordLayout.TCP_STATE, "family");
+    private static final Field TCP_SPORT = f(RecordLayout.TCP_STATE, "sport");
+    private static final Field TCP_DPORT = f(RecordLayout.TCP_STATE, "dport");
+    private static final Field TCP_OLD = f(RecordLayout.TCP_STATE, "oldstate");
+    private static final Field TCP_NEW = f(RecordLayout.TCP_STATE, "newstate");
+    private static final Field TCP_SADDR = f(RecordLayout.TCP_STATE, "saddr");
+    private static final Field TCP_DADDR = f(RecordLayout.TCP_STATE, "daddr");
+
+    private Ocsf() {
+    }
+
+    private static Field f(RecordStruct s, String name) {
+        return s.field(name);
+    }
+
+    /** OCSF classes used here. */
+    public static final int PROCESS_ACTIVITY = 1007;
+    public static final int FILE_SYSTEM_ACTIVITY = 1001;
+    public static final int NETWORK_ACTIVITY = 4001;
+    public static final int DETECTION_FINDING = 2004;
+
+    /**
+     * Writes the OCSF event of a whole, known kernel record (check() == OK) as the value after
+     * a {@code name}; false (nothing written) for anything else.
+     */
+    public static boolean event(JsonOut o, RecordView r, long wallNanos, String host, String logId, long seq) {
+        if (r.check() != RecordView.OK) {
+            return false;
+        }
+        RecordKind k = r.kind();
+        switch (k) {
+            case EXEC -> exec(o, r, wallNanos, host, logId, seq);
+            case FILE_OPEN -> fileOpen(o, r, wallNanos, host, logId, seq);
+            case KERNEL_READ -> kernelRead(o, r, wallNanos, host, logId, seq);
+            case CONNECT, BIND -> net(o, r, k, wallNanos, host, logId, seq);
+            case PTRACE -> ptrace(o, r, wallNanos, host, logId, seq);
+            case BPF -> bpf(o, r, wallNanos, host, logId, seq);
+            case FORK -> fork(o, r, wallNanos, host, logId, seq);
+            case EXIT -> exit(o, r, wallNanos, host, logId, seq);
+            case SYSCALL -> syscall(o, r, wallNanos, host, logId, seq);
+            case TCP_STATE -> tcpState(o, r, wallNanos, host, logId, seq);
+            default -> {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    // ---- classes ----
+
+    private static void exec(JsonOut o, RecordView r, long wall, String host, String logId, long seq) {
+        int ret = (int) r.number(EXEC_RET);
+        int decision = (int) r.number(EXEC_DECISION);
+        common(o, PROCESS_ACTIVITY, 1, "Launch", wall, host, logId, seq, ret, decision);
+        String file = r.text(EXEC_FILENAME);
+        o.name("process").begin();
+        o.name("pid").num(r.number(TGID));
+        o.name("uid").str(execId(r.number(TGID), r.number(START)));
+        o.name("name").str(baseName(file));
+        o.name("cmd_line").str(cmdLine(r));
+        o.name("file").begin().name("path").str(file).name("name").str(baseName(file))
+                .name("type_id").num(1).name("type").str("Regular File").end();
+        o.name("user").begin().name("uid").str(Long.toString(r.number(UID))).end();
+        o.name("parent_process").begin().name("pid").num(r.number(PTGID))
+                .name("uid").str(execId(r.number(PTGID), r.number(PSTART))).end();
+        o.end();
+        o.name("actor").begin().name("process").begin().name("pid").num(r.number(PTGID))
+                .name("uid").str(execId(r.number(PTGID), r.number(PSTART))).end()
+                .name("user").begin().name("uid").str(Long.toString(r.number(UID))).end().end();
+        unmappedStart(o, r, decision);
+        o.name("comm").str(r.text(COMM));
+        o.name("tid").num(r.number(TID));
+        o.name("gid").num(r.number(GID));
+        o.name("argc").num(r.number(EXEC_ARGC));
+        o.name("args_len").num(r.number(EXEC_ARGS_LEN));
+        o.name("filename_len").num(r.number(EXEC_FILENAME_LEN));
+        o.name("ino").unsigned(r.number(EXEC_INO));
+        o.end();
+        o.end();
+    }
+
+    private static void fileOpen(JsonOut o, RecordView r, long wall, String host, String logId, long seq) {
+        int ret = (int) r.number(OPEN_RET);
+        int decision = (int) r.number(OPEN_DECISION);
+        common(o, FILE_SYSTEM_ACTIVITY, 14, "Open", wall, host, logId, seq, ret, decision);
+        String path = r.text(OPEN_PATH);
+        o.name("file").begin().name("path").str(path).name("name").str(baseName(path))
+                .name("uid").str(Long.toUnsignedString(r.number(OPEN_DEV)) + ":" + Long.toUnsignedString(r.number(OPEN_INO)))
+                .end();
+        actor(o, r);
+        unmappedStart(o, r, decision);
+        o.name("path_status").str(label(PATH_STATUS, (int) r.number(OPEN_STATUS)));
+        o.name("path_len").num(r.number(OPEN_PATH_LEN));
+        o.name("open_flags").num(r.number(OPEN_FLAGS));
+        o.end();
+        o.end();
+    }
+
+    private static void kernelRead(JsonOut o, RecordView r, long wall, String host, String logId, long seq) {
+        int ret = (int) r.number(KR_RET);
+        int decision = (int) r.number(KR_DECISION);
+        common(o, FILE_SYSTEM_ACTIVITY, 2, "Read", wall, host, logId, seq, ret, decision);
+        String path = r.text(KR_PATH);
+        o.name("file").begin().name("path").str(path).name("name").str(baseName(path)).end();
+        actor(o, r);
+        unmappedStart(o, r, decision);
+        o.name("kernel_read_id").num(r.number(KR_ID));
+        o.name("path_status").str(label(PATH_STATUS, (int) r.number(KR_STATUS)));
+        o.name("path_len").num(r.number(KR_PATH_LEN));
+        o.end();
+        o.end();
+    }
+
+    private static void net(JsonOut o, RecordView r, RecordKind k, long wall, String host, String logId, long seq) {
+        int ret = (int) r.number(NET_RET);
+        int decision = (int) r.number(NET_DECISION);
+        boolean connect = k == RecordKind.CONNECT;
+        common(o, NETWORK_ACTIVITY, connect ? 1 : 99, connect ? "Open" : "Bind", wall, host, logId, seq, ret, decision);
+        int family = (int) r.number(NET_FAMILY);
+        int protocol = (int) r.number(NET_PROTOCOL);
+        if (connect) {
+            o.name("dst_endpoint").begin().name("ip").str(ip(r, NET_DADDR, family)).name("port").num(r.number(NET_DPORT)).end();
+        } else {
+            o.name("src_endpoint").begin().name("ip").str(ip(r, NET_SADDR, family)).name("port").num(r.number(NET_SPORT)).end();
+        }
+        o.name("connection_info").begin().name("protocol_num").num(protocol)
+                .name("protocol_name").str(protocol == 6 ? "tcp" : protocol == 17 ? "udp" : String.valueOf(protocol))
+                .name("protocol_ver_id").num(family == 10 ? 6 : family == 2 ? 4 : 0);
+        if (connect) {
+            o.name("direction_id").num(2).name("direction").str("Outbound");
+        }
+        o.end();
+        actor(o, r);
+        unmappedStart(o, r, decision);
+        o.name("family").num(family);
+        o.end();
+        o.end();
+    }
+
+    private static void ptrace(JsonOut o, RecordView r, long wall, String host, String logId, long seq) {
+        int ret = (int) r.number(PT_RET);
+        int decision = (int) r.number(PT_DECISION);
+        common(o, PROCESS_ACTIVITY, 3, "Open", wall, host, logId, seq, ret, decision);
+        o.name("process").begin().name("pid").num(r.number(PT_TARGET)).end();
+        actor(o, r);
+        unmappedStart(o, r, decision);
+        o.name("ptrace_mode").num(r.number(PT_MODE));
+        o.end();
+        o.end();
+    }
+
+    private static void bpf(JsonOut o, RecordView r, long wall, String host, String logId, long seq) {
+        int ret = (int) r.number(BPF_RET);
+        int decision = (int) r.number(BPF_DECISION);
+        common(o, PROCESS_ACTIVITY, 99, "BPF", wall, host, logId, seq, ret, decision);
+        selfProcess(o, r);
+        actor(o, r);
+        unmappedStart(o, r, decision);
+        o.name("bpf_cmd").num(r.number(BPF_CMD));
+        o.name("attr_size").num(r.number(BPF_ATTR));
+        o.end();
+        o.end();
+    }
+
+    private static void fork(JsonOut o, RecordView r, long wall, String host, String logId, long seq) {
+        common(o, PROCESS_ACTIVITY, 1, "Launch", wall, host, logId, seq, 0, -1);
+        o.name("process").begin().name("pid").num(r.number(FORK_CHILD))
+                .name("uid").str(execId(r.number(FORK_CHILD), r.number(FORK_CHILD_START)))
+                .name("parent_process").begin().name("pid").num(r.number(TGID))
+                .name("uid").str(execId(r.number(TGID), r.number(START))).end().end();
+        actor(o, r);
+        unmappedStart(o, r, -1);
+        o.name("fork").bool(true);
+        o.end();
+        o.end();
+    }
+
+    private static void exit(JsonOut o, RecordView r, long wall, String host, String logId, long seq) {
+        common(o, PROCESS_ACTIVITY, 2, "Terminate", wall, host, logId, seq, 0, -1);
+        int status = (int) r.number(EXIT_CODE);
+        o.name("exit_code").num((status >> 8) & 0xFF);
+        selfProcess(o, r);
+        actor(o, r);
+        unmappedStart(o, r, -1);
+        o.name("wait_status").num(status);
+        o.name("utime_ns").unsigned(r.number(EXIT_UTIME));
+        o.name("stime_ns").unsigned(r.number(EXIT_STIME));
+        o.end();
+        o.end();
+    }
+
+    private static void syscall(JsonOut o, RecordView r, long wall, String host, String logId, long seq) {
+        long ret = r.number(SC_RET);
+        common(o, PROCESS_ACTIVITY, 99, "Syscall", wall, host, logId, seq, ret < 0 ? (int) Math.max(ret, Integer.MIN_VALUE) : 0, -1);
+        selfProcess(o, r);
+        actor(o, r);
+        unmappedStart(o, r, -1);
+        o.name("syscall_nr").num(r.number(SC_NR));
+        o.name("syscall_ret").num(ret);
+        o.name("latency_ns").unsigned(r.number(SC_LATENCY));
+        o.end();
+        o.end();
+    }
+
+    private static void tcpState(JsonOut o, RecordView r, long wall, String host, String logId, long seq) {
+        common(o, NETWORK_ACTIVITY, 99, "TCP State Change", wall, host, logId, seq, 0, -1);
+        int family = (int) r.number(TCP_FAMILY);
+        o.name("src_endpoint").begin().name("ip").str(ip(r, TCP_SADDR, family)).name("port").num(r.number(TCP_SPORT)).end();
+        o.name("dst_endpoint").begin().name("ip").str(ip(r, TCP_DADDR, family)).name("port").num(r.number(TCP_DPORT)).end();
+        o.name("connection_info").begin().name("protocol_num").num(6).name("protocol_name").str("tcp")
+                .name("protocol_ver_id").num(family == 10 ? 6 : 4).end();
+        actor(o, r);
+        unmappedStart(o, r, -1);
+        o.name("tcp_old_state").num(r.number(TCP_OLD));
+        o.name("tcp_new_state").num(r.number(TCP_NEW));
+        o.end();
+        o.end();
+    }
+
+    // ---- shared parts ----
+
+    /** Opens the event object and writes the classification, time, status, metadata and device. */
+    private static void common(JsonOut o, int classUid, int activityId, String activityName, long wall, String host,
+                               String logId, long seq, int ret, int decision) {
+        o.begin();
+        o.name("class_uid").num(classUid);
+        o.name("class_name").str(className(classUid));
+        int category = classUid / 1000;
+        o.name("category_uid").num(category);
+        o.name("category_name").str(category == 1 ? "System Activity" : "Network Activity");
+        o.name("activity_id").num(activityId);
+        o.name("activity_name").str(activityName);
+        o.name("type_uid").num(classUid * 100L + activityId);
+        o.name("type_name").str(className(classUid) + ": " + activityName);
+        o.name("time").num(Math.floorDiv(wall, 1_000_000L));
+        boolean blocked = decision == 1;
+        o.name("severity_id").num(blocked || decision == 2 ? 3 : 1);
+        o.name("severity").str(blocked || decision == 2 ? "Medium" : "Informational");
+        if (ret < 0) {
+            o.name("status_id").num(2).name("status").str("Failure").name("status_code").str(Integer.toString(-ret))
+                    .name("status_detail").str("errno " + (-ret));
+        } else {
+            o.name("status_id").num(1).name("status").str("Success");
+        }
+        if (decision >= 0) {
+            o.name("disposition_id").num(blocked ? 2 : 1).name("disposition").str(blocked ? "Blocked" : "Allowed");
+        }
+        o.name("metadata").begin().name("version").str(VERSION)
+                .name("product").begin().name("name").str("twinlane").name("vendor_name").str("twinlane").end()
+                .name("log_name").str("security").name("uid").str(logId + ":" + seq).name("sequence").num(seq).end();
+        o.name("device").begin().name("uid").str(host).end();
+    }
+
+    private static String className(int classUid) {
+        switch (classUid) {
+            case PROCESS_ACTIVITY: return "Process Activity";
+            case FILE_SYSTEM_ACTIVITY: return "File System Activity";
+            case NETWORK_ACTIVITY: return "Network Activity";
+            default: return "Base Event";
+        }
+    }
+
+    /** The record's own process as actor (the header's task). */
+    private static void actor(JsonOut o, RecordView r) {
+        o.name("actor").begin();
+        o.name("process").begin();
+        o.name("pid").num(r.number(TGID));
+        o.name("tid").num(r.number(TID));
+        o.name("uid").str(execId(r.number(TGID), r.number(START)));
+        o.name("name").str(r.text(COMM));
+        o.name("parent_process").begin().name("pid").num(r.number(PTGID))
+                .name("uid").str(execId(r.number(PTGID), r.number(PSTART))).end();
+        o.end();
+        o.name("user").begin().name("uid").str(Long.toString(r.number(UID))).end();
+        o.end();
+    }
+
+    private static void selfProcess(JsonOut o, RecordView r) {
+        o.name("process").begin().name("pid").num(r.number(TGID)).name("uid").str(execId(r.number(TGID), r.number(START)))
+                .name("name").str(r.text(COMM)).end();
+    }
+
+    /** Opens "unmapped" with what every record has; the caller adds its own and closes it. */
+    private static void unmappedStart(JsonOut o, RecordView r, int decision) {
+        o.name("unmapped").begin();
+        o.name("kind").str(r.kind().label());
+        o.name("source").str(label(SOURCES, (int) r.number(SOURCE)));
+        if (decision >= 0) {
+            o.name("decision").str(label(DECISIONS, decision));
+        }
+        o.name("cpu").num(r.number(CPU));
+        o.name("ktime_ns").unsigned(r.number(KTIME));
+        o.name("cgroup_id").unsigned(r.number(CGROUP));
+        o.name("gid").num(r.number(GID));
+    }
+
+    private static String label(String[] names, int v) {
+        return v >= 0 && v < names.length ? names[v] : String.valueOf(v);
+    }
+
+    static String execId(long tgid, long startNs) {
+        return tgid + ":" + Long.toUnsignedString(startNs);
+    }
+
+    private static String baseName(String path) {
+        int i = path.lastIndexOf('/');
+        return i >= 0 && i < path.length() - 1 ? path.substring(i + 1) : path;
+    }
+
+    /** argv joined by spaces, as much as the record holds. */
+    private static String cmdLine(RecordView r) {
+        long held = Math.min(r.number(EXEC_ARGS_LEN), EXEC_ARGS.size());
+        byte[] b = r.bytes(EXEC_ARGS.offset(), (int) held);
+        int end = b.length;
+        while (end > 0 && b[end - 1] == 0) {
+            end--;
+        }
+        for (int i = 0; i < end; i++) {
+            if (b[i] == 0) {
+                b[i] = ' ';
+            }
+        }
+        return new String(b, 0, end, StandardCharsets.UTF_8);
+    }
+
+    private static String ip(RecordView r, Field f, int family) {
+        byte[] b = r.bytes(f.offset(), family == 10 ? 16 : 4);
+        try {
+            return InetAddress.getByAddress(b).getHostAddress();
+        } catch (UnknownHostException e) {
+            return "";
+        }
+    }
+}

@@ -1,0 +1,124 @@
+package dev.twinlane.export;
+
+import dev.twinlane.ingest.RecordKind;
+import dev.twinlane.ingest.RecordView;
+
+/**
+ * Renders one security-log record as the value of a {@code twinlane.security} message
+ * (schema {@code twinlane.security/1}, docs/OCSF.md):
+ *
+ * <pre>
+ * {"schema":"twinlane.security/1","host":H,"log_id":L,"seq":N,"kind":K,"kind_name":..,"time_ns":..,"mono_ns":..,
+ *  "key_id":"8 hex","epoch":E,"prev_mac":"64 hex","mac":"64 hex","record":"base64 of header||payload",
+ *  "event":{OCSF event} | "wal":{fields of a GENESIS/GAP/SEAL/ROTATE/RECOVERY record}}
+ * </pre>
+ * {@code record} with {@code prev_mac} and {@code mac} is what a consumer holding the HMAC key
+ * needs to recompute the MAC; {@code event} is rendered from {@code record} and nothing else.
+ * Reuses its buffers: not thread-safe.
+ */
+public final class SecurityEncoder {
+    public static final String SCHEMA = "twinlane.security/1";
+    private final JsonOut out = new JsonOut(4096);
+    private final RecordView view = new RecordView();
+
+    /**
+     * {@code rec[0..length)} is one stored record (header, payload, MAC); {@code prevMac} the MAC
+     * of the record before it (MAC_0 for the genesis).
+     */
+    public byte[] encode(byte[] rec, int length, byte[] prevMac, String host, String logId) {
+        JsonOut o = out.reset();
+        int payloadLen = length - WalRecord.OVERHEAD;
+        long seq = WalRecord.seq(rec, 0);
+        int kind = WalRecord.kind(rec, 0);
+        long wall = WalRecord.wallNanos(rec, 0);
+        o.begin();
+        o.name("schema").str(SCHEMA);
+        o.name("host").str(host);
+        o.name("log_id").str(logId);
+        o.name("seq").num(seq);
+        o.name("kind").num(kind);
+        o.name("kind_name").str(kindName(kind));
+        o.name("time_ns").num(wall);
+        o.name("mono_ns").num(WalRecord.monoNanos(rec, 0));
+        o.name("key_id").str(WalRecord.keyIdHex(WalRecord.keyId(rec, 0)));
+        o.name("epoch").num(WalRecord.epoch(rec, 0));
+        o.name("prev_mac").hex(prevMac, 0, WalRecord.MAC);
+        o.name("mac").hex(rec, length - WalRecord.MAC, WalRecord.MAC);
+        o.name("record").base64(rec, 0, length - WalRecord.MAC);
+        if (kind <= WalRecord.MAX_APP_KIND) {
+            view.wrap(rec, WalRecord.HEADER, payloadLen);
+            o.name("event");
+            if (!Ocsf.event(o, view, wall, host, logId, seq)) {
+                o.nul();
+            }
+        } else {
+            o.name("wal");
+            walFields(o, rec, WalRecord.HEADER, payloadLen, kind);
+        }
+        o.end();
+        return o.toBytes();
+    }
+
+    public static String kindName(int kind) {
+        if (kind > WalRecord.MAX_APP_KIND) {
+            return WalRecord.kindName(kind);
+        }
+        RecordKind k = RecordKind.of(kind);
+        return k == null ? "kind-" + kind : k.label();
+    }
+
+    /** The decoded payload of a WAL-level record (an empty object when it does not decode). */
+    public static void walFields(JsonOut o, byte[] p, int off, int len, int kind) {
+        o.begin();
+        switch (kind) {
+            case WalRecord.GENESIS -> {
+                WalRecord.Genesis g = WalRecord.Genesis.decode(p, off, len);
+                if (g != null) {
+                    o.name("host_id").str(g.hostId());
+                    o.name("created_ns").num(g.createdNanos());
+                    o.name("records_per_epoch").num(g.recordsPerEpoch());
+                    o.name("epoch_ns").num(g.epochNanos());
+                    o.name("seal_public_key");
+                    if (g.sealed()) {
+                        o.hex(g.sealPublicKey());
+                    } else {
+                        o.nul();
+                    }
+                }
+            }
+            case WalRecord.GAP -> {
+                if (len == 32) {
+                    o.name("lost").num(WalRecord.getLong(p, off));
+                    o.name("ring").num(WalRecord.getInt(p, off + 8));
+                    o.name("from_ns").num(WalRecord.getLong(p, off + 16));
+                    o.name("to_ns").num(WalRecord.getLong(p, off + 24));
+                }
+            }
+            case WalRecord.SEAL -> {
+                WalRecord.Seal s = WalRecord.Seal.decode(p, off, len);
+                if (s != null) {
+                    o.name("sealed_seq").num(s.seq());
+                    o.name("sealed_mac").hex(s.mac());
+                    o.name("seal_time_ns").num(s.timeNanos());
+                    o.name("signature").hex(s.signature());
+                }
+            }
+            case WalRecord.ROTATE -> {
+                if (len == 4) {
+                    o.name("next_key_id").str(WalRecord.keyIdHex(WalRecord.getInt(p, off)));
+                }
+            }
+            case WalRecord.RECOVERY -> {
+                if (len == 52) {
+                    o.name("torn_documents").num(WalRecord.getInt(p, off));
+                    o.name("torn_bytes").num(WalRecord.getLong(p, off + 4));
+                    o.name("torn_sha256").hex(p, off + 12, 32);
+                    o.name("zeroed_bytes").num(WalRecord.getLong(p, off + 44));
+                }
+            }
+            default -> {
+            }
+        }
+        o.end();
+    }
+}

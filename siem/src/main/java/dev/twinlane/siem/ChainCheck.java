@@ -1,0 +1,379 @@
+package dev.twinlane.siem;
+
+import java.security.MessageDigest;
+import java.util.Arrays;
+import java.util.HexFormat;
+
+import org.bouncycastle.math.ec.rfc8032.Ed25519;
+
+import dev.twinlane.export.WalRecord;
+
+/**
+ * The consumer's view of one host's security log (one log id): which record must come next and
+ * how to check it, from records that arrive one by one through Kafka. Mirrors the log's own
+ * verifier (wal/ChainState.java) on shipped records:
+ *
+ * <ul>
+ * <li>with the HMAC root key: every record's MAC over the previous record's MAC, its key id and
+ * its epoch against its position and time (forward security);</li>
+ * <li>with the seal public key alone: each SEAL's Ed25519 signature and that it signs the MAC of
+ * the record before it; and, without any key, that each record names the previous one's MAC.</li>
+ * </ul>
+ * A record that does not check leaves the state unchanged (its genuine copy may still come);
+ * a seq already accepted is a duplicate, dropped when it is the same record and flagged when it
+ * is not; a seq beyond the next one is a gap, flagged, after which the chain continues from the
+ * record that arrived.
+ */
+final class ChainCheck {
+    static final int WINDOW = 1 << 16;
+    private static final int MAX_EPOCH_JUMP = 1_000_000;
+
+    /** Outcome of {@link #offer}. */
+    enum Verdict { ACCEPTED, DUPLICATE, REJECTED }
+
+    /** Where findings go. */
+    interface Findings {
+        void alert(String failure, long seq, String detail);
+    }
+
+    final String logId;
+    final byte[] logIdBytes;
+    String host;
+    private final RootKeys keys;
+    private final byte[] sealPublicKey;
+    private WalRecord.Genesis genesis;
+    private boolean started;
+    private long expected;
+    private final byte[] lastMac = new byte[WalRecord.MAC];
+    private int timePart;
+    private int lastEpoch;
+    private int activeKeyId;
+    private EpochKey epochKey;
+    private WalRecord.Seal pendingSeal;
+    private long lastSealed;
+    // Recently accepted records by seq: to tell a harmless re-send from a conflicting copy.
+    private final long[] ringSeq = new long[WINDOW];
+    private final byte[][] ringMac = new byte[WINDOW][];
+    private final byte[][] ringDigest = new byte[WINDOW][];
+    long accepted;
+    long duplicates;
+    String lastVerification = "none";
+
+    ChainCheck(String logId, RootKeys keys, byte[] sealPublicKey) {
+        this.logId = logId;
+        this.logIdBytes = HexFormat.of().parseHex(logId);
+        this.keys = keys;
+        this.sealPublicKey = sealPublicKey;
+    }
+
+    long expected() {
+        return expected;
+    }
+
+    long lastSealed() {
+        return lastSealed;
+    }
+
+    WalRecord.Seal pendingSeal() {
+        return pendingSeal;
+    }
+
+    boolean hasGenesis() {
+        return genesis != null;
+    }
+
+    /**
+     * Learns the log's identity from the seals topic (its GENESIS record and MAC), for a
+     * consumer that joins after seq 1. Checked with the root key when we have it.
+     */
+    void learnGenesis(byte[] record, byte[] mac, Findings f) {
+        if (genesis != null || record.length < WalRecord.HEADER || !WalRecord.wellFormed(record, 0, record.length)) {
+            return;
+        }
+        WalRecord.Genesis g = WalRecord.Genesis.decode(record, WalRecord.HEADER, record.length - WalRecord.HEADER);
+        if (g == null || !Arrays.equals(g.logId(), logIdBytes)) {
+            f.alert("modified", 1, "the seals topic carries a GENESIS that is not this log's");
+            return;
+        }
+        if (keys != null) {
+            byte[] root = keys.byId(WalRecord.keyId(record, 0));
+            if (root == null || !new EpochKey(root, logIdBytes).verifies(0, g.mac0(), record, 0, record.length, mac)) {
+                f.alert(root == null ? "wrong-key" : "modified", 1, "the GENESIS on the seals topic does not verify");
+                return;
+            }
+        }
+        genesis = g;
+        if (started) {
+            timePart = lastEpoch - g.countPart(expected - 1); // as the log's own recovery anchors
+        }
+    }
+
+    /** One shipped record: {@code record} is header||payload, {@code prevMac}/{@code mac} as shipped. */
+    Verdict offer(byte[] record, byte[] prevMac, byte[] mac, Findings f) {
+        long seq = WalRecord.seq(record, 0);
+        int kind = WalRecord.kind(record, 0);
+        if (started && seq < expected) {
+            return duplicate(record, mac, seq, f);
+        }
+        if (!started && !(seq == 1 && kind == WalRecord.GENESIS)) {
+            // Joined mid-log: trust this record's link to its predecessor, check everything after it.
+            String why = checkAnchor(record, prevMac, mac, seq);
+            if (why != null) {
+                f.alert(why.startsWith("wrong-key") ? "wrong-key" : "modified", seq, why);
+                return Verdict.REJECTED;
+            }
+            anchor(record, mac, seq, "joined the log at seq " + seq);
+            return Verdict.ACCEPTED;
+        }
+        if (started && seq > expected) {
+            String why = checkAnchor(record, prevMac, mac, seq);
+            if (why != null) {
+                f.alert(why.startsWith("wrong-key") ? "wrong-key" : "modified", seq, why);
+                return Verdict.REJECTED;
+            }
+            f.alert("missing", expected, "seq " + expected + (seq - 1 > expected ? ".." + (seq - 1) : "")
+                    + " never arrived; the next record present is seq " + seq);
+            anchor(record, mac, seq, "continued after a gap at seq " + seq);
+            return Verdict.ACCEPTED;
+        }
+        String why = seq == 1 ? checkGenesis(record, prevMac, mac) : check(record, prevMac, mac, seq, kind);
+        if (why != null) {
+            f.alert(classify(why), seq, why);
+            return Verdict.REJECTED;
+        }
+        advance(record, mac, seq, kind, f);
+        return Verdict.ACCEPTED;
+    }
+
+    private static String classify(String why) {
+        if (why.startsWith("wrong-key")) {
+            return "wrong-key";
+        }
+        if (why.startsWith("inserted")) {
+            return "inserted";
+        }
+        return "modified";
+    }
+
+    private Verdict duplicate(byte[] record, byte[] mac, long seq, Findings f) {
+        int slot = (int) (seq & (WINDOW - 1));
+        if (ringSeq[slot] != seq) {
+            duplicates++;
+            return Verdict.DUPLICATE; // older than the window: dropped unchecked (counted)
+        }
+        if (Arrays.equals(ringMac[slot], mac) && Arrays.equals(ringDigest[slot], digest(record))) {
+            duplicates++;
+            return Verdict.DUPLICATE;
+        }
+        f.alert("modified", seq, "a second, different record claims seq " + seq + " (already accepted)");
+        return Verdict.REJECTED;
+    }
+
+    private String checkGenesis(byte[] record, byte[] prevMac, byte[] mac) {
+        WalRecord.Genesis g = WalRecord.Genesis.decode(record, WalRecord.HEADER, record.length - WalRecord.HEADER);
+        if (g == null || WalRecord.kind(record, 0) != WalRecord.GENESIS) {
+            return "seq 1 is not a GENESIS record";
+        }
+        if (!Arrays.equals(g.logId(), logIdBytes)) {
+            return "the GENESIS names log " + HexFormat.of().formatHex(g.logId()) + ", the message log " + logId;
+        }
+        if (!MessageDigest.isEqual(prevMac, g.mac0())) {
+            return "inserted: prev_mac of the GENESIS is not MAC_0 of its payload";
+        }
+        if (WalRecord.epoch(record, 0) != 0) {
+            return "wrong-key: the GENESIS is not in epoch 0";
+        }
+        if (sealPublicKey != null && g.sealed() && !Arrays.equals(sealPublicKey, g.sealPublicKey())) {
+            return "wrong-key: the log's GENESIS names another seal public key than the one given";
+        }
+        if (keys != null) {
+            byte[] root = keys.byId(WalRecord.keyId(record, 0));
+            if (root == null) {
+                return "wrong-key: GENESIS names key " + WalRecord.keyIdHex(WalRecord.keyId(record, 0))
+                        + ", which is not in the key file(s)";
+            }
+            EpochKey k = new EpochKey(root, logIdBytes);
+            if (!k.verifies(0, prevMac, record, 0, record.length, mac)) {
+                return "GENESIS MAC does not verify";
+            }
+            epochKey = k;
+        }
+        genesis = g;
+        timePart = 0;
+        return null;
+    }
+
+    /** The checks of a record that is the next one of the chain. */
+    private String check(byte[] record, byte[] prevMac, byte[] mac, long seq, int kind) {
+        if (!MessageDigest.isEqual(prevMac, lastMac)) {
+            return "inserted: prev_mac is not the MAC of seq " + (seq - 1);
+        }
+        int epoch = WalRecord.epoch(record, 0);
+        int keyId = WalRecord.keyId(record, 0);
+        if (keys != null && keyId != activeKeyId) {
+            return "wrong-key: record names key " + WalRecord.keyIdHex(keyId) + ", the chain is at key "
+                    + WalRecord.keyIdHex(activeKeyId);
+        }
+        if (genesis != null) {
+            int tp = genesis.nextTimePart(timePart, WalRecord.wallNanos(record, 0));
+            int want = genesis.countPart(seq) + tp;
+            if (epoch != want) {
+                return "wrong-key: epoch " + epoch + " where its position and time require " + want;
+            }
+        } else if (epoch < lastEpoch || epoch > lastEpoch + MAX_EPOCH_JUMP) {
+            return "wrong-key: epoch " + epoch + " after epoch " + lastEpoch;
+        }
+        if (keys != null) {
+            if (epochKey == null) {
+                return "wrong-key: key " + WalRecord.keyIdHex(activeKeyId) + " is not in the key file(s)";
+            }
+            if (!epochKey.verifies(epoch, prevMac, record, 0, record.length, mac)) {
+                return "MAC does not verify";
+            }
+        }
+        if (kind == WalRecord.SEAL) {
+            return checkSeal(record, seq);
+        }
+        return null;
+    }
+
+    /** A record we cannot link to its predecessor (first one seen, or after a gap): its own MAC. */
+    private String checkAnchor(byte[] record, byte[] prevMac, byte[] mac, long seq) {
+        if (keys == null) {
+            return null;
+        }
+        int keyId = WalRecord.keyId(record, 0);
+        byte[] root = keys.byId(keyId);
+        if (root == null) {
+            return "wrong-key: record names key " + WalRecord.keyIdHex(keyId) + ", which is not in the key file(s)";
+        }
+        int epoch = WalRecord.epoch(record, 0);
+        if (started && (epoch < lastEpoch || epoch > lastEpoch + MAX_EPOCH_JUMP)) {
+            return "wrong-key: epoch " + epoch + " after epoch " + lastEpoch;
+        }
+        if (!new EpochKey(root, logIdBytes).verifies(epoch, prevMac, record, 0, record.length, mac)) {
+            return "MAC does not verify";
+        }
+        return null;
+    }
+
+    private void anchor(byte[] record, byte[] mac, long seq, String how) {
+        started = true;
+        int keyId = WalRecord.keyId(record, 0);
+        int epoch = WalRecord.epoch(record, 0);
+        setKey(keyId);
+        lastEpoch = epoch;
+        timePart = genesis == null ? 0 : epoch - genesis.countPart(seq);
+        finishAccept(record, mac, seq, WalRecord.kind(record, 0), null);
+        lastVerification = how;
+    }
+
+    private void setKey(int keyId) {
+        activeKeyId = keyId;
+        if (keys != null) {
+            byte[] root = keys.byId(keyId);
+            if (epochKey != null) {
+                epochKey.erase();
+            }
+            epochKey = root == null ? null : new EpochKey(root, logIdBytes);
+        }
+    }
+
+    private void advance(byte[] record, byte[] mac, long seq, int kind, Findings f) {
+        if (seq == 1) {
+            started = true;
+            activeKeyId = WalRecord.keyId(record, 0);
+        } else if (genesis != null) {
+            timePart = genesis.nextTimePart(timePart, WalRecord.wallNanos(record, 0));
+        }
+        lastEpoch = WalRecord.epoch(record, 0);
+        finishAccept(record, mac, seq, kind, f);
+    }
+
+    private void finishAccept(byte[] record, byte[] mac, long seq, int kind, Findings f) {
+        System.arraycopy(mac, 0, lastMac, 0, WalRecord.MAC);
+        expected = seq + 1;
+        int slot = (int) (seq & (WINDOW - 1));
+        ringSeq[slot] = seq;
+        ringMac[slot] = mac.clone();
+        ringDigest[slot] = digest(record);
+        accepted++;
+        lastVerification = keys != null ? "hmac" : "linked";
+        if (kind == WalRecord.ROTATE && record.length == WalRecord.HEADER + 4) {
+            setKey(WalRecord.getInt(record, WalRecord.HEADER)); // later records use the new root key
+        }
+        if (pendingSeal != null && pendingSeal.seq() == seq && f != null) {
+            WalRecord.Seal s = pendingSeal;
+            pendingSeal = null;
+            sealMatches(s, f);
+        }
+    }
+
+    /** A SEAL record in the chain: signs the record before it. */
+    private String checkSeal(byte[] record, long seq) {
+        WalRecord.Seal s = WalRecord.Seal.decode(record, WalRecord.HEADER, record.length - WalRecord.HEADER);
+        if (s == null || s.seq() != seq - 1 || !Arrays.equals(s.mac(), lastMac) || !Arrays.equals(s.logId(), logIdBytes)) {
+            return "SEAL does not describe the record before it";
+        }
+        byte[] pub = publicKey();
+        if (pub != null && !verifySignature(s, pub)) {
+            return "SEAL signature does not verify with the seal public key";
+        }
+        lastSealed = Math.max(lastSealed, s.seq());
+        return null;
+    }
+
+    /** A seal from the seals topic: its signature now, its MAC once the sealed record is here. */
+    void offerSeal(WalRecord.Seal s, Findings f) {
+        byte[] pub = publicKey();
+        if (!Arrays.equals(s.logId(), logIdBytes)) {
+            f.alert("modified", s.seq(), "a seal of log " + HexFormat.of().formatHex(s.logId()) + " under key " + logId);
+            return;
+        }
+        if (pub != null && !verifySignature(s, pub)) {
+            f.alert("modified", s.seq(), "the seal on the seals topic does not verify with the seal public key");
+            return;
+        }
+        if (started && s.seq() < expected) {
+            sealMatches(s, f);
+        } else if (pendingSeal == null || s.seq() > pendingSeal.seq()) {
+            pendingSeal = s;
+        }
+    }
+
+    private void sealMatches(WalRecord.Seal s, Findings f) {
+        int slot = (int) (s.seq() & (WINDOW - 1));
+        if (ringSeq[slot] != s.seq()) {
+            return; // too old to compare
+        }
+        if (!Arrays.equals(ringMac[slot], s.mac())) {
+            f.alert("modified", s.seq(), "the record at seq " + s.seq() + " is not the one its seal signed");
+        } else {
+            lastSealed = Math.max(lastSealed, s.seq());
+        }
+    }
+
+    private byte[] publicKey() {
+        if (sealPublicKey != null) {
+            return sealPublicKey;
+        }
+        return genesis != null && genesis.sealed() ? genesis.sealPublicKey() : null;
+    }
+
+    static boolean verifySignature(WalRecord.Seal s, byte[] pub) {
+        byte[] m = s.message();
+        try {
+            return Ed25519.verify(s.signature(), 0, pub, 0, m, 0, m.length);
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    private static byte[] digest(byte[] record) {
+        try {
+            return Arrays.copyOf(MessageDigest.getInstance("SHA-256").digest(record), 16);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

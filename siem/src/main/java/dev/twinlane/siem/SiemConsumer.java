@@ -1,0 +1,466 @@
+package dev.twinlane.siem;
+
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.twinlane.export.JsonOut;
+import dev.twinlane.export.Ocsf;
+import dev.twinlane.export.SecurityEncoder;
+import dev.twinlane.export.SecurityExporter;
+import dev.twinlane.export.WalRecord;
+import dev.twinlane.ingest.RecordView;
+
+/**
+ * The SIEM side: consumes the security and seals topics in a consumer group, re-verifies each
+ * host's chain ({@link ChainCheck}), drops duplicates by seq, and writes one OCSF JSON line per
+ * verified kernel event and one OCSF Detection Finding per problem (gap, tampering, kernel-side
+ * loss). Offsets are committed after the lines of a poll are written and flushed.
+ */
+public final class SiemConsumer implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger("dev.twinlane.siem");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Settings of one consumer. */
+    public static final class Options {
+        public String bootstrap;
+        public String group = "twinlane-siem";
+        public String securityTopic = "twinlane.security";
+        public String sealsTopic = "twinlane.seals";
+        public List<Path> keyFiles = new ArrayList<>();
+        public Path sealPublicKey;
+        /** Stop after this long without any message (null: run until stopped). */
+        public Duration idleExit;
+        public final Map<String, String> client = new LinkedHashMap<>();
+    }
+
+    /** What happened, for the summary line and tests. */
+    public static final class Stats {
+        public final AtomicLong messages = new AtomicLong();
+        public final AtomicLong events = new AtomicLong();
+        public final AtomicLong duplicates = new AtomicLong();
+        public final Map<String, Long> alerts = new TreeMap<>();
+        public final AtomicLong seals = new AtomicLong();
+
+        synchronized void alert(String failure) {
+            alerts.merge(failure, 1L, Long::sum);
+        }
+
+        public synchronized long alerts(String failure) {
+            return alerts.getOrDefault(failure, 0L);
+        }
+
+        @Override
+        public synchronized String toString() {
+            return messages + " messages, " + events + " verified events, " + duplicates + " duplicates dropped, "
+                    + seals + " seals, alerts " + alerts;
+        }
+    }
+
+    private final Options options;
+    private final Writer out;
+    private final RootKeys keys;
+    private final byte[] sealPub;
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final Map<String, ChainCheck> logs = new HashMap<>();
+    private final Stats stats = new Stats();
+    private final JsonOut render = new JsonOut(4096);
+    private final RecordView view = new RecordView();
+    private volatile boolean running = true;
+
+    public SiemConsumer(Options o, Writer out) throws IOException {
+        if (o.bootstrap == null) {
+            throw new IllegalArgumentException("--bootstrap HOST:PORT is required");
+        }
+        this.options = o;
+        this.out = out;
+        this.keys = o.keyFiles.isEmpty() ? null : RootKeys.load(o.keyFiles.toArray(new Path[0]));
+        this.sealPub = o.sealPublicKey == null ? null : dev.twinlane.wal.SealKey.loadPublic(o.sealPublicKey);
+        this.consumer = new KafkaConsumer<>(props(true));
+    }
+
+    private Properties props(boolean group) {
+        Properties p = new Properties();
+        p.putAll(options.client);
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrap);
+        if (group) {
+            p.put(ConsumerConfig.GROUP_ID_CONFIG, options.group);
+        }
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "2000");
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        return p;
+    }
+
+    public Stats stats() {
+        return stats;
+    }
+
+    /** Consumes until {@link #stop} or the idle timeout; returns the stats. */
+    public Stats run() throws IOException {
+        primeSeals();
+        consumer.subscribe(List.of(options.securityTopic, options.sealsTopic));
+        long lastMessage = System.nanoTime();
+        try {
+            while (running) {
+                ConsumerRecords<byte[], byte[]> batch;
+                try {
+                    batch = consumer.poll(Duration.ofMillis(200));
+                } catch (WakeupException e) {
+                    break;
+                }
+                if (batch.isEmpty()) {
+                    if (options.idleExit != null && System.nanoTime() - lastMessage > options.idleExit.toNanos()) {
+                        endOfStream();
+                        break;
+                    }
+                    continue;
+                }
+                lastMessage = System.nanoTime();
+                for (ConsumerRecord<byte[], byte[]> r : batch) {
+                    stats.messages.incrementAndGet();
+                    if (r.topic().equals(options.sealsTopic)) {
+                        seal(r);
+                    } else {
+                        security(r);
+                    }
+                }
+                out.flush();
+                consumer.commitSync(); // only what was processed and written
+            }
+        } finally {
+            out.flush();
+        }
+        return stats;
+    }
+
+    /** Reads the compacted seals topic from its start: every log's identity and latest seal. */
+    private void primeSeals() {
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(props(false))) {
+            List<PartitionInfo> parts = c.partitionsFor(options.sealsTopic, Duration.ofSeconds(10));
+            if (parts == null || parts.isEmpty()) {
+                return;
+            }
+            List<TopicPartition> tps = new ArrayList<>();
+            for (PartitionInfo pi : parts) {
+                tps.add(new TopicPartition(pi.topic(), pi.partition()));
+            }
+            c.assign(tps);
+            c.seekToBeginning(tps);
+            Map<TopicPartition, Long> end = c.endOffsets(tps, Duration.ofSeconds(10));
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (System.nanoTime() < deadline) {
+                boolean done = true;
+                for (TopicPartition tp : tps) {
+                    done &= c.position(tp, Duration.ofSeconds(10)) >= end.get(tp);
+                }
+                if (done) {
+                    break;
+                }
+                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
+                    seal(r);
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "siem: could not read " + options.sealsTopic + " from its start: " + e);
+        }
+    }
+
+    private void seal(ConsumerRecord<byte[], byte[]> r) {
+        JsonNode v;
+        try {
+            v = JSON.readTree(r.value());
+        } catch (IOException | RuntimeException e) {
+            alert(key(r), null, -1, "unreadable", "a seals-topic message is not JSON", r);
+            return;
+        }
+        if (v == null || !SecurityExporter.SEAL_SCHEMA.equals(v.path("schema").asText())) {
+            alert(key(r), null, -1, "unreadable", "a seals-topic message is not a twinlane seal", r);
+            return;
+        }
+        String logId = v.path("log_id").asText();
+        String host = v.path("host").asText(key(r));
+        try {
+            ChainCheck c = log(logId, host);
+            Findings f = new Findings(c, r);
+            JsonNode g = v.path("genesis");
+            if (g.has("record") && g.has("mac")) {
+                c.learnGenesis(Base64.getDecoder().decode(g.get("record").asText()), hex(g.get("mac").asText(), 32), f);
+            }
+            JsonNode s = v.path("seal");
+            if (s.isObject()) {
+                stats.seals.incrementAndGet();
+                c.offerSeal(new WalRecord.Seal(s.path("seq").asLong(), hex(s.path("mac").asText(), 32),
+                        s.path("time_ns").asLong(), c.logIdBytes, hex(s.path("signature").asText(), 64)), f);
+            }
+        } catch (IllegalArgumentException e) {
+            alert(host, logId, -1, "unreadable", "a seals-topic message has a malformed field: " + e.getMessage(), r);
+        }
+    }
+
+    private void security(ConsumerRecord<byte[], byte[]> r) throws IOException {
+        String key = key(r);
+        JsonNode v;
+        try {
+            v = JSON.readTree(r.value());
+        } catch (IOException | RuntimeException e) {
+            alert(key, null, -1, "unreadable", "a security-topic message is not JSON", r);
+            return;
+        }
+        if (v == null || !SecurityEncoder.SCHEMA.equals(v.path("schema").asText())) {
+            alert(key, null, -1, "unreadable", "a security-topic message is not " + SecurityEncoder.SCHEMA, r);
+            return;
+        }
+        String logId = v.path("log_id").asText();
+        String host = v.path("host").asText();
+        long seq = v.path("seq").asLong(-1);
+        byte[] record;
+        byte[] prev;
+        byte[] mac;
+        ChainCheck c;
+        try {
+            record = Base64.getDecoder().decode(v.path("record").asText());
+            prev = hex(v.path("prev_mac").asText(), 32);
+            mac = hex(v.path("mac").asText(), 32);
+            c = log(logId, host);
+        } catch (IllegalArgumentException e) {
+            alert(host.isEmpty() ? key : host, logId, seq, "unreadable", "malformed field: " + e.getMessage(), r);
+            return;
+        }
+        Findings f = new Findings(c, r);
+        if (!WalRecord.wellFormed(record, 0, record.length)) {
+            f.alert("modified", seq, "the shipped record is not a whole twinlane-wal record");
+            return;
+        }
+        int kind = WalRecord.kind(record, 0);
+        String mismatch = fieldsAgree(v, record, host, key, c);
+        if (mismatch != null) {
+            f.alert("modified", seq, mismatch);
+            return;
+        }
+        byte[] rendered = null;
+        if (kind <= WalRecord.MAX_APP_KIND) {
+            rendered = renderEvent(record, host, logId);
+            if (!sameJson(v.get("event"), rendered)) {
+                f.alert("modified", seq, "the message's event does not match its record");
+                // the record itself may still be genuine: the chain decides, and the output is rendered from it
+            }
+        } else {
+            JsonOut o = render.reset();
+            SecurityEncoder.walFields(o, record, WalRecord.HEADER, record.length - WalRecord.HEADER, kind);
+            if (!sameJson(v.get("wal"), o.toBytes())) {
+                f.alert("modified", seq, "the message's wal fields do not match its record");
+            }
+        }
+        ChainCheck.Verdict verdict = c.offer(record, prev, mac, f);
+        if (verdict == ChainCheck.Verdict.DUPLICATE) {
+            stats.duplicates.incrementAndGet();
+            return;
+        }
+        if (verdict != ChainCheck.Verdict.ACCEPTED) {
+            return;
+        }
+        if (rendered != null) {
+            event(rendered, c, WalRecord.seq(record, 0));
+        } else if (kind == WalRecord.GAP && record.length == WalRecord.HEADER + 32) {
+            long lost = WalRecord.getLong(record, WalRecord.HEADER);
+            f.alert("kernel-drop", WalRecord.seq(record, 0), lost + " kernel event(s) lost on ring "
+                    + WalRecord.getInt(record, WalRecord.HEADER + 8) + " before they reached the log (a GAP record)");
+        } else if (kind == WalRecord.RECOVERY) {
+            f.alert("recovery", WalRecord.seq(record, 0),
+                    "the agent discarded a torn write after a crash (RECOVERY record); nothing durable was lost");
+        }
+    }
+
+    /** Null when the message's plain fields say what its record says. */
+    private static String fieldsAgree(JsonNode v, byte[] rec, String host, String key, ChainCheck c) {
+        if (v.path("seq").asLong() != WalRecord.seq(rec, 0) || v.path("kind").asInt() != WalRecord.kind(rec, 0)
+                || v.path("epoch").asInt() != WalRecord.epoch(rec, 0)
+                || !WalRecord.keyIdHex(WalRecord.keyId(rec, 0)).equals(v.path("key_id").asText())
+                || v.path("time_ns").asLong() != WalRecord.wallNanos(rec, 0)
+                || v.path("mono_ns").asLong() != WalRecord.monoNanos(rec, 0)) {
+            return "the message's fields disagree with its record";
+        }
+        if (!host.equals(key)) {
+            return "the message's host '" + host + "' is not its key '" + key + "'";
+        }
+        if (c.host != null && !c.host.equals(host)) {
+            return "log " + c.logId + " belongs to host '" + c.host + "', not '" + host + "'";
+        }
+        return null;
+    }
+
+    private byte[] renderEvent(byte[] record, String host, String logId) {
+        JsonOut o = render.reset();
+        view.wrap(record, WalRecord.HEADER, record.length - WalRecord.HEADER);
+        if (!Ocsf.event(o, view, WalRecord.wallNanos(record, 0), host, logId, WalRecord.seq(record, 0))) {
+            o.nul();
+        }
+        return o.toBytes();
+    }
+
+    private static boolean sameJson(JsonNode shipped, byte[] rendered) {
+        try {
+            JsonNode mine = JSON.readTree(rendered);
+            return shipped == null ? mine == null || mine.isNull() : shipped.equals(mine);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private void event(byte[] rendered, ChainCheck c, long seq) throws IOException {
+        JsonNode n = JSON.readTree(rendered);
+        if (!(n instanceof ObjectNode)) {
+            return; // a record of a kind we cannot map: verified, nothing to show
+        }
+        ObjectNode ev = (ObjectNode) n;
+        ObjectNode unmapped = ev.get("unmapped") instanceof ObjectNode u ? u : ev.putObject("unmapped");
+        ObjectNode ver = unmapped.putObject("verification");
+        ver.put("log_id", c.logId);
+        ver.put("seq", seq);
+        ver.put("chain", c.lastVerification);
+        ver.put("sealed_up_to", c.lastSealed());
+        write(ev);
+        stats.events.incrementAndGet();
+    }
+
+    private void write(JsonNode n) throws IOException {
+        out.write(JSON.writeValueAsString(n));
+        out.write('\n');
+    }
+
+    /** End of input (idle exit): a seal beyond the last record means the stream was cut short. */
+    private void endOfStream() {
+        for (ChainCheck c : logs.values()) {
+            WalRecord.Seal s = c.pendingSeal();
+            if (s != null && s.seq() >= c.expected()) {
+                alert(c.host, c.logId, s.seq(), "truncated", "a seal covers seq " + s.seq()
+                        + " but the topic ends at seq " + (c.expected() - 1), null);
+            }
+        }
+    }
+
+    private ChainCheck log(String logId, String host) {
+        if (!logId.matches("[0-9a-f]{32}")) {
+            throw new IllegalArgumentException("log_id '" + logId + "'");
+        }
+        ChainCheck c = logs.computeIfAbsent(logId, id -> new ChainCheck(id, keys, sealPub));
+        if (c.host == null && host != null && !host.isEmpty()) {
+            c.host = host;
+        }
+        return c;
+    }
+
+    private static String key(ConsumerRecord<byte[], byte[]> r) {
+        return r.key() == null ? "" : new String(r.key(), StandardCharsets.UTF_8);
+    }
+
+    private static byte[] hex(String s, int bytes) {
+        if (s == null || s.length() != bytes * 2) {
+            throw new IllegalArgumentException("expected " + bytes * 2 + " hex digits");
+        }
+        return HexFormat.of().parseHex(s);
+    }
+
+    /** Alerts of one log, written at once. */
+    private final class Findings implements ChainCheck.Findings {
+        private final ChainCheck c;
+        private final ConsumerRecord<byte[], byte[]> r;
+
+        Findings(ChainCheck c, ConsumerRecord<byte[], byte[]> r) {
+            this.c = c;
+            this.r = r;
+        }
+
+        @Override
+        public void alert(String failure, long seq, String detail) {
+            SiemConsumer.this.alert(c.host, c.logId, seq, failure, detail, r);
+        }
+    }
+
+    /** One OCSF Detection Finding (class 2004) line. */
+    private void alert(String host, String logId, long seq, String failure, String detail,
+                       ConsumerRecord<byte[], byte[]> r) {
+        stats.alert(failure);
+        boolean informational = failure.equals("recovery");
+        boolean medium = failure.equals("kernel-drop") || failure.equals("missing") || failure.equals("unreadable");
+        ObjectNode a = JSON.createObjectNode();
+        a.put("class_uid", Ocsf.DETECTION_FINDING);
+        a.put("class_name", "Detection Finding");
+        a.put("category_uid", 2);
+        a.put("category_name", "Findings");
+        a.put("activity_id", 1);
+        a.put("activity_name", "Create");
+        a.put("type_uid", Ocsf.DETECTION_FINDING * 100 + 1);
+        a.put("type_name", "Detection Finding: Create");
+        a.put("time", System.currentTimeMillis());
+        a.put("severity_id", informational ? 1 : medium ? 3 : 4);
+        a.put("severity", informational ? "Informational" : medium ? "Medium" : "High");
+        ObjectNode fi = a.putObject("finding_info");
+        fi.put("uid", (logId == null ? "-" : logId) + ":" + seq + ":" + failure);
+        fi.put("title", "twinlane security log: " + failure + (seq >= 0 ? " at seq " + seq : ""));
+        fi.put("desc", detail);
+        fi.putArray("types").add(failure);
+        a.putObject("device").put("uid", host == null ? "" : host);
+        ObjectNode md = a.putObject("metadata");
+        md.put("version", Ocsf.VERSION);
+        md.putObject("product").put("name", "twinlane-siem").put("vendor_name", "twinlane");
+        md.put("log_name", options.securityTopic);
+        ObjectNode al = a.putObject("unmapped").putObject("alert");
+        al.put("host", host == null ? "" : host);
+        al.put("log_id", logId == null ? "" : logId);
+        al.put("seq", seq);
+        al.put("failure", failure);
+        al.put("detail", detail);
+        if (r != null) {
+            al.put("topic", r.topic());
+            al.put("partition", r.partition());
+            al.put("offset", r.offset());
+        }
+        try {
+            write(a);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        LOG.log(System.Logger.Level.WARNING, "siem: " + failure + " host=" + host + " log=" + logId + " seq=" + seq
+                + ": " + detail);
+    }
+
+    /** Asks {@link #run} to return after the current poll (any thread). */
+    public void stop() {
+        running = false;
+        consumer.wakeup();
+    }
+
+    @Override
+    public void close() {
+        consumer.close(Duration.ofSeconds(5));
+    }
+}

@@ -1,0 +1,84 @@
+package dev.twinlane.siem;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.twinlane.export.LogExporter;
+
+/** Test helpers: run the SIEM consumer to the end of the topics, wait for an exporter. */
+final class Siems {
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    record Run(SiemConsumer.Stats stats, List<JsonNode> events, List<JsonNode> alerts) {
+        /** Alerts as "host seq failure" strings. */
+        List<String> alertKeys() {
+            List<String> out = new ArrayList<>();
+            for (JsonNode a : alerts) {
+                JsonNode al = a.path("unmapped").path("alert");
+                out.add(al.path("host").asText() + " " + al.path("seq").asLong() + " " + al.path("failure").asText());
+            }
+            return out;
+        }
+    }
+
+    private Siems() {
+    }
+
+    /** Consumes {@code prefix}.security and .seals until 3 s without messages; every output line parsed. */
+    static Run consume(String bootstrap, String prefix, String group, List<Path> keys, Path sealPub, Path outFile)
+            throws IOException {
+        SiemConsumer.Options o = new SiemConsumer.Options();
+        o.bootstrap = bootstrap;
+        o.group = group;
+        o.securityTopic = prefix + ".security";
+        o.sealsTopic = prefix + ".seals";
+        o.keyFiles.addAll(keys);
+        o.sealPublicKey = sealPub;
+        o.idleExit = Duration.ofSeconds(3);
+        SiemConsumer.Stats stats;
+        try (Writer w = Files.newBufferedWriter(outFile, StandardCharsets.UTF_8);
+                SiemConsumer c = new SiemConsumer(o, w)) {
+            stats = c.run();
+        }
+        List<JsonNode> events = new ArrayList<>();
+        List<JsonNode> alerts = new ArrayList<>();
+        for (String line : Files.readAllLines(outFile, StandardCharsets.UTF_8)) {
+            JsonNode n = JSON.readTree(line);
+            if (n.path("class_uid").asInt() == 2004) {
+                alerts.add(n);
+            } else {
+                events.add(n);
+            }
+        }
+        return new Run(stats, events, alerts);
+    }
+
+    static void await(String what, Duration timeout, BooleanSupplier done) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!done.getAsBoolean()) {
+            assertTrue(System.nanoTime() < deadline, "timed out waiting for " + what);
+            Thread.sleep(20);
+        }
+    }
+
+    /** Until everything the host's log holds (made durable now) is acknowledged by Kafka. */
+    static void drained(TestHost h, LogExporter e, Duration timeout) throws InterruptedException {
+        h.log.syncNow();
+        await(h.id + " exported", timeout, () -> {
+            long durable = h.log.syncNow();
+            return durable == h.log.appendedSeq() && e.ackedSeq() >= durable;
+        });
+    }
+}
