@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import dev.twinlane.ingest.IngestConfig;
@@ -57,10 +59,17 @@ final class RunCommand implements Command {
         try (Pipeline p = Pipeline.start(config, registry, Pipeline.Hooks.tap(tap(print, out)))) {
             applyPolicy(p.kernel(), o);
             System.err.println(HookSummary.line(p.kernel().hooks(), config.ingest.mode()));
-            StatusFile.write(p.kernel().hooks(), config.ingest.mode());
+            ScheduledExecutorService status = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "status-file");
+                t.setDaemon(true);
+                return t;
+            });
+            status.scheduleAtFixedRate(() -> StatusFile.write(p.kernel().hooks(), config.ingest.mode(), registry),
+                    0, 1, TimeUnit.SECONDS);
             try {
                 awaitStop(duration, closed);
             } finally {
+                status.shutdownNow();
                 StatusFile.remove();
             }
             for (Ring r : Ring.values()) {

@@ -9,26 +9,62 @@ import java.util.Optional;
 
 import dev.twinlane.ingest.HookStatus;
 import dev.twinlane.ingest.IngestConfig;
+import io.micrometer.core.instrument.Measurement;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
 
 /** The running agent's hook status, for `twinlane status` from another process. */
 final class StatusFile {
     static final Path PATH = Path.of(System.getProperty("twinlane.status", "/run/twinlane/agent.status"));
 
+    private static volatile boolean warned;
+
     private StatusFile() {
     }
 
     static void write(List<HookStatus> hooks, IngestConfig.Mode mode) {
+        write(hooks, mode, null);
+    }
+
+    /** Hooks, then every meter of the registry as `name{tags} value` lines (rewritten every second by run). */
+    static void write(List<HookStatus> hooks, IngestConfig.Mode mode, MeterRegistry registry) {
         StringBuilder sb = new StringBuilder();
         sb.append("pid ").append(ProcessHandle.current().pid()).append('\n');
         sb.append(render(hooks, mode));
+        if (registry != null) {
+            sb.append("metrics at ").append(java.time.Instant.now()).append('\n');
+            registry.getMeters().stream()
+                    .sorted(java.util.Comparator.comparing((Meter m) -> m.getId().getName())
+                            .thenComparing(m -> m.getId().getTags().toString()))
+                    .forEach(m -> line(sb, m));
+        }
         try {
             Files.createDirectories(PATH.getParent());
             Path tmp = PATH.resolveSibling(PATH.getFileName() + ".tmp");
             Files.writeString(tmp, sb);
             Files.move(tmp, PATH, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
-            System.err.println("twinlane: cannot write status file " + PATH + ": " + e.getMessage());
+            if (!warned) {
+                warned = true;
+                System.err.println("twinlane: cannot write status file " + PATH + ": " + e.getMessage());
+            }
         }
+    }
+
+    private static void line(StringBuilder sb, Meter m) {
+        sb.append("  ").append(m.getId().getName());
+        if (!m.getId().getTags().isEmpty()) {
+            sb.append(m.getId().getTags().stream().map(t -> t.getKey() + "=" + t.getValue())
+                    .collect(java.util.stream.Collectors.joining(",", "{", "}")));
+        }
+        for (Measurement v : m.measure()) {
+            sb.append(' ').append(v.getStatistic().name().toLowerCase()).append('=').append(format(v.getValue()));
+        }
+        sb.append('\n');
+    }
+
+    private static String format(double v) {
+        return v == Math.rint(v) && Math.abs(v) < 1e15 ? String.valueOf((long) v) : String.format("%.3f", v);
     }
 
     static String render(List<HookStatus> hooks, IngestConfig.Mode mode) {
