@@ -1,6 +1,8 @@
 package dev.twinlane.wal;
 
 import java.io.File;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
@@ -35,7 +37,24 @@ public final class ChainAppender {
     private final long rollLengthMillis;
     private long nextSeq;
     private int timePart;
+    private long nextTimeBoundary;
+    private int countPart;
+    private long nextCountBoundary;
+    private long nextRollMillis;
+    private long lastNowMillis;
+    private long calibratedAt = Long.MIN_VALUE / 2;
+    private long wallOffset;
+    private final boolean systemClock;
     private volatile long appendedSeq;
+    private static final VarHandle APPENDED;
+
+    static {
+        try {
+            APPENDED = MethodHandles.lookup().findVarHandle(ChainAppender.class, "appendedSeq", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final SealKey sealKey;
     private final long sealEveryRecords;
@@ -51,6 +70,7 @@ public final class ChainAppender {
         this.log = log;
         this.out = queue.createAppender();
         this.clock = b.clock;
+        this.systemClock = b.clock == WalClock.SYSTEM;
         this.schedule = genesis.schedule();
         this.logId = genesis.logId.clone();
         this.maxPayload = b.maxPayload;
@@ -66,6 +86,7 @@ public final class ChainAppender {
         File f = out.currentFile();
         if (f != null) {
             space.resume(out.cycle(), f.toPath(), log.tailDataEnd(f.toPath()));
+            nextRollMillis = rollEpochMillis + (out.cycle() + 1L) * rollLengthMillis;
         }
     }
 
@@ -74,6 +95,9 @@ public final class ChainAppender {
         nextSeq = lastSeq + 1;
         System.arraycopy(lastMacValue, 0, lastMac, 0, RecordFormat.MAC);
         timePart = lastSeq == 0 ? 0 : lastEpoch - schedule.countPart(lastSeq);
+        nextTimeBoundary = schedule.timeBoundary(timePart);
+        countPart = schedule.countPart(Math.max(1, nextSeq));
+        nextCountBoundary = schedule.countBoundary(countPart);
         keys.start(root, logId);
         keys.evolveTo(lastEpoch);
         mac.init(keys.key());
@@ -209,19 +233,36 @@ public final class ChainAppender {
     /** The chained write; caller holds the lock. */
     private long write(int kind, byte[] p, int off, int len, boolean genesis) {
         log.checkUsable();
-        long mono = clock.monoNanos();
-        long wall = genesis ? log.createdNanos() : clock.wallNanos();
-        long nowMillis = System.currentTimeMillis();
-        appendTime.set(nowMillis); // Chronicle picks the cycle from this very reading
+        long mono;
+        long wall;
+        if (systemClock) {
+            // one clock read per record: the wall clock is the monotonic one plus an offset
+            // re-read from the real-time clock at least every millisecond (ms resolution anyway)
+            mono = System.nanoTime();
+            if (mono - calibratedAt > 1_000_000L) {
+                calibratedAt = mono;
+                wallOffset = System.currentTimeMillis() * 1_000_000L - mono;
+            }
+            wall = genesis ? log.createdNanos() : mono + wallOffset;
+        } else {
+            mono = clock.monoNanos();
+            wall = genesis ? log.createdNanos() : clock.wallNanos();
+        }
+        // Chronicle picks the cycle from this very reading; never backwards, or it would roll back
+        long nowMillis = Math.max(lastNowMillis, systemClock ? wall / 1_000_000L : System.currentTimeMillis());
+        lastNowMillis = nowMillis;
+        appendTime.set(nowMillis);
         try {
-            space.beforeAppend(space.cycle() == Integer.MIN_VALUE || nowMillis >= nextRollMillis());
+            space.beforeAppend(space.cycle() == Integer.MIN_VALUE || nowMillis >= nextRollMillis);
         } catch (WalFullException e) {
             log.ioFailure("append", e);
             throw e;
         }
         long seq = nextSeq;
-        int tp = genesis ? 0 : schedule.nextTimePart(timePart, wall);
-        int epoch = schedule.epoch(seq, tp);
+        // EpochSchedule without a division per record: compare with the next boundaries
+        int tp = !genesis && wall >= nextTimeBoundary ? timePart + 1 : timePart;
+        int cp = seq >= nextCountBoundary ? schedule.countPart(seq) : countPart;
+        int epoch = cp + tp;
         if (epoch != keys.epoch()) {
             keys.evolveTo(epoch);
             mac.init(keys.key());
@@ -252,6 +293,7 @@ public final class ChainAppender {
                 Path f = out.currentFile().toPath();
                 log.syncer().newFile(f); // before the record is published as appended
                 space.afterAppend(cycle, f, end);
+                nextRollMillis = rollEpochMillis + (cycle + 1L) * rollLengthMillis;
             } else {
                 space.afterAppend(cycle, null, end);
             }
@@ -261,19 +303,22 @@ public final class ChainAppender {
         byte[] m = lastMac;
         lastMac = nextMac;
         nextMac = m;
-        timePart = tp;
+        if (tp != timePart) {
+            timePart = tp;
+            nextTimeBoundary = schedule.timeBoundary(tp);
+        }
+        if (cp != countPart || seq >= nextCountBoundary) {
+            countPart = cp;
+            nextCountBoundary = schedule.countBoundary(cp);
+        }
         nextSeq = seq + 1;
-        appendedSeq = seq;
+        APPENDED.setRelease(this, seq); // the syncer reads it; no full fence needed here
         if (kind != Kinds.SEAL) {
             recordsSinceSeal++;
         }
         log.appendSucceeded();
-        log.metrics().appended(kind, System.nanoTime() - mono);
+        log.metrics().appended(kind, seq, mono);
         return seq;
-    }
-
-    private long nextRollMillis() {
-        return rollEpochMillis + (space.cycle() + 1L) * rollLengthMillis;
     }
 
     public long appendedSeq() {

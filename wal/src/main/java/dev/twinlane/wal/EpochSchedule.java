@@ -46,6 +46,16 @@ final class EpochSchedule {
         return wallNanos >= boundary ? previous + 1 : previous;
     }
 
+    /** First wall-clock time at which the time part moves past {@code timePart}. */
+    long timeBoundary(int timePart) {
+        return epochNanos == 0 ? Long.MAX_VALUE : createdNanos + (timePart + 1L) * epochNanos;
+    }
+
+    /** First seq whose count part is above {@code countPart}. */
+    long countBoundary(int countPart) {
+        return recordsPerEpoch == 0 ? Long.MAX_VALUE : (countPart + 1L) * recordsPerEpoch + 1;
+    }
+
     int epoch(long seq, int timePart) {
         return countPart(seq) + timePart;
     }

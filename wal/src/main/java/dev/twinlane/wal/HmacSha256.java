@@ -11,15 +11,15 @@ import java.util.Arrays;
  * copy of every key in a SecretKeySpec we cannot wipe. Here the pads are ours, reused and
  * zeroed when the key changes. Same result as Mac "HmacSHA256" (tested). Not thread-safe.
  */
-final class HmacSha256 {
-    static final int LENGTH = 32;
+public final class HmacSha256 {
+    public static final int LENGTH = 32;
     private static final int BLOCK = 64;
     private final MessageDigest md;
     private final byte[] ipad = new byte[BLOCK];
     private final byte[] opad = new byte[BLOCK];
     private final byte[] inner = new byte[LENGTH];
 
-    HmacSha256() {
+    public HmacSha256() {
         try {
             md = MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
@@ -28,7 +28,7 @@ final class HmacSha256 {
     }
 
     /** Starts a new MAC under {@code key}; previous key material is overwritten. */
-    void init(byte[] key) {
+    public void init(byte[] key) {
         byte[] k = key;
         if (key.length > BLOCK) {
             md.reset();
@@ -46,16 +46,16 @@ final class HmacSha256 {
         md.update(ipad);
     }
 
-    void update(byte[] b, int off, int len) {
+    public void update(byte[] b, int off, int len) {
         md.update(b, off, len);
     }
 
-    void update(byte[] b) {
+    public void update(byte[] b) {
         md.update(b, 0, b.length);
     }
 
     /** Writes the MAC to out[off..off+32) and starts the next MAC under the same key. */
-    void doFinal(byte[] out, int off) {
+    public void doFinal(byte[] out, int off) {
         try {
             md.digest(inner, 0, LENGTH);
             md.update(opad);
@@ -68,7 +68,7 @@ final class HmacSha256 {
     }
 
     /** Forgets the key: pads and intermediate state are zeroed. */
-    void erase() {
+    public void erase() {
         Arrays.fill(ipad, (byte) 0);
         Arrays.fill(opad, (byte) 0);
         Arrays.fill(inner, (byte) 0);
