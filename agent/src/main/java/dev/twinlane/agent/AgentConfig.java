@@ -48,6 +48,8 @@ final class AgentConfig {
     Imputation imputation = Imputation.LAST;
     long observabilityFsyncMs = 1000;
     List<PromotionRule> promotions = new ArrayList<>();
+    /** Kafka export (the kafka: section or run --kafka); null: none. */
+    dev.twinlane.export.ExportSettings kafka;
 
     /** The defaults, used by `./twinlane run` without --config. */
     static AgentConfig defaults() {
@@ -80,6 +82,7 @@ final class AgentConfig {
         List<String> errors = new ArrayList<>();
         AgentConfig c = new AgentConfig();
         c.read(new ConfigReader("", root, errors));
+        c.kafka = KafkaConfig.read(root == null ? null : root.get("kafka"), errors);
         if (!errors.isEmpty()) {
             throw new UsageException("config " + file + ": " + String.join("; ", errors));
         }
@@ -126,6 +129,7 @@ final class AgentConfig {
         ConfigReader routing = r.section("routing");
         readRules(routing, routing.list("promote"));
         routing.rejectUnknown();
+        r.section("kafka"); // read by KafkaConfig
         r.rejectUnknown();
     }
 

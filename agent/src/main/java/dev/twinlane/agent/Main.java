@@ -8,7 +8,9 @@ public final class Main {
             new HelpCommand(),
             new VerifyCommand(),
             new RunCommand(),
-            new StatusCommand());
+            new StatusCommand(),
+            new BrokerCommand(),
+            new SiemCommand());
 
     private Main() {
     }

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.function.UnaryOperator;
 
+import dev.twinlane.export.Exporters;
 import dev.twinlane.ingest.AuditLog;
 import dev.twinlane.ingest.IngestMetrics;
 import dev.twinlane.ingest.KernelIngest;
@@ -41,6 +42,8 @@ final class Pipeline implements AutoCloseable {
     private final ObservabilityLane observabilityLane;
     private final KernelIngest kernel;
     private final Router router;
+    /** Kafka export of both logs (null without a kafka setting); reads the logs on threads of its own. */
+    private final Exporters exporters;
 
     /** Points where tests and tools look at or slow down the flow; production uses {@link #PLAIN}. */
     record Hooks(Records.Tap tap, UnaryOperator<SecuritySink> security, UnaryOperator<BatchSink> observability) {
@@ -74,6 +77,11 @@ final class Pipeline implements AutoCloseable {
         }
         IngestMetrics.bind(kernel, registry);
         router = new Router(kernel, securityLane, observabilityLane, c.promotions, hooks.tap()).start();
+        if (c.kafka != null && c.kafka.cursorDir == null) {
+            c.kafka.cursorDir = c.dataDir.resolve("export");
+        }
+        exporters = c.kafka == null ? null
+                : Exporters.start(c.kafka, securityLog, observabilityLog, OBSERVABILITY_BATCH, registry);
     }
 
     static Pipeline start(AgentConfig c, MeterRegistry registry, Hooks hooks) throws IOException {
@@ -114,6 +122,10 @@ final class Pipeline implements AutoCloseable {
         }
     }
 
+    Exporters exporters() {
+        return exporters;
+    }
+
     KernelIngest kernel() {
         return kernel;
     }
@@ -141,6 +153,9 @@ final class Pipeline implements AutoCloseable {
         securityLane.close();
         observabilityLane.close();
         kernel.close();
+        if (exporters != null) {
+            exporters.close(); // ships what is durable (bounded wait), saves the cursors
+        }
         securityLog.close();
         observabilityLog.close();
     }

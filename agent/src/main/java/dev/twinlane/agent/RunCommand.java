@@ -27,17 +27,20 @@ final class RunCommand implements Command {
     }
 
     public String summary() {
-        return "run the agent [--config FILE] [--data-dir DIR] [--duration 10s] [--print security|observability|all]";
+        return "run the agent [--config FILE] [--data-dir DIR] [--duration 10s] [--print security|observability|all] [--kafka HOST:PORT]";
     }
 
     public int run(String[] args) throws Exception {
         Options o = Options.parse(args,
                 Set.of("config", "data-dir", "duration", "print", "mode", "sample-rate", "deny-port", "deny-addr",
-                        "deny-file", "watch", "watch-file"),
+                        "deny-file", "watch", "watch-file", "kafka"),
                 Set.of("record-all-opens"));
         AgentConfig config = o.has("config") ? AgentConfig.load(Path.of(o.get("config", null))) : AgentConfig.defaults();
         if (o.has("data-dir")) {
             config.dataDir = Path.of(o.get("data-dir", null));
+        }
+        if (o.has("kafka")) {
+            config.kafka = KafkaConfig.bootstrap(config.kafka, o.get("kafka", null));
         }
         if (o.has("mode")) {
             config.ingest.mode(mode(o.get("mode", null)));

@@ -46,6 +46,8 @@ public abstract class LogExporter implements AutoCloseable {
     private final Cursor cursor;
     private final Thread thread;
     private volatile boolean running = true;
+    /** Set by close(): ship what is durable now, then stop (bounded by closeTimeout). */
+    private volatile long drainUntil;
 
     // Exporter thread only.
     private ChainReader reader;
@@ -173,7 +175,13 @@ public abstract class LogExporter implements AutoCloseable {
                 if (f != null) {
                     throw f;
                 }
+                if (drainUntil != 0 && System.nanoTime() - drainUntil > 0) {
+                    break;
+                }
                 if (!reader.next()) {
+                    if (drainUntil != 0) {
+                        break; // everything durable at close() was sent
+                    }
                     idle();
                     continue;
                 }
@@ -268,6 +276,9 @@ public abstract class LogExporter implements AutoCloseable {
 
     private void onFailure(Exception e) {
         failures.increment();
+        if (drainUntil != 0) {
+            running = false; // closing: no retries; the cursor says where to resume
+        }
         recovering = true;
         String problem = describe(e);
         if (!problem.equals(lastProblem)) {
@@ -327,10 +338,24 @@ public abstract class LogExporter implements AutoCloseable {
         saveCursor(true);
     }
 
-    /** Stops the thread after a bounded wait for outstanding acks; the cursor is saved. */
+    /**
+     * Ships what is durable now (the log is synced first), waits for the acks, saves the cursor
+     * and stops; all bounded by closeTimeout, and at once while Kafka is unreachable.
+     */
     @Override
     public void close() {
-        running = false;
+        try {
+            log.syncNow();
+        } catch (RuntimeException e) {
+            // a log that cannot sync: ship what was durable already
+        }
+        drainUntil = System.nanoTime() + settings.closeTimeout.toNanos();
+        if (drainUntil == 0) {
+            drainUntil = 1;
+        }
+        if (recovering || failure != null) {
+            running = false;
+        }
         try {
             thread.join(settings.closeTimeout.toMillis() + 10_000);
         } catch (InterruptedException e) {
