@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Kafka export benchmark (issue 6): records/s of twinlane's security exporter (a durable
+# security log of kernel-shaped records, shipped as OCSF JSON with MACs, acks=all, idempotent)
+# against Kafka's own ProducerPerformance with the same record size (the exporter's average
+# message) and the same producer settings, to the same local single-node KRaft broker, in the
+# same run, each side in a fresh JVM, alternating for several rounds; prints both medians and
+# the ratio (target >= 0.8x).
+#
+#   bench/run-export.sh            (root: the log's key files must be root-owned)
+#
+# Environment: RECORDS (300000), ROUNDS (3), WORK (a temporary directory), SKIP_BUILD=1 to skip
+# the Maven build, JAVA_OPTS extra JVM options for the exporter's JVM.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+RECORDS=${RECORDS:-300000}
+ROUNDS=${ROUNDS:-3}
+
+if [ "$(id -u)" != 0 ]; then
+  echo "run-export: needs root (the security log refuses key files root does not own)" >&2
+  exit 1
+fi
+scripts/ensure-deps
+
+if [ "${SKIP_BUILD:-0}" != 1 ]; then
+  echo "run-export: building (mvn install -pl bench -am)" >&2
+  mvn -B -q -ntp install -DskipTests -pl bench -am >&2
+fi
+
+# Stage the jars, so that a build in the shared tree during the run cannot change them.
+stage=$(mktemp -d /tmp/run-export.XXXXXX)
+work=${WORK:-$stage/work}
+trap 'rm -rf "$stage"' EXIT
+mkdir -p "$stage/lib"
+cp bench/target/twinlane-bench-0.1.0-SNAPSHOT.jar bench/target/lib/*.jar "$stage/lib/"
+args=$(sed -n 's:.*<chronicle.jvm.args>\(.*\)</chronicle.jvm.args>.*:\1:p' pom.xml)
+cp="$stage/lib/*"
+
+echo "export-bench $(date -u +%Y-%m-%dT%H:%M:%SZ) host=$(hostname) kernel=$(uname -r)"
+echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//') ($(nproc) online); loadavg before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "java: $(java -version 2>&1 | head -1)"
+# shellcheck disable=SC2086
+java $args -Xmx512m -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$cp" dev.twinlane.bench.export.ExportBench \
+  "$work" "$RECORDS" "$ROUNDS" "$args -Xmx512m ${JAVA_OPTS:-} -Dorg.slf4j.simpleLogger.defaultLogLevel=warn" "$cp"
+echo "loadavg after: $(cut -d' ' -f1-3 /proc/loadavg)"
