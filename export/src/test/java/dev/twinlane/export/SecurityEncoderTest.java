@@ -1,0 +1,126 @@
+package dev.twinlane.export;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.twinlane.wal.ChainReader;
+import dev.twinlane.wal.ChainedLog;
+import dev.twinlane.wal.KeyRing;
+
+/** The security message schema and OCSF mapping on records of a real chained log (no broker). */
+class SecurityEncoderTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void messagesCarryTheChainAndAnOcsfEventPerKernelRecord() throws Exception {
+        Path key = tmp.resolve("root.key");
+        KeyRing.generate(key);
+        SyntheticRecords gen = new SyntheticRecords(9);
+        List<JsonNode> msgs = new ArrayList<>();
+        List<byte[]> raw = new ArrayList<>();
+        try (ChainedLog log = ChainedLog.security(tmp.resolve("log")).keys(KeyRing.load(key)).hostId("h1").build()) {
+            log.appender().append(1, gen.exec(4242, "/usr/bin/curl", "curl", "-s", "http://x/\"q\""));
+            log.appender().append(2, gen.fileOpen(4243, "/etc/shadow", -13, 1));
+            log.appender().append(3, gen.connect(4244, InetAddress.getByName("10.1.2.3"), 443, 0));
+            log.appender().append(3, gen.connect(4245, InetAddress.getByName("2001:db8::7"), 8443, -111));
+            log.syncNow();
+            SecurityEncoder enc = new SecurityEncoder();
+            byte[] prev = new byte[32];
+            try (ChainReader r = log.reader()) {
+                while (r.next()) {
+                    byte[] rec = Arrays.copyOf(r.bytes(), r.length());
+                    if (r.seq() == 1) {
+                        MessageDigest md = MessageDigest.getInstance("SHA-256");
+                        md.update("twinlane-wal genesis v1".getBytes(StandardCharsets.US_ASCII));
+                        prev = md.digest(Arrays.copyOfRange(rec, 40, rec.length - 32));
+                    }
+                    msgs.add(JSON.readTree(enc.encode(rec, rec.length, prev, "h1", log.logId())));
+                    raw.add(rec);
+                    prev = Arrays.copyOfRange(rec, rec.length - 32, rec.length);
+                }
+            }
+        }
+        assertEquals(5, msgs.size());
+        for (int i = 0; i < msgs.size(); i++) {
+            JsonNode m = msgs.get(i);
+            byte[] rec = raw.get(i);
+            assertEquals("twinlane.security/1", m.get("schema").asText());
+            assertEquals(i + 1, m.get("seq").asLong());
+            assertEquals("h1", m.get("host").asText());
+            assertArrayEquals(Arrays.copyOf(rec, rec.length - 32), Base64.getDecoder().decode(m.get("record").asText()));
+            assertEquals(HexFormat.of().formatHex(rec, rec.length - 32, rec.length), m.get("mac").asText());
+            if (i > 0) {
+                assertEquals(msgs.get(i - 1).get("mac").asText(), m.get("prev_mac").asText(), "chained");
+            }
+        }
+        assertEquals("GENESIS", msgs.get(0).get("kind_name").asText());
+        assertEquals("h1", msgs.get(0).get("wal").get("host_id").asText());
+
+        JsonNode exec = msgs.get(1).get("event");
+        assertEquals(1007, exec.get("class_uid").asInt());
+        assertEquals(100701, exec.get("type_uid").asInt());
+        assertEquals("/usr/bin/curl", exec.get("process").get("file").get("path").asText());
+        assertEquals("curl -s http://x/\"q\"", exec.get("process").get("cmd_line").asText());
+        assertEquals(4242, exec.get("process").get("pid").asInt());
+        assertEquals(msgs.get(1).get("log_id").asText() + ":2", exec.get("metadata").get("uid").asText());
+
+        JsonNode open = msgs.get(2).get("event");
+        assertEquals(1001, open.get("class_uid").asInt());
+        assertEquals(14, open.get("activity_id").asInt());
+        assertEquals("/etc/shadow", open.get("file").get("path").asText());
+        assertEquals(2, open.get("status_id").asInt());
+        assertEquals("13", open.get("status_code").asText());
+        assertEquals("Blocked", open.get("disposition").asText());
+
+        JsonNode c4 = msgs.get(3).get("event");
+        assertEquals(4001, c4.get("class_uid").asInt());
+        assertEquals("10.1.2.3", c4.get("dst_endpoint").get("ip").asText());
+        assertEquals(443, c4.get("dst_endpoint").get("port").asInt());
+        assertEquals(4, c4.get("connection_info").get("protocol_ver_id").asInt());
+        JsonNode c6 = msgs.get(4).get("event");
+        assertTrue(c6.get("dst_endpoint").get("ip").asText().startsWith("2001:db8:"));
+        assertEquals("Failure", c6.get("status").asText());
+    }
+
+    @Test
+    void settingsProblemsAreOneLineEach() {
+        ExportSettings s = new ExportSettings();
+        assertEquals(List.of("kafka.bootstrap_servers: required (HOST:PORT[,HOST:PORT...])"), s.problems());
+        s.bootstrapServers = "a:9092,b";
+        s.sealsTopic = "bad topic";
+        s.observabilityCompression = "gzip";
+        s.client.put("acks", "1");
+        s.client.put("security.protocol", "SASL_SSL");
+        assertEquals(List.of("kafka.bootstrap_servers: 'b' is not HOST:PORT",
+                "kafka.topics.seals: 'bad topic' is not a valid topic name",
+                "kafka.observability_compression: must be lz4 or zstd, not 'gzip'",
+                "kafka.client.acks: set by twinlane, cannot be overridden"), s.problems());
+        s.bootstrapServers = "a:9092";
+        s.sealsTopic = "s";
+        s.observabilityCompression = "lz4";
+        s.client.remove("acks");
+        assertEquals(List.of(), s.problems());
+        assertEquals("SASL_SSL", s.producer("c", "none").get("security.protocol"), "TLS/SASL settings reach the client");
+        assertEquals("all", s.producer("c", "none").get("acks"));
+    }
+}
