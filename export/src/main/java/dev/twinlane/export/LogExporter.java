@@ -12,6 +12,7 @@ import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 
 import dev.twinlane.wal.ChainReader;
 import dev.twinlane.wal.ChainedLog;
@@ -77,6 +78,7 @@ public abstract class LogExporter implements AutoCloseable {
     private final Counter sent;
     private final Counter acked;
     private final Counter failures;
+    private final Counter dropped;
 
     protected LogExporter(String name, ChainedLog log, ExportSettings settings, MeterRegistry registry) {
         this.name = name;
@@ -93,6 +95,8 @@ public abstract class LogExporter implements AutoCloseable {
                 .description("records the broker acknowledged (acks=all)").register(registry);
         this.failures = Counter.builder("twinlane.export.failures").tag("log", name)
                 .description("send failures, each followed by a back-off and a resume from the cursor").register(registry);
+        this.dropped = Counter.builder("twinlane.export.records.too_large").tag("log", name)
+                .description("records larger than the topic accepts: kept in the log, not exported").register(registry);
         Gauge.builder("twinlane.export.lag.records", this, e -> Math.max(0, e.log.durableSeq() - e.ackedSeq.get()))
                 .tag("log", name).description("durable records not yet acknowledged by Kafka").register(registry);
         Gauge.builder("twinlane.export.acked.seq", ackedSeq, AtomicLong::get).tag("log", name)
@@ -140,21 +144,29 @@ public abstract class LogExporter implements AutoCloseable {
         Producer<byte[], byte[]> p = producer;
         inFlight.incrementAndGet();
         Callback cb = (md, e) -> {
-            if (gen == generation) {
-                if (e != null) {
-                    if (failure == null) {
-                        failure = e;
-                        p.close(Duration.ZERO); // abort everything after the lost record, before it is sent
-                    }
-                } else if (failure == null && tracksCursor) {
-                    ackedSeq.accumulateAndGet(seq, Math::max);
-                    acked.increment();
+            if (gen != generation) {
+                return; // a closed producer's leftovers; its count was reset
+            }
+            if (e instanceof RecordTooLargeException) {
+                tooLarge(topic, seq, value.length);
+                e = null; // never fits: retrying would stall the log's export for good
+            }
+            if (e != null) {
+                if (failure == null) {
+                    failure = e;
+                    p.close(Duration.ZERO); // abort everything after the lost record, before it is sent
                 }
+            } else if (failure == null && tracksCursor) {
+                ackedSeq.accumulateAndGet(seq, Math::max);
+                acked.increment();
             }
             inFlight.decrementAndGet();
         };
         try {
             p.send(new ProducerRecord<>(topic, null, timestampMs, key, value), cb);
+        } catch (RecordTooLargeException e) {
+            inFlight.decrementAndGet();
+            tooLarge(topic, seq, value.length);
         } catch (RuntimeException e) {
             inFlight.decrementAndGet();
             throw e;
@@ -162,6 +174,12 @@ public abstract class LogExporter implements AutoCloseable {
         if (tracksCursor) {
             sent.increment();
         }
+    }
+
+    private void tooLarge(String topic, long seq, int bytes) {
+        dropped.increment();
+        LOG.log(System.Logger.Level.ERROR, "export " + name + ": seq " + seq + " (" + bytes + " bytes) is larger than "
+                + topic + " accepts (max.request.size / message.max.bytes); not exported, the log keeps it");
     }
 
     private void run() {
