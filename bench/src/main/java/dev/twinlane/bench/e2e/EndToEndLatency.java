@@ -56,7 +56,7 @@ public final class EndToEndLatency {
         long[] appendedAt = new long[total];
         long[] walSeq = new long[total];
         long[] durableLag = new long[total];
-        long offset = KernelClock.bootNanos() - System.nanoTime();  // boot clock = monotonic + offset
+        long offset = clockOffset();  // boot clock = monotonic + offset
 
         Path dir = Files.createTempDirectory("twinlane-e2e-");
         Path keyFile = dir.resolve("k.key");
@@ -118,6 +118,22 @@ public final class EndToEndLatency {
                 pct(a, 0.99) / 1000.0);
         System.out.printf("target durable within 100 ms + 2 ms of the append: %s (max %.1f ms)%n",
                 d[d.length - 1] <= 102_000_000L ? "met" : "NOT met", d[d.length - 1] / 1e6);
+    }
+
+    /** CLOCK_BOOTTIME - System.nanoTime(), from the tightest of many bracketed reads (after warm-up). */
+    private static long clockOffset() {
+        long best = Long.MAX_VALUE;
+        long offset = 0;
+        for (int i = 0; i < 2000; i++) {
+            long t0 = System.nanoTime();
+            long boot = KernelClock.bootNanos();
+            long t1 = System.nanoTime();
+            if (t1 - t0 < best) {
+                best = t1 - t0;
+                offset = boot - (t0 + t1) / 2;
+            }
+        }
+        return offset;
     }
 
     /** Emits in 1 ms slices: rate/1000 records per slice, on schedule. */
