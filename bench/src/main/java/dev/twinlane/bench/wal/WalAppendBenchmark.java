@@ -50,8 +50,8 @@ import net.openhft.chronicle.wire.DocumentContext;
 @State(Scope.Thread)
 @BenchmarkMode({Mode.SampleTime, Mode.Throughput})
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 2, time = 1)
-@Measurement(iterations = 3, time = 1)
+@Warmup(iterations = 3, time = 2) // long enough to pass key evolutions, seals and space reservations once
+@Measurement(iterations = 3, time = 2)
 @Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 public class WalAppendBenchmark {
     @Param({"128", "256", "1024"})
