@@ -56,6 +56,7 @@ public final class EndToEndLatency {
         long[] appendedAt = new long[total];
         long[] walSeq = new long[total];
         long[] durableLag = new long[total];
+        long[] appendCost = new long[total];
         long offset = clockOffset();  // boot clock = monotonic + offset
 
         Path dir = Files.createTempDirectory("twinlane-e2e-");
@@ -77,12 +78,14 @@ public final class EndToEndLatency {
             if (e.type() != SecurityEvent.Type.RECORD) {
                 return;
             }
+            long before = System.nanoTime();
             long seq = app.append(e.kindCode(), e.data(), 0, e.length());
             long i = getLong(e.data(), INDEX);
             if (e.data()[SOURCE] == TEST_RUN && i >= 0 && i < total) {
                 long now = System.nanoTime();
                 appended[(int) i] = now + offset - getLong(e.data(), KTIME);
                 appendedAt[(int) i] = now;
+                appendCost[(int) i] = now - before;
                 walSeq[(int) i] = seq;
             }
         }).start();
@@ -111,6 +114,7 @@ public final class EndToEndLatency {
                 wait.getClass().getSimpleName());
         report("kernel -> router (baseline)", read);
         report("kernel -> appended", appended);
+        report("append call alone", appendCost);
         report("appended -> durable", durableLag);
         long[] a = sorted(appended);
         long[] d = sorted(durableLag);
