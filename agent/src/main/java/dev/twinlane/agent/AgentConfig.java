@@ -98,6 +98,7 @@ final class AgentConfig {
         ingest.ringBytes(Ring.OBSERVABILITY, k.powerOfTwo("observability_ring_bytes", 8 << 20, 4096, 1 << 30));
         ingest.syscallSampleRate((int) k.number("syscall_sample_rate", 100, 0, 1_000_000));
         ingest.recordAllOpens(k.flag("record_all_opens", false));
+        ingest.cgroupFilter(k.number("cgroup_filter", 0, 0, Long.MAX_VALUE));
         List<String> w = new ArrayList<>();
         for (Object o : k.list("watch")) {
             w.add(String.valueOf(o));

@@ -30,6 +30,7 @@ class AgentConfigTest {
                 kernel:
                   security_ring_bytes: 1048576
                   syscall_sample_rate: 10
+                  cgroup_filter: 4242
                   watch: [/etc/passwd]
                 security:
                   wait_strategy: yielding
