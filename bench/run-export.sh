@@ -4,17 +4,20 @@
 # against Kafka's own ProducerPerformance with the same record size (the exporter's average
 # message) and the same producer settings, to the same local single-node KRaft broker, in the
 # same run, each side in a fresh JVM, alternating for several rounds; prints both medians and
-# the ratio (target >= 0.8x).
+# the ratio (target >= 0.8x). Both are measured at steady state: the broker is warmed up first,
+# and each run ships WARMUP records untimed before the RECORDS it is measured on
+# (ProducerPerformance's own --warmup-records; the exporter ships a warm-up log first).
 #
 #   bench/run-export.sh            (root: the log's key files must be root-owned)
 #
-# Environment: RECORDS (300000), ROUNDS (3), WORK (a temporary directory), SKIP_BUILD=1 to skip
+# Environment: RECORDS (300000), WARMUP (100000), ROUNDS (3), WORK (a temporary directory), SKIP_BUILD=1 to skip
 # the Maven build, JAVA_OPTS extra JVM options for the exporter's JVM.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
 RECORDS=${RECORDS:-300000}
+WARMUP=${WARMUP:-100000}
 ROUNDS=${ROUNDS:-3}
 
 if [ "$(id -u)" != 0 ]; then
@@ -42,5 +45,5 @@ echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
 echo "java: $(java -version 2>&1 | head -1)"
 # shellcheck disable=SC2086
 java $args -Xmx512m -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$cp" dev.twinlane.bench.export.ExportBench \
-  "$work" "$RECORDS" "$ROUNDS" "$args -Xmx512m ${JAVA_OPTS:-} -Dorg.slf4j.simpleLogger.defaultLogLevel=warn" "$cp"
+  "$work" "$RECORDS" "$ROUNDS" "$args -Xmx512m ${JAVA_OPTS:-} -Dorg.slf4j.simpleLogger.defaultLogLevel=warn" "$cp" "$WARMUP"
 echo "loadavg after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -289,9 +289,13 @@ public final class KafkaBroker implements AutoCloseable {
                 dataDir);
         Path out = dataDir.resolve("format.log");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
-        if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
+        boolean done = p.waitFor(120, TimeUnit.SECONDS);
+        if (!done || p.exitValue() != 0) {
             p.destroyForcibly();
-            throw new IOException("formatting " + dataDir.resolve("kafka-logs") + " failed; see " + out);
+            List<String> lines = Files.readAllLines(out);
+            throw new IOException("formatting " + dataDir.resolve("kafka-logs") + " failed ("
+                    + (done ? "status " + p.exitValue() : "timed out") + "): "
+                    + String.join("\n", lines.subList(Math.max(0, lines.size() - 10), lines.size())));
         }
     }
 

@@ -4,7 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * A small JSON writer into one reused byte array (ASCII out: anything else is \\u-escaped), so
+ * A small JSON writer into one reused byte array (ASCII out: anything else is escaped as a unicode escape), so
  * the exporter renders a record without building a tree or a String per field. The caller
  * writes well-formed structure: {@link #name} before a value inside objects; commas are placed
  * here.
@@ -13,6 +13,16 @@ public final class JsonOut {
     private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
             .getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] DIGIT_TENS = new byte[100];
+    private static final byte[] DIGIT_ONES = new byte[100];
+
+    static {
+        for (int i = 0; i < 100; i++) {
+            DIGIT_TENS[i] = (byte) ('0' + i / 10);
+            DIGIT_ONES[i] = (byte) ('0' + i % 10);
+        }
+    }
+
     private byte[] buf;
     private int len;
     /** One bit per nesting level: whether the next member needs a comma before it. */
@@ -114,18 +124,119 @@ public final class JsonOut {
     }
 
     public JsonOut str(String s) {
-        ensure(s.length() + 2);
+        int n = s.length();
+        ensure(n + 2);
         buf[len++] = '"';
-        for (int i = 0; i < s.length(); i++) {
+        for (int i = 0; i < n; i++) {
             char c = s.charAt(i);
             if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
-                ensure(2);
                 buf[len++] = (byte) c;
             } else {
                 escape(c);
+                ensure(n - i + 1);
             }
         }
+        buf[len++] = '"';
+        return this;
+    }
+
+    /** A quoted decimal number, e.g. a uid as OCSF's string fields want it. */
+    public JsonOut quotedNum(long v) {
         put((byte) '"');
+        num(v);
+        return put2('"');
+    }
+
+    /** {@code "A:B"}, both unsigned decimal (exec ids, dev:ino). */
+    public JsonOut pair(long a, long b) {
+        put((byte) '"');
+        unsigned(a);
+        put((byte) ':');
+        unsigned(b);
+        return put2('"');
+    }
+
+    /** {@code "TEXT:N"} (log id and seq). */
+    public JsonOut strNum(String text, long n) {
+        ensure(text.length() + 2);
+        buf[len++] = '"';
+        for (int i = 0; i < text.length(); i++) {
+            buf[len++] = (byte) text.charAt(i);
+        }
+        buf[len++] = ':';
+        num(n);
+        return put2('"');
+    }
+
+    /** {@code "a.b.c.d"} (an IPv4 address). */
+    public JsonOut strJoinDots(int a, int b, int c, int d) {
+        put((byte) '"');
+        num(a);
+        put((byte) '.');
+        num(b);
+        put((byte) '.');
+        num(c);
+        put((byte) '.');
+        num(d);
+        return put2('"');
+    }
+
+    /** {@code "A: B"} (OCSF type names). */
+    public JsonOut strJoin(String a, String b) {
+        ensure(a.length() + b.length() + 4);
+        buf[len++] = '"';
+        for (int i = 0; i < a.length(); i++) {
+            buf[len++] = (byte) a.charAt(i);
+        }
+        buf[len++] = ':';
+        buf[len++] = ' ';
+        for (int i = 0; i < b.length(); i++) {
+            buf[len++] = (byte) b.charAt(i);
+        }
+        buf[len++] = '"';
+        return this;
+    }
+
+    /**
+     * UTF-8 bytes as a quoted string: ASCII is copied (escaped where JSON needs it), anything
+     * else goes through {@link #str} (decoded, then escaped).
+     */
+    public JsonOut utf8(byte[] b, int off, int n) {
+        return utf8(b, off, n, false);
+    }
+
+    /** Like {@link #utf8}, NUL bytes written as spaces (argv). */
+    public JsonOut utf8NulAsSpace(byte[] b, int off, int n) {
+        return utf8(b, off, n, true);
+    }
+
+    private JsonOut utf8(byte[] b, int off, int n, boolean nulAsSpace) {
+        for (int i = off; i < off + n; i++) {
+            if (b[i] < 0) {
+                String s = new String(b, off, n, StandardCharsets.UTF_8);
+                return str(nulAsSpace ? s.replace('\0', ' ') : s);
+            }
+        }
+        ensure(n + 2);
+        buf[len++] = '"';
+        for (int i = off; i < off + n; i++) {
+            byte c = b[i];
+            if (c == 0 && nulAsSpace) {
+                c = ' ';
+            }
+            if (c >= 0x20 && c != '"' && c != '\\' && c != 0x7f) {
+                buf[len++] = c;
+            } else {
+                escape((char) c);
+                ensure(off + n - i + 1);
+            }
+        }
+        buf[len++] = '"';
+        return this;
+    }
+
+    private JsonOut put2(char c) {
+        put((byte) c);
         return this;
     }
 
@@ -150,26 +261,32 @@ public final class JsonOut {
 
     public JsonOut num(long v) {
         ensure(20);
-        if (v == Long.MIN_VALUE) {
-            byte[] s = "-9223372036854775808".getBytes(StandardCharsets.US_ASCII);
-            System.arraycopy(s, 0, buf, len, s.length);
-            len += s.length;
-            return this;
-        }
         if (v < 0) {
+            if (v == Long.MIN_VALUE) {
+                return literal("-9223372036854775808");
+            }
             buf[len++] = '-';
             v = -v;
         }
-        int start = len;
-        do {
-            buf[len++] = (byte) ('0' + (v % 10));
-            v /= 10;
-        } while (v != 0);
-        for (int i = start, j = len - 1; i < j; i++, j--) {
-            byte t = buf[i];
-            buf[i] = buf[j];
-            buf[j] = t;
+        int digits = 1;
+        for (long p = 10; digits < 19 && v >= p; p *= 10) {
+            digits++;
         }
+        int end = len + digits;
+        int i = end;
+        while (v >= 100) {
+            int r = (int) (v % 100);
+            v /= 100;
+            buf[--i] = DIGIT_ONES[r];
+            buf[--i] = DIGIT_TENS[r];
+        }
+        if (v >= 10) {
+            buf[--i] = DIGIT_ONES[(int) v];
+            buf[--i] = DIGIT_TENS[(int) v];
+        } else {
+            buf[--i] = (byte) ('0' + v);
+        }
+        len = end;
         return this;
     }
 

@@ -2,7 +2,6 @@ package dev.twinlane.export;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
 
 import dev.twinlane.ingest.Field;
 import dev.twinlane.ingest.RecordKind;
@@ -97,6 +96,15 @@ public final class Ocsf {
     private static final Field TCP_SADDR = f(RecordLayout.TCP_STATE, "saddr");
     private static final Field TCP_DADDR = f(RecordLayout.TCP_STATE, "daddr");
 
+    private static final ThreadLocal<Ctx> CTX = ThreadLocal.withInitial(Ctx::new);
+
+    /** This thread's record being rendered: text fields are read from its bytes without copies. */
+    private static final class Ctx {
+        final RecordView view = new RecordView();
+        byte[] raw;
+        int off;
+    }
+
     private Ocsf() {
     }
 
@@ -111,13 +119,18 @@ public final class Ocsf {
     public static final int DETECTION_FINDING = 2004;
 
     /**
-     * Writes the OCSF event of a whole, known kernel record (check() == OK) as the value after
-     * a {@code name}; false (nothing written) for anything else.
+     * Writes the OCSF event of the kernel record {@code payload[off..off+len)} as the value after
+     * a {@code name}; false (nothing written) unless it is a whole record of a known kind.
      */
-    public static boolean event(JsonOut o, RecordView r, long wallNanos, String host, String logId, long seq) {
+    public static boolean event(JsonOut o, byte[] payload, int off, int len, long wallNanos, String host, String logId,
+                                long seq) {
+        Ctx c = CTX.get();
+        RecordView r = c.view.wrap(payload, off, len);
         if (r.check() != RecordView.OK) {
             return false;
         }
+        c.raw = payload;
+        c.off = off;
         RecordKind k = r.kind();
         switch (k) {
             case EXEC -> exec(o, r, wallNanos, host, logId, seq);
@@ -143,23 +156,27 @@ public final class Ocsf {
         int ret = (int) r.number(EXEC_RET);
         int decision = (int) r.number(EXEC_DECISION);
         common(o, PROCESS_ACTIVITY, 1, "Launch", wall, host, logId, seq, ret, decision);
-        String file = r.text(EXEC_FILENAME);
+        Ctx ctx = CTX.get();
+        byte[] file = ctx.raw;
+        int fileOff = ctx.off + EXEC_FILENAME.offset();
+        int fileLen = textLength(file, fileOff, EXEC_FILENAME.size());
+        int base = baseStart(file, fileOff, fileLen);
         o.name("process").begin();
         o.name("pid").num(r.number(TGID));
-        o.name("uid").str(execId(r.number(TGID), r.number(START)));
-        o.name("name").str(baseName(file));
-        o.name("cmd_line").str(cmdLine(r));
-        o.name("file").begin().name("path").str(file).name("name").str(baseName(file))
+        o.name("uid").pair(r.number(TGID), r.number(START));
+        o.name("name").utf8(file, fileOff + base, fileLen - base);
+        cmdLine(o.name("cmd_line"), r);
+        o.name("file").begin().name("path").utf8(file, fileOff, fileLen).name("name").utf8(file, fileOff + base, fileLen - base)
                 .name("type_id").num(1).name("type").str("Regular File").end();
-        o.name("user").begin().name("uid").str(Long.toString(r.number(UID))).end();
+        o.name("user").begin().name("uid").quotedNum(r.number(UID)).end();
         o.name("parent_process").begin().name("pid").num(r.number(PTGID))
-                .name("uid").str(execId(r.number(PTGID), r.number(PSTART))).end();
+                .name("uid").pair(r.number(PTGID), r.number(PSTART)).end();
         o.end();
         o.name("actor").begin().name("process").begin().name("pid").num(r.number(PTGID))
-                .name("uid").str(execId(r.number(PTGID), r.number(PSTART))).end()
-                .name("user").begin().name("uid").str(Long.toString(r.number(UID))).end().end();
+                .name("uid").pair(r.number(PTGID), r.number(PSTART)).end()
+                .name("user").begin().name("uid").quotedNum(r.number(UID)).end().end();
         unmappedStart(o, r, decision);
-        o.name("comm").str(r.text(COMM));
+        text(o.name("comm"), r, COMM, false);
         o.name("tid").num(r.number(TID));
         o.name("gid").num(r.number(GID));
         o.name("argc").num(r.number(EXEC_ARGC));
@@ -174,10 +191,10 @@ public final class Ocsf {
         int ret = (int) r.number(OPEN_RET);
         int decision = (int) r.number(OPEN_DECISION);
         common(o, FILE_SYSTEM_ACTIVITY, 14, "Open", wall, host, logId, seq, ret, decision);
-        String path = r.text(OPEN_PATH);
-        o.name("file").begin().name("path").str(path).name("name").str(baseName(path))
-                .name("uid").str(Long.toUnsignedString(r.number(OPEN_DEV)) + ":" + Long.toUnsignedString(r.number(OPEN_INO)))
-                .end();
+        o.name("file").begin();
+        text(o.name("path"), r, OPEN_PATH, false);
+        text(o.name("name"), r, OPEN_PATH, true);
+        o.name("uid").pair(r.number(OPEN_DEV), r.number(OPEN_INO)).end();
         actor(o, r);
         unmappedStart(o, r, decision);
         o.name("path_status").str(label(PATH_STATUS, (int) r.number(OPEN_STATUS)));
@@ -191,8 +208,10 @@ public final class Ocsf {
         int ret = (int) r.number(KR_RET);
         int decision = (int) r.number(KR_DECISION);
         common(o, FILE_SYSTEM_ACTIVITY, 2, "Read", wall, host, logId, seq, ret, decision);
-        String path = r.text(KR_PATH);
-        o.name("file").begin().name("path").str(path).name("name").str(baseName(path)).end();
+        o.name("file").begin();
+        text(o.name("path"), r, KR_PATH, false);
+        text(o.name("name"), r, KR_PATH, true);
+        o.end();
         actor(o, r);
         unmappedStart(o, r, decision);
         o.name("kernel_read_id").num(r.number(KR_ID));
@@ -210,9 +229,9 @@ public final class Ocsf {
         int family = (int) r.number(NET_FAMILY);
         int protocol = (int) r.number(NET_PROTOCOL);
         if (connect) {
-            o.name("dst_endpoint").begin().name("ip").str(ip(r, NET_DADDR, family)).name("port").num(r.number(NET_DPORT)).end();
+            ip(o.name("dst_endpoint").begin().name("ip"), r, NET_DADDR, family).name("port").num(r.number(NET_DPORT)).end();
         } else {
-            o.name("src_endpoint").begin().name("ip").str(ip(r, NET_SADDR, family)).name("port").num(r.number(NET_SPORT)).end();
+            ip(o.name("src_endpoint").begin().name("ip"), r, NET_SADDR, family).name("port").num(r.number(NET_SPORT)).end();
         }
         o.name("connection_info").begin().name("protocol_num").num(protocol)
                 .name("protocol_name").str(protocol == 6 ? "tcp" : protocol == 17 ? "udp" : String.valueOf(protocol))
@@ -256,9 +275,9 @@ public final class Ocsf {
     private static void fork(JsonOut o, RecordView r, long wall, String host, String logId, long seq) {
         common(o, PROCESS_ACTIVITY, 1, "Launch", wall, host, logId, seq, 0, -1);
         o.name("process").begin().name("pid").num(r.number(FORK_CHILD))
-                .name("uid").str(execId(r.number(FORK_CHILD), r.number(FORK_CHILD_START)))
+                .name("uid").pair(r.number(FORK_CHILD), r.number(FORK_CHILD_START))
                 .name("parent_process").begin().name("pid").num(r.number(TGID))
-                .name("uid").str(execId(r.number(TGID), r.number(START))).end().end();
+                .name("uid").pair(r.number(TGID), r.number(START)).end().end();
         actor(o, r);
         unmappedStart(o, r, -1);
         o.name("fork").bool(true);
@@ -296,8 +315,8 @@ public final class Ocsf {
     private static void tcpState(JsonOut o, RecordView r, long wall, String host, String logId, long seq) {
         common(o, NETWORK_ACTIVITY, 99, "TCP State Change", wall, host, logId, seq, 0, -1);
         int family = (int) r.number(TCP_FAMILY);
-        o.name("src_endpoint").begin().name("ip").str(ip(r, TCP_SADDR, family)).name("port").num(r.number(TCP_SPORT)).end();
-        o.name("dst_endpoint").begin().name("ip").str(ip(r, TCP_DADDR, family)).name("port").num(r.number(TCP_DPORT)).end();
+        ip(o.name("src_endpoint").begin().name("ip"), r, TCP_SADDR, family).name("port").num(r.number(TCP_SPORT)).end();
+        ip(o.name("dst_endpoint").begin().name("ip"), r, TCP_DADDR, family).name("port").num(r.number(TCP_DPORT)).end();
         o.name("connection_info").begin().name("protocol_num").num(6).name("protocol_name").str("tcp")
                 .name("protocol_ver_id").num(family == 10 ? 6 : 4).end();
         actor(o, r);
@@ -322,14 +341,14 @@ public final class Ocsf {
         o.name("activity_id").num(activityId);
         o.name("activity_name").str(activityName);
         o.name("type_uid").num(classUid * 100L + activityId);
-        o.name("type_name").str(className(classUid) + ": " + activityName);
+        o.name("type_name").strJoin(className(classUid), activityName);
         o.name("time").num(Math.floorDiv(wall, 1_000_000L));
         boolean blocked = decision == 1;
         o.name("severity_id").num(blocked || decision == 2 ? 3 : 1);
         o.name("severity").str(blocked || decision == 2 ? "Medium" : "Informational");
         if (ret < 0) {
-            o.name("status_id").num(2).name("status").str("Failure").name("status_code").str(Integer.toString(-ret))
-                    .name("status_detail").str("errno " + (-ret));
+            o.name("status_id").num(2).name("status").str("Failure").name("status_code").quotedNum(-(long) ret)
+                    .name("status_detail").str("errno " + (-(long) ret));
         } else {
             o.name("status_id").num(1).name("status").str("Success");
         }
@@ -338,7 +357,7 @@ public final class Ocsf {
         }
         o.name("metadata").begin().name("version").str(VERSION)
                 .name("product").begin().name("name").str("twinlane").name("vendor_name").str("twinlane").end()
-                .name("log_name").str("security").name("uid").str(logId + ":" + seq).name("sequence").num(seq).end();
+                .name("log_name").str("security").name("uid").strNum(logId, seq).name("sequence").num(seq).end();
         o.name("device").begin().name("uid").str(host).end();
     }
 
@@ -357,18 +376,19 @@ public final class Ocsf {
         o.name("process").begin();
         o.name("pid").num(r.number(TGID));
         o.name("tid").num(r.number(TID));
-        o.name("uid").str(execId(r.number(TGID), r.number(START)));
-        o.name("name").str(r.text(COMM));
+        o.name("uid").pair(r.number(TGID), r.number(START));
+        text(o.name("name"), r, COMM, false);
         o.name("parent_process").begin().name("pid").num(r.number(PTGID))
-                .name("uid").str(execId(r.number(PTGID), r.number(PSTART))).end();
+                .name("uid").pair(r.number(PTGID), r.number(PSTART)).end();
         o.end();
-        o.name("user").begin().name("uid").str(Long.toString(r.number(UID))).end();
+        o.name("user").begin().name("uid").quotedNum(r.number(UID)).end();
         o.end();
     }
 
     private static void selfProcess(JsonOut o, RecordView r) {
-        o.name("process").begin().name("pid").num(r.number(TGID)).name("uid").str(execId(r.number(TGID), r.number(START)))
-                .name("name").str(r.text(COMM)).end();
+        o.name("process").begin().name("pid").num(r.number(TGID)).name("uid").pair(r.number(TGID), r.number(START));
+        text(o.name("name"), r, COMM, false);
+        o.end();
     }
 
     /** Opens "unmapped" with what every record has; the caller adds its own and closes it. */
@@ -389,37 +409,73 @@ public final class Ocsf {
         return v >= 0 && v < names.length ? names[v] : String.valueOf(v);
     }
 
-    static String execId(long tgid, long startNs) {
-        return tgid + ":" + Long.toUnsignedString(startNs);
+    /** A NUL-terminated text field (or its part after the last '/'), without a copy or a String. */
+    private static void text(JsonOut o, RecordView r, Field f, boolean baseOnly) {
+        Ctx c = CTX.get();
+        int start = c.off + f.offset();
+        int n = textLength(c.raw, start, f.size());
+        int from = baseOnly ? baseStart(c.raw, start, n) : 0;
+        o.utf8(c.raw, start + from, n - from);
     }
 
-    private static String baseName(String path) {
-        int i = path.lastIndexOf('/');
-        return i >= 0 && i < path.length() - 1 ? path.substring(i + 1) : path;
+    private static int textLength(byte[] b, int start, int max) {
+        int n = 0;
+        while (n < max && b[start + n] != 0) {
+            n++;
+        }
+        return n;
+    }
+
+    private static int baseStart(byte[] b, int start, int n) {
+        for (int i = n - 2; i >= 0; i--) {
+            if (b[start + i] == '/') {
+                return i + 1;
+            }
+        }
+        return 0;
+    }
+
+    private static int textLength(byte[] b) {
+        int n = 0;
+        while (n < b.length && b[n] != 0) {
+            n++;
+        }
+        return n;
+    }
+
+    /** Where the base name starts: after the last '/', unless the path ends with one. */
+    private static int baseStart(byte[] b, int n) {
+        for (int i = n - 2; i >= 0; i--) {
+            if (b[i] == '/') {
+                return i + 1;
+            }
+        }
+        return 0;
     }
 
     /** argv joined by spaces, as much as the record holds. */
-    private static String cmdLine(RecordView r) {
-        long held = Math.min(r.number(EXEC_ARGS_LEN), EXEC_ARGS.size());
-        byte[] b = r.bytes(EXEC_ARGS.offset(), (int) held);
-        int end = b.length;
-        while (end > 0 && b[end - 1] == 0) {
+    private static void cmdLine(JsonOut o, RecordView r) {
+        Ctx c = CTX.get();
+        int start = c.off + EXEC_ARGS.offset();
+        int end = (int) Math.min(r.number(EXEC_ARGS_LEN), EXEC_ARGS.size());
+        while (end > 0 && c.raw[start + end - 1] == 0) {
             end--;
         }
-        for (int i = 0; i < end; i++) {
-            if (b[i] == 0) {
-                b[i] = ' ';
-            }
-        }
-        return new String(b, 0, end, StandardCharsets.UTF_8);
+        o.utf8NulAsSpace(c.raw, start, end);
     }
 
-    private static String ip(RecordView r, Field f, int family) {
-        byte[] b = r.bytes(f.offset(), family == 10 ? 16 : 4);
+    /** An address as text: IPv4 (also IPv4-mapped IPv6) dotted, other IPv6 as InetAddress writes it. */
+    private static JsonOut ip(JsonOut o, RecordView r, Field f, int family) {
+        int off = f.offset();
+        boolean mapped = family == 10 && r.s64(off) == 0 && r.u16(off + 8) == 0 && r.u16(off + 10) == 0xFFFF;
+        if (family != 10 || mapped) {
+            int v4 = mapped ? off + 12 : off;
+            return o.strJoinDots(r.u8(v4), r.u8(v4 + 1), r.u8(v4 + 2), r.u8(v4 + 3));
+        }
         try {
-            return InetAddress.getByAddress(b).getHostAddress();
+            return o.str(InetAddress.getByAddress(r.bytes(off, 16)).getHostAddress());
         } catch (UnknownHostException e) {
-            return "";
+            return o.str("");
         }
     }
 }

@@ -1,7 +1,6 @@
 package dev.twinlane.export;
 
 import dev.twinlane.ingest.RecordKind;
-import dev.twinlane.ingest.RecordView;
 
 /**
  * Renders one security-log record as the value of a {@code twinlane.security} message
@@ -19,7 +18,6 @@ import dev.twinlane.ingest.RecordView;
 public final class SecurityEncoder {
     public static final String SCHEMA = "twinlane.security/1";
     private final JsonOut out = new JsonOut(4096);
-    private final RecordView view = new RecordView();
 
     /**
      * {@code rec[0..length)} is one stored record (header, payload, MAC); {@code prevMac} the MAC
@@ -46,9 +44,8 @@ public final class SecurityEncoder {
         o.name("mac").hex(rec, length - WalRecord.MAC, WalRecord.MAC);
         o.name("record").base64(rec, 0, length - WalRecord.MAC);
         if (kind <= WalRecord.MAX_APP_KIND) {
-            view.wrap(rec, WalRecord.HEADER, payloadLen);
             o.name("event");
-            if (!Ocsf.event(o, view, wall, host, logId, seq)) {
+            if (!Ocsf.event(o, rec, WalRecord.HEADER, payloadLen, wall, host, logId, seq)) {
                 o.nul();
             }
         } else {

@@ -107,8 +107,16 @@ public final class WalRecord {
         }
     }
 
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+    /** 8 lower-case hex digits, as twinlane verify prints key ids. */
     public static String keyIdHex(int id) {
-        return String.format("%08x", id);
+        char[] c = new char[8];
+        for (int i = 7; i >= 0; i--) {
+            c[i] = HEX[id & 0xF];
+            id >>>= 4;
+        }
+        return new String(c);
     }
 
     /** The identity a log's first record carries; MAC_0 is derived from its payload. */

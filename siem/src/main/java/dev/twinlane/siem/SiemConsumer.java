@@ -34,7 +34,6 @@ import dev.twinlane.export.Ocsf;
 import dev.twinlane.export.SecurityEncoder;
 import dev.twinlane.export.SecurityExporter;
 import dev.twinlane.export.WalRecord;
-import dev.twinlane.ingest.RecordView;
 
 /**
  * The SIEM side: consumes the security and seals topics in a consumer group, re-verifies each
@@ -90,7 +89,6 @@ public final class SiemConsumer implements AutoCloseable {
     private final Map<String, ChainCheck> logs = new HashMap<>();
     private final Stats stats = new Stats();
     private final JsonOut render = new JsonOut(4096);
-    private final RecordView view = new RecordView();
     private volatile boolean running = true;
 
     public SiemConsumer(Options o, Writer out) throws IOException {
@@ -112,6 +110,7 @@ public final class SiemConsumer implements AutoCloseable {
             p.put(ConsumerConfig.GROUP_ID_CONFIG, options.group);
         }
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false"); // the exporter creates them (seals compacted)
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "2000");
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
@@ -319,8 +318,8 @@ public final class SiemConsumer implements AutoCloseable {
 
     private byte[] renderEvent(byte[] record, String host, String logId) {
         JsonOut o = render.reset();
-        view.wrap(record, WalRecord.HEADER, record.length - WalRecord.HEADER);
-        if (!Ocsf.event(o, view, WalRecord.wallNanos(record, 0), host, logId, WalRecord.seq(record, 0))) {
+        if (!Ocsf.event(o, record, WalRecord.HEADER, record.length - WalRecord.HEADER, WalRecord.wallNanos(record, 0),
+                host, logId, WalRecord.seq(record, 0))) {
             o.nul();
         }
         return o.toBytes();

@@ -34,11 +34,17 @@ import dev.twinlane.wal.KeyRing;
  * linger, batch size, no compression, 5 in flight), one partition each, each side in a fresh JVM,
  * alternating for several rounds. Prints every round and the medians.
  *
- * <p>Arguments: WORK_DIR RECORDS ROUNDS JAVA_OPTS_FOR_EXPORTER (one string) CLASSPATH
+ * Both are measured at steady state: the broker is warmed up first, and each run ships WARMUP
+ * records untimed before the measured ones (ProducerPerformance's own --warmup-records; the
+ * exporter ships a warm-up log first in the same JVM).
+ *
+ * <p>Arguments: WORK_DIR RECORDS ROUNDS JAVA_OPTS_FOR_EXPORTER (one string) CLASSPATH WARMUP
  */
 public final class ExportBench {
-    private static final Pattern PERF = Pattern.compile("(\\d+) records sent, ([0-9.]+) records/sec \\(([0-9.]+) MB/sec\\)");
+    private static final Pattern PERF = Pattern.compile("(\\d+) steady state records sent, ([0-9.]+) records/sec \\(([0-9.]+) MB/sec\\)");
     private static final Pattern OURS = Pattern.compile("RESULT impl=twinlane records=(\\d+) seconds=([0-9.]+) rps=([0-9.]+)");
+
+    private static String lastCpu = "";
 
     private ExportBench() {
     }
@@ -47,21 +53,17 @@ public final class ExportBench {
         Path work = Path.of(args[0]);
         int records = Integer.parseInt(args[1]);
         int rounds = Integer.parseInt(args[2]);
+        int warmup = Integer.parseInt(args[5]);
         List<String> jvm = args[3].isBlank() ? List.of() : Arrays.asList(args[3].trim().split("\\s+"));
         String cp = args[4];
         Files.createDirectories(work);
 
         Path logDir = work.resolve("security");
+        Path warmDir = work.resolve("security-warmup");
         Path key = work.resolve("root.key");
         KeyRing.generate(key);
-        try (ChainedLog log = ChainedLog.security(logDir).keys(KeyRing.load(key)).hostId("bench-host").build()) {
-            SyntheticRecords gen = new SyntheticRecords(42);
-            for (int i = 0; i < records; i++) {
-                byte[] r = gen.next(i);
-                log.appender().append(r[0] & 0xFF, r);
-            }
-            log.syncNow();
-        }
+        fill(logDir, key, records, 42);
+        fill(warmDir, key, warmup, 7);
         long total = 0;
         long messages = 0;
         try (ChainedLog log = ChainedLog.security(logDir).keys(KeyRing.load(key)).build();
@@ -83,26 +85,39 @@ public final class ExportBench {
         double[] perf = new double[rounds];
         try (KafkaBroker broker = KafkaBroker.start(new KafkaBroker.Settings().dataDir(work.resolve("broker")))) {
             System.out.println("broker: " + broker.bootstrap() + " (KRaft, 256 MB heap, own JVM)");
+            topics(broker.bootstrap(), true, "bench-broker-warmup");
+            run(KafkaBroker.javaCommand(List.of("-Xmx512m"), "org.apache.kafka.tools.ProducerPerformance",
+                    List.of("--bootstrap-server", broker.bootstrap(), "--topic", "bench-broker-warmup", "--num-records",
+                            String.valueOf(warmup), "--warmup-records", "1", "--record-size", String.valueOf(size),
+                            "--throughput", "-1", "--command-property", "acks=all"), null), PERF);
+            topics(broker.bootstrap(), false, "bench-broker-warmup");
+            System.out.println("broker warmed up with " + warmup + " records; each measured run ships " + warmup
+                    + " warm-up records first, untimed (ProducerPerformance: --warmup-records)");
             String props = "acks=all enable.idempotence=true max.in.flight.requests.per.connection=5 linger.ms="
                     + s.lingerMs + " batch.size=" + s.batchSize + " compression.type=" + s.securityCompression;
             System.out.println("producer settings, both sides: " + props + "; one partition; " + messages + " records");
             for (int round = 1; round <= rounds; round++) {
                 for (String side : round % 2 == 1 ? List.of("twinlane", "perf") : List.of("perf", "twinlane")) {
                     String prefix = "bench-" + side + "-" + round;
-                    topics(broker.bootstrap(), true, prefix + ".security", prefix + ".seals");
+                    topics(broker.bootstrap(), true, prefix + ".security", prefix + ".seals", prefix + "-warmup.security",
+                            prefix + "-warmup.seals");
+                    double c0 = childCpu();
+                    double b0 = cpuOf(broker.pid());
                     if (side.equals("twinlane")) {
                         List<String> cmd = new ArrayList<>();
                         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
                         cmd.addAll(jvm);
                         cmd.addAll(List.of("-cp", cp, ExportRun.class.getName(), logDir.toString(), key.toString(),
-                                broker.bootstrap(), prefix));
+                                broker.bootstrap(), prefix, warmDir.toString()));
                         Matcher m = run(cmd, OURS);
+                        System.out.println("  exporter JVM " + lastCpu.substring(4));
                         ours[round - 1] = Double.parseDouble(m.group(3));
                         System.out.printf("round %d twinlane exporter    %10.0f records/s  (%s records in %s s, %.1f MB/s)%n",
                                 round, ours[round - 1], m.group(1), m.group(2), ours[round - 1] * size / 1e6);
                     } else {
                         List<String> args2 = new ArrayList<>(List.of("--bootstrap-server", broker.bootstrap(),
-                                "--topic", prefix + ".security", "--num-records", String.valueOf(messages),
+                                "--topic", prefix + ".security", "--num-records", String.valueOf(messages + warmup + 1),
+                                "--warmup-records", String.valueOf(warmup + 1),
                                 "--record-size", String.valueOf(size), "--throughput", "-1", "--command-property"));
                         args2.addAll(Arrays.asList(props.split(" ")));
                         Matcher m = run(KafkaBroker.javaCommand(List.of("-Xmx512m"),
@@ -111,7 +126,9 @@ public final class ExportBench {
                         System.out.printf("round %d ProducerPerformance %10.0f records/s  (%s MB/s)%n", round,
                                 perf[round - 1], m.group(3));
                     }
-                    topics(broker.bootstrap(), false, prefix + ".security", prefix + ".seals");
+                    System.out.printf("  CPU: client JVM %.1f s, broker %.1f s%n", childCpu() - c0, cpuOf(broker.pid()) - b0);
+                    topics(broker.bootstrap(), false, prefix + ".security", prefix + ".seals", prefix + "-warmup.security",
+                            prefix + "-warmup.seals");
                 }
             }
         }
@@ -123,6 +140,17 @@ public final class ExportBench {
                 mo, mp, mo / mp, size, messages, rounds);
     }
 
+    private static void fill(Path dir, Path key, int n, long seed) {
+        try (ChainedLog log = ChainedLog.security(dir).keys(KeyRing.load(key)).hostId("bench-host").build()) {
+            SyntheticRecords gen = new SyntheticRecords(seed);
+            for (int i = 0; i < n; i++) {
+                byte[] r = gen.next(i);
+                log.appender().append(r[0] & 0xFF, r);
+            }
+            log.syncNow();
+        }
+    }
+
     private static Matcher run(List<String> cmd, Pattern want) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         Matcher found = null;
@@ -131,6 +159,15 @@ public final class ExportBench {
             String line;
             while ((line = r.readLine()) != null) {
                 all.append(line).append('\n');
+                if (line.startsWith("PRODUCER ")) {
+                    System.out.println("  exporter producer: " + line.substring(9));
+                }
+                if (line.startsWith("CPU-AFTER-WARMUP ") || line.startsWith("WARMUP ")) {
+                    System.out.println("  exporter " + line.toLowerCase(java.util.Locale.ROOT).replace("cpu-after-warmup", "JVM after warm-up:"));
+                }
+                if (line.startsWith("CPU ")) {
+                    lastCpu = line;
+                }
                 Matcher m = want.matcher(line);
                 if (m.find()) {
                     found = m;
@@ -158,6 +195,20 @@ public final class ExportBench {
                 a.deleteTopics(List.of(names)).all().get(30, TimeUnit.SECONDS); // keeps the disk use of a long run flat
             }
         }
+    }
+
+    /** CPU seconds of the children this JVM has waited for (the runs). */
+    private static double childCpu() throws IOException {
+        String st = Files.readString(Path.of("/proc/self/stat"));
+        String[] f = st.substring(st.lastIndexOf(')') + 2).split(" ");
+        return (Long.parseLong(f[13]) + Long.parseLong(f[14])) / 100.0;
+    }
+
+    /** CPU seconds of a running process (the broker). */
+    private static double cpuOf(long pid) throws IOException {
+        String st = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        String[] f = st.substring(st.lastIndexOf(')') + 2).split(" ");
+        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
     }
 
     private static double median(double[] v) {

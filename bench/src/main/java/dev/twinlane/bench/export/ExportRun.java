@@ -16,7 +16,10 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
  * {@code RESULT impl=twinlane records=N seconds=S rps=R}. The clock starts before the exporter's
  * producer is created and stops when the broker has acknowledged the last record (acks=all).
  *
- * <p>Arguments: LOG_DIR KEY_FILE BOOTSTRAP TOPIC_PREFIX
+ * <p>With WARMUP_LOG_DIR, that log is shipped first (to TOPIC_PREFIX-warmup.*, untimed), as
+ * ProducerPerformance's --warmup-records does on its side: both are measured at steady state.
+ *
+ * <p>Arguments: LOG_DIR KEY_FILE BOOTSTRAP TOPIC_PREFIX [WARMUP_LOG_DIR]
  */
 public final class ExportRun {
     private ExportRun() {
@@ -25,7 +28,19 @@ public final class ExportRun {
     public static void main(String[] args) throws Exception {
         Path logDir = Path.of(args[0]);
         Path key = Path.of(args[1]);
-        ExportSettings s = settings(args[2], args[3]);
+        Path warmDir = args.length > 4 ? Path.of(args[4]) : null;
+        if (warmDir != null) {
+            double[] w = export(warmDir, key, settings(args[2], args[3] + "-warmup"));
+            System.out.printf("WARMUP records=%.0f seconds=%.3f rps=%.0f%n", w[0], w[1], w[0] / w[1]);
+            System.out.println("CPU-AFTER-WARMUP " + threadCpu());
+        }
+        double[] r = export(logDir, key, settings(args[2], args[3]));
+        System.out.printf("RESULT impl=twinlane records=%.0f seconds=%.3f rps=%.0f%n", r[0], r[1], r[0] / r[1]);
+        System.out.println("CPU " + threadCpu());
+    }
+
+    /** Ships a whole log; {records, seconds} from creating the exporter to the last ack. */
+    private static double[] export(Path logDir, Path key, ExportSettings s) throws Exception {
         s.cursorDir = Files.createTempDirectory("export-run-cursor");
         try (ChainedLog log = ChainedLog.security(logDir).keys(KeyRing.load(key)).build()) {
             long last = log.durableSeq();
@@ -36,9 +51,55 @@ public final class ExportRun {
                 Thread.sleep(1);
             }
             double secs = (System.nanoTime() - t0) / 1e9;
+            System.out.println("PRODUCER " + producerMetrics());
             e.close();
-            System.out.printf("RESULT impl=twinlane records=%d seconds=%.3f rps=%.0f%n", last, secs, last / secs);
+            return new double[] {last, secs};
         }
+    }
+
+    /** A few of the exporter's producer metrics (JMX), to compare with ProducerPerformance's. */
+    static String producerMetrics() {
+        StringBuilder sb = new StringBuilder();
+        try {
+            javax.management.MBeanServer mbs = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+            for (javax.management.ObjectName n : mbs.queryNames(
+                    new javax.management.ObjectName("kafka.producer:type=producer-metrics,client-id=*"), null)) {
+                for (String a : new String[] {"batch-size-avg", "records-per-request-avg", "request-rate",
+                        "request-latency-avg", "bufferpool-wait-ratio", "record-queue-time-avg"}) {
+                    sb.append(a).append('=').append(String.format("%.1f", ((Number) mbs.getAttribute(n, a)).doubleValue()))
+                            .append(' ');
+                }
+            }
+        } catch (Exception ex) {
+            sb.append(ex);
+        }
+        return sb.toString().trim();
+    }
+
+    /** CPU seconds of this JVM by thread kind (from /proc), the busiest first. */
+    static String threadCpu() throws java.io.IOException {
+        java.util.Map<String, Double> byKind = new java.util.TreeMap<>();
+        double total = 0;
+        long hz = 100;
+        try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+            for (Path t : (Iterable<Path>) tasks::iterator) {
+                try {
+                    String comm = Files.readString(t.resolve("comm")).trim();
+                    String stat = Files.readString(t.resolve("stat"));
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    double cpu = (Long.parseLong(f[11]) + Long.parseLong(f[12])) / (double) hz;
+                    String kind = comm.replaceAll("[#0-9 ]+$", "").replaceAll("\\d+$", "");
+                    byKind.merge(kind, cpu, Double::sum);
+                    total += cpu;
+                } catch (java.io.IOException | RuntimeException e) {
+                    // a thread that ended meanwhile
+                }
+            }
+        }
+        StringBuilder sb = new StringBuilder(String.format("total=%.2fs", total));
+        byKind.entrySet().stream().sorted((a, b) -> Double.compare(b.getValue(), a.getValue())).limit(8)
+                .forEach(e -> sb.append(String.format(" [%s]=%.2fs", e.getKey(), e.getValue())));
+        return sb.toString();
     }
 
     /** The exporter's producer settings, as the benchmark also hands them to ProducerPerformance. */
