@@ -63,6 +63,8 @@ public final class ChainAppender {
     private long lastSealMono;
     private final AtomicReference<Seal> unsavedSeal = new AtomicReference<>();
     private final boolean strict;
+    /** The key in memory is not yet in the key state file (a ROTATE whose state write failed). */
+    private boolean statePending;
 
     ChainAppender(ChainedLog log, SingleChronicleQueue queue, AppendTime appendTime, ChainedLog.Builder b,
                   Genesis genesis, SpaceGuard space, long rollEpochMillis, long rollLengthMillis) {
@@ -90,16 +92,19 @@ public final class ChainAppender {
         }
     }
 
-    /** Continues after the tail of an existing log (or before genesis: seq 0). */
-    void resume(long lastSeq, byte[] lastMacValue, int lastEpoch, KeyRing.RootKey root) {
+    /**
+     * Continues after the tail of an existing log (or before genesis: seq 0) with {@code start},
+     * already saved in the key state file (erased here).
+     */
+    void resume(long lastSeq, byte[] lastMacValue, int lastEpoch, EpochKeys start) {
         nextSeq = lastSeq + 1;
         System.arraycopy(lastMacValue, 0, lastMac, 0, RecordFormat.MAC);
         timePart = lastSeq == 0 ? 0 : lastEpoch - schedule.countPart(lastSeq);
         nextTimeBoundary = schedule.timeBoundary(timePart);
         countPart = schedule.countPart(Math.max(1, nextSeq));
         nextCountBoundary = schedule.countBoundary(countPart);
-        keys.start(root, logId);
-        keys.evolveTo(lastEpoch);
+        keys.set(start);
+        start.erase();
         mac.init(keys.key());
         appendedSeq = lastSeq;
     }
@@ -166,6 +171,13 @@ public final class ChainAppender {
             keys.start(next, logId); // erases the old chain; the next write evolves to its epoch
             mac.init(keys.key());
             log.rotated(next);
+            // the state file moves to the new root's epoch-0 key once the ROTATE is durable
+            statePending = true;
+            try {
+                saveState(keys);
+            } catch (WalException e) {
+                // reported; the ROTATE stands and the next append writes the state first
+            }
             return seq;
         } finally {
             lock.unlock();
@@ -263,9 +275,8 @@ public final class ChainAppender {
         int tp = !genesis && wall >= nextTimeBoundary ? timePart + 1 : timePart;
         int cp = seq >= nextCountBoundary ? schedule.countPart(seq) : countPart;
         int epoch = cp + tp;
-        if (epoch != keys.epoch()) {
-            keys.evolveTo(epoch);
-            mac.init(keys.key());
+        if (epoch != keys.epoch() || statePending) {
+            evolve(epoch);
         }
         RecordFormat.writeHeader(header, seq, wall, mono, epoch, keys.keyId(), kind, len);
         mac.update(lastMac, 0, RecordFormat.MAC);
@@ -319,6 +330,45 @@ public final class ChainAppender {
         log.appendSucceeded();
         log.metrics().appended(kind, seq, mono);
         return seq;
+    }
+
+    /**
+     * Moves the key to {@code epoch}: makes every record so far durable, writes the new key to
+     * the key state file (atomically, durably), and only then overwrites the old key in memory.
+     * Throws with nothing changed when either step fails; the next append tries again.
+     */
+    private void evolve(int epoch) {
+        if (epoch < keys.epoch()) {
+            throw new WalException("record seq " + nextSeq + " needs key epoch " + epoch + " but the writer's key is at epoch "
+                    + keys.epoch() + " (the clock went back across an epoch boundary?); retry later");
+        }
+        EpochKeys next = keys.copy();
+        try {
+            next.evolveTo(epoch);
+            saveState(next);
+            keys.evolveTo(epoch); // overwrites K_e in memory
+            mac.init(keys.key());
+        } finally {
+            next.erase();
+        }
+    }
+
+    private void saveState(EpochKeys k) {
+        long before = nextSeq - 1;
+        if (before > 0 && log.syncNow() < before) {
+            WalException e = new WalException("key state not advanced: the records before seq " + nextSeq
+                    + " are not durable yet (" + log.status().problem() + ")");
+            log.ioFailure("key-state", e);
+            throw e;
+        }
+        try {
+            log.saveKeyState(k, logId);
+            statePending = false;
+        } catch (java.io.IOException | RuntimeException e) {
+            WalException w = new WalException("cannot write key state file " + log.keyStateFile() + ": " + e.getMessage(), e);
+            log.ioFailure("key-state", w);
+            throw w;
+        }
     }
 
     public long appendedSeq() {

@@ -14,8 +14,11 @@ final class ChainState {
     final Genesis genesis;
     final EpochSchedule schedule;
     final KeyRing ring;
+    /** The writer's key state (no root key): derives the keys of its key id from its epoch on. */
+    private final EpochKeys stateKeys;
     private final HmacSha256 hmac = new HmacSha256();
     private KeyRing.RootKey active;
+    private int activeId;
     private int pendingKeyId;
     private EpochKeys keys;
     private byte[] prevMac;
@@ -23,14 +26,33 @@ final class ChainState {
     private int timePart;
     private long lastEpochSeen;
 
-    private ChainState(Genesis genesis, KeyRing ring) {
+    private ChainState(Genesis genesis, KeyRing ring, EpochKeys stateKeys) {
         this.genesis = genesis;
         this.schedule = genesis.schedule();
         this.ring = ring;
+        this.stateKeys = stateKeys;
+    }
+
+    /** Keys of root key {@code id} from its epoch 0 (or from the key state's epoch), or null. */
+    private EpochKeys startKeys(int id) {
+        KeyRing.RootKey root = ring == null ? null : ring.byId(id);
+        active = root;
+        activeId = id;
+        if (root != null) {
+            EpochKeys k = new EpochKeys();
+            k.start(root, genesis.logId);
+            return k;
+        }
+        return stateKeys != null && stateKeys.keyId() == id ? stateKeys.copy() : null;
     }
 
     /** Starts at the genesis record; returns null with {@code why[0]} set when it does not check. */
     static ChainState fromGenesis(byte[] doc, KeyRing ring, String[] why) {
+        return fromGenesis(doc, ring, null, why);
+    }
+
+    /** Like {@link #fromGenesis(byte[], KeyRing, String[])}, with the writer's key state as well. */
+    static ChainState fromGenesis(byte[] doc, KeyRing ring, EpochKeys stateKeys, String[] why) {
         if (!StoredRecord.wellFormed(doc) || StoredRecord.kind(doc) != Kinds.GENESIS || StoredRecord.seq(doc) != 1) {
             why[0] = "not a GENESIS record";
             return null;
@@ -40,15 +62,16 @@ final class ChainState {
             why[0] = "GENESIS payload is malformed";
             return null;
         }
-        ChainState s = new ChainState(g, ring);
-        KeyRing.RootKey root = ring.byId(StoredRecord.keyId(doc));
-        if (root == null) {
+        ChainState s = new ChainState(g, ring, stateKeys);
+        s.keys = s.startKeys(StoredRecord.keyId(doc));
+        if (s.keys == null) {
             why[0] = "wrong-key";
             return s;
         }
-        s.active = root;
-        s.keys = new EpochKeys();
-        s.keys.start(root, g.logId);
+        if (s.keys.epoch() != 0) {
+            why[0] = "the GENESIS record needs the key of epoch 0";
+            return s;
+        }
         s.prevMac = g.mac0();
         s.expectSeq = 1;
         s.timePart = 0;
@@ -62,24 +85,33 @@ final class ChainState {
 
     /** Starts after {@code anchor}, trusting it (the writer's recovery of a long log). */
     static ChainState fromAnchor(Genesis g, KeyRing ring, byte[] anchor, int rotatedKeyId) {
-        ChainState s = new ChainState(g, ring);
-        int id = rotatedKeyId != 0 ? rotatedKeyId : StoredRecord.keyId(anchor);
-        s.active = ring.byId(id);
-        if (s.active == null) {
-            throw new WalException("the log's latest records use key " + KeyRing.idHex(id)
-                    + ", which is not in the key file(s) " + ring.files());
+        return fromAnchor(g, ring, null, anchor, rotatedKeyId);
+    }
+
+    /**
+     * Like {@link #fromAnchor(Genesis, KeyRing, byte[], int)}, with the writer's key state: the
+     * anchor is trusted, so only the key that continues after it is needed.
+     */
+    static ChainState fromAnchor(Genesis g, KeyRing ring, EpochKeys stateKeys, byte[] anchor, int rotatedKeyId) {
+        ChainState s = new ChainState(g, ring, stateKeys);
+        boolean rotates = StoredRecord.kind(anchor) == Kinds.ROTATE && rotatedKeyId == 0;
+        int id = rotatedKeyId != 0 ? rotatedKeyId
+                : rotates ? RecordFormat.getInt(anchor, RecordFormat.HEADER) : StoredRecord.keyId(anchor);
+        s.keys = s.startKeys(id);
+        if (s.keys == null) {
+            throw new WalException("the log's latest records use key " + KeyRing.idHex(id) + ", which is not in the "
+                    + (ring != null ? "key file(s) " + ring.files() : "key state file (it holds key "
+                    + KeyRing.idHex(stateKeys.keyId()) + ")"));
         }
-        s.keys = new EpochKeys();
-        s.keys.start(s.active, g.logId);
         int epoch = StoredRecord.epoch(anchor);
-        s.keys.evolveTo(epoch);
+        if (!rotates && epoch > s.keys.epoch()) {
+            s.keys.evolveTo(epoch);
+        }
+        s.pendingKeyId = id;
         s.prevMac = StoredRecord.mac(anchor);
         s.expectSeq = StoredRecord.seq(anchor) + 1;
         s.timePart = epoch - s.schedule.countPart(StoredRecord.seq(anchor));
         s.lastEpochSeen = epoch;
-        if (StoredRecord.kind(anchor) == Kinds.ROTATE && rotatedKeyId == 0) {
-            s.rotateTo(RecordFormat.getInt(anchor, RecordFormat.HEADER));
-        }
         return s;
     }
 
@@ -101,11 +133,12 @@ final class ChainState {
         if (seq != expectSeq) {
             return "found seq " + seq;
         }
-        if (active == null) {
+        if (keys == null) {
             return "wrong-key: key " + KeyRing.idHex(pendingKeyId) + " (named by a ROTATE record) is not in the key files";
         }
-        if (StoredRecord.keyId(doc) != active.id()) {
-            return "wrong-key: record names key " + KeyRing.idHex(StoredRecord.keyId(doc)) + ", the chain is at key " + active.idHex();
+        if (StoredRecord.keyId(doc) != activeId) {
+            return "wrong-key: record names key " + KeyRing.idHex(StoredRecord.keyId(doc)) + ", the chain is at key "
+                    + KeyRing.idHex(activeId);
         }
         int tp = schedule.nextTimePart(timePart, StoredRecord.wallNanos(doc));
         int epoch = schedule.epoch(seq, tp);
@@ -113,6 +146,9 @@ final class ChainState {
             return "epoch " + StoredRecord.epoch(doc) + " where its position and time require " + epoch;
         }
         EpochKeys k = keysAt(epoch);
+        if (k == null) {
+            return "epoch " + epoch + " is older than the key held (epoch " + keys.epoch() + ")";
+        }
         String problem = null;
         if (!StoredRecord.macMatches(doc, prevMac, k.key(), hmac)) {
             problem = "MAC does not verify";
@@ -136,6 +172,9 @@ final class ChainState {
     private EpochKeys keysAt(int epoch) {
         if (epoch == keys.epoch()) {
             return keys;
+        }
+        if (epoch < keys.epoch()) {
+            return null; // only a key state that starts later than this record; never from a root key
         }
         EpochKeys k = keys.copy();
         k.evolveTo(epoch);
@@ -165,12 +204,11 @@ final class ChainState {
 
     private void rotateTo(int keyId) {
         pendingKeyId = keyId;
-        active = ring.byId(keyId);
-        if (active != null) {
+        EpochKeys k = startKeys(keyId);
+        if (keys != null) {
             keys.erase();
-            keys = new EpochKeys();
-            keys.start(active, genesis.logId);
         }
+        keys = k;
     }
 
     /**
@@ -209,6 +247,9 @@ final class ChainState {
 
     /** First epoch after {@code from} up to {@code to} whose key makes {@code doc}'s MAC verify, or -1. */
     int laterEpochThatVerifies(byte[] doc, int from, int to) {
+        if (keys == null) {
+            return -1;
+        }
         EpochKeys k = keys.copy();
         HmacSha256 h = new HmacSha256();
         try {
@@ -242,6 +283,16 @@ final class ChainState {
 
     KeyRing.RootKey active() {
         return active;
+    }
+
+    /** Id of the key the chain continues with (after any ROTATE), known or not. */
+    int activeId() {
+        return activeId;
+    }
+
+    /** A copy of the current epoch keys (the caller erases it), or null when the key is not held. */
+    EpochKeys keysCopy() {
+        return keys == null ? null : keys.copy();
     }
 
     long lastEpochSeen() {

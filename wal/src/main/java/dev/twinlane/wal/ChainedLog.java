@@ -50,6 +50,7 @@ public final class ChainedLog implements AutoCloseable {
     private final ChainAppender appender;
     private final Genesis genesis;
     private final String recovery;
+    private final Path keyStateFile;
     private TailRecovery.Result tail;
     private volatile String appendProblem;
     private volatile String syncProblem;
@@ -76,12 +77,16 @@ public final class ChainedLog implements AutoCloseable {
         LongConsumer durableListener;
         WalClock clock = WalClock.SYSTEM;
         Path sealFile;
+        Path keyState;
 
         Builder(Path dir) {
             this.dir = dir;
         }
 
-        /** Root MAC key(s); required. */
+        /**
+         * Root MAC key(s): needed to create a log, or to (re)create its key state file; otherwise
+         * leave them out and keep them off this host: the writer starts from {@link #keyState}.
+         */
         public Builder keys(KeyRing ring) {
             this.keys = ring;
             return this;
@@ -165,6 +170,15 @@ public final class ChainedLog implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The writer's key state file (log id, key id, epoch, current epoch key); default
+         * DIR/key.state. Without {@link #keys} the writer starts from it; with them it rewrites it.
+         */
+        public Builder keyState(Path f) {
+            this.keyState = f;
+            return this;
+        }
+
         /** Opens (creating or recovering) the log; a problem is one line in a WalException. */
         public ChainedLog build() {
             return new ChainedLog(this);
@@ -187,15 +201,19 @@ public final class ChainedLog implements AutoCloseable {
     }
 
     private ChainedLog(Builder b) {
-        if (b.keys == null) {
-            throw new WalException("no key file given");
-        }
         this.config = b;
         this.dir = b.dir.toAbsolutePath();
         this.name = b.name;
-        for (Path f : b.keys.files()) {
-            KeyFiles.requirePrivate(f, true);
+        this.keyStateFile = (b.keyState != null ? b.keyState : dir.resolve(KeyState.FILE)).toAbsolutePath();
+        if (b.keys == null && !Files.exists(keyStateFile)) {
+            throw new WalException("no key file given (neither a root key nor the key state file " + keyStateFile + ")");
         }
+        if (b.keys != null) {
+            for (Path f : b.keys.files()) {
+                KeyFiles.requirePrivate(f, true);
+            }
+        }
+        KeyState state = b.keys == null ? KeyState.load(keyStateFile) : null;
         if (b.sealKey != null && b.sealKey.file() != null) {
             KeyFiles.requirePrivate(b.sealKey.file(), true);
         }
@@ -251,7 +269,7 @@ public final class ChainedLog implements AutoCloseable {
             int maxRecord = RecordFormat.OVERHEAD + b.maxPayload + 4;
             TailRecovery.Result r;
             try {
-                r = TailRecovery.recover(q, dir, b.keys, sealFile(),
+                r = TailRecovery.recover(q, dir, b.keys, state, sealFile(),
                         Math.max(maxRecord, 8 * b.rollCycle.defaultIndexCount() + 64));
             } catch (WalException e) {
                 throw e;
@@ -262,6 +280,10 @@ public final class ChainedLog implements AutoCloseable {
             SpaceGuard space = new SpaceGuard(dir, maxRecord, b.rollCycle.defaultIndexCount());
             this.syncer = new Syncer(this, b.syncIntervalNanos, b.durableListener, r.lastSeq);
             Genesis g = r.genesis;
+            if (g == null && state != null) {
+                throw new WalException(dir + " holds no log; creating one needs the root key file (the key state file "
+                        + keyStateFile + " only continues an existing log)");
+            }
             if (g == null) {
                 byte[] logId = new byte[16];
                 new SecureRandom().nextBytes(logId);
@@ -272,12 +294,45 @@ public final class ChainedLog implements AutoCloseable {
             this.tail = r;
             this.appender = new ChainAppender(this, q, appendTime, b, g, space, q.epoch(),
                     b.rollCycle.lengthInMillis());
+            EpochKeys startKeys = r.keys;
             if (r.empty()) {
-                appender.resume(0, g.mac0(), 0, b.keys.newest());
+                startKeys = new EpochKeys();
+                startKeys.start(b.keys.newest(), g.logId);
+            } else if (startKeys.epoch() < r.lastEpoch) {
+                startKeys.evolveTo(r.lastEpoch);
+            }
+            if (state != null) {
+                EpochSchedule sch = g.schedule();
+                int needed = sch.epoch(r.lastSeq + 1,
+                        sch.nextTimePart(r.lastEpoch - sch.countPart(r.lastSeq), b.clock.wallNanos()));
+                if (state.epoch() > needed) {
+                    startKeys.erase();
+                    throw new WalException("key state file " + keyStateFile + " is at epoch " + state.epoch()
+                            + ", ahead of the log in " + dir + " (its next record, seq " + (r.lastSeq + 1) + ", needs epoch "
+                            + needed + "): it is not this log's state; restore the right one or start once with the root key file");
+                }
+            }
+            int stateEpoch = state == null ? -1 : state.epoch();
+            if (state != null) {
+                state.keys.erase();
+            }
+            if (state == null || startKeys.epoch() != stateEpoch) {
+                // records of earlier epochs must be durable before the state file forgets their key
+                syncer.initialSync(r.newestFiles);
+                saveKeyState(startKeys, g.logId);
+            }
+            if (state == null) {
+                LOG.log(System.Logger.Level.WARNING, "wal " + name + " " + dir + ": wrote the key state file " + keyStateFile
+                        + " (key " + KeyRing.idHex(startKeys.keyId()) + ", epoch " + startKeys.epoch()
+                        + "); the writer restarts from it: move the root key file(s) " + b.keys.files()
+                        + " off this host (the verifier needs them)");
+            }
+            if (r.empty()) {
+                appender.resume(0, g.mac0(), 0, startKeys);
                 appender.writeGenesis(g);
                 KeyFiles.writeAtomically(dir.resolve(META_FILE), g.describe().getBytes(StandardCharsets.UTF_8), false);
             } else {
-                appender.resume(r.lastSeq, r.lastMac, r.lastEpoch, r.activeRoot);
+                appender.resume(r.lastSeq, r.lastMac, r.lastEpoch, startKeys);
                 if (!r.tornDocs.isEmpty()) {
                     appender.writeRecovery(r.tornDocs.size(), r.tornBytes, r.tornSha256(), r.tornBytesZeroed);
                 }
@@ -393,6 +448,15 @@ public final class ChainedLog implements AutoCloseable {
 
     ChainAppender appenderInternal() {
         return appender;
+    }
+
+    Path keyStateFile() {
+        return keyStateFile;
+    }
+
+    /** Writes the key state file atomically and durably; the caller then erases older keys. */
+    void saveKeyState(EpochKeys k, byte[] logId) throws IOException {
+        KeyState.write(keyStateFile, logId, k);
     }
 
     void rotated(KeyRing.RootKey k) {

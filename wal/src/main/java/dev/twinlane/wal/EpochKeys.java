@@ -28,6 +28,20 @@ final class EpochKeys {
         epoch = 0;
     }
 
+    /** Positions the chain at {@code epoch} of key {@code keyId} with {@code k} (a key state file). */
+    void startAt(int keyId, int epoch, byte[] k) {
+        System.arraycopy(k, 0, key, 0, key.length);
+        this.keyId = keyId;
+        this.epoch = epoch;
+    }
+
+    /** Takes over {@code other}'s position (the caller erases {@code other}). */
+    void set(EpochKeys other) {
+        System.arraycopy(other.key, 0, key, 0, key.length);
+        keyId = other.keyId;
+        epoch = other.epoch;
+    }
+
     /** Moves forward to {@code target}; going back is impossible by design. */
     void evolveTo(int target) {
         if (target < epoch) {

@@ -40,6 +40,8 @@ final class TailRecovery {
         byte[] lastMac;
         int lastEpoch;
         KeyRing.RootKey activeRoot;
+        /** Where the appender's keys continue from (caller erases): last record's epoch, or the key state's. */
+        EpochKeys keys;
         int checked;
         final List<byte[]> tornDocs = new ArrayList<>();
         long tornBytes;
@@ -82,8 +84,8 @@ final class TailRecovery {
     private TailRecovery() {
     }
 
-    static Result recover(SingleChronicleQueue q, Path dir, KeyRing ring, Path sealFile, int maxRecordBytes)
-            throws IOException {
+    static Result recover(SingleChronicleQueue q, Path dir, KeyRing ring, KeyState state, Path sealFile,
+                          int maxRecordBytes) throws IOException {
         Result r = new Result();
         byte[] first = firstDoc(q);
         List<Path> files = CycleFiles.list(dir);
@@ -92,7 +94,11 @@ final class TailRecovery {
         String[] lastDocFile = {null};
         if (first != null) {
             ArrayDeque<byte[]> tail = lastDocs(q, lastDocPos, lastDocFile);
-            checkChain(r, first, new ArrayList<>(tail), ring, sealFile);
+            if (state != null) {
+                checkChainFromState(r, dir, first, new ArrayList<>(tail), state, sealFile);
+            } else {
+                checkChain(r, first, new ArrayList<>(tail), ring, sealFile);
+            }
         }
         zeroTornBytes(r, files, lastDocFile[0], lastDocPos[0], maxRecordBytes);
         return r;
@@ -160,6 +166,7 @@ final class TailRecovery {
         }
         r.genesis = genesisState.genesis;
         ChainState s;
+        // (root keys: every record of the tail is checked)
         int start;
         if (StoredRecord.wellFormed(tail.get(0)) && StoredRecord.seq(tail.get(0)) == 1) {
             s = genesisState;
@@ -168,7 +175,75 @@ final class TailRecovery {
             s = ChainState.fromAnchor(r.genesis, ring, tail.get(0), 0);
             start = 1;
         }
-        byte[] last = tail.get(0);
+        finish(r, s, tail, start, sealFile);
+        r.activeRoot = s.active();
+        if (r.activeRoot == null) {
+            throw new WalException("the key named by the log's last ROTATE record is not in the key file(s) " + ring.files());
+        }
+    }
+
+    /**
+     * The writer holds only its key state (key id, epoch E, K_E), not the root key. Records of an
+     * earlier epoch or key were durable before the state moved to E (the appender syncs the log
+     * before it writes a new state), so they are trusted as they are; the records from the first
+     * of epoch E and key id on are checked like any tail.
+     */
+    private static void checkChainFromState(Result r, Path dir, byte[] first, List<byte[]> tail, KeyState state,
+                                            Path sealFile) {
+        if (!StoredRecord.wellFormed(first) || StoredRecord.kind(first) != Kinds.GENESIS || StoredRecord.seq(first) != 1) {
+            throw new WalException("not a twinlane WAL: the first record is not a GENESIS record");
+        }
+        Genesis g = Genesis.decode(first, RecordFormat.HEADER, StoredRecord.payloadLength(first));
+        if (g == null) {
+            throw new WalException("not a twinlane WAL: the GENESIS payload is malformed");
+        }
+        if (!Arrays.equals(g.logId, state.logId)) {
+            throw new WalException("key state file " + state.file + " belongs to log " + KeyFiles.hex(state.logId)
+                    + ", not to the log in " + dir + " (" + g.logIdHex() + "); use that log's state file or its root key file");
+        }
+        r.genesis = g;
+        int p = 0;
+        while (p < tail.size() && beforeState(tail.get(p), state)
+                && (p == 0 || StoredRecord.seq(tail.get(p)) == StoredRecord.seq(tail.get(p - 1)) + 1)) {
+            p++;
+        }
+        ChainState s;
+        if (p == 0 && StoredRecord.wellFormed(tail.get(0)) && StoredRecord.seq(tail.get(0)) == 1) {
+            String[] why = new String[1];
+            s = ChainState.fromGenesis(first, null, state.keys, why);
+            if (why[0] != null) {
+                throw new WalException("the log's GENESIS record does not verify with key state file " + state.file
+                        + " (" + why[0] + "); wrong state file, or run `twinlane verify`");
+            }
+        } else {
+            byte[] anchor = tail.get(Math.max(p, 1) - 1);
+            int id = StoredRecord.kind(anchor) == Kinds.ROTATE ? RecordFormat.getInt(anchor, RecordFormat.HEADER)
+                    : StoredRecord.keyId(anchor);
+            if (id != state.keyId()) {
+                throw mismatch(state, id, StoredRecord.seq(anchor));
+            }
+            s = ChainState.fromAnchor(g, null, state.keys, anchor, 0);
+        }
+        finish(r, s, tail, Math.max(p, 1), sealFile);
+        if (r.keys == null || s.activeId() != state.keyId()) {
+            throw mismatch(state, s.activeId(), r.lastSeq);
+        }
+    }
+
+    private static WalException mismatch(KeyState state, int logKeyId, long seq) {
+        return new WalException("key state file " + state.file + " holds key " + KeyRing.idHex(state.keyId())
+                + ", but the log continues with key " + KeyRing.idHex(logKeyId) + " after seq " + seq
+                + "; start the writer once with the root key file that holds " + KeyRing.idHex(logKeyId));
+    }
+
+    /** Made before the key state's epoch or with another (older) root key. */
+    private static boolean beforeState(byte[] d, KeyState state) {
+        return StoredRecord.wellFormed(d) && (StoredRecord.keyId(d) != state.keyId() || StoredRecord.epoch(d) < state.epoch());
+    }
+
+    /** Walks the tail from {@code start} with {@code s}; what does not continue it is torn. */
+    private static void finish(Result r, ChainState s, List<byte[]> tail, int start, Path sealFile) {
+        byte[] last = tail.get(start - 1);
         int i = start;
         while (i < tail.size()) {
             byte[] d = tail.get(i);
@@ -192,10 +267,7 @@ final class TailRecovery {
         r.lastSeq = StoredRecord.seq(last);
         r.lastMac = StoredRecord.mac(last);
         r.lastEpoch = StoredRecord.epoch(last);
-        r.activeRoot = s.active();
-        if (r.activeRoot == null) {
-            throw new WalException("the key named by the log's last ROTATE record is not in the key file(s) " + ring.files());
-        }
+        r.keys = s.keysCopy();
         if (!r.tornDocs.isEmpty()) {
             refuseIfSealed(r, sealFile);
         }

@@ -37,6 +37,19 @@ final class WalFixture {
                 .rollCycle(RollCycles.FAST_DAILY);
     }
 
+    /** The same settings, but no root key: the writer starts from DIR/key.state. */
+    ChainedLog.Builder stateBuilder() {
+        return ChainedLog.security(wal).sealKey(sealKey)
+                .epochEvery(50, Duration.ofSeconds(3600))
+                .sealEvery(200, Duration.ofSeconds(3600))
+                .syncEvery(Duration.ofMillis(20))
+                .rollCycle(RollCycles.FAST_DAILY);
+    }
+
+    Path stateFile() {
+        return wal.resolve(KeyState.FILE);
+    }
+
     ChainedLog open() {
         return builder().build();
     }
