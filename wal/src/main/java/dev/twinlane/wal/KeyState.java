@@ -65,7 +65,10 @@ final class KeyState {
                 String value = sp < 0 ? "" : t.substring(sp + 1).trim();
                 switch (name) {
                     case "log" -> logId = KeyFiles.unhex(value, 16, what + " (log)");
-                    case "key-id" -> keyId = RecordFormat.getInt(KeyFiles.unhex(value, 4, what + " (key-id)"), 0);
+                    case "key-id" -> {
+                        KeyFiles.unhex(value, 4, what + " (key-id)"); // 8 hex digits, as KeyRing.idHex writes them
+                        keyId = Integer.parseUnsignedInt(value, 16);
+                    }
                     case "epoch" -> {
                         try {
                             epoch = Integer.parseInt(value);
