@@ -55,11 +55,15 @@ final class Pipeline implements AutoCloseable {
     static final Hooks PLAIN = Hooks.tap(Records.Tap.NONE);
 
     private Pipeline(AgentConfig c, MeterRegistry registry, Hooks hooks) throws IOException {
-        Keys keys = Keys.ensure(c);
+        // each log's writer starts from its key state file (DIR/key.state); the root key is only
+        // needed to create a log or its state file, and then belongs off this host
+        Path secState = c.dataDir.resolve("security").resolve("key.state");
+        Path obsState = c.dataDir.resolve("observability").resolve("key.state");
+        Keys keys = Keys.ensure(c, Files.exists(secState) && Files.exists(obsState));
         securityLog = cadence(ChainedLog.security(c.dataDir.resolve("security")), c.securityFsyncMs)
-                .keys(keys.root).sealKey(keys.seal).meterRegistry(registry).name("security").build();
+                .keys(Files.exists(secState) ? null : keys.root).sealKey(keys.seal).meterRegistry(registry).name("security").build();
         observabilityLog = open(() -> cadence(ChainedLog.observability(c.dataDir.resolve("observability")),
-                c.observabilityFsyncMs).keys(keys.root).maxPayload(16 << 20)
+                c.observabilityFsyncMs).keys(Files.exists(obsState) ? null : keys.root).maxPayload(16 << 20)
                 .meterRegistry(registry).name("observability").build(), securityLog);
         ChainAppender sec = securityLog.appender();
         ChainAppender obs = observabilityLog.appender();
@@ -170,11 +174,11 @@ final class Pipeline implements AutoCloseable {
             this.seal = seal;
         }
 
-        static Keys ensure(AgentConfig c) throws IOException {
+        static Keys ensure(AgentConfig c, boolean statesExist) throws IOException {
             Path dir = c.dataDir.resolve("keys");
             Path rootFile = c.keyFile != null ? c.keyFile : dir.resolve("security.key");
             Path sealFile = c.sealKeyFile != null ? c.sealKeyFile : dir.resolve("seal.key");
-            if (c.keyFile == null && !Files.exists(rootFile)) {
+            if (c.keyFile == null && !Files.exists(rootFile) && !statesExist) {
                 Files.createDirectories(dir);
                 KeyRing.generate(rootFile);
                 System.err.println("twinlane: generated a new log root key at " + rootFile + " (keep a copy to verify logs)");
@@ -184,7 +188,7 @@ final class Pipeline implements AutoCloseable {
                 SealKey.generate(sealFile, dir.resolve("seal.pub"));
                 System.err.println("twinlane: generated a new seal key at " + sealFile + ", public key " + dir.resolve("seal.pub"));
             }
-            return new Keys(KeyRing.load(rootFile), SealKey.load(sealFile));
+            return new Keys(statesExist ? null : KeyRing.load(rootFile), SealKey.load(sealFile));
         }
     }
 }
