@@ -10,15 +10,15 @@
 #
 #   bench/run-export.sh            (root: the log's key files must be root-owned)
 #
-# Environment: RECORDS (300000), WARMUP (100000), ROUNDS (3), WORK (a temporary directory), SKIP_BUILD=1 to skip
+# Environment: RECORDS (300000), WARMUP (200000), ROUNDS (5), WORK (a temporary directory), SKIP_BUILD=1 to skip
 # the Maven build, JAVA_OPTS extra JVM options for the exporter's JVM.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
 RECORDS=${RECORDS:-300000}
-WARMUP=${WARMUP:-100000}
-ROUNDS=${ROUNDS:-3}
+WARMUP=${WARMUP:-200000}
+ROUNDS=${ROUNDS:-5}
 
 if [ "$(id -u)" != 0 ]; then
   echo "run-export: needs root (the security log refuses key files root does not own)" >&2

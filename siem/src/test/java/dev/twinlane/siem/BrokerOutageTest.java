@@ -56,7 +56,11 @@ class BrokerOutageTest {
                 IOException second = assertThrows(IOException.class, () -> KafkaBroker.start(
                         new KafkaBroker.Settings().port(KafkaBroker.freePort()).dataDir(b0.dataDir())));
                 assertTrue(second.getMessage().contains("already runs"), second.getMessage());
-                Siems.await("export after the broker came up", Duration.ofSeconds(60), () -> e.ackedSeq() > 1000);
+                // Caught up with the writer: from here on records are in flight all the time.
+                Siems.await("export after the broker came up", Duration.ofSeconds(90),
+                        () -> e.ackedSeq() > 1000 && e.ackedSeq() > h.log.durableSeq() - 1000);
+                Thread.sleep(500);
+                System.out.printf("streaming: acked seq %d, durable seq %d; SIGKILL now%n", e.ackedSeq(), h.log.durableSeq());
                 killedAt = h.log.appendedSeq();
                 long before = w.appended.get();
                 broker.kill();

@@ -44,7 +44,7 @@ public final class ExportBench {
     private static final Pattern PERF = Pattern.compile("(\\d+) steady state records sent, ([0-9.]+) records/sec \\(([0-9.]+) MB/sec\\)");
     private static final Pattern OURS = Pattern.compile("RESULT impl=twinlane records=(\\d+) seconds=([0-9.]+) rps=([0-9.]+)");
 
-    private static String lastCpu = "";
+    private static final StringBuilder EXTRA = new StringBuilder();
 
     private ExportBench() {
     }
@@ -110,7 +110,7 @@ public final class ExportBench {
                         cmd.addAll(List.of("-cp", cp, ExportRun.class.getName(), logDir.toString(), key.toString(),
                                 broker.bootstrap(), prefix, warmDir.toString()));
                         Matcher m = run(cmd, OURS);
-                        System.out.println("  exporter JVM " + lastCpu.substring(4));
+                        System.out.println(EXTRA);
                         ours[round - 1] = Double.parseDouble(m.group(3));
                         System.out.printf("round %d twinlane exporter    %10.0f records/s  (%s records in %s s, %.1f MB/s)%n",
                                 round, ours[round - 1], m.group(1), m.group(2), ours[round - 1] * size / 1e6);
@@ -152,6 +152,8 @@ public final class ExportBench {
     }
 
     private static Matcher run(List<String> cmd, Pattern want) throws IOException, InterruptedException {
+        StringBuilder extra = EXTRA;
+        extra.setLength(0);
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         Matcher found = null;
         StringBuilder all = new StringBuilder();
@@ -159,14 +161,9 @@ public final class ExportBench {
             String line;
             while ((line = r.readLine()) != null) {
                 all.append(line).append('\n');
-                if (line.startsWith("PRODUCER ")) {
-                    System.out.println("  exporter producer: " + line.substring(9));
-                }
-                if (line.startsWith("CPU-AFTER-WARMUP ") || line.startsWith("WARMUP ")) {
-                    System.out.println("  exporter " + line.toLowerCase(java.util.Locale.ROOT).replace("cpu-after-warmup", "JVM after warm-up:"));
-                }
-                if (line.startsWith("CPU ")) {
-                    lastCpu = line;
+                if (line.startsWith("PRODUCER ") || line.startsWith("WARMUP ") || line.startsWith("JIT ")) {
+                    extra.append(extra.length() == 0 ? "  exporter: " : "; ").append(line.startsWith("PRODUCER ")
+                            ? "producer " + line.substring(9) : line.toLowerCase(java.util.Locale.ROOT));
                 }
                 Matcher m = want.matcher(line);
                 if (m.find()) {

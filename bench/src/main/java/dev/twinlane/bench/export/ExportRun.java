@@ -29,18 +29,19 @@ public final class ExportRun {
         Path logDir = Path.of(args[0]);
         Path key = Path.of(args[1]);
         Path warmDir = args.length > 4 ? Path.of(args[4]) : null;
+        double jitAfterWarmup = 0;
         if (warmDir != null) {
-            double[] w = export(warmDir, key, settings(args[2], args[3] + "-warmup"));
+            double[] w = export(warmDir, key, settings(args[2], args[3] + "-warmup"), false);
             System.out.printf("WARMUP records=%.0f seconds=%.3f rps=%.0f%n", w[0], w[1], w[0] / w[1]);
-            System.out.println("CPU-AFTER-WARMUP " + threadCpu());
+            jitAfterWarmup = jitCpu();
         }
-        double[] r = export(logDir, key, settings(args[2], args[3]));
+        double[] r = export(logDir, key, settings(args[2], args[3]), true);
         System.out.printf("RESULT impl=twinlane records=%.0f seconds=%.3f rps=%.0f%n", r[0], r[1], r[0] / r[1]);
-        System.out.println("CPU " + threadCpu());
+        System.out.printf("JIT measured_run_jit_cpu=%.2fs%n", jitCpu() - jitAfterWarmup);
     }
 
     /** Ships a whole log; {records, seconds} from creating the exporter to the last ack. */
-    private static double[] export(Path logDir, Path key, ExportSettings s) throws Exception {
+    private static double[] export(Path logDir, Path key, ExportSettings s, boolean metrics) throws Exception {
         s.cursorDir = Files.createTempDirectory("export-run-cursor");
         try (ChainedLog log = ChainedLog.security(logDir).keys(KeyRing.load(key)).build()) {
             long last = log.durableSeq();
@@ -51,7 +52,9 @@ public final class ExportRun {
                 Thread.sleep(1);
             }
             double secs = (System.nanoTime() - t0) / 1e9;
-            System.out.println("PRODUCER " + producerMetrics());
+            if (metrics) {
+                System.out.println("PRODUCER " + producerMetrics());
+            }
             e.close();
             return new double[] {last, secs};
         }
@@ -76,30 +79,24 @@ public final class ExportRun {
         return sb.toString().trim();
     }
 
-    /** CPU seconds of this JVM by thread kind (from /proc), the busiest first. */
-    static String threadCpu() throws java.io.IOException {
-        java.util.Map<String, Double> byKind = new java.util.TreeMap<>();
+    /** CPU seconds of this JVM's JIT compiler threads so far (from /proc). */
+    static double jitCpu() throws java.io.IOException {
         double total = 0;
-        long hz = 100;
         try (var tasks = Files.list(Path.of("/proc/self/task"))) {
             for (Path t : (Iterable<Path>) tasks::iterator) {
                 try {
-                    String comm = Files.readString(t.resolve("comm")).trim();
-                    String stat = Files.readString(t.resolve("stat"));
-                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    double cpu = (Long.parseLong(f[11]) + Long.parseLong(f[12])) / (double) hz;
-                    String kind = comm.replaceAll("[#0-9 ]+$", "").replaceAll("\\d+$", "");
-                    byKind.merge(kind, cpu, Double::sum);
-                    total += cpu;
+                    if (Files.readString(t.resolve("comm")).startsWith("C")
+                            && Files.readString(t.resolve("comm")).contains("CompilerThre")) {
+                        String stat = Files.readString(t.resolve("stat"));
+                        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                        total += (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
+                    }
                 } catch (java.io.IOException | RuntimeException e) {
                     // a thread that ended meanwhile
                 }
             }
         }
-        StringBuilder sb = new StringBuilder(String.format("total=%.2fs", total));
-        byKind.entrySet().stream().sorted((a, b) -> Double.compare(b.getValue(), a.getValue())).limit(8)
-                .forEach(e -> sb.append(String.format(" [%s]=%.2fs", e.getKey(), e.getValue())));
-        return sb.toString();
+        return total;
     }
 
     /** The exporter's producer settings, as the benchmark also hands them to ProducerPerformance. */
