@@ -116,6 +116,18 @@ public final class RingBufferReader implements AutoCloseable {
         if (n > 0 || timeoutMs == 0) {
             return n;
         }
+        // The kernel wakes us only if, when it commits a record, it sees our consumer position
+        // at that record. Our release store of that position may still sit in the store buffer
+        // while we load the producer position (x86 lets a load pass an earlier store), and the
+        // kernel's commit (a full barrier, then a load of our position) may then miss it: a lost
+        // wakeup, paid with the whole epoll timeout. A full fence before the last look closes it.
+        UNSAFE.fullFence();
+        if (UNSAFE.getLongVolatile(null, producerPosAddress) != consumerPos) {
+            n = drain(handler, limit);
+            if (n > 0) {
+                return n;
+            }
+        }
         int r = LIBC.epoll_wait(epollFd, epollEvents, 1, timeoutMs);
         if (r < 0 && Native.errno() != 4 /* EINTR */) {
             throw new IngestException("ring " + name + ": epoll_wait: " + Native.strerror(Native.errno()));
