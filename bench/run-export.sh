@@ -6,7 +6,8 @@
 # same run, each side in a fresh JVM, alternating for several rounds; prints both medians and
 # the ratio (target >= 0.8x). Both are measured at steady state: the broker is warmed up first,
 # and each run ships WARMUP records untimed before the RECORDS it is measured on
-# (ProducerPerformance's own --warmup-records; the exporter ships a warm-up log first).
+# (ProducerPerformance's own --warmup-records; the exporter's log holds WARMUP records more and
+# its clock starts once they are acknowledged).
 #
 #   bench/run-export.sh            (root: the log's key files must be root-owned)
 #

@@ -36,7 +36,7 @@ import dev.twinlane.wal.KeyRing;
  *
  * Both are measured at steady state: the broker is warmed up first, and each run ships WARMUP
  * records untimed before the measured ones (ProducerPerformance's own --warmup-records; the
- * exporter ships a warm-up log first in the same JVM).
+ * exporter's log holds WARMUP records more, and its clock starts when they are acknowledged).
  *
  * <p>Arguments: WORK_DIR RECORDS ROUNDS JAVA_OPTS_FOR_EXPORTER (one string) CLASSPATH WARMUP
  */
@@ -59,27 +59,29 @@ public final class ExportBench {
         Files.createDirectories(work);
 
         Path logDir = work.resolve("security");
-        Path warmDir = work.resolve("security-warmup");
         Path key = work.resolve("root.key");
         KeyRing.generate(key);
-        fill(logDir, key, records, 42);
-        fill(warmDir, key, warmup, 7);
+        fill(logDir, key, warmup + records, 42);
         long total = 0;
         long messages = 0;
+        long skip = warmup + 1; // GENESIS and the warm-up records
         try (ChainedLog log = ChainedLog.security(logDir).keys(KeyRing.load(key)).build();
                 ChainReader r = log.reader()) {
             SecurityEncoder enc = new SecurityEncoder();
             byte[] prev = new byte[32];
             while (r.next()) {
-                total += enc.encode(r.bytes(), r.length(), prev, "bench-host", log.logId()).length;
+                int n = enc.encode(r.bytes(), r.length(), prev, "bench-host", log.logId()).length;
                 System.arraycopy(r.bytes(), r.length() - 32, prev, 0, 32);
-                messages++;
+                if (r.seq() > skip) {
+                    total += n;
+                    messages++;
+                }
             }
         }
         int size = (int) Math.round((double) total / messages);
         ExportSettings s = ExportRun.settings("x:1", "x");
-        System.out.printf("log: %d kernel-shaped records (60%% file_open, 25%% exec, 15%% connect) + GENESIS/SEALs = %d"
-                + " messages, average value %d bytes%n", records, messages, size);
+        System.out.printf("log: %d kernel-shaped records (60%% file_open, 25%% exec, 15%% connect) + GENESIS; %d measured"
+                + " messages after %d warm-up ones, average value %d bytes%n", warmup + records, messages, skip, size);
 
         double[] ours = new double[rounds];
         double[] perf = new double[rounds];
@@ -91,16 +93,16 @@ public final class ExportBench {
                             String.valueOf(warmup), "--warmup-records", "1", "--record-size", String.valueOf(size),
                             "--throughput", "-1", "--command-property", "acks=all"), null), PERF);
             topics(broker.bootstrap(), false, "bench-broker-warmup");
-            System.out.println("broker warmed up with " + warmup + " records; each measured run ships " + warmup
-                    + " warm-up records first, untimed (ProducerPerformance: --warmup-records)");
+            System.out.println("broker warmed up with " + warmup + " records; each run ships " + skip
+                    + " warm-up records first, untimed (ProducerPerformance: --warmup-records; the exporter: the log's first "
+                    + skip + " records)");
             String props = "acks=all enable.idempotence=true max.in.flight.requests.per.connection=5 linger.ms="
                     + s.lingerMs + " batch.size=" + s.batchSize + " compression.type=" + s.securityCompression;
             System.out.println("producer settings, both sides: " + props + "; one partition; " + messages + " records");
             for (int round = 1; round <= rounds; round++) {
                 for (String side : round % 2 == 1 ? List.of("twinlane", "perf") : List.of("perf", "twinlane")) {
                     String prefix = "bench-" + side + "-" + round;
-                    topics(broker.bootstrap(), true, prefix + ".security", prefix + ".seals", prefix + "-warmup.security",
-                            prefix + "-warmup.seals");
+                    topics(broker.bootstrap(), true, prefix + ".security", prefix + ".seals");
                     double c0 = childCpu();
                     double b0 = cpuOf(broker.pid());
                     if (side.equals("twinlane")) {
@@ -108,7 +110,7 @@ public final class ExportBench {
                         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
                         cmd.addAll(jvm);
                         cmd.addAll(List.of("-cp", cp, ExportRun.class.getName(), logDir.toString(), key.toString(),
-                                broker.bootstrap(), prefix, warmDir.toString()));
+                                broker.bootstrap(), prefix, String.valueOf(skip)));
                         Matcher m = run(cmd, OURS);
                         System.out.println(EXTRA);
                         ours[round - 1] = Double.parseDouble(m.group(3));
@@ -116,8 +118,8 @@ public final class ExportBench {
                                 round, ours[round - 1], m.group(1), m.group(2), ours[round - 1] * size / 1e6);
                     } else {
                         List<String> args2 = new ArrayList<>(List.of("--bootstrap-server", broker.bootstrap(),
-                                "--topic", prefix + ".security", "--num-records", String.valueOf(messages + warmup + 1),
-                                "--warmup-records", String.valueOf(warmup + 1),
+                                "--topic", prefix + ".security", "--num-records", String.valueOf(messages + skip),
+                                "--warmup-records", String.valueOf(skip),
                                 "--record-size", String.valueOf(size), "--throughput", "-1", "--command-property"));
                         args2.addAll(Arrays.asList(props.split(" ")));
                         Matcher m = run(KafkaBroker.javaCommand(List.of("-Xmx512m"),
@@ -127,8 +129,7 @@ public final class ExportBench {
                                 perf[round - 1], m.group(3));
                     }
                     System.out.printf("  CPU: client JVM %.1f s, broker %.1f s%n", childCpu() - c0, cpuOf(broker.pid()) - b0);
-                    topics(broker.bootstrap(), false, prefix + ".security", prefix + ".seals", prefix + "-warmup.security",
-                            prefix + "-warmup.seals");
+                    topics(broker.bootstrap(), false, prefix + ".security", prefix + ".seals");
                 }
             }
         }

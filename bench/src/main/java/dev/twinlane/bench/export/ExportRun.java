@@ -13,13 +13,15 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 /**
  * One measured run of the security exporter, in a JVM of its own (as ProducerPerformance runs in
  * its own): ships a whole, durable security log to a topic and prints
- * {@code RESULT impl=twinlane records=N seconds=S rps=R}. The clock starts before the exporter's
- * producer is created and stops when the broker has acknowledged the last record (acks=all).
+ * {@code RESULT impl=twinlane records=N seconds=S rps=R}. The clock starts when the broker has
+ * acknowledged the last warm-up record and stops when it has acknowledged the last record
+ * (acks=all).
  *
- * <p>With WARMUP_LOG_DIR, that log is shipped first (to TOPIC_PREFIX-warmup.*, untimed), as
- * ProducerPerformance's --warmup-records does on its side: both are measured at steady state.
+ * <p>With WARMUP, the first WARMUP records of the log are not timed, as ProducerPerformance's
+ * --warmup-records does on its side: both are measured at steady state, in one run of one
+ * exporter.
  *
- * <p>Arguments: LOG_DIR KEY_FILE BOOTSTRAP TOPIC_PREFIX [WARMUP_LOG_DIR]
+ * <p>Arguments: LOG_DIR KEY_FILE BOOTSTRAP TOPIC_PREFIX [WARMUP]
  */
 public final class ExportRun {
     private ExportRun() {
@@ -28,35 +30,29 @@ public final class ExportRun {
     public static void main(String[] args) throws Exception {
         Path logDir = Path.of(args[0]);
         Path key = Path.of(args[1]);
-        Path warmDir = args.length > 4 ? Path.of(args[4]) : null;
-        double jitAfterWarmup = 0;
-        if (warmDir != null) {
-            double[] w = export(warmDir, key, settings(args[2], args[3] + "-warmup"), false);
-            System.out.printf("WARMUP records=%.0f seconds=%.3f rps=%.0f%n", w[0], w[1], w[0] / w[1]);
-            jitAfterWarmup = jitCpu();
-        }
-        double[] r = export(logDir, key, settings(args[2], args[3]), true);
-        System.out.printf("RESULT impl=twinlane records=%.0f seconds=%.3f rps=%.0f%n", r[0], r[1], r[0] / r[1]);
-        System.out.printf("JIT measured_run_jit_cpu=%.2fs%n", jitCpu() - jitAfterWarmup);
-    }
-
-    /** Ships a whole log; {records, seconds} from creating the exporter to the last ack. */
-    private static double[] export(Path logDir, Path key, ExportSettings s, boolean metrics) throws Exception {
+        long warmup = args.length > 4 ? Long.parseLong(args[4]) : 0;
+        ExportSettings s = settings(args[2], args[3]);
         s.cursorDir = Files.createTempDirectory("export-run-cursor");
         try (ChainedLog log = ChainedLog.security(logDir).keys(KeyRing.load(key)).build()) {
             long last = log.durableSeq();
             long t0 = System.nanoTime();
             SecurityExporter e = new SecurityExporter(log, s, new SimpleMeterRegistry());
             e.start();
+            while (e.ackedSeq() < warmup) {
+                Thread.sleep(0, 200_000);
+            }
+            long t1 = System.nanoTime();
+            double jit0 = jitCpu();
             while (e.ackedSeq() < last) {
-                Thread.sleep(1);
+                Thread.sleep(0, 200_000);
             }
-            double secs = (System.nanoTime() - t0) / 1e9;
-            if (metrics) {
-                System.out.println("PRODUCER " + producerMetrics());
-            }
+            long t2 = System.nanoTime();
+            System.out.printf("WARMUP records=%d seconds=%.3f rps=%.0f%n", warmup, (t1 - t0) / 1e9, warmup / ((t1 - t0) / 1e9));
+            System.out.printf("RESULT impl=twinlane records=%d seconds=%.3f rps=%.0f%n", last - warmup, (t2 - t1) / 1e9,
+                    (last - warmup) / ((t2 - t1) / 1e9));
+            System.out.printf("JIT measured_run_jit_cpu=%.2fs%n", jitCpu() - jit0);
+            System.out.println("PRODUCER " + producerMetrics());
             e.close();
-            return new double[] {last, secs};
         }
     }
 
