@@ -44,6 +44,8 @@ import dev.twinlane.export.WalRecord;
 public final class SiemConsumer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("dev.twinlane.siem");
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** With an idle timeout: how long to wait for the first message at least (group join, a slow broker). */
+    private static final long FIRST_MESSAGE_GRACE_NANOS = Duration.ofSeconds(30).toNanos();
 
     /** Settings of one consumer. */
     public static final class Options {
@@ -53,7 +55,7 @@ public final class SiemConsumer implements AutoCloseable {
         public String sealsTopic = "twinlane.seals";
         public List<Path> keyFiles = new ArrayList<>();
         public Path sealPublicKey;
-        /** Stop after this long without any message (null: run until stopped). */
+        /** Stop after this long without any message, 30 s at least before the first (null: run until stopped). */
         public Duration idleExit;
         public final Map<String, String> client = new LinkedHashMap<>();
     }
@@ -136,7 +138,9 @@ public final class SiemConsumer implements AutoCloseable {
                     break;
                 }
                 if (batch.isEmpty()) {
-                    if (options.idleExit != null && System.nanoTime() - lastMessage > options.idleExit.toNanos()) {
+                    long idle = options.idleExit == null ? Long.MAX_VALUE : stats.messages.get() > 0
+                            ? options.idleExit.toNanos() : Math.max(options.idleExit.toNanos(), FIRST_MESSAGE_GRACE_NANOS);
+                    if (System.nanoTime() - lastMessage > idle) {
                         endOfStream();
                         break;
                     }
