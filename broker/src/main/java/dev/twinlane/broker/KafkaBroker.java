@@ -279,11 +279,14 @@ public final class KafkaBroker implements AutoCloseable {
     }
 
     private void format() throws IOException, InterruptedException {
-        byte[] uuid = new byte[16];
-        new SecureRandom().nextBytes(uuid);
-        uuid[6] = (byte) ((uuid[6] & 0x0f) | 0x40);
-        uuid[8] = (byte) ((uuid[8] & 0x3f) | 0x80);
-        String clusterId = Base64.getUrlEncoder().withoutPadding().encodeToString(uuid);
+        String clusterId;
+        do { // as Kafka's Uuid.randomUuid(): never one starting with '-', which the tool would take for an option
+            byte[] uuid = new byte[16];
+            new SecureRandom().nextBytes(uuid);
+            uuid[6] = (byte) ((uuid[6] & 0x0f) | 0x40);
+            uuid[8] = (byte) ((uuid[8] & 0x3f) | 0x80);
+            clusterId = Base64.getUrlEncoder().withoutPadding().encodeToString(uuid);
+        } while (clusterId.startsWith("-"));
         List<String> cmd = javaCommand(List.of("-Xmx128m"), "kafka.tools.StorageTool",
                 List.of("format", "-t", clusterId, "-c", dataDir.resolve("server.properties").toString(), "--standalone"),
                 dataDir);
