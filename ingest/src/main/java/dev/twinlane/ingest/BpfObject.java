@@ -16,6 +16,8 @@ final class BpfObject implements AutoCloseable {
     private final ObjectImage image;
     private final Pointer buffer;   // libbpf reads the ELF in place until load: keep it alive
     private final Pointer opts;
+    @SuppressWarnings("unused")
+    private final Pointer nameRef;  // opts points at it: keep it alive as long as the object
     private final Pointer obj;
     private final Map<String, Pointer> programs = new LinkedHashMap<>();
     private final Map<String, Pointer> maps = new LinkedHashMap<>();
@@ -47,9 +49,6 @@ final class BpfObject implements AutoCloseable {
             maps.put(libbpf().bpf_map__name(m), m);
         }
     }
-
-    @SuppressWarnings("unused")
-    private final Pointer nameRef;
 
     static BpfObject open(ObjectImage image) {
         return new BpfObject(image);
