@@ -90,6 +90,13 @@ struct {
 	__type(value, __u8);
 } watch_prefix SEC(".maps");
 
+/* A file_open record built off-ring, and the prefix key to look its path up
+ * with: each program family keeps its own per-CPU copy (see the families). */
+struct tl_open_scratch {
+	struct tl_file_open rec;
+	struct tl_prefix_key key;
+};
+
 static __always_inline struct tl_config *tl_config(void)
 {
 	__u32 zero = 0;

@@ -42,11 +42,6 @@
  * depends on this buffer. On a fully preemptible kernel a program preempted
  * between bpf_d_path() and the copy could see its path overwritten by another
  * open on the same CPU: a wrong path in a record, never a wrong decision. */
-struct tl_open_scratch {
-	struct tl_file_open rec;
-	struct tl_prefix_key key;
-};
-
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);

@@ -45,36 +45,48 @@ int tl_exec(struct trace_event_raw_sched_process_exec *ctx)
 	return 0;
 }
 
-static __always_inline int tl_watched_path(const char *upath, char *out, __u32 *out_len)
-{
-	struct tl_prefix_key key = {};
-	long n = bpf_probe_read_user_str(key.path, sizeof(key.path), upath);
-	if (n <= 0)
-		return 0;
-	key.prefixlen = (n - 1) * 8;
-	struct tl_config *c = tl_config();
-	int all = c && c->record_all_opens;
-	if (!all && !bpf_map_lookup_elem(&watch_prefix, &key))
-		return 0;
-	long m = bpf_probe_read_user_str(out, TL_PATH_MAX, upath);
-	*out_len = m > 0 ? m - 1 : 0;
-	return 1;
-}
+/* The path is read and checked in a per-CPU buffer; only a watched open is
+ * copied into the ring. Reserving first and discarding unwatched opens would
+ * put a discarded record in the ring for every open on the system: a reader
+ * waiting at that record is then never woken for the records behind it (a
+ * discard submitted without wakeup), and waking it instead would wake it on
+ * every open. It would also count ring-full drops for opens never recorded. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct tl_open_scratch);
+} tp_open_scratch SEC(".maps");
 
 static __always_inline int tl_open_audit(const char *upath, __u32 flags)
 {
-	struct tl_file_open *f = tl_reserve_security(struct tl_file_open);
-	if (!f)
+	__u32 zero = 0;
+	struct tl_open_scratch *s = bpf_map_lookup_elem(&tp_open_scratch, &zero);
+	if (!s)
 		return 0;
-	__builtin_memset(f, 0, sizeof(*f));
-	if (!tl_watched_path(upath, f->path, &f->path_len)) {
-		bpf_ringbuf_discard(f, BPF_RB_NO_WAKEUP);
+	struct tl_file_open *f = &s->rec;
+	long n = bpf_probe_read_user_str(f->path, sizeof(f->path), upath);
+	if (n <= 0)
 		return 0;
+	struct tl_config *c = tl_config();
+	if (!(c && c->record_all_opens)) {
+		/* Longest-prefix lookup on (at most) the first TL_PREFIX_MAX bytes. */
+		__builtin_memcpy(s->key.path, f->path, TL_PREFIX_MAX);
+		__u32 plen = n - 1;
+		s->key.prefixlen = (plen > TL_PREFIX_MAX ? TL_PREFIX_MAX : plen) * 8;
+		if (!bpf_map_lookup_elem(&watch_prefix, &s->key))
+			return 0;
 	}
+	/* Records are NUL-padded; the buffer holds an earlier open's bytes after the NUL. */
+	for (int i = 0; i < TL_PATH_MAX; i++)
+		if (i >= n)
+			f->path[i] = 0;
+	__builtin_memset(f, 0, offsetof(struct tl_file_open, path));
 	tl_fill_header(&f->h, TL_KIND_FILE_OPEN, sizeof(*f), TL_SRC_TRACEPOINT);
+	f->path_len = n - 1;
 	f->flags = flags;
 	f->decision = TL_ALLOW;
-	bpf_ringbuf_submit(f, 0);
+	tl_output_security(f, sizeof(*f));
 	return 0;
 }
 

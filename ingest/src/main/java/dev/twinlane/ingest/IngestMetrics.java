@@ -25,6 +25,9 @@ public final class IngestMetrics {
             FunctionCounter.builder("twinlane.ingest.drops", kernel, k -> k.drops(ring))
                     .description("records the kernel could not reserve ring space for").tag("ring", ring.label())
                     .tag("hop", "kernel").tag("reason", "ring_full").register(registry);
+            FunctionCounter.builder("twinlane.ingest.late.wakeups", reader, RingBufferReader::lateWakeups)
+                    .description("reader sleeps that ran to their timeout with records waiting (undelivered wakeups)")
+                    .tag("ring", ring.label()).register(registry);
             Gauge.builder("twinlane.ingest.backlog.bytes", reader, RingBufferReader::backlog)
                     .description("bytes committed by the kernel, not yet read").tag("ring", ring.label())
                     .register(registry);

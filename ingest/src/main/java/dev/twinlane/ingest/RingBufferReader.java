@@ -37,6 +37,7 @@ public final class RingBufferReader implements AutoCloseable {
     // Read by metrics threads without a fence: monotonic counters, torn reads impossible on 64-bit.
     private long records;
     private long malformed;
+    private long lateWakeups;
     private boolean closed;
 
     private RingBufferReader(String name, int mapFd, long dataSize) {
@@ -132,7 +133,16 @@ public final class RingBufferReader implements AutoCloseable {
         if (r < 0 && Native.errno() != 4 /* EINTR */) {
             throw new IngestException("ring " + name + ": epoll_wait: " + Native.strerror(Native.errno()));
         }
-        return drain(handler, limit);
+        n = drain(handler, limit);
+        if (r == 0 && n > 0) {
+            lateWakeups++;
+        }
+        return n;
+    }
+
+    /** Sleeps that ran to their timeout although records had arrived: wakeups the kernel did not deliver. */
+    public long lateWakeups() {
+        return lateWakeups;
     }
 
     /** Bytes committed by the kernel and not yet consumed. */
