@@ -64,7 +64,7 @@ public final class EndToEndLatency {
         KeyRing.generate(keyFile);
         int[] durableCursor = {0};
         ChainedLog log = ChainedLog.security(dir.resolve("log")).keys(KeyRing.load(keyFile))
-                .syncEvery(Duration.ofMillis(100)).onDurable(seq -> {
+                .syncEvery(Duration.ofMillis(Long.getLong("e2e.syncMs", 100))).onDurable(seq -> {
                     long now = System.nanoTime();
                     int i = durableCursor[0];
                     while (i < total && walSeq[i] != 0 && walSeq[i] <= seq) {
@@ -98,10 +98,12 @@ public final class EndToEndLatency {
                 read[(int) i] = System.nanoTime() + offset - r.s64(KTIME);
             }
         };
+        long late;
         Router router = new Router(kernel, lane, obs, List.of(), tap).start();
         try (LoadGenerator gen = LoadGenerator.attachedTo(kernel, 1 << 12)) {
             drive(gen, rate, total);
             Thread.sleep(400);  // the last group commit
+            late = kernel.reader(dev.twinlane.ingest.Ring.SECURITY).lateWakeups();
         } finally {
             kernel.detach();
             router.close();
@@ -112,6 +114,7 @@ public final class EndToEndLatency {
         }
         System.out.printf("e2e: %d records at %d/s for %d s, lane wait strategy %s%n", total, rate, seconds,
                 wait.getClass().getSimpleName());
+        System.out.printf("security ring: %d sleeps ran to their timeout with records waiting%n", late);
         report("kernel -> router (baseline)", read);
         report("kernel -> appended", appended);
         report("append call alone", appendCost);
