@@ -63,8 +63,6 @@ public final class ChainAppender {
     private long lastSealMono;
     private final AtomicReference<Seal> unsavedSeal = new AtomicReference<>();
     private final boolean strict;
-    /** The key in memory is not yet in the key state file (a ROTATE whose state write failed). */
-    private boolean statePending;
 
     ChainAppender(ChainedLog log, SingleChronicleQueue queue, AppendTime appendTime, ChainedLog.Builder b,
                   Genesis genesis, SpaceGuard space, long rollEpochMillis, long rollLengthMillis) {
@@ -164,24 +162,21 @@ public final class ChainAppender {
      * that a restart and the verifier find it.
      */
     public long rotateKey(KeyRing.RootKey next) {
+        long seq;
         lock.lock();
         try {
             RecordFormat.putInt(walPayload, 0, next.id());
-            long seq = write(Kinds.ROTATE, walPayload, 0, 4, false);
+            seq = write(Kinds.ROTATE, walPayload, 0, 4, false);
             keys.start(next, logId); // erases the old chain; the next write evolves to its epoch
             mac.init(keys.key());
             log.rotated(next);
             // the state file moves to the new root's epoch-0 key once the ROTATE is durable
-            statePending = true;
-            try {
-                saveState(keys);
-            } catch (WalException e) {
-                // reported; the ROTATE stands and the next append writes the state first
-            }
-            return seq;
+            log.syncer().keyStateDue(keys.copy(), logId);
         } finally {
             lock.unlock();
         }
+        log.syncNow(); // rotation is an operator's act: leave with the state file moved (or the failure reported)
+        return seq;
     }
 
     /** Writes a SEAL now (if the log has a seal key); returns its seq, or -1. */
@@ -275,7 +270,7 @@ public final class ChainAppender {
         int tp = !genesis && wall >= nextTimeBoundary ? timePart + 1 : timePart;
         int cp = seq >= nextCountBoundary ? schedule.countPart(seq) : countPart;
         int epoch = cp + tp;
-        if (epoch != keys.epoch() || statePending) {
+        if (epoch != keys.epoch()) {
             evolve(epoch);
         }
         RecordFormat.writeHeader(header, seq, wall, mono, epoch, keys.keyId(), kind, len);
@@ -333,42 +328,20 @@ public final class ChainAppender {
     }
 
     /**
-     * Moves the key to {@code epoch}: makes every record so far durable, writes the new key to
-     * the key state file (atomically, durably), and only then overwrites the old key in memory.
-     * Throws with nothing changed when either step fails; the next append tries again.
+     * Moves the key to {@code epoch}, overwriting the old key in memory, and hands a copy to the
+     * syncer, which writes it to the key state file after the next fsync: that fsync covers every
+     * record MACed with older keys, so the file never runs ahead of the durable log, and no fsync
+     * runs on the append path. Until then the file lags by at most one group commit (a restart
+     * evolves forward from it); the window in which a stolen file also opens the previous epoch.
      */
     private void evolve(int epoch) {
         if (epoch < keys.epoch()) {
             throw new WalException("record seq " + nextSeq + " needs key epoch " + epoch + " but the writer's key is at epoch "
                     + keys.epoch() + " (the clock went back across an epoch boundary?); retry later");
         }
-        EpochKeys next = keys.copy();
-        try {
-            next.evolveTo(epoch);
-            saveState(next);
-            keys.evolveTo(epoch); // overwrites K_e in memory
-            mac.init(keys.key());
-        } finally {
-            next.erase();
-        }
-    }
-
-    private void saveState(EpochKeys k) {
-        long before = nextSeq - 1;
-        if (before > 0 && log.syncNow() < before) {
-            WalException e = new WalException("key state not advanced: the records before seq " + nextSeq
-                    + " are not durable yet (" + log.status().problem() + ")");
-            log.ioFailure("key-state", e);
-            throw e;
-        }
-        try {
-            log.saveKeyState(k, logId);
-            statePending = false;
-        } catch (java.io.IOException | RuntimeException e) {
-            WalException w = new WalException("cannot write key state file " + log.keyStateFile() + ": " + e.getMessage(), e);
-            log.ioFailure("key-state", w);
-            throw w;
-        }
+        keys.evolveTo(epoch);
+        mac.init(keys.key());
+        log.syncer().keyStateDue(keys.copy(), logId);
     }
 
     public long appendedSeq() {

@@ -55,6 +55,7 @@ public final class ChainedLog implements AutoCloseable {
     private volatile String appendProblem;
     private volatile String syncProblem;
     private volatile String sealFileProblem;
+    private volatile String keyStateProblem;
     private volatile String fatal;
     private volatile boolean closed;
 
@@ -277,7 +278,7 @@ public final class ChainedLog implements AutoCloseable {
                 throw new WalException("cannot read the tail of " + dir + " through Chronicle Queue ("
                         + TailRecovery.diagnose(dir, e) + "); run `twinlane verify`", e);
             }
-            SpaceGuard space = new SpaceGuard(dir, maxRecord, b.rollCycle.defaultIndexCount());
+            SpaceGuard space = new SpaceGuard(dir, maxRecord, b.rollCycle.defaultIndexCount(), name);
             this.syncer = new Syncer(this, b.syncIntervalNanos, b.durableListener, r.lastSeq);
             Genesis g = r.genesis;
             if (g == null && state != null) {
@@ -405,7 +406,7 @@ public final class ChainedLog implements AutoCloseable {
 
     public WalStatus status() {
         String p = fatal != null ? fatal : appendProblem != null ? appendProblem
-                : syncProblem != null ? syncProblem : sealFileProblem;
+                : syncProblem != null ? syncProblem : keyStateProblem != null ? keyStateProblem : sealFileProblem;
         return new WalStatus(p == null, p, appendedSeq(), durableSeq());
     }
 
@@ -479,6 +480,9 @@ public final class ChainedLog implements AutoCloseable {
         if ("sync".equals(op)) {
             isNew = !msg.equals(syncProblem);
             syncProblem = msg;
+        } else if ("key-state".equals(op)) {
+            isNew = !msg.equals(keyStateProblem);
+            keyStateProblem = msg;
         } else if ("seal-file".equals(op)) {
             isNew = !msg.equals(sealFileProblem);
             sealFileProblem = msg;
@@ -511,6 +515,13 @@ public final class ChainedLog implements AutoCloseable {
         if (syncProblem != null) {
             LOG.log(System.Logger.Level.INFO, "wal " + name + " " + dir + ": syncs resumed after: " + syncProblem);
             syncProblem = null;
+        }
+    }
+
+    void keyStateSaved() {
+        if (keyStateProblem != null) {
+            LOG.log(System.Logger.Level.INFO, "wal " + name + " " + dir + ": key state file written again after: " + keyStateProblem);
+            keyStateProblem = null;
         }
     }
 

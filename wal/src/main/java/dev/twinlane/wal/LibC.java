@@ -11,6 +11,8 @@ public interface LibC {
     int O_RDWR = 2;
     int O_CREAT = 0100;
     int ENOSPC = 28;
+    int O_RDONLY = 0;
+    int POSIX_FADV_WILLNEED = 3;
 
     int open(String path, int flags, int mode);
 
@@ -22,6 +24,9 @@ public interface LibC {
 
     /** Returns 0 or an errno value (it does not set errno). */
     int posix_fallocate(int fd, long offset, long len);
+
+    /** Returns 0 or an errno value. WILLNEED reads the range into the page cache now, in the caller. */
+    int posix_fadvise(int fd, long offset, long len, int advice);
 
     String strerror(int errnum);
 

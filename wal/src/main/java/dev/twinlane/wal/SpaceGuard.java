@@ -16,6 +16,9 @@ import java.nio.file.Path;
  * file's first blocks come from space we held. Without a ballast (it could not be re-created
  * on a full disk) every append near the roll first checks that enough space is free. What
  * remains is a race of microseconds with another writer filling the same file system.
+ *
+ * <p>Reservations run at least one step ahead of the record, and each reserved range goes to
+ * the {@link Pretoucher}, so the pages are in the page cache before the appender reaches them.
  */
 final class SpaceGuard implements AutoCloseable {
     private static final LibC LIBC = LibC.load();
@@ -32,9 +35,11 @@ final class SpaceGuard implements AutoCloseable {
     private long allocatedTo;
     private long end = -1;
     private int cycle = Integer.MIN_VALUE;
+    private final Pretoucher pretoucher;
 
-    SpaceGuard(Path dir, int maxRecordBytes, int indexCount) {
+    SpaceGuard(Path dir, int maxRecordBytes, int indexCount, String name) {
         this.dir = dir;
+        this.pretoucher = LIBC == null ? null : new Pretoucher(name);
         this.ballast = dir.resolve(BALLAST);
         // next record, an index array Chronicle may put before it, the 8 bytes it clears after it
         this.headroom = maxRecordBytes + 8L * indexCount + 4096;
@@ -110,8 +115,8 @@ final class SpaceGuard implements AutoCloseable {
     }
 
     private void reserveAhead() {
-        if (end + headroom > allocatedTo) {
-            reserve(end + headroom + STEP);
+        if (end + headroom + STEP > allocatedTo) {
+            reserve(end + headroom + 2 * STEP);
             if (!haveBallast) {
                 makeBallast(); // space came back: hold it for the next roll again
             }
@@ -166,7 +171,7 @@ final class SpaceGuard implements AutoCloseable {
             throw new WalException("cannot open " + f + " to reserve space");
         }
         try {
-            reserve(end + headroom + STEP); // the file's header and first index arrays too
+            reserve(end + headroom + 2 * STEP); // the file's header and first index arrays too
             makeBallast();
         } catch (WalFullException e) {
             // the record is written; the next append retries the reservation and fails cleanly
@@ -179,6 +184,7 @@ final class SpaceGuard implements AutoCloseable {
             throw new WalFullException("cannot reserve space in " + file + ": " + LIBC.strerror(rc)
                     + (rc == LibC.ENOSPC ? " (file system full)" : ""), null);
         }
+        pretoucher.request(file, allocatedTo, upTo);
         allocatedTo = upTo;
     }
 
@@ -192,5 +198,8 @@ final class SpaceGuard implements AutoCloseable {
     @Override
     public void close() {
         closeFd();
+        if (pretoucher != null) {
+            pretoucher.close();
+        }
     }
 }

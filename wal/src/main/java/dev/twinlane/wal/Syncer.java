@@ -7,16 +7,19 @@ import java.nio.file.StandardOpenOption;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongConsumer;
 
 /**
- * Group commit. Every interval one fdatasync of the current cycle file covers all records
- * appended since the previous one; then the highest record it covered becomes durable.
+ * Group commit. One fdatasync of the current cycle file covers all records appended since the
+ * previous one; then the highest record it covered becomes durable. Syncs are timed so that
+ * each record is durable within one interval of its append (see loop).
  * When the appender rolls to a new cycle file, the old file is synced once more, and the
  * directory and Chronicle's metadata.cq4t are synced so the new file's name survives too.
- * The same thread writes time-due SEAL records and, once a SEAL is durable, the side file.
+ * The same thread writes time-due SEAL records and, once a SEAL is durable, the side file,
+ * and, after the fsync that covers every record before a key evolution, the key state file.
  */
 final class Syncer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("dev.twinlane.wal");
@@ -26,8 +29,14 @@ final class Syncer implements AutoCloseable {
     private final ReentrantLock syncLock = new ReentrantLock();
     private final AtomicLong durable = new AtomicLong();
     private final ConcurrentLinkedQueue<Path> newFiles = new ConcurrentLinkedQueue<>();
+    /** The appender's newest key, not yet in the key state file; whoever takes it out owns (erases) it. */
+    private final AtomicReference<EpochKeys> dueState = new AtomicReference<>();
+    private volatile byte[] logId;
     private final Thread thread;
     private volatile boolean running = true;
+    /** Durations of the last syncs that wrote something (fsync to durable), for the start time of the next. */
+    private final long[] recentSyncs = new long[16];
+    private int recentIndex;
     private FileChannel current;
 
     Syncer(ChainedLog log, long intervalNanos, LongConsumer listener, long initialDurable) {
@@ -66,12 +75,31 @@ final class Syncer implements AutoCloseable {
         newFiles.add(file);
     }
 
+    /** The appender's key moved to {@code k} (a copy, erased here once written or superseded). */
+    void keyStateDue(EpochKeys k, byte[] id) {
+        logId = id;
+        EpochKeys superseded = dueState.getAndSet(k);
+        if (superseded != null) {
+            superseded.erase();
+        }
+    }
+
+    /**
+     * The interval is a promise about each record: durable within one interval of its append.
+     * Sleeping a whole interval between syncs breaks it by the length of the fsync (here up to
+     * 30 ms, more under load): a record appended just after a sync read its target waited the
+     * interval, the next fsync, and the tail of the current one. So each sync starts when the
+     * oldest record it must cover would otherwise miss its deadline, less the longest of the
+     * recent syncs: on a busy log syncs come a little more often than the interval.
+     */
     private void loop() {
         long period = intervalNanos > 0 ? intervalNanos : TimeUnit.MILLISECONDS.toNanos(100);
+        long deadline = System.nanoTime() + period;
         while (running) {
-            LockSupport.parkNanos(period);
-            if (!running) {
-                break;
+            long wait = deadline - syncEstimate(period) - System.nanoTime();
+            if (wait > 0) {
+                LockSupport.parkNanos(wait);
+                continue; // woken early (close) or on time: look again
             }
             try {
                 log.appenderInternal().sealIfDue();
@@ -80,13 +108,26 @@ final class Syncer implements AutoCloseable {
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.ERROR, "wal " + log.name() + ": time seal failed: " + e);
             }
+            long coveredFrom = System.nanoTime(); // every record appended before this is in the sync
             syncNow();
+            deadline = coveredFrom + period;
         }
+    }
+
+    /** The longest of the recent syncs plus 2 ms (the wake-up of this thread is late too), at most the interval. */
+    private long syncEstimate(long period) {
+        long max = 0;
+        for (long d : recentSyncs) {
+            max = Math.max(max, d);
+        }
+        return Math.min(period, max + 2_000_000L);
     }
 
     /** One group commit; returns the durable seq afterwards. Safe from any thread. */
     long syncNow() {
         syncLock.lock();
+        // Taken before the target is read: every record MACed with an older key is then <= target.
+        EpochKeys state = dueState.getAndSet(null);
         try {
             long target = log.appendedSeq();
             boolean rolled = false;
@@ -111,7 +152,9 @@ final class Syncer implements AutoCloseable {
                         meta.force(false);
                     }
                 }
-                log.metrics().fsync(System.nanoTime() - t0);
+                long took = System.nanoTime() - t0;
+                log.metrics().fsync(took);
+                recentSyncs[recentIndex++ & 15] = took;
                 if (target > durable.get()) {
                     durable.set(target);
                     publish(target);
@@ -119,12 +162,40 @@ final class Syncer implements AutoCloseable {
             }
             log.syncSucceeded();
             saveSealIfDurable();
+            if (saveKeyState(state)) {
+                state = null;
+            }
         } catch (IOException | RuntimeException e) {
             log.ioFailure("sync", new WalException("fsync of " + log.directory() + " failed: " + e.getMessage(), e));
         } finally {
+            giveBack(state);
             syncLock.unlock();
         }
         return durable.get();
+    }
+
+    /** True when {@code state} (may be null) is written and erased. */
+    private boolean saveKeyState(EpochKeys state) {
+        if (state == null) {
+            return true;
+        }
+        try {
+            log.saveKeyState(state, logId);
+        } catch (IOException | RuntimeException e) {
+            log.ioFailure("key-state", new WalException("cannot write key state file " + log.keyStateFile() + ": "
+                    + e.getMessage() + " (the file keeps an older key; retried at the next group commit)", e));
+            return false;
+        }
+        log.keyStateSaved();
+        state.erase();
+        return true;
+    }
+
+    /** A key not written goes back for the next try, unless the appender has handed over a newer one. */
+    private void giveBack(EpochKeys state) {
+        if (state != null && !dueState.compareAndSet(null, state)) {
+            state.erase();
+        }
     }
 
     private void forceTimed(FileChannel ch) throws IOException {

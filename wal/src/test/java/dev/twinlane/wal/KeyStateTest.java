@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
@@ -94,6 +95,23 @@ class KeyStateTest {
             append(log, 120);
         }
         assertOnlyCurrentKey(fx, logId, lastEpoch(fx.wal));
+    }
+
+    @Test
+    void evolutionWritesTheStateAtTheNextGroupCommitNotOnTheAppendPath() throws Exception {
+        WalFixture fx = new WalFixture(tmp);
+        try (ChainedLog log = fx.builder().syncEvery(Duration.ofHours(1)).build()) {
+            byte[] logId = logId(log);
+            int atOpen = KeyState.load(fx.stateFile()).epoch();
+            long durable = log.durableSeq();
+            append(log, 330); // epochs of 50 records
+            assertTrue(lastEpoch(fx.wal) >= atOpen + 6, "evolved: " + lastEpoch(fx.wal));
+            assertEquals(atOpen, KeyState.load(fx.stateFile()).epoch(), "the append path wrote no key state");
+            assertEquals(durable, log.durableSeq(), "the append path ran no fsync");
+            log.syncNow();
+            assertEquals(lastEpoch(fx.wal), KeyState.load(fx.stateFile()).epoch());
+            assertOnlyCurrentKey(fx, logId, lastEpoch(fx.wal));
+        }
     }
 
     @Test
