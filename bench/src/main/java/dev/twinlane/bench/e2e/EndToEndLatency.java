@@ -24,6 +24,7 @@ import dev.twinlane.security.SecurityLane;
 import dev.twinlane.wal.ChainAppender;
 import dev.twinlane.wal.ChainedLog;
 import dev.twinlane.wal.KeyRing;
+import dev.twinlane.wal.SealKey;
 
 /**
  * End-to-end latency of the security path on the real kernel path: records
@@ -34,13 +35,16 @@ import dev.twinlane.wal.KeyRing;
  * baseline: what reading alone costs), kernel → appended, and kernel →
  * durable, as p50/p99/p99.9 and the max, against the targets of issue 4.
  *
- *   java ... dev.twinlane.bench.e2e.EndToEndLatency [rate/s] [seconds] [blocking|yielding]
+ *   java [-De2e.warmupSeconds=3] [-De2e.syncMs=100] ... dev.twinlane.bench.e2e.EndToEndLatency
+ *        [rate/s] [seconds] [blocking|yielding]
  */
 public final class EndToEndLatency {
     private static final int INDEX = RecordLayout.HEADER.field("start_ns").offset();
     private static final int KTIME = RecordLayout.HEADER.field("ktime_ns").offset();
     private static final int SOURCE = RecordLayout.HEADER.field("source").offset();
     private static final int TEST_RUN = 4;
+
+    private static int warm;
 
     private EndToEndLatency() {
     }
@@ -50,7 +54,10 @@ public final class EndToEndLatency {
         int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 10;
         WaitStrategy wait = args.length > 2 && args[2].equals("yielding") ? new YieldingWaitStrategy()
                 : new BlockingWaitStrategy();
-        int total = rate * seconds;
+        int warmSeconds = Integer.getInteger("e2e.warmupSeconds", 3);
+        // The first seconds hold the JVM's start (JIT compiles, start-up GCs of 100+ ms): not what is measured.
+        warm = rate * warmSeconds;
+        int total = rate * (warmSeconds + seconds);
         long[] read = new long[total];
         long[] appended = new long[total];
         long[] appendedAt = new long[total];
@@ -63,7 +70,9 @@ public final class EndToEndLatency {
         Path keyFile = dir.resolve("k.key");
         KeyRing.generate(keyFile);
         int[] durableCursor = {0};
-        ChainedLog log = ChainedLog.security(dir.resolve("log")).keys(KeyRing.load(keyFile))
+        // The agent's security log: its presets (epochs, seals every 100 000 records or 1 s), with a seal key.
+        SealKey seal = SealKey.generate(dir.resolve("seal.key"), dir.resolve("seal.pub"));
+        ChainedLog log = ChainedLog.security(dir.resolve("log")).keys(KeyRing.load(keyFile)).sealKey(seal)
                 .syncEvery(Duration.ofMillis(Long.getLong("e2e.syncMs", 100))).onDurable(seq -> {
                     long now = System.nanoTime();
                     int i = durableCursor[0];
@@ -112,8 +121,8 @@ public final class EndToEndLatency {
             kernel.close();
             log.close();
         }
-        System.out.printf("e2e: %d records at %d/s for %d s, lane wait strategy %s%n", total, rate, seconds,
-                wait.getClass().getSimpleName());
+        System.out.printf("e2e: %d records at %d/s for %d s after %d s of warm-up, lane wait strategy %s%n",
+                total - warm, rate, seconds, warmSeconds, wait.getClass().getSimpleName());
         System.out.printf("security ring: %d sleeps ran to their timeout with records waiting%n", late);
         report("kernel -> router (baseline)", read);
         report("kernel -> appended", appended);
@@ -173,7 +182,7 @@ public final class EndToEndLatency {
     }
 
     private static long[] sorted(long[] v) {
-        long[] s = Arrays.stream(v).filter(x -> x > 0).toArray();
+        long[] s = Arrays.stream(v, warm, v.length).filter(x -> x > 0).toArray();
         Arrays.sort(s);
         return s;
     }
