@@ -38,6 +38,8 @@ final class AgentConfig {
     List<String> watch = List.of("/etc/shadow", "/etc/sudoers", "/root/.ssh/");
     int securityRingSize = 1 << 13;   // 1 KiB entries: 8 MiB, kept small for the caches
     String securityWait = "blocking";
+    /** SCHED_FIFO priority of the security ring's reader and the security lane; 0: normal scheduling. */
+    int securityRealtimePriority = 1;
     long securityFsyncMs = 100;
     Path keyFile;
     Path sealKeyFile;
@@ -112,6 +114,11 @@ final class AgentConfig {
         securityRingSize = s.powerOfTwo("ring_size", securityRingSize, 128, 1 << 24);
         securityWait = s.choice("wait_strategy", securityWait, WAITS);
         securityFsyncMs = s.number("fsync_ms", securityFsyncMs, 0, 60_000);
+        securityRealtimePriority = (int) s.number("realtime_priority", securityRealtimePriority, 0, 99);
+        if (securityRealtimePriority > 0 && !securityWait.equals("blocking") && !securityWait.equals("sleeping")) {
+            s.problem("realtime_priority", "must be 0 with wait_strategy " + securityWait
+                    + " (a spinning thread at real-time priority keeps its core from every other thread)");
+        }
         String key = s.text("key_file", null);
         keyFile = key == null ? null : Path.of(key);
         String seal = s.text("seal_key_file", null);

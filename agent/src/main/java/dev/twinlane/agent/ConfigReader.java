@@ -27,6 +27,11 @@ final class ConfigReader {
         return path.isEmpty() ? k : path + "." + k;
     }
 
+    /** A problem found across values (the message follows the key). */
+    void problem(String k, String message) {
+        errors.add(key(k) + ": " + message);
+    }
+
     ConfigReader section(String k) {
         read.add(k);
         Object v = node.get(k);

@@ -7,6 +7,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 
 import dev.twinlane.export.Exporters;
@@ -68,7 +71,7 @@ final class Pipeline implements AutoCloseable {
         ChainAppender sec = securityLog.appender();
         ChainAppender obs = observabilityLog.appender();
         securityLane = new SecurityLane(c.securityRingSize, AgentConfig.waitStrategy(c.securityWait),
-                hooks.security().apply(e -> append(sec, e))).start();
+                hooks.security().apply(e -> append(sec, e))).realtimePriority(c.securityRealtimePriority).start();
         observabilityLane = new ObservabilityLane(new ObservabilityLane.Settings().ringSize(c.observabilityRingSize)
                 .waitStrategy(AgentConfig.waitStrategy(c.observabilityWait)).windowMs(c.windowMs)
                 .maxSeries(c.maxSeries).imputation(c.imputation),
@@ -80,7 +83,9 @@ final class Pipeline implements AutoCloseable {
             kernel.policy().watchPrefix(w);
         }
         IngestMetrics.bind(kernel, registry);
-        router = new Router(kernel, securityLane, observabilityLane, c.promotions, hooks.tap()).start();
+        router = new Router(kernel, securityLane, observabilityLane, c.promotions, hooks.tap())
+                .realtimePriority(c.securityRealtimePriority).start();
+        reportPriority(c.securityRealtimePriority);
         if (c.kafka != null && c.kafka.cursorDir == null) {
             c.kafka.cursorDir = c.dataDir.resolve("export");
         }
@@ -102,6 +107,25 @@ final class Pipeline implements AutoCloseable {
     /** fsync_ms 0 is the strict mode: each append returns once its record is durable. */
     private static ChainedLog.Builder cadence(ChainedLog.Builder b, long fsyncMs) {
         return fsyncMs == 0 ? b.syncEachRecord() : b.syncEvery(Duration.ofMillis(fsyncMs));
+    }
+
+    /** One line when the security path could not get real-time scheduling; it runs on regardless. */
+    private void reportPriority(int priority) {
+        if (priority == 0) {
+            return;
+        }
+        for (CompletableFuture<String> f : List.of(router.priority(), securityLane.priority())) {
+            String problem;
+            try {
+                problem = f.get(5, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                problem = "not known: " + e;
+            }
+            if (problem != null) {
+                System.err.println("twinlane: security path at normal scheduling priority: " + problem);
+                return;
+            }
+        }
     }
 
     private static void append(ChainAppender log, SecurityEvent e) {

@@ -34,6 +34,7 @@ class AgentConfigTest {
                   watch: [/etc/passwd]
                 security:
                   wait_strategy: yielding
+                  realtime_priority: 0
                   fsync_ms: 0
                 observability:
                   window_ms: 500
@@ -82,6 +83,23 @@ class AgentConfigTest {
         assertTrue(m.contains("only observability kinds can be promoted, not exec"), m);
         assertTrue(m.contains("routing.promote[1]: kind: unknown record kind 'teleport'"), m);
         assertEquals(1, m.split("\n").length, "one line");
+    }
+
+    @Test
+    void aSpinningSecurityLaneAtRealTimePriorityIsRefused() throws Exception {
+        UsageException e = assertThrows(UsageException.class, () -> AgentConfig.load(write("""
+                security:
+                  wait_strategy: busy-spin
+                """)));
+        assertTrue(e.getMessage().contains("security.realtime_priority: must be 0 with wait_strategy busy-spin"),
+                e.getMessage());
+        AgentConfig c = AgentConfig.load(write("""
+                security:
+                  wait_strategy: busy-spin
+                  realtime_priority: 0
+                """));
+        assertEquals(0, c.securityRealtimePriority);
+        assertEquals(1, AgentConfig.defaults().securityRealtimePriority);
     }
 
     @Test

@@ -28,6 +28,9 @@ public interface LibC {
     int munmap(Pointer addr, @size_t long length);
 
     @SaveError
+    int sched_setscheduler(int pid, int policy, Pointer param);
+
+    @SaveError
     int epoll_create1(int flags);
 
     @SaveError

@@ -2,12 +2,14 @@ package dev.twinlane.router;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 import dev.twinlane.ingest.KernelClock;
 import dev.twinlane.ingest.KernelIngest;
 import dev.twinlane.ingest.RecordHandler;
 import dev.twinlane.ingest.Ring;
 import dev.twinlane.ingest.RingBufferReader;
+import dev.twinlane.ingest.ThreadPriority;
 import dev.twinlane.observability.ObservabilityLane;
 import dev.twinlane.security.SecurityLane;
 
@@ -35,6 +37,8 @@ public final class Router implements AutoCloseable {
     private final Records.Tap tap;
     private final PromotionQueue promotions = new PromotionQueue(1024);
     private volatile boolean running = true;
+    private volatile int realtimePriority;
+    private final CompletableFuture<String> priority = new CompletableFuture<>();
     private long promoted;
     private long securitySeen;
     private long observabilitySeen;
@@ -48,6 +52,17 @@ public final class Router implements AutoCloseable {
         this.observability = observability;
         this.rules = rules.toArray(new PromotionRule[0]);
         this.tap = tap;
+    }
+
+    /** Before {@link #start()}: run the security ring's reader at SCHED_FIFO {@code priority} (0: normal). */
+    public Router realtimePriority(int priority) {
+        this.realtimePriority = priority;
+        return this;
+    }
+
+    /** Completes, once the security thread runs, with null or why it could not get its real-time priority. */
+    public CompletableFuture<String> priority() {
+        return priority;
     }
 
     public Router start() {
@@ -79,6 +94,7 @@ public final class Router implements AutoCloseable {
     }
 
     private void securityLoop(RingBufferReader reader, RecordHandler handler) {
+        priority.complete(ThreadPriority.realtime(realtimePriority));
         while (running) {
             reader.poll(handler, SECURITY_POLL_MS, BATCH);
             promotions.drain(security::publish);

@@ -1,5 +1,6 @@
 package dev.twinlane.security;
 
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 
 import com.lmax.disruptor.BatchEventProcessor;
@@ -9,6 +10,7 @@ import com.lmax.disruptor.RingBuffer;
 import com.lmax.disruptor.WaitStrategy;
 
 import dev.twinlane.ingest.RecordView;
+import dev.twinlane.ingest.ThreadPriority;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -28,6 +30,8 @@ public final class SecurityLane implements AutoCloseable {
     private final BatchEventProcessor<SecurityEvent> processor;
     private final Thread thread;
     private final Appender appender;
+    private volatile int realtimePriority;
+    private final CompletableFuture<String> priority = new CompletableFuture<>();
     /** Records copied in but not yet handed over (publisher thread only). */
     private int pending;
     private long pendingFrom;
@@ -42,7 +46,23 @@ public final class SecurityLane implements AutoCloseable {
         this.appender = new Appender(sink);
         this.processor = new BatchEventProcessorBuilder().build(ring, ring.newBarrier(), appender);
         ring.addGatingSequences(processor.getSequence());
-        this.thread = new Thread(processor, "security-lane");
+        this.thread = new Thread(this::run, "security-lane");
+    }
+
+    /** Before {@link #start()}: run the lane's thread at SCHED_FIFO {@code priority} (0: normal). */
+    public SecurityLane realtimePriority(int priority) {
+        this.realtimePriority = priority;
+        return this;
+    }
+
+    /** Completes, once the lane's thread runs, with null or why it could not get its real-time priority. */
+    public CompletableFuture<String> priority() {
+        return priority;
+    }
+
+    private void run() {
+        priority.complete(ThreadPriority.realtime(realtimePriority));
+        processor.run();
     }
 
     public SecurityLane start() {

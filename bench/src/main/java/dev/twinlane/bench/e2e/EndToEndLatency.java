@@ -35,7 +35,8 @@ import dev.twinlane.wal.SealKey;
  * baseline: what reading alone costs), kernel → appended, and kernel →
  * durable, as p50/p99/p99.9 and the max, against the targets of issue 4.
  *
- *   java [-De2e.warmupSeconds=3] [-De2e.syncMs=100] ... dev.twinlane.bench.e2e.EndToEndLatency
+ *   java [-De2e.warmupSeconds=3] [-De2e.syncMs=100] [-De2e.sliceUs=100] [-De2e.realtimePriority=1] ...
+ *        dev.twinlane.bench.e2e.EndToEndLatency
  *        [rate/s] [seconds] [blocking|yielding]
  */
 public final class EndToEndLatency {
@@ -45,6 +46,7 @@ public final class EndToEndLatency {
     private static final int TEST_RUN = 4;
 
     private static int warm;
+    private static final int SLICE_US = Integer.getInteger("e2e.sliceUs", 100);
 
     private EndToEndLatency() {
     }
@@ -83,6 +85,7 @@ public final class EndToEndLatency {
                     durableCursor[0] = i;
                 }).build();
         ChainAppender app = log.appender();
+        int rt = Integer.getInteger("e2e.realtimePriority", 1); // the agent's default (security.realtime_priority)
         SecurityLane lane = new SecurityLane(1 << 16, wait, e -> {
             if (e.type() != SecurityEvent.Type.RECORD) {
                 return;
@@ -97,7 +100,7 @@ public final class EndToEndLatency {
                 appendCost[(int) i] = now - before;
                 walSeq[(int) i] = seq;
             }
-        }).start();
+        }).realtimePriority(rt).start();
         ObservabilityLane obs = new ObservabilityLane(new ObservabilityLane.Settings(), (json, n, start) -> { }).start();
         KernelIngest kernel = KernelIngest.start(new IngestConfig().syscallSampleRate(0)
                 .audit(new dev.twinlane.ingest.AuditLog(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()))));
@@ -108,7 +111,9 @@ public final class EndToEndLatency {
             }
         };
         long late;
-        Router router = new Router(kernel, lane, obs, List.of(), tap).start();
+        Router router = new Router(kernel, lane, obs, List.of(), tap).realtimePriority(rt).start();
+        System.out.printf("security path threads: SCHED_FIFO %d: router %s, lane %s%n", rt,
+                orOk(router.priority().get()), orOk(lane.priority().get()));
         try (LoadGenerator gen = LoadGenerator.attachedTo(kernel, 1 << 12)) {
             drive(gen, rate, total);
             Thread.sleep(400);  // the last group commit
@@ -121,8 +126,9 @@ public final class EndToEndLatency {
             kernel.close();
             log.close();
         }
-        System.out.printf("e2e: %d records at %d/s for %d s after %d s of warm-up, lane wait strategy %s%n",
-                total - warm, rate, seconds, warmSeconds, wait.getClass().getSimpleName());
+        System.out.printf("e2e: %d records at %d/s for %d s after %d s of warm-up, in bursts of %d every %d us,"
+                + " lane wait strategy %s%n", total - warm, rate, seconds, warmSeconds,
+                Math.max(1, (long) rate * SLICE_US / 1_000_000L), SLICE_US, wait.getClass().getSimpleName());
         System.out.printf("security ring: %d sleeps ran to their timeout with records waiting%n", late);
         report("kernel -> router (baseline)", read);
         report("kernel -> appended", appended);
@@ -152,9 +158,15 @@ public final class EndToEndLatency {
         return offset;
     }
 
-    /** Emits in 1 ms slices: rate/1000 records per slice, on schedule. */
+    /**
+     * Emits in slices of {@code e2e.sliceUs} (default 100 us: 10 records per slice at 100 k/s),
+     * on schedule. Each slice is one test run, so its records reach the ring together: a burst
+     * whose last record waits for the appends of the others. Slices of 1000 us make bursts of
+     * 100 at 100 k/s, a harsher load than an evenly spread stream.
+     */
     private static void drive(LoadGenerator gen, int rate, int total) {
-        int perSlice = Math.max(1, rate / 1000);
+        long sliceNs = SLICE_US * 1000L;
+        int perSlice = (int) Math.max(1, (long) rate * SLICE_US / 1_000_000L);
         long next = System.nanoTime();
         int sent = 0;
         while (sent < total) {
@@ -165,12 +177,16 @@ public final class EndToEndLatency {
             if (ok != n) {
                 System.out.printf("kernel ring refused %d records%n", n - ok);
             }
-            next += 1_000_000L;
+            next += sliceNs;
             long wait = next - System.nanoTime();
             if (wait > 0) {
                 LockSupport.parkNanos(wait);
             }
         }
+    }
+
+    private static String orOk(String problem) {
+        return problem == null ? "ok" : problem;
     }
 
     private static long getLong(byte[] b, int off) {
