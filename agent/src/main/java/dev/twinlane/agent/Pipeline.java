@@ -16,6 +16,7 @@ import dev.twinlane.export.Exporters;
 import dev.twinlane.ingest.AuditLog;
 import dev.twinlane.ingest.IngestMetrics;
 import dev.twinlane.ingest.KernelIngest;
+import dev.twinlane.ingest.ThreadPriority;
 import dev.twinlane.observability.BatchSink;
 import dev.twinlane.observability.ObservabilityLane;
 import dev.twinlane.router.Records;
@@ -64,7 +65,8 @@ final class Pipeline implements AutoCloseable {
         Path obsState = c.dataDir.resolve("observability").resolve("key.state");
         Keys keys = Keys.ensure(c, Files.exists(secState) && Files.exists(obsState));
         securityLog = cadence(ChainedLog.security(c.dataDir.resolve("security")), c.securityFsyncMs)
-                .keys(Files.exists(secState) ? null : keys.root).sealKey(keys.seal).meterRegistry(registry).name("security").build();
+                .keys(Files.exists(secState) ? null : keys.root).sealKey(keys.seal).meterRegistry(registry).name("security")
+                .syncerSetup(() -> ThreadPriority.realtime(c.securityRealtimePriority)).build();
         observabilityLog = open(() -> cadence(ChainedLog.observability(c.dataDir.resolve("observability")),
                 c.observabilityFsyncMs).keys(Files.exists(obsState) ? null : keys.root).maxPayload(16 << 20)
                 .meterRegistry(registry).name("observability").build(), securityLog);

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -75,6 +76,23 @@ class PipelineTest {
         return out;
     }
 
+    /** Policy (field 41 of /proc/self/task/T/stat) of the pipeline's threads, by name (15 characters). */
+    private static Map<String, String> schedulingPolicies() throws Exception {
+        Map<String, String> out = new java.util.TreeMap<>();
+        try (java.util.stream.Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
+            for (Path t : (Iterable<Path>) tasks::iterator) {
+                String stat = Files.readString(t.resolve("stat"));
+                String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                if (name.startsWith("router-") || name.startsWith("security-lane") || name.startsWith("wal-syncer-sec")
+                        || name.startsWith("observability-l")) {
+                    out.put(name, f[38]);
+                }
+            }
+        }
+        return out;
+    }
+
     @Test
     void realProcessesBecomeVerifiedSecurityRecordsAndCorrectObservabilityBatches() throws Exception {
         requireRoot();
@@ -94,6 +112,8 @@ class PipelineTest {
                 s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 2000);
             }
             Thread.sleep(1000);  // a few observability windows close
+            assertEquals(Map.of("router-security", "1", "security-lane", "1", "wal-syncer-secu", "1",
+                    "router-observab", "0", "observability-l", "0"), schedulingPolicies(), "SCHED_FIFO is 1");
         }
 
         KeyRing keys = KeyRing.load(data.resolve("keys/security.key"));

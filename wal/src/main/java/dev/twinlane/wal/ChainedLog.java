@@ -76,6 +76,7 @@ public final class ChainedLog implements AutoCloseable {
         MeterRegistry registry;
         String name = "security";
         LongConsumer durableListener;
+        Runnable syncerSetup = () -> { };
         WalClock clock = WalClock.SYSTEM;
         Path sealFile;
         Path keyState;
@@ -157,6 +158,15 @@ public final class ChainedLog implements AutoCloseable {
         /** Called (on the syncer thread) with each new highest durable seq. */
         public Builder onDurable(LongConsumer listener) {
             this.durableListener = listener;
+            return this;
+        }
+
+        /**
+         * Runs first on the syncer thread, e.g. to raise its scheduling priority: the syncer's
+         * wake-up being late under CPU load is what a record's durability deadline pays for.
+         */
+        public Builder syncerSetup(Runnable setup) {
+            this.syncerSetup = setup;
             return this;
         }
 
@@ -279,7 +289,7 @@ public final class ChainedLog implements AutoCloseable {
                         + TailRecovery.diagnose(dir, e) + "); run `twinlane verify`", e);
             }
             SpaceGuard space = new SpaceGuard(dir, maxRecord, b.rollCycle.defaultIndexCount(), name);
-            this.syncer = new Syncer(this, b.syncIntervalNanos, b.durableListener, r.lastSeq);
+            this.syncer = new Syncer(this, b.syncIntervalNanos, b.durableListener, r.lastSeq, b.syncerSetup);
             Genesis g = r.genesis;
             if (g == null && state != null) {
                 throw new WalException(dir + " holds no log; creating one needs the root key file (the key state file "

@@ -39,12 +39,15 @@ final class Syncer implements AutoCloseable {
     private int recentIndex;
     private FileChannel current;
 
-    Syncer(ChainedLog log, long intervalNanos, LongConsumer listener, long initialDurable) {
+    Syncer(ChainedLog log, long intervalNanos, LongConsumer listener, long initialDurable, Runnable setup) {
         this.log = log;
         this.intervalNanos = intervalNanos;
         this.listener = listener;
         this.durable.set(initialDurable);
-        this.thread = new Thread(this::loop, "wal-syncer-" + log.name());
+        this.thread = new Thread(() -> {
+            setup.run();
+            loop();
+        }, "wal-syncer-" + log.name());
         thread.setDaemon(true);
     }
 

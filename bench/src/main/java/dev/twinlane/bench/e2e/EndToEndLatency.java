@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.locks.LockSupport;
 
 import com.lmax.disruptor.BlockingWaitStrategy;
+import com.lmax.disruptor.PhasedBackoffWaitStrategy;
 import com.lmax.disruptor.WaitStrategy;
 import com.lmax.disruptor.YieldingWaitStrategy;
 
@@ -16,6 +17,7 @@ import dev.twinlane.ingest.KernelClock;
 import dev.twinlane.ingest.KernelIngest;
 import dev.twinlane.ingest.LoadGenerator;
 import dev.twinlane.ingest.RecordLayout;
+import dev.twinlane.ingest.ThreadPriority;
 import dev.twinlane.observability.ObservabilityLane;
 import dev.twinlane.router.Records;
 import dev.twinlane.router.Router;
@@ -54,7 +56,10 @@ public final class EndToEndLatency {
     public static void main(String[] args) throws Exception {
         int rate = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
         int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 10;
-        WaitStrategy wait = args.length > 2 && args[2].equals("yielding") ? new YieldingWaitStrategy()
+        String waitName = args.length > 2 ? args[2] : "blocking";
+        WaitStrategy wait = waitName.equals("yielding") ? new YieldingWaitStrategy()
+                : waitName.startsWith("phased") ? PhasedBackoffWaitStrategy.withLock(
+                        Long.parseLong(waitName.substring(6)), 0, java.util.concurrent.TimeUnit.MICROSECONDS)
                 : new BlockingWaitStrategy();
         int warmSeconds = Integer.getInteger("e2e.warmupSeconds", 3);
         // The first seconds hold the JVM's start (JIT compiles, start-up GCs of 100+ ms): not what is measured.
@@ -74,7 +79,9 @@ public final class EndToEndLatency {
         int[] durableCursor = {0};
         // The agent's security log: its presets (epochs, seals every 100 000 records or 1 s), with a seal key.
         SealKey seal = SealKey.generate(dir.resolve("seal.key"), dir.resolve("seal.pub"));
+        int rt = Integer.getInteger("e2e.realtimePriority", 1); // the agent's default (security.realtime_priority)
         ChainedLog log = ChainedLog.security(dir.resolve("log")).keys(KeyRing.load(keyFile)).sealKey(seal)
+                .syncerSetup(() -> ThreadPriority.realtime(rt))
                 .syncEvery(Duration.ofMillis(Long.getLong("e2e.syncMs", 100))).onDurable(seq -> {
                     long now = System.nanoTime();
                     int i = durableCursor[0];
@@ -85,7 +92,6 @@ public final class EndToEndLatency {
                     durableCursor[0] = i;
                 }).build();
         ChainAppender app = log.appender();
-        int rt = Integer.getInteger("e2e.realtimePriority", 1); // the agent's default (security.realtime_priority)
         SecurityLane lane = new SecurityLane(1 << 16, wait, e -> {
             if (e.type() != SecurityEvent.Type.RECORD) {
                 return;
@@ -132,6 +138,7 @@ public final class EndToEndLatency {
         System.out.printf("security ring: %d sleeps ran to their timeout with records waiting%n", late);
         report("kernel -> router (baseline)", read);
         report("kernel -> appended", appended);
+        report("router -> appended", minus(appended, read));
         report("append call alone", appendCost);
         report("appended -> durable", durableLag);
         long[] a = sorted(appended);
@@ -183,6 +190,14 @@ public final class EndToEndLatency {
                 LockSupport.parkNanos(wait);
             }
         }
+    }
+
+    private static long[] minus(long[] a, long[] b) {
+        long[] d = new long[a.length];
+        for (int i = 0; i < a.length; i++) {
+            d[i] = a[i] > 0 && b[i] > 0 ? Math.max(1, a[i] - b[i]) : 0;
+        }
+        return d;
     }
 
     private static String orOk(String problem) {
