@@ -81,7 +81,7 @@ public final class EndToEndLatency {
         SealKey seal = SealKey.generate(dir.resolve("seal.key"), dir.resolve("seal.pub"));
         int rt = Integer.getInteger("e2e.realtimePriority", 1); // the agent's default (security.realtime_priority)
         ChainedLog log = ChainedLog.security(dir.resolve("log")).keys(KeyRing.load(keyFile)).sealKey(seal)
-                .syncerSetup(() -> ThreadPriority.realtime(rt))
+                .syncerSetup(() -> ThreadPriority.realtime(Integer.getInteger("e2e.syncerPriority", rt)))
                 .syncEvery(Duration.ofMillis(Long.getLong("e2e.syncMs", 100))).onDurable(seq -> {
                     long now = System.nanoTime();
                     int i = durableCursor[0];
