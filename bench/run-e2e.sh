@@ -14,6 +14,7 @@ fi
 args=$(sed -n 's:.*<chronicle.jvm.args>\(.*\)</chronicle.jvm.args>.*:\1:p' pom.xml)
 out=bench/target/e2e
 mkdir -p "$out"
+rm -f "$out"/round-*.txt
 for round in $(seq 1 "${ROUNDS:-3}"); do
   # shellcheck disable=SC2086
   java $args ${JAVA_OPTS:-} -cp "bench/target/twinlane-bench-0.1.0-SNAPSHOT.jar:bench/target/lib/*" \

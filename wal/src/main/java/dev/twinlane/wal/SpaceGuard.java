@@ -153,6 +153,9 @@ final class SpaceGuard implements AutoCloseable {
     /** Called after a record was written; {@code recordEnd} is its end offset in {@code f}. */
     void afterAppend(int c, Path f, long recordEnd) {
         end = recordEnd;
+        if (pretoucher != null) {
+            pretoucher.appenderAt(recordEnd);
+        }
         if (c != cycle) {
             cycle = c;
             switchTo(f);
@@ -184,7 +187,9 @@ final class SpaceGuard implements AutoCloseable {
             throw new WalFullException("cannot reserve space in " + file + ": " + LIBC.strerror(rc)
                     + (rc == LibC.ENOSPC ? " (file system full)" : ""), null);
         }
-        pretoucher.request(file, allocatedTo, upTo);
+        if (pretoucher != null) {
+            pretoucher.request(file, allocatedTo, upTo);
+        }
         allocatedTo = upTo;
     }
 
