@@ -120,14 +120,15 @@ final class Syncer implements AutoCloseable {
     /**
      * The longest of the last 64 syncs, plus a quarter (the next may be longer: measured, the
      * longest of 16 plus 2 ms was overrun by up to 0.9 ms) and 2 ms (this thread wakes late
-     * too); at most the interval.
+     * too); at most half the interval, so that the thread always sleeps between syncs (an idle
+     * log after slow syncs would otherwise have it loop, at real-time priority in the agent).
      */
     private long syncEstimate(long period) {
         long max = 0;
         for (long d : recentSyncs) {
             max = Math.max(max, d);
         }
-        return Math.min(period, max + max / 4 + 2_000_000L);
+        return Math.min(period / 2, max + max / 4 + 2_000_000L);
     }
 
     /** One group commit; returns the durable seq afterwards. Safe from any thread. */
