@@ -37,7 +37,8 @@ import dev.twinlane.wal.SealKey;
  * baseline: what reading alone costs), kernel → appended, and kernel →
  * durable, as p50/p99/p99.9 and the max, against the targets of issue 4.
  *
- *   java [-De2e.warmupSeconds=3] [-De2e.syncMs=100] [-De2e.sliceUs=100] [-De2e.realtimePriority=1] ...
+ *   java [-De2e.warmupSeconds=3] [-De2e.syncMs=100] [-De2e.sliceUs=100] [-De2e.realtimePriority=1]
+ *        [-De2e.lanePriority=1] [-De2e.syncerPriority=1] ...
  *        dev.twinlane.bench.e2e.EndToEndLatency
  *        [rate/s] [seconds] [blocking|yielding]
  */
@@ -106,7 +107,7 @@ public final class EndToEndLatency {
                 appendCost[(int) i] = now - before;
                 walSeq[(int) i] = seq;
             }
-        }).realtimePriority(rt).start();
+        }).realtimePriority(Integer.getInteger("e2e.lanePriority", rt)).start();
         ObservabilityLane obs = new ObservabilityLane(new ObservabilityLane.Settings(), (json, n, start) -> { }).start();
         KernelIngest kernel = KernelIngest.start(new IngestConfig().syscallSampleRate(0)
                 .audit(new dev.twinlane.ingest.AuditLog(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()))));
