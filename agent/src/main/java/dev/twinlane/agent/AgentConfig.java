@@ -22,6 +22,7 @@ import dev.twinlane.ingest.IngestConfig;
 import dev.twinlane.ingest.RecordKind;
 import dev.twinlane.ingest.Ring;
 import dev.twinlane.observability.Imputation;
+import dev.twinlane.security.ParkingWaitStrategy;
 import dev.twinlane.router.PromotionRule;
 
 /**
@@ -30,14 +31,14 @@ import dev.twinlane.router.PromotionRule;
  * docs/CONFIGURATION.md lists them.
  */
 final class AgentConfig {
-    static final Set<String> WAITS = Set.of("blocking", "sleeping", "yielding", "busy-spin");
+    static final Set<String> WAITS = Set.of("parking", "blocking", "sleeping", "yielding", "busy-spin");
     static final Set<String> METHODS = Set.of("off", "last", "linear", "ewma");
 
     Path dataDir = Path.of("/var/lib/twinlane");
     IngestConfig ingest = new IngestConfig();
     List<String> watch = List.of("/etc/shadow", "/etc/sudoers", "/root/.ssh/");
     int securityRingSize = 1 << 13;   // 1 KiB entries: 8 MiB, kept small for the caches
-    String securityWait = "blocking";
+    String securityWait = "parking";
     /** SCHED_FIFO priority of the security ring's reader and the security lane; 0: normal scheduling. */
     int securityRealtimePriority = 1;
     long securityFsyncMs = 100;
@@ -115,7 +116,7 @@ final class AgentConfig {
         securityWait = s.choice("wait_strategy", securityWait, WAITS);
         securityFsyncMs = s.number("fsync_ms", securityFsyncMs, 0, 60_000);
         securityRealtimePriority = (int) s.number("realtime_priority", securityRealtimePriority, 0, 99);
-        if (securityRealtimePriority > 0 && !securityWait.equals("blocking") && !securityWait.equals("sleeping")) {
+        if (securityRealtimePriority > 0 && (securityWait.equals("yielding") || securityWait.equals("busy-spin"))) {
             s.problem("realtime_priority", "must be 0 with wait_strategy " + securityWait
                     + " (a spinning thread at real-time priority keeps its core from every other thread)");
         }
@@ -187,6 +188,7 @@ final class AgentConfig {
 
     static WaitStrategy waitStrategy(String name) {
         switch (name) {
+            case "parking": return new ParkingWaitStrategy();
             case "sleeping": return new SleepingWaitStrategy();
             case "yielding": return new YieldingWaitStrategy();
             case "busy-spin": return new BusySpinWaitStrategy();

@@ -100,6 +100,8 @@ class AgentConfigTest {
                 """));
         assertEquals(0, c.securityRealtimePriority);
         assertEquals(1, AgentConfig.defaults().securityRealtimePriority);
+        assertEquals("parking", AgentConfig.defaults().securityWait);
+        assertTrue(AgentConfig.waitStrategy("parking") instanceof dev.twinlane.security.ParkingWaitStrategy);
     }
 
     @Test
