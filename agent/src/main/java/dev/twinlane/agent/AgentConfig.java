@@ -38,7 +38,7 @@ final class AgentConfig {
     IngestConfig ingest = new IngestConfig();
     List<String> watch = List.of("/etc/shadow", "/etc/sudoers", "/root/.ssh/");
     int securityRingSize = 1 << 13;   // 1 KiB entries: 8 MiB, kept small for the caches
-    String securityWait = "parking";
+    String securityWait = "blocking";
     /** SCHED_FIFO priority of the security ring's reader and the security lane; 0: normal scheduling. */
     int securityRealtimePriority = 1;
     long securityFsyncMs = 100;

@@ -100,7 +100,7 @@ class AgentConfigTest {
                 """));
         assertEquals(0, c.securityRealtimePriority);
         assertEquals(1, AgentConfig.defaults().securityRealtimePriority);
-        assertEquals("parking", AgentConfig.defaults().securityWait);
+        assertEquals("blocking", AgentConfig.defaults().securityWait);
         assertTrue(AgentConfig.waitStrategy("parking") instanceof dev.twinlane.security.ParkingWaitStrategy);
     }
 

@@ -41,7 +41,7 @@ import dev.twinlane.wal.SealKey;
  *   java [-De2e.warmupSeconds=3] [-De2e.syncMs=100] [-De2e.sliceUs=100] [-De2e.realtimePriority=1]
  *        [-De2e.lanePriority=1] [-De2e.syncerPriority=1] ...
  *        dev.twinlane.bench.e2e.EndToEndLatency
- *        [rate/s] [seconds] [parking|blocking|yielding|phasedN]
+ *        [rate/s] [seconds] [blocking|parking|yielding|phasedN]
  */
 public final class EndToEndLatency {
     private static final int INDEX = RecordLayout.HEADER.field("start_ns").offset();
@@ -58,12 +58,12 @@ public final class EndToEndLatency {
     public static void main(String[] args) throws Exception {
         int rate = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
         int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 10;
-        String waitName = args.length > 2 ? args[2] : "parking"; // the agent's default for the security lane
+        String waitName = args.length > 2 ? args[2] : "blocking"; // the agent's default for the security lane
         WaitStrategy wait = waitName.equals("yielding") ? new YieldingWaitStrategy()
                 : waitName.startsWith("phased") ? PhasedBackoffWaitStrategy.withLock(
                         Long.parseLong(waitName.substring(6)), 0, java.util.concurrent.TimeUnit.MICROSECONDS)
-                : waitName.equals("blocking") ? new BlockingWaitStrategy()
-                : new ParkingWaitStrategy();
+                : waitName.equals("parking") ? new ParkingWaitStrategy()
+                : new BlockingWaitStrategy();
         int warmSeconds = Integer.getInteger("e2e.warmupSeconds", 3);
         // The first seconds hold the JVM's start (JIT compiles, start-up GCs of 100+ ms): not what is measured.
         warm = rate * warmSeconds;
