@@ -2,7 +2,7 @@
 # End-to-end latency of the security path (issue 4): kernel record -> router -> security lane ->
 # chained log -> durable, on the real kernel path. Runs ROUNDS rounds of EndToEndLatency and
 # prints each round's figures and the median over rounds of the two targets' figures.
-#   bench/run-e2e.sh [rate/s] [seconds] [blocking|parking|yielding|phasedN]
+#   bench/run-e2e.sh [rate/s] [seconds] [blocking|yielding|phasedN]
 #   knobs: ROUNDS=3 SKIP_BUILD=1, and JAVA_OPTS for -De2e.* (see EndToEndLatency's javadoc)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)

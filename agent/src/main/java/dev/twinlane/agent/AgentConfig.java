@@ -22,7 +22,6 @@ import dev.twinlane.ingest.IngestConfig;
 import dev.twinlane.ingest.RecordKind;
 import dev.twinlane.ingest.Ring;
 import dev.twinlane.observability.Imputation;
-import dev.twinlane.security.ParkingWaitStrategy;
 import dev.twinlane.router.PromotionRule;
 
 /**
@@ -31,7 +30,7 @@ import dev.twinlane.router.PromotionRule;
  * docs/CONFIGURATION.md lists them.
  */
 final class AgentConfig {
-    static final Set<String> WAITS = Set.of("parking", "blocking", "sleeping", "yielding", "busy-spin");
+    static final Set<String> WAITS = Set.of("blocking", "sleeping", "yielding", "busy-spin");
     static final Set<String> METHODS = Set.of("off", "last", "linear", "ewma");
 
     Path dataDir = Path.of("/var/lib/twinlane");
@@ -188,7 +187,6 @@ final class AgentConfig {
 
     static WaitStrategy waitStrategy(String name) {
         switch (name) {
-            case "parking": return new ParkingWaitStrategy();
             case "sleeping": return new SleepingWaitStrategy();
             case "yielding": return new YieldingWaitStrategy();
             case "busy-spin": return new BusySpinWaitStrategy();

@@ -101,7 +101,6 @@ class AgentConfigTest {
         assertEquals(0, c.securityRealtimePriority);
         assertEquals(1, AgentConfig.defaults().securityRealtimePriority);
         assertEquals("blocking", AgentConfig.defaults().securityWait);
-        assertTrue(AgentConfig.waitStrategy("parking") instanceof dev.twinlane.security.ParkingWaitStrategy);
     }
 
     @Test

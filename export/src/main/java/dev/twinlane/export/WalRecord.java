@@ -8,6 +8,8 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 
+import dev.twinlane.wal.Kinds;
+
 /**
  * The stored layout of one twinlane-wal record, as documented in wal/RecordFormat.java (the wal
  * module keeps its own copy package-private): what an exporter ships and what a consumer far
@@ -26,12 +28,13 @@ public final class WalRecord {
     public static final int OVERHEAD = HEADER + MAC;
     public static final int VERSION = 1;
 
-    public static final int GENESIS = 0xFF00;
-    public static final int GAP = 0xFF01;
-    public static final int SEAL = 0xFF02;
-    public static final int ROTATE = 0xFF03;
-    public static final int RECOVERY = 0xFF04;
-    public static final int MAX_APP_KIND = 0xFEFF;
+    // The kinds are the wal module's own (public); the layout below is a copy (see the class comment).
+    public static final int GENESIS = Kinds.GENESIS;
+    public static final int GAP = Kinds.GAP;
+    public static final int SEAL = Kinds.SEAL;
+    public static final int ROTATE = Kinds.ROTATE;
+    public static final int RECOVERY = Kinds.RECOVERY;
+    public static final int MAX_APP_KIND = Kinds.MAX_APP_KIND;
 
     private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);

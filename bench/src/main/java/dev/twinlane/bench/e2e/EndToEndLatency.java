@@ -21,7 +21,6 @@ import dev.twinlane.ingest.ThreadPriority;
 import dev.twinlane.observability.ObservabilityLane;
 import dev.twinlane.router.Records;
 import dev.twinlane.router.Router;
-import dev.twinlane.security.ParkingWaitStrategy;
 import dev.twinlane.security.SecurityEvent;
 import dev.twinlane.security.SecurityLane;
 import dev.twinlane.wal.ChainAppender;
@@ -41,7 +40,7 @@ import dev.twinlane.wal.SealKey;
  *   java [-De2e.warmupSeconds=3] [-De2e.syncMs=100] [-De2e.sliceUs=100] [-De2e.realtimePriority=1]
  *        [-De2e.lanePriority=1] [-De2e.syncerPriority=1] ...
  *        dev.twinlane.bench.e2e.EndToEndLatency
- *        [rate/s] [seconds] [blocking|parking|yielding|phasedN]
+ *        [rate/s] [seconds] [blocking|yielding|phasedN]
  */
 public final class EndToEndLatency {
     private static final int INDEX = RecordLayout.HEADER.field("start_ns").offset();
@@ -62,7 +61,6 @@ public final class EndToEndLatency {
         WaitStrategy wait = waitName.equals("yielding") ? new YieldingWaitStrategy()
                 : waitName.startsWith("phased") ? PhasedBackoffWaitStrategy.withLock(
                         Long.parseLong(waitName.substring(6)), 0, java.util.concurrent.TimeUnit.MICROSECONDS)
-                : waitName.equals("parking") ? new ParkingWaitStrategy()
                 : new BlockingWaitStrategy();
         int warmSeconds = Integer.getInteger("e2e.warmupSeconds", 3);
         // The first seconds hold the JVM's start (JIT compiles, start-up GCs of 100+ ms): not what is measured.
