@@ -16,6 +16,9 @@ import org.apache.kafka.common.errors.RecordTooLargeException;
 
 import dev.twinlane.wal.ChainReader;
 import dev.twinlane.wal.ChainedLog;
+import dev.twinlane.wal.Genesis;
+import dev.twinlane.wal.Kinds;
+import dev.twinlane.wal.RecordFormat;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -60,8 +63,8 @@ public abstract class LogExporter implements AutoCloseable {
     private long lastCursorSave;
     private long backoffNanos;
     private String lastProblem;
-    protected final byte[] prevMac = new byte[WalRecord.MAC];
-    protected WalRecord.Genesis genesis;
+    protected final byte[] prevMac = new byte[RecordFormat.MAC];
+    protected Genesis genesis;
     protected byte[] genesisRecord;
     protected byte[] genesisMac;
     protected String host;
@@ -237,25 +240,25 @@ public abstract class LogExporter implements AutoCloseable {
     }
 
     private void handle(byte[] rec, int length) {
-        long seq = WalRecord.seq(rec, 0);
-        int payloadLen = length - WalRecord.OVERHEAD;
-        if (payloadLen < 0 || !WalRecord.wellFormed(rec, 0, length - WalRecord.MAC)
+        long seq = RecordFormat.seq(rec, 0);
+        int payloadLen = length - RecordFormat.OVERHEAD;
+        if (payloadLen < 0 || !RecordFormat.wellFormed(rec, 0, length - RecordFormat.MAC)
                 || (readSeq > 0 && seq != readSeq + 1)) {
             LOG.log(System.Logger.Level.WARNING, "export " + name + ": skipping a document that does not continue"
                     + " the log after seq " + readSeq + " (torn write discarded by recovery?)");
             return;
         }
-        int kind = WalRecord.kind(rec, 0);
-        if (seq == 1 && kind == WalRecord.GENESIS) {
-            genesis = WalRecord.Genesis.decode(rec, WalRecord.HEADER, payloadLen);
+        int kind = RecordFormat.kind(rec, 0);
+        if (seq == 1 && kind == Kinds.GENESIS) {
+            genesis = Genesis.decode(rec, RecordFormat.HEADER, payloadLen);
             if (genesis == null) {
                 throw new IllegalStateException("log " + logId + ": seq 1 is not a readable GENESIS record");
             }
-            genesisRecord = Arrays.copyOf(rec, length - WalRecord.MAC);
-            genesisMac = Arrays.copyOfRange(rec, length - WalRecord.MAC, length);
+            genesisRecord = Arrays.copyOf(rec, length - RecordFormat.MAC);
+            genesisMac = Arrays.copyOfRange(rec, length - RecordFormat.MAC, length);
             host = settings.hostId != null ? settings.hostId : genesis.hostId();
             hostKey = host.getBytes(StandardCharsets.UTF_8);
-            System.arraycopy(genesis.mac0(), 0, prevMac, 0, WalRecord.MAC);
+            System.arraycopy(genesis.mac0(), 0, prevMac, 0, RecordFormat.MAC);
         }
         if (seq > skipTo) {
             if (host == null) {
@@ -263,7 +266,7 @@ public abstract class LogExporter implements AutoCloseable {
             }
             ship(rec, length, seq, kind);
         }
-        System.arraycopy(rec, length - WalRecord.MAC, prevMac, 0, WalRecord.MAC);
+        System.arraycopy(rec, length - RecordFormat.MAC, prevMac, 0, RecordFormat.MAC);
         readSeq = seq;
         if (inFlight.get() == 0 && failure == null) {
             ackedSeq.accumulateAndGet(seq, Math::max); // nothing outstanding: records needing no message count as done

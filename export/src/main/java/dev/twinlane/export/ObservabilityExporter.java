@@ -1,6 +1,7 @@
 package dev.twinlane.export;
 
 import dev.twinlane.wal.ChainedLog;
+import dev.twinlane.wal.RecordFormat;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /**
@@ -25,15 +26,15 @@ public final class ObservabilityExporter extends LogExporter {
         if (kind != batchKind) {
             return false;
         }
-        int off = WalRecord.HEADER;
-        int n = length - WalRecord.OVERHEAD;
+        int off = RecordFormat.HEADER;
+        int n = length - RecordFormat.OVERHEAD;
         JsonOut o = out.reset();
         o.begin();
         o.name("schema").str(SCHEMA);
         o.name("host").str(host);
         o.name("log_id").str(logId);
         o.name("seq").num(seq);
-        o.name("time_ns").num(WalRecord.wallNanos(rec, 0));
+        o.name("time_ns").num(RecordFormat.wallNanos(rec, 0));
         o.name("batch");
         int first = off;
         while (first < off + n && rec[first] == ' ') {
@@ -45,7 +46,7 @@ public final class ObservabilityExporter extends LogExporter {
             o.str(new String(rec, off, n, java.nio.charset.StandardCharsets.UTF_8));
         }
         o.end();
-        send(settings.observabilityTopic, hostKey, o.toBytes(), Math.floorDiv(WalRecord.wallNanos(rec, 0), 1_000_000L),
+        send(settings.observabilityTopic, hostKey, o.toBytes(), Math.floorDiv(RecordFormat.wallNanos(rec, 0), 1_000_000L),
                 seq, true);
         return true;
     }

@@ -1,6 +1,11 @@
 package dev.twinlane.export;
 
 import dev.twinlane.ingest.RecordKind;
+import dev.twinlane.wal.Genesis;
+import dev.twinlane.wal.KeyRing;
+import dev.twinlane.wal.Kinds;
+import dev.twinlane.wal.RecordFormat;
+import dev.twinlane.wal.Seal;
 
 /**
  * Renders one security-log record as the value of a {@code twinlane.security} message
@@ -25,10 +30,10 @@ public final class SecurityEncoder {
      */
     public byte[] encode(byte[] rec, int length, byte[] prevMac, String host, String logId) {
         JsonOut o = out.reset();
-        int payloadLen = length - WalRecord.OVERHEAD;
-        long seq = WalRecord.seq(rec, 0);
-        int kind = WalRecord.kind(rec, 0);
-        long wall = WalRecord.wallNanos(rec, 0);
+        int payloadLen = length - RecordFormat.OVERHEAD;
+        long seq = RecordFormat.seq(rec, 0);
+        int kind = RecordFormat.kind(rec, 0);
+        long wall = RecordFormat.wallNanos(rec, 0);
         o.begin();
         o.name("schema").str(SCHEMA);
         o.name("host").str(host);
@@ -37,28 +42,28 @@ public final class SecurityEncoder {
         o.name("kind").num(kind);
         o.name("kind_name").str(kindName(kind));
         o.name("time_ns").num(wall);
-        o.name("mono_ns").num(WalRecord.monoNanos(rec, 0));
-        o.name("key_id").str(WalRecord.keyIdHex(WalRecord.keyId(rec, 0)));
-        o.name("epoch").num(WalRecord.epoch(rec, 0));
-        o.name("prev_mac").hex(prevMac, 0, WalRecord.MAC);
-        o.name("mac").hex(rec, length - WalRecord.MAC, WalRecord.MAC);
-        o.name("record").base64(rec, 0, length - WalRecord.MAC);
-        if (kind <= WalRecord.MAX_APP_KIND) {
+        o.name("mono_ns").num(RecordFormat.monoNanos(rec, 0));
+        o.name("key_id").str(KeyRing.idHex(RecordFormat.keyId(rec, 0)));
+        o.name("epoch").num(RecordFormat.epoch(rec, 0));
+        o.name("prev_mac").hex(prevMac, 0, RecordFormat.MAC);
+        o.name("mac").hex(rec, length - RecordFormat.MAC, RecordFormat.MAC);
+        o.name("record").base64(rec, 0, length - RecordFormat.MAC);
+        if (kind <= Kinds.MAX_APP_KIND) {
             o.name("event");
-            if (!Ocsf.event(o, rec, WalRecord.HEADER, payloadLen, wall, host, logId, seq)) {
+            if (!Ocsf.event(o, rec, RecordFormat.HEADER, payloadLen, wall, host, logId, seq)) {
                 o.nul();
             }
         } else {
             o.name("wal");
-            walFields(o, rec, WalRecord.HEADER, payloadLen, kind);
+            walFields(o, rec, RecordFormat.HEADER, payloadLen, kind);
         }
         o.end();
         return o.toBytes();
     }
 
     public static String kindName(int kind) {
-        if (kind > WalRecord.MAX_APP_KIND) {
-            return WalRecord.kindName(kind);
+        if (kind > Kinds.MAX_APP_KIND) {
+            return Kinds.name(kind);
         }
         RecordKind k = RecordKind.of(kind);
         return k == null ? "kind-" + kind : k.label();
@@ -68,8 +73,8 @@ public final class SecurityEncoder {
     public static void walFields(JsonOut o, byte[] p, int off, int len, int kind) {
         o.begin();
         switch (kind) {
-            case WalRecord.GENESIS -> {
-                WalRecord.Genesis g = WalRecord.Genesis.decode(p, off, len);
+            case Kinds.GENESIS -> {
+                Genesis g = Genesis.decode(p, off, len);
                 if (g != null) {
                     o.name("host_id").str(g.hostId());
                     o.name("created_ns").num(g.createdNanos());
@@ -83,16 +88,16 @@ public final class SecurityEncoder {
                     }
                 }
             }
-            case WalRecord.GAP -> {
+            case Kinds.GAP -> {
                 if (len == 32) {
-                    o.name("lost").num(WalRecord.getLong(p, off));
-                    o.name("ring").num(WalRecord.getInt(p, off + 8));
-                    o.name("from_ns").num(WalRecord.getLong(p, off + 16));
-                    o.name("to_ns").num(WalRecord.getLong(p, off + 24));
+                    o.name("lost").num(RecordFormat.getLong(p, off));
+                    o.name("ring").num(RecordFormat.getInt(p, off + 8));
+                    o.name("from_ns").num(RecordFormat.getLong(p, off + 16));
+                    o.name("to_ns").num(RecordFormat.getLong(p, off + 24));
                 }
             }
-            case WalRecord.SEAL -> {
-                WalRecord.Seal s = WalRecord.Seal.decode(p, off, len);
+            case Kinds.SEAL -> {
+                Seal s = Seal.decode(p, off, len);
                 if (s != null) {
                     o.name("sealed_seq").num(s.seq());
                     o.name("sealed_mac").hex(s.mac());
@@ -100,17 +105,17 @@ public final class SecurityEncoder {
                     o.name("signature").hex(s.signature());
                 }
             }
-            case WalRecord.ROTATE -> {
+            case Kinds.ROTATE -> {
                 if (len == 4) {
-                    o.name("next_key_id").str(WalRecord.keyIdHex(WalRecord.getInt(p, off)));
+                    o.name("next_key_id").str(KeyRing.idHex(RecordFormat.getInt(p, off)));
                 }
             }
-            case WalRecord.RECOVERY -> {
+            case Kinds.RECOVERY -> {
                 if (len == 52) {
-                    o.name("torn_documents").num(WalRecord.getInt(p, off));
-                    o.name("torn_bytes").num(WalRecord.getLong(p, off + 4));
+                    o.name("torn_documents").num(RecordFormat.getInt(p, off));
+                    o.name("torn_bytes").num(RecordFormat.getLong(p, off + 4));
                     o.name("torn_sha256").hex(p, off + 12, 32);
-                    o.name("zeroed_bytes").num(WalRecord.getLong(p, off + 44));
+                    o.name("zeroed_bytes").num(RecordFormat.getLong(p, off + 44));
                 }
             }
             default -> {

@@ -3,6 +3,9 @@ package dev.twinlane.export;
 import java.nio.charset.StandardCharsets;
 
 import dev.twinlane.wal.ChainedLog;
+import dev.twinlane.wal.Kinds;
+import dev.twinlane.wal.RecordFormat;
+import dev.twinlane.wal.Seal;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /**
@@ -23,12 +26,12 @@ public final class SecurityExporter extends LogExporter {
 
     @Override
     protected boolean ship(byte[] rec, int length, long seq, int kind) {
-        long ms = Math.floorDiv(WalRecord.wallNanos(rec, 0), 1_000_000L);
+        long ms = Math.floorDiv(RecordFormat.wallNanos(rec, 0), 1_000_000L);
         byte[] value = encoder.encode(rec, length, prevMac, host, logId);
         send(settings.securityTopic, hostKey, value, ms, seq, true);
-        if (kind == WalRecord.GENESIS || kind == WalRecord.SEAL) {
-            WalRecord.Seal seal = kind == WalRecord.SEAL
-                    ? WalRecord.Seal.decode(rec, WalRecord.HEADER, length - WalRecord.OVERHEAD) : null;
+        if (kind == Kinds.GENESIS || kind == Kinds.SEAL) {
+            Seal seal = kind == Kinds.SEAL
+                    ? Seal.decode(rec, RecordFormat.HEADER, length - RecordFormat.OVERHEAD) : null;
             send(settings.sealsTopic, logKey, sealValue(seal, seq), ms, seq, false);
         }
         return true;
@@ -39,7 +42,7 @@ public final class SecurityExporter extends LogExporter {
      *  "seal":{"seq","mac","time_ns","signature","record_seq"} | null}: the latest seal of a log with
      * what a consumer needs to check it and to anchor the chain (the GENESIS record itself).
      */
-    private byte[] sealValue(WalRecord.Seal seal, long recordSeq) {
+    private byte[] sealValue(Seal seal, long recordSeq) {
         JsonOut o = sealJson.reset();
         o.begin();
         o.name("schema").str(SEAL_SCHEMA);

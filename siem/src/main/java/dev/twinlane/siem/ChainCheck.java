@@ -4,14 +4,19 @@ import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.HexFormat;
 
-import org.bouncycastle.math.ec.rfc8032.Ed25519;
-
-import dev.twinlane.export.WalRecord;
+import dev.twinlane.wal.EpochSchedule;
+import dev.twinlane.wal.Genesis;
+import dev.twinlane.wal.KeyRing;
+import dev.twinlane.wal.Kinds;
+import dev.twinlane.wal.RecordFormat;
+import dev.twinlane.wal.RecordMacVerifier;
+import dev.twinlane.wal.Seal;
 
 /**
  * The consumer's view of one host's security log (one log id): which record must come next and
- * how to check it, from records that arrive one by one through Kafka. Mirrors the log's own
- * verifier (wal/ChainState.java) on shipped records:
+ * how to check it, from records that arrive one by one through Kafka. Applies the log's own
+ * rules (wal's ChainState) to shipped records, with wal's public record layout, epoch schedule,
+ * MAC and seal checks:
  *
  * <ul>
  * <li>with the HMAC root key: every record's MAC over the previous record's MAC, its key id and
@@ -39,17 +44,18 @@ final class ChainCheck {
     final String logId;
     final byte[] logIdBytes;
     String host;
-    private final RootKeys keys;
+    private final KeyRing keys;
     private final byte[] sealPublicKey;
-    private WalRecord.Genesis genesis;
+    private Genesis genesis;
+    private EpochSchedule schedule;
     private boolean started;
     private long expected;
-    private final byte[] lastMac = new byte[WalRecord.MAC];
+    private final byte[] lastMac = new byte[RecordFormat.MAC];
     private int timePart;
     private int lastEpoch;
     private int activeKeyId;
-    private EpochKey epochKey;
-    private WalRecord.Seal pendingSeal;
+    private RecordMacVerifier epochKey;
+    private Seal pendingSeal;
     private long lastSealed;
     // Recently accepted records by seq: to tell a harmless re-send from a conflicting copy.
     private final long[] ringSeq = new long[WINDOW];
@@ -59,7 +65,7 @@ final class ChainCheck {
     long duplicates;
     String lastVerification = "none";
 
-    ChainCheck(String logId, RootKeys keys, byte[] sealPublicKey) {
+    ChainCheck(String logId, KeyRing keys, byte[] sealPublicKey) {
         this.logId = logId;
         this.logIdBytes = HexFormat.of().parseHex(logId);
         this.keys = keys;
@@ -74,7 +80,7 @@ final class ChainCheck {
         return lastSealed;
     }
 
-    WalRecord.Seal pendingSeal() {
+    Seal pendingSeal() {
         return pendingSeal;
     }
 
@@ -87,35 +93,35 @@ final class ChainCheck {
      * consumer that joins after seq 1. Checked with the root key when we have it.
      */
     void learnGenesis(byte[] record, byte[] mac, Findings f) {
-        if (genesis != null || record.length < WalRecord.HEADER || !WalRecord.wellFormed(record, 0, record.length)) {
+        if (genesis != null || record.length < RecordFormat.HEADER || !RecordFormat.wellFormed(record, 0, record.length)) {
             return;
         }
-        WalRecord.Genesis g = WalRecord.Genesis.decode(record, WalRecord.HEADER, record.length - WalRecord.HEADER);
+        Genesis g = Genesis.decode(record, RecordFormat.HEADER, record.length - RecordFormat.HEADER);
         if (g == null || !Arrays.equals(g.logId(), logIdBytes)) {
             f.alert("modified", 1, "the seals topic carries a GENESIS that is not this log's");
             return;
         }
         if (keys != null) {
-            byte[] root = keys.byId(WalRecord.keyId(record, 0));
-            if (root == null || !new EpochKey(root, logIdBytes).verifies(0, g.mac0(), record, 0, record.length, mac)) {
+            KeyRing.RootKey root = keys.byId(RecordFormat.keyId(record, 0));
+            if (root == null || !verifiesAlone(root, 0, g.mac0(), record, mac)) {
                 f.alert(root == null ? "wrong-key" : "modified", 1, "the GENESIS on the seals topic does not verify");
                 return;
             }
         }
-        genesis = g;
+        learn(g);
         if (started) {
-            timePart = lastEpoch - g.countPart(expected - 1); // as the log's own recovery anchors
+            timePart = lastEpoch - schedule.countPart(expected - 1); // as the log's own recovery anchors
         }
     }
 
     /** One shipped record: {@code record} is header||payload, {@code prevMac}/{@code mac} as shipped. */
     Verdict offer(byte[] record, byte[] prevMac, byte[] mac, Findings f) {
-        long seq = WalRecord.seq(record, 0);
-        int kind = WalRecord.kind(record, 0);
+        long seq = RecordFormat.seq(record, 0);
+        int kind = RecordFormat.kind(record, 0);
         if (started && seq < expected) {
             return duplicate(record, mac, seq, f);
         }
-        if (!started && !(seq == 1 && kind == WalRecord.GENESIS)) {
+        if (!started && !(seq == 1 && kind == Kinds.GENESIS)) {
             // Joined mid-log: trust this record's link to its predecessor, check everything after it.
             String why = checkAnchor(record, prevMac, mac, seq);
             if (why != null) {
@@ -170,8 +176,8 @@ final class ChainCheck {
     }
 
     private String checkGenesis(byte[] record, byte[] prevMac, byte[] mac) {
-        WalRecord.Genesis g = WalRecord.Genesis.decode(record, WalRecord.HEADER, record.length - WalRecord.HEADER);
-        if (g == null || WalRecord.kind(record, 0) != WalRecord.GENESIS) {
+        Genesis g = Genesis.decode(record, RecordFormat.HEADER, record.length - RecordFormat.HEADER);
+        if (g == null || RecordFormat.kind(record, 0) != Kinds.GENESIS) {
             return "seq 1 is not a GENESIS record";
         }
         if (!Arrays.equals(g.logId(), logIdBytes)) {
@@ -180,25 +186,26 @@ final class ChainCheck {
         if (!MessageDigest.isEqual(prevMac, g.mac0())) {
             return "inserted: prev_mac of the GENESIS is not MAC_0 of its payload";
         }
-        if (WalRecord.epoch(record, 0) != 0) {
+        if (RecordFormat.epoch(record, 0) != 0) {
             return "wrong-key: the GENESIS is not in epoch 0";
         }
         if (sealPublicKey != null && g.sealed() && !Arrays.equals(sealPublicKey, g.sealPublicKey())) {
             return "wrong-key: the log's GENESIS names another seal public key than the one given";
         }
         if (keys != null) {
-            byte[] root = keys.byId(WalRecord.keyId(record, 0));
+            KeyRing.RootKey root = keys.byId(RecordFormat.keyId(record, 0));
             if (root == null) {
-                return "wrong-key: GENESIS names key " + WalRecord.keyIdHex(WalRecord.keyId(record, 0))
+                return "wrong-key: GENESIS names key " + KeyRing.idHex(RecordFormat.keyId(record, 0))
                         + ", which is not in the key file(s)";
             }
-            EpochKey k = new EpochKey(root, logIdBytes);
+            RecordMacVerifier k = new RecordMacVerifier(root, logIdBytes);
             if (!k.verifies(0, prevMac, record, 0, record.length, mac)) {
+                k.erase();
                 return "GENESIS MAC does not verify";
             }
             epochKey = k;
         }
-        genesis = g;
+        learn(g);
         timePart = 0;
         return null;
     }
@@ -208,15 +215,14 @@ final class ChainCheck {
         if (!MessageDigest.isEqual(prevMac, lastMac)) {
             return "inserted: prev_mac is not the MAC of seq " + (seq - 1);
         }
-        int epoch = WalRecord.epoch(record, 0);
-        int keyId = WalRecord.keyId(record, 0);
+        int epoch = RecordFormat.epoch(record, 0);
+        int keyId = RecordFormat.keyId(record, 0);
         if (keys != null && keyId != activeKeyId) {
-            return "wrong-key: record names key " + WalRecord.keyIdHex(keyId) + ", the chain is at key "
-                    + WalRecord.keyIdHex(activeKeyId);
+            return "wrong-key: record names key " + KeyRing.idHex(keyId) + ", the chain is at key "
+                    + KeyRing.idHex(activeKeyId);
         }
         if (genesis != null) {
-            int tp = genesis.nextTimePart(timePart, WalRecord.wallNanos(record, 0));
-            int want = genesis.countPart(seq) + tp;
+            int want = schedule.epoch(seq, schedule.nextTimePart(timePart, RecordFormat.wallNanos(record, 0)));
             if (epoch != want) {
                 return "wrong-key: epoch " + epoch + " where its position and time require " + want;
             }
@@ -225,13 +231,13 @@ final class ChainCheck {
         }
         if (keys != null) {
             if (epochKey == null) {
-                return "wrong-key: key " + WalRecord.keyIdHex(activeKeyId) + " is not in the key file(s)";
+                return "wrong-key: key " + KeyRing.idHex(activeKeyId) + " is not in the key file(s)";
             }
             if (!epochKey.verifies(epoch, prevMac, record, 0, record.length, mac)) {
                 return "MAC does not verify";
             }
         }
-        if (kind == WalRecord.SEAL) {
+        if (kind == Kinds.SEAL) {
             return checkSeal(record, seq);
         }
         return null;
@@ -242,56 +248,70 @@ final class ChainCheck {
         if (keys == null) {
             return null;
         }
-        int keyId = WalRecord.keyId(record, 0);
-        byte[] root = keys.byId(keyId);
+        int keyId = RecordFormat.keyId(record, 0);
+        KeyRing.RootKey root = keys.byId(keyId);
         if (root == null) {
-            return "wrong-key: record names key " + WalRecord.keyIdHex(keyId) + ", which is not in the key file(s)";
+            return "wrong-key: record names key " + KeyRing.idHex(keyId) + ", which is not in the key file(s)";
         }
-        int epoch = WalRecord.epoch(record, 0);
+        int epoch = RecordFormat.epoch(record, 0);
         if (started && (epoch < lastEpoch || epoch > lastEpoch + MAX_EPOCH_JUMP)) {
             return "wrong-key: epoch " + epoch + " after epoch " + lastEpoch;
         }
-        if (!new EpochKey(root, logIdBytes).verifies(epoch, prevMac, record, 0, record.length, mac)) {
+        if (!verifiesAlone(root, epoch, prevMac, record, mac)) {
             return "MAC does not verify";
         }
         return null;
     }
 
+    private boolean verifiesAlone(KeyRing.RootKey root, int epoch, byte[] prevMac, byte[] record, byte[] mac) {
+        RecordMacVerifier v = new RecordMacVerifier(root, logIdBytes);
+        try {
+            return v.verifies(epoch, prevMac, record, 0, record.length, mac);
+        } finally {
+            v.erase();
+        }
+    }
+
+    private void learn(Genesis g) {
+        genesis = g;
+        schedule = g.schedule();
+    }
+
     private void anchor(byte[] record, byte[] mac, long seq, String how) {
         started = true;
-        int keyId = WalRecord.keyId(record, 0);
-        int epoch = WalRecord.epoch(record, 0);
+        int keyId = RecordFormat.keyId(record, 0);
+        int epoch = RecordFormat.epoch(record, 0);
         setKey(keyId);
         lastEpoch = epoch;
-        timePart = genesis == null ? 0 : epoch - genesis.countPart(seq);
-        finishAccept(record, mac, seq, WalRecord.kind(record, 0), null);
+        timePart = genesis == null ? 0 : epoch - schedule.countPart(seq);
+        finishAccept(record, mac, seq, RecordFormat.kind(record, 0), null);
         lastVerification = how;
     }
 
     private void setKey(int keyId) {
         activeKeyId = keyId;
         if (keys != null) {
-            byte[] root = keys.byId(keyId);
+            KeyRing.RootKey root = keys.byId(keyId);
             if (epochKey != null) {
                 epochKey.erase();
             }
-            epochKey = root == null ? null : new EpochKey(root, logIdBytes);
+            epochKey = root == null ? null : new RecordMacVerifier(root, logIdBytes);
         }
     }
 
     private void advance(byte[] record, byte[] mac, long seq, int kind, Findings f) {
         if (seq == 1) {
             started = true;
-            activeKeyId = WalRecord.keyId(record, 0);
+            activeKeyId = RecordFormat.keyId(record, 0);
         } else if (genesis != null) {
-            timePart = genesis.nextTimePart(timePart, WalRecord.wallNanos(record, 0));
+            timePart = schedule.nextTimePart(timePart, RecordFormat.wallNanos(record, 0));
         }
-        lastEpoch = WalRecord.epoch(record, 0);
+        lastEpoch = RecordFormat.epoch(record, 0);
         finishAccept(record, mac, seq, kind, f);
     }
 
     private void finishAccept(byte[] record, byte[] mac, long seq, int kind, Findings f) {
-        System.arraycopy(mac, 0, lastMac, 0, WalRecord.MAC);
+        System.arraycopy(mac, 0, lastMac, 0, RecordFormat.MAC);
         expected = seq + 1;
         int slot = (int) (seq & (WINDOW - 1));
         ringSeq[slot] = seq;
@@ -299,11 +319,11 @@ final class ChainCheck {
         ringDigest[slot] = digest(record);
         accepted++;
         lastVerification = keys != null ? "hmac" : "linked";
-        if (kind == WalRecord.ROTATE && record.length == WalRecord.HEADER + 4) {
-            setKey(WalRecord.getInt(record, WalRecord.HEADER)); // later records use the new root key
+        if (kind == Kinds.ROTATE && record.length == RecordFormat.HEADER + 4) {
+            setKey(RecordFormat.getInt(record, RecordFormat.HEADER)); // later records use the new root key
         }
         if (pendingSeal != null && pendingSeal.seq() == seq && f != null) {
-            WalRecord.Seal s = pendingSeal;
+            Seal s = pendingSeal;
             pendingSeal = null;
             sealMatches(s, f);
         }
@@ -311,12 +331,12 @@ final class ChainCheck {
 
     /** A SEAL record in the chain: signs the record before it. */
     private String checkSeal(byte[] record, long seq) {
-        WalRecord.Seal s = WalRecord.Seal.decode(record, WalRecord.HEADER, record.length - WalRecord.HEADER);
-        if (s == null || s.seq() != seq - 1 || !Arrays.equals(s.mac(), lastMac) || !Arrays.equals(s.logId(), logIdBytes)) {
+        Seal s = Seal.decode(record, RecordFormat.HEADER, record.length - RecordFormat.HEADER);
+        if (s == null || !s.describes(seq - 1, lastMac, logIdBytes)) {
             return "SEAL does not describe the record before it";
         }
         byte[] pub = publicKey();
-        if (pub != null && !verifySignature(s, pub)) {
+        if (pub != null && !s.verify(pub)) {
             return "SEAL signature does not verify with the seal public key";
         }
         lastSealed = Math.max(lastSealed, s.seq());
@@ -324,13 +344,13 @@ final class ChainCheck {
     }
 
     /** A seal from the seals topic: its signature now, its MAC once the sealed record is here. */
-    void offerSeal(WalRecord.Seal s, Findings f) {
+    void offerSeal(Seal s, Findings f) {
         byte[] pub = publicKey();
         if (!Arrays.equals(s.logId(), logIdBytes)) {
             f.alert("modified", s.seq(), "a seal of log " + HexFormat.of().formatHex(s.logId()) + " under key " + logId);
             return;
         }
-        if (pub != null && !verifySignature(s, pub)) {
+        if (pub != null && !s.verify(pub)) {
             f.alert("modified", s.seq(), "the seal on the seals topic does not verify with the seal public key");
             return;
         }
@@ -341,7 +361,7 @@ final class ChainCheck {
         }
     }
 
-    private void sealMatches(WalRecord.Seal s, Findings f) {
+    private void sealMatches(Seal s, Findings f) {
         int slot = (int) (s.seq() & (WINDOW - 1));
         if (ringSeq[slot] != s.seq()) {
             return; // too old to compare
@@ -358,15 +378,6 @@ final class ChainCheck {
             return sealPublicKey;
         }
         return genesis != null && genesis.sealed() ? genesis.sealPublicKey() : null;
-    }
-
-    static boolean verifySignature(WalRecord.Seal s, byte[] pub) {
-        byte[] m = s.message();
-        try {
-            return Ed25519.verify(s.signature(), 0, pub, 0, m, 0, m.length);
-        } catch (RuntimeException e) {
-            return false;
-        }
     }
 
     private static byte[] digest(byte[] record) {

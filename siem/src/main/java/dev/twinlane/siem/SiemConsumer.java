@@ -33,7 +33,11 @@ import dev.twinlane.export.JsonOut;
 import dev.twinlane.export.Ocsf;
 import dev.twinlane.export.SecurityEncoder;
 import dev.twinlane.export.SecurityExporter;
-import dev.twinlane.export.WalRecord;
+import dev.twinlane.wal.KeyRing;
+import dev.twinlane.wal.Kinds;
+import dev.twinlane.wal.RecordFormat;
+import dev.twinlane.wal.Seal;
+import dev.twinlane.wal.SealKey;
 
 /**
  * The SIEM side: consumes the security and seals topics in a consumer group, re-verifies each
@@ -85,7 +89,7 @@ public final class SiemConsumer implements AutoCloseable {
 
     private final Options options;
     private final Writer out;
-    private final RootKeys keys;
+    private final KeyRing keys;
     private final byte[] sealPub;
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final Map<String, ChainCheck> logs = new HashMap<>();
@@ -99,8 +103,8 @@ public final class SiemConsumer implements AutoCloseable {
         }
         this.options = o;
         this.out = out;
-        this.keys = o.keyFiles.isEmpty() ? null : RootKeys.load(o.keyFiles.toArray(new Path[0]));
-        this.sealPub = o.sealPublicKey == null ? null : dev.twinlane.wal.SealKey.loadPublic(o.sealPublicKey);
+        this.keys = o.keyFiles.isEmpty() ? null : KeyRing.load(o.keyFiles.toArray(new Path[0]));
+        this.sealPub = o.sealPublicKey == null ? null : SealKey.loadPublic(o.sealPublicKey);
         this.consumer = new KafkaConsumer<>(props(true));
     }
 
@@ -220,7 +224,7 @@ public final class SiemConsumer implements AutoCloseable {
             JsonNode s = v.path("seal");
             if (s.isObject()) {
                 stats.seals.incrementAndGet();
-                c.offerSeal(new WalRecord.Seal(s.path("seq").asLong(), hex(s.path("mac").asText(), 32),
+                c.offerSeal(Seal.of(s.path("seq").asLong(), hex(s.path("mac").asText(), 32),
                         s.path("time_ns").asLong(), c.logIdBytes, hex(s.path("signature").asText(), 64)), f);
             }
         } catch (IllegalArgumentException e) {
@@ -258,18 +262,18 @@ public final class SiemConsumer implements AutoCloseable {
             return;
         }
         Findings f = new Findings(c, r);
-        if (!WalRecord.wellFormed(record, 0, record.length)) {
+        if (!RecordFormat.wellFormed(record, 0, record.length)) {
             f.alert("modified", seq, "the shipped record is not a whole twinlane-wal record");
             return;
         }
-        int kind = WalRecord.kind(record, 0);
+        int kind = RecordFormat.kind(record, 0);
         String mismatch = fieldsAgree(v, record, host, key, c);
         if (mismatch != null) {
             f.alert("modified", seq, mismatch);
             return;
         }
         byte[] rendered = null;
-        if (kind <= WalRecord.MAX_APP_KIND) {
+        if (kind <= Kinds.MAX_APP_KIND) {
             rendered = renderEvent(record, host, logId);
             if (!sameJson(v.get("event"), rendered)) {
                 f.alert("modified", seq, "the message's event does not match its record");
@@ -277,7 +281,7 @@ public final class SiemConsumer implements AutoCloseable {
             }
         } else {
             JsonOut o = render.reset();
-            SecurityEncoder.walFields(o, record, WalRecord.HEADER, record.length - WalRecord.HEADER, kind);
+            SecurityEncoder.walFields(o, record, RecordFormat.HEADER, record.length - RecordFormat.HEADER, kind);
             if (!sameJson(v.get("wal"), o.toBytes())) {
                 f.alert("modified", seq, "the message's wal fields do not match its record");
             }
@@ -291,24 +295,24 @@ public final class SiemConsumer implements AutoCloseable {
             return;
         }
         if (rendered != null) {
-            event(rendered, c, WalRecord.seq(record, 0));
-        } else if (kind == WalRecord.GAP && record.length == WalRecord.HEADER + 32) {
-            long lost = WalRecord.getLong(record, WalRecord.HEADER);
-            f.alert("kernel-drop", WalRecord.seq(record, 0), lost + " kernel event(s) lost on ring "
-                    + WalRecord.getInt(record, WalRecord.HEADER + 8) + " before they reached the log (a GAP record)");
-        } else if (kind == WalRecord.RECOVERY) {
-            f.alert("recovery", WalRecord.seq(record, 0),
+            event(rendered, c, RecordFormat.seq(record, 0));
+        } else if (kind == Kinds.GAP && record.length == RecordFormat.HEADER + 32) {
+            long lost = RecordFormat.getLong(record, RecordFormat.HEADER);
+            f.alert("kernel-drop", RecordFormat.seq(record, 0), lost + " kernel event(s) lost on ring "
+                    + RecordFormat.getInt(record, RecordFormat.HEADER + 8) + " before they reached the log (a GAP record)");
+        } else if (kind == Kinds.RECOVERY) {
+            f.alert("recovery", RecordFormat.seq(record, 0),
                     "the agent discarded a torn write after a crash (RECOVERY record); nothing durable was lost");
         }
     }
 
     /** Null when the message's plain fields say what its record says. */
     private static String fieldsAgree(JsonNode v, byte[] rec, String host, String key, ChainCheck c) {
-        if (v.path("seq").asLong() != WalRecord.seq(rec, 0) || v.path("kind").asInt() != WalRecord.kind(rec, 0)
-                || v.path("epoch").asInt() != WalRecord.epoch(rec, 0)
-                || !WalRecord.keyIdHex(WalRecord.keyId(rec, 0)).equals(v.path("key_id").asText())
-                || v.path("time_ns").asLong() != WalRecord.wallNanos(rec, 0)
-                || v.path("mono_ns").asLong() != WalRecord.monoNanos(rec, 0)) {
+        if (v.path("seq").asLong() != RecordFormat.seq(rec, 0) || v.path("kind").asInt() != RecordFormat.kind(rec, 0)
+                || v.path("epoch").asInt() != RecordFormat.epoch(rec, 0)
+                || !KeyRing.idHex(RecordFormat.keyId(rec, 0)).equals(v.path("key_id").asText())
+                || v.path("time_ns").asLong() != RecordFormat.wallNanos(rec, 0)
+                || v.path("mono_ns").asLong() != RecordFormat.monoNanos(rec, 0)) {
             return "the message's fields disagree with its record";
         }
         if (!host.equals(key)) {
@@ -322,8 +326,8 @@ public final class SiemConsumer implements AutoCloseable {
 
     private byte[] renderEvent(byte[] record, String host, String logId) {
         JsonOut o = render.reset();
-        if (!Ocsf.event(o, record, WalRecord.HEADER, record.length - WalRecord.HEADER, WalRecord.wallNanos(record, 0),
-                host, logId, WalRecord.seq(record, 0))) {
+        if (!Ocsf.event(o, record, RecordFormat.HEADER, record.length - RecordFormat.HEADER, RecordFormat.wallNanos(record, 0),
+                host, logId, RecordFormat.seq(record, 0))) {
             o.nul();
         }
         return o.toBytes();
@@ -362,7 +366,7 @@ public final class SiemConsumer implements AutoCloseable {
     /** End of input (idle exit): a seal beyond the last record means the stream was cut short. */
     private void endOfStream() {
         for (ChainCheck c : logs.values()) {
-            WalRecord.Seal s = c.pendingSeal();
+            Seal s = c.pendingSeal();
             if (s != null && s.seq() >= c.expected()) {
                 alert(c.host, c.logId, s.seq(), "truncated", "a seal covers seq " + s.seq()
                         + " but the topic ends at seq " + (c.expected() - 1), null);

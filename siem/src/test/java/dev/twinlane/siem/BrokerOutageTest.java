@@ -20,8 +20,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.twinlane.broker.KafkaBroker;
 import dev.twinlane.export.SecurityExporter;
-import dev.twinlane.export.WalRecord;
 import dev.twinlane.wal.ChainReader;
+import dev.twinlane.wal.Kinds;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 /**
@@ -92,7 +92,7 @@ class BrokerOutageTest {
             Set<Long> app = new HashSet<>();
             try (ChainReader r = h.log.reader()) {
                 while (r.next()) {
-                    if (r.kind() <= WalRecord.MAX_APP_KIND) {
+                    if (r.kind() <= Kinds.MAX_APP_KIND) {
                         app.add(r.seq());
                     }
                 }

@@ -41,10 +41,11 @@ import dev.twinlane.export.ExportSettings;
 import dev.twinlane.export.ObservabilityExporter;
 import dev.twinlane.export.SecurityEncoder;
 import dev.twinlane.export.SecurityExporter;
-import dev.twinlane.export.WalRecord;
 import dev.twinlane.wal.ChainReader;
 import dev.twinlane.wal.ChainedLog;
 import dev.twinlane.wal.KeyRing;
+import dev.twinlane.wal.Kinds;
+import dev.twinlane.wal.RecordFormat;
 import dev.twinlane.wal.SealKey;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
@@ -103,7 +104,7 @@ class ExportToSiemTest {
                 Set<Long> s = new HashSet<>();
                 try (ChainReader r = h.log.reader()) {
                     while (r.next()) {
-                        if (r.kind() <= WalRecord.MAX_APP_KIND) {
+                        if (r.kind() <= Kinds.MAX_APP_KIND) {
                             s.add(r.seq());
                         }
                     }
@@ -176,7 +177,7 @@ class ExportToSiemTest {
         forged.add(Siems.JSON.writeValueAsBytes(ev));
         // 3. A forged next record (seq last+1) with a made-up MAC.
         byte[] fake = genuineLater.get(0).clone();
-        fake[WalRecord.HEADER + 120] ^= 1;
+        fake[RecordFormat.HEADER + 120] ^= 1;
         fake[fake.length - 1] ^= 0x55;
         forged.add(enc.encode(fake, fake.length, prevOfLater, host, logId));
         // 4. Genuine last+1..last+3, then last+7..last+10: last+4..last+6 never arrive.
@@ -188,11 +189,11 @@ class ExportToSiemTest {
             }
             p = java.util.Arrays.copyOfRange(rec, rec.length - 32, rec.length);
         }
-        long firstMissing = WalRecord.seq(genuineLater.get(3), 0);
-        long missingApp = genuineLater.subList(3, 6).stream().filter(r -> WalRecord.kind(r, 0) <= WalRecord.MAX_APP_KIND).count();
+        long firstMissing = RecordFormat.seq(genuineLater.get(3), 0);
+        long missingApp = genuineLater.subList(3, 6).stream().filter(r -> RecordFormat.kind(r, 0) <= Kinds.MAX_APP_KIND).count();
         // 5. After them, a record chained correctly but MACed with the attacker's own root key.
         byte[] lastRec = genuineLater.get(genuineLater.size() - 1);
-        long attackSeq = WalRecord.seq(lastRec, 0) + 1;
+        long attackSeq = RecordFormat.seq(lastRec, 0) + 1;
         forged.add(enc.encode(macWith(attackerKey, logId, lastRec, p), lastRec.length, p, host, logId));
         try (KafkaProducer<byte[], byte[]> prod = producer()) {
             for (byte[] v : forged) {
@@ -215,8 +216,8 @@ class ExportToSiemTest {
             assertTrue(seqs.add(e.path("unmapped").path("verification").path("seq").asLong()));
             assertFalse(e.toString().contains("innocent"));
         }
-        long app = shipped.values().stream().filter(v -> v.path("kind").asInt() <= WalRecord.MAX_APP_KIND).count();
-        long laterApp = genuineLater.stream().filter(r -> WalRecord.kind(r, 0) <= WalRecord.MAX_APP_KIND).count();
+        long app = shipped.values().stream().filter(v -> v.path("kind").asInt() <= Kinds.MAX_APP_KIND).count();
+        long laterApp = genuineLater.stream().filter(r -> RecordFormat.kind(r, 0) <= Kinds.MAX_APP_KIND).count();
         assertEquals(app + laterApp - missingApp, seqs.size(), "every genuine event that was produced, once");
     }
 
@@ -377,35 +378,27 @@ class ExportToSiemTest {
         byte[] mac = HexFormat.of().parseHex(msg.path("mac").asText());
         byte[] full = java.util.Arrays.copyOf(rec, rec.length + 32);
         System.arraycopy(mac, 0, full, rec.length, 32);
-        int kind = WalRecord.kind(rec, 0);
-        int off = WalRecord.HEADER + (kind == 2 ? 112 : kind == 1 ? 112 : 64); // a path, filename or comm byte
+        int kind = RecordFormat.kind(rec, 0);
+        int off = RecordFormat.HEADER + (kind == 2 ? 112 : kind == 1 ? 112 : 64); // a path, filename or comm byte
         full[off] = (byte) (full[off] == 'X' ? 'Y' : 'X');
         return enc.encode(full, full.length, HexFormat.of().parseHex(msg.path("prev_mac").asText()), host, logId);
     }
 
     /** {@code template}'s next record, chained to {@code prev} but MACed with another root key. */
     private static byte[] macWith(Path keyFile, String logId, byte[] template, byte[] prev) throws Exception {
-        RootKeys k = RootKeys.load(keyFile);
-        byte[] secret = null;
-        int id = 0;
-        for (String line : Files.readAllLines(keyFile)) {
-            if (!line.startsWith("#") && !line.isBlank()) {
-                secret = HexFormat.of().parseHex(line.trim());
-                id = RootKeys.idOf(secret);
-            }
-        }
-        assertTrue(k.byId(id) != null);
+        KeyRing.RootKey root = KeyRing.load(keyFile).newest();
         byte[] rec = template.clone();
-        WalRecord.putLong(rec, 0, WalRecord.seq(template, 0) + 1);
-        java.nio.ByteBuffer.wrap(rec).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(28, id);
+        java.nio.ByteBuffer.wrap(rec).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                .putLong(0, RecordFormat.seq(template, 0) + 1).putInt(28, root.id());
         int len = rec.length - 32;
+        // Forged independently of wal (javax.crypto, the documented key chain), so the check is not circular.
         javax.crypto.Mac m = javax.crypto.Mac.getInstance("HmacSHA256");
-        byte[] key = secret;
+        byte[] key = secretOf(keyFile);
         m.init(new javax.crypto.spec.SecretKeySpec(key, "HmacSHA256"));
         m.update("twinlane-wal k0".getBytes(StandardCharsets.US_ASCII));
         m.update(HexFormat.of().parseHex(logId));
         key = m.doFinal();
-        for (int e = 0; e < WalRecord.epoch(rec, 0); e++) {
+        for (int e = 0; e < RecordFormat.epoch(rec, 0); e++) {
             m.init(new javax.crypto.spec.SecretKeySpec(key, "HmacSHA256"));
             key = m.doFinal("evolve".getBytes(StandardCharsets.US_ASCII));
         }
@@ -416,10 +409,20 @@ class ExportToSiemTest {
         return rec;
     }
 
+    private static byte[] secretOf(Path keyFile) throws Exception {
+        byte[] secret = null;
+        for (String line : Files.readAllLines(keyFile)) {
+            if (!line.startsWith("#") && !line.isBlank()) {
+                secret = HexFormat.of().parseHex(line.trim());
+            }
+        }
+        return secret;
+    }
+
     /** The first seq at or after {@code from} that carries a kernel event. */
     private static long appSeqFrom(Map<Long, JsonNode> shipped, long from) {
         for (long s = from; ; s++) {
-            if (shipped.get(s).path("kind").asInt() <= WalRecord.MAX_APP_KIND) {
+            if (shipped.get(s).path("kind").asInt() <= Kinds.MAX_APP_KIND) {
                 return s;
             }
         }

@@ -183,7 +183,7 @@ final class ChainState {
 
     private String checkSeal(byte[] doc) {
         Seal s = Seal.decode(doc, RecordFormat.HEADER, StoredRecord.payloadLength(doc), StoredRecord.seq(doc));
-        if (s == null || s.seq != expectSeq - 1 || !Arrays.equals(s.mac, prevMac) || !Arrays.equals(s.logId, genesis.logId)) {
+        if (s == null || !s.describes(expectSeq - 1, prevMac, genesis.logId)) {
             return "SEAL does not describe the record before it";
         }
         if (genesis.sealed() && !s.verify(genesis.sealPublicKey)) {

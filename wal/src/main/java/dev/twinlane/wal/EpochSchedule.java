@@ -16,7 +16,7 @@ package dev.twinlane.wal;
  * on, a record sealed with the key of a later epoch than its position allows is detected
  * whatever its timestamp says.
  */
-final class EpochSchedule {
+public final class EpochSchedule {
     final long recordsPerEpoch;
     final long epochNanos;
     final long createdNanos;
@@ -33,12 +33,12 @@ final class EpochSchedule {
         this.createdNanos = createdNanos;
     }
 
-    int countPart(long seq) {
+    public int countPart(long seq) {
         return recordsPerEpoch == 0 ? 0 : (int) ((seq - 1) / recordsPerEpoch);
     }
 
     /** Time part of a record given the previous record's time part and this record's wall clock. */
-    int nextTimePart(int previous, long wallNanos) {
+    public int nextTimePart(int previous, long wallNanos) {
         if (epochNanos == 0) {
             return 0;
         }
@@ -56,7 +56,7 @@ final class EpochSchedule {
         return recordsPerEpoch == 0 ? Long.MAX_VALUE : (countPart + 1L) * recordsPerEpoch + 1;
     }
 
-    int epoch(long seq, int timePart) {
+    public int epoch(long seq, int timePart) {
         return countPart(seq) + timePart;
     }
 }

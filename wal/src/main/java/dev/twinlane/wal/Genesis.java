@@ -18,8 +18,10 @@ import java.util.Arrays;
  * 50 32  Ed25519 public seal key (zero when the log is not sealed)
  * 82  u16 host id length      84  host id, UTF-8
  * </pre>
+ * Public read-only for readers far from the log: {@link #decode} and the accessors are what an
+ * exporter or a SIEM consumer needs to anchor a chain it receives record by record.
  */
-final class Genesis {
+public final class Genesis {
     private static final byte[] MAGIC = "TLWALGEN".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] MAC0_LABEL = "twinlane-wal genesis v1".getBytes(StandardCharsets.US_ASCII);
 
@@ -39,7 +41,32 @@ final class Genesis {
         this.hostId = hostId;
     }
 
-    boolean sealed() {
+    public byte[] logId() {
+        return logId.clone();
+    }
+
+    public long createdNanos() {
+        return createdNanos;
+    }
+
+    public long recordsPerEpoch() {
+        return recordsPerEpoch;
+    }
+
+    public long epochNanos() {
+        return epochNanos;
+    }
+
+    /** The Ed25519 public key SEAL records verify with; all zero when the log is not sealed. */
+    public byte[] sealPublicKey() {
+        return sealPublicKey.clone();
+    }
+
+    public String hostId() {
+        return hostId;
+    }
+
+    public boolean sealed() {
         for (byte b : sealPublicKey) {
             if (b != 0) {
                 return true;
@@ -48,7 +75,7 @@ final class Genesis {
         return false;
     }
 
-    EpochSchedule schedule() {
+    public EpochSchedule schedule() {
         return new EpochSchedule(recordsPerEpoch, epochNanos, createdNanos);
     }
 
@@ -68,7 +95,7 @@ final class Genesis {
     }
 
     /** Null when the bytes are not a genesis payload. */
-    static Genesis decode(byte[] p, int off, int len) {
+    public static Genesis decode(byte[] p, int off, int len) {
         if (len < 84 || !Arrays.equals(p, off, off + 8, MAGIC, 0, 8) || RecordFormat.getU16(p, off + 8) != 1) {
             return null;
         }
@@ -87,7 +114,7 @@ final class Genesis {
     }
 
     /** MAC_0 = SHA-256("twinlane-wal genesis v1" || genesis payload). */
-    byte[] mac0() {
+    public byte[] mac0() {
         try {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
             md.update(MAC0_LABEL);

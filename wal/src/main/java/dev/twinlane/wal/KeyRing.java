@@ -141,7 +141,13 @@ public final class KeyRing {
         }
     }
 
+    /** 8 lower-case hex digits, as records and reports name keys (exporters call this per record). */
     public static String idHex(int id) {
-        return String.format("%08x", id);
+        char[] c = new char[8];
+        for (int i = 7; i >= 0; i--) {
+            c[i] = Character.forDigit(id & 0xF, 16);
+            id >>>= 4;
+        }
+        return new String(c);
     }
 }

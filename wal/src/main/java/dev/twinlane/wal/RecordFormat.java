@@ -21,12 +21,16 @@ import java.nio.ByteOrder;
  * </pre>
  * Little-endian, the native order of Chronicle Bytes on x86/ARM, so header bytes go to the
  * queue exactly as they went into the MAC.
+ * <p>
+ * Public for readers far from the log (exporters, SIEM consumers) that get records one by one:
+ * they read the same layout through the static readers below, which take the record's offset.
+ * Writing stays inside this package.
  */
-final class RecordFormat {
-    static final int HEADER = 40;
-    static final int MAC = 32;
-    static final int OVERHEAD = HEADER + MAC;
-    static final int VERSION = 1;
+public final class RecordFormat {
+    public static final int HEADER = 40;
+    public static final int MAC = 32;
+    public static final int OVERHEAD = HEADER + MAC;
+    public static final int VERSION = 1;
 
     static final int OFF_SEQ = 0;
     static final int OFF_WALL = 8;
@@ -56,15 +60,52 @@ final class RecordFormat {
         INT.set(h, OFF_LENGTH, payloadLength);
     }
 
-    static long getLong(byte[] b, int off) {
+    public static long seq(byte[] r, int off) {
+        return getLong(r, off + OFF_SEQ);
+    }
+
+    public static long wallNanos(byte[] r, int off) {
+        return getLong(r, off + OFF_WALL);
+    }
+
+    public static long monoNanos(byte[] r, int off) {
+        return getLong(r, off + OFF_MONO);
+    }
+
+    public static int epoch(byte[] r, int off) {
+        return getInt(r, off + OFF_EPOCH);
+    }
+
+    public static int keyId(byte[] r, int off) {
+        return getInt(r, off + OFF_KEY_ID);
+    }
+
+    public static int kind(byte[] r, int off) {
+        return getU16(r, off + OFF_KIND);
+    }
+
+    public static int payloadLength(byte[] r, int off) {
+        return getInt(r, off + OFF_LENGTH);
+    }
+
+    /**
+     * The header at {@code off} is of this version and agrees with {@code length}, the bytes
+     * of header and payload (without the MAC); says nothing about the MAC.
+     */
+    public static boolean wellFormed(byte[] r, int off, int length) {
+        return length >= HEADER && getU16(r, off + OFF_VERSION) == VERSION && payloadLength(r, off) == length - HEADER;
+    }
+
+    /** Little-endian field readers, for payloads (GAP, ROTATE, RECOVERY) as well as headers. */
+    public static long getLong(byte[] b, int off) {
         return (long) LONG.get(b, off);
     }
 
-    static int getInt(byte[] b, int off) {
+    public static int getInt(byte[] b, int off) {
         return (int) INT.get(b, off);
     }
 
-    static int getU16(byte[] b, int off) {
+    public static int getU16(byte[] b, int off) {
         return Short.toUnsignedInt((short) SHORT.get(b, off));
     }
 

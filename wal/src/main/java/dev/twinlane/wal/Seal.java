@@ -36,8 +36,38 @@ public final class Seal {
         this.recordSeq = recordSeq;
     }
 
+    /** A seal received elsewhere (a SIEM's seals topic), to be checked with {@link #verify}. */
+    public static Seal of(long seq, byte[] mac, long timeNanos, byte[] logId, byte[] signature) {
+        if (mac.length != 32 || logId.length != 16 || signature.length != Ed25519.SIGNATURE_SIZE) {
+            throw new IllegalArgumentException("a seal has a 32-byte MAC, a 16-byte log id and a 64-byte signature");
+        }
+        return new Seal(seq, mac, timeNanos, logId, signature, 0);
+    }
+
+    /** Seq of the record this seal signs. */
     public long seq() {
         return seq;
+    }
+
+    public byte[] mac() {
+        return mac.clone();
+    }
+
+    public long timeNanos() {
+        return timeNanos;
+    }
+
+    public byte[] logId() {
+        return logId.clone();
+    }
+
+    public byte[] signature() {
+        return signature.clone();
+    }
+
+    /** Whether this seal signs {@code mac} of record {@code seq} of log {@code logId}. */
+    public boolean describes(long seq, byte[] mac, byte[] logId) {
+        return this.seq == seq && Arrays.equals(this.mac, mac) && Arrays.equals(this.logId, logId);
     }
 
     static byte[] message(byte[] logId, long seq, byte[] mac, long timeNanos) {
@@ -61,7 +91,7 @@ public final class Seal {
         return new Seal(seq, mac, timeNanos, logId, sig, 0);
     }
 
-    boolean verify(byte[] publicKey) {
+    public boolean verify(byte[] publicKey) {
         byte[] m = message(logId, seq, mac, timeNanos);
         try {
             return Ed25519.verify(signature, 0, publicKey, 0, m, 0, m.length);
@@ -80,6 +110,11 @@ public final class Seal {
         RecordFormat.putLong(p, off + 40, timeNanos);
         System.arraycopy(logId, 0, p, off + 48, 16);
         System.arraycopy(signature, 0, p, off + 64, 64);
+    }
+
+    /** The seal a SEAL record's payload carries, or null when the payload is not one. */
+    public static Seal decode(byte[] p, int off, int len) {
+        return decode(p, off, len, 0);
     }
 
     static Seal decode(byte[] p, int off, int len, long recordSeq) {

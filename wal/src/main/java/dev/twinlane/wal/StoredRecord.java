@@ -9,29 +9,27 @@ final class StoredRecord {
 
     /** Length fields agree and the version is known; says nothing about the MAC. */
     static boolean wellFormed(byte[] d) {
-        return d.length >= RecordFormat.OVERHEAD
-                && RecordFormat.getU16(d, RecordFormat.OFF_VERSION) == RecordFormat.VERSION
-                && RecordFormat.getInt(d, RecordFormat.OFF_LENGTH) == d.length - RecordFormat.OVERHEAD;
+        return d.length >= RecordFormat.OVERHEAD && RecordFormat.wellFormed(d, 0, d.length - RecordFormat.MAC);
     }
 
     static long seq(byte[] d) {
-        return RecordFormat.getLong(d, RecordFormat.OFF_SEQ);
+        return RecordFormat.seq(d, 0);
     }
 
     static long wallNanos(byte[] d) {
-        return RecordFormat.getLong(d, RecordFormat.OFF_WALL);
+        return RecordFormat.wallNanos(d, 0);
     }
 
     static int epoch(byte[] d) {
-        return RecordFormat.getInt(d, RecordFormat.OFF_EPOCH);
+        return RecordFormat.epoch(d, 0);
     }
 
     static int keyId(byte[] d) {
-        return RecordFormat.getInt(d, RecordFormat.OFF_KEY_ID);
+        return RecordFormat.keyId(d, 0);
     }
 
     static int kind(byte[] d) {
-        return RecordFormat.getU16(d, RecordFormat.OFF_KIND);
+        return RecordFormat.kind(d, 0);
     }
 
     static int payloadLength(byte[] d) {
@@ -48,17 +46,6 @@ final class StoredRecord {
 
     /** True when MAC(key, prevMac || header || payload) equals the stored MAC (constant time). */
     static boolean macMatches(byte[] d, byte[] prevMac, byte[] key, HmacSha256 h) {
-        h.init(key);
-        h.update(prevMac, 0, RecordFormat.MAC);
-        h.update(d, 0, macOffset(d));
-        byte[] out = new byte[RecordFormat.MAC];
-        h.doFinal(out, 0);
-        h.erase();
-        int diff = 0;
-        int m = macOffset(d);
-        for (int i = 0; i < RecordFormat.MAC; i++) {
-            diff |= out[i] ^ d[m + i];
-        }
-        return diff == 0;
+        return RecordMacVerifier.matches(h, key, prevMac, d, 0, macOffset(d), d, macOffset(d));
     }
 }

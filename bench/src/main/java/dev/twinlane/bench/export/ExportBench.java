@@ -22,7 +22,6 @@ import dev.twinlane.broker.KafkaBroker;
 import dev.twinlane.export.ExportSettings;
 import dev.twinlane.export.SecurityEncoder;
 import dev.twinlane.export.SyntheticRecords;
-import dev.twinlane.export.WalRecord;
 import dev.twinlane.wal.ChainReader;
 import dev.twinlane.wal.ChainedLog;
 import dev.twinlane.wal.KeyRing;
