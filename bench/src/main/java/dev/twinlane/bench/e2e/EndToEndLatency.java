@@ -72,6 +72,7 @@ public final class EndToEndLatency {
         long[] walSeq = new long[total];
         long[] durableLag = new long[total];
         long[] appendCost = new long[total];
+        long[] handed = new long[total];
         long offset = clockOffset();  // boot clock = monotonic + offset
 
         Path dir = Files.createTempDirectory("twinlane-e2e-");
@@ -105,6 +106,7 @@ public final class EndToEndLatency {
                 appended[(int) i] = now + offset - getLong(e.data(), KTIME);
                 appendedAt[(int) i] = now;
                 appendCost[(int) i] = now - before;
+                handed[(int) i] = before + offset - getLong(e.data(), KTIME);
                 walSeq[(int) i] = seq;
             }
         }).realtimePriority(Integer.getInteger("e2e.lanePriority", rt)).start();
@@ -140,6 +142,7 @@ public final class EndToEndLatency {
         report("kernel -> router (baseline)", read);
         report("kernel -> appended", appended);
         report("router -> appended", minus(appended, read));
+        report("router -> lane handler", minus(handed, read));
         report("append call alone", appendCost);
         report("appended -> durable", durableLag);
         long[] a = sorted(appended);
