@@ -38,7 +38,7 @@ import dev.twinlane.wal.SealKey;
  * durable, as p50/p99/p99.9 and the max, against the targets of issue 4.
  *
  *   java [-De2e.warmupSeconds=3] [-De2e.syncMs=100] [-De2e.sliceUs=100] [-De2e.realtimePriority=1]
- *        [-De2e.lanePriority=1] [-De2e.syncerPriority=1] ...
+ *        [-De2e.lanePriority=1] [-De2e.syncerPriority=1] [-De2e.noAppend=true (diagnosis)] ...
  *        dev.twinlane.bench.e2e.EndToEndLatency
  *        [rate/s] [seconds] [blocking|yielding|phasedN]
  */
@@ -50,6 +50,8 @@ public final class EndToEndLatency {
 
     private static int warm;
     private static final int SLICE_US = Integer.getInteger("e2e.sliceUs", 100);
+    /** Diagnosis only: the lane hands over but does not append, to see the hand-over's own share. */
+    private static final boolean NO_APPEND = Boolean.getBoolean("e2e.noAppend");
 
     private EndToEndLatency() {
     }
@@ -99,7 +101,7 @@ public final class EndToEndLatency {
                 return;
             }
             long before = System.nanoTime();
-            long seq = app.append(e.kindCode(), e.data(), 0, e.length());
+            long seq = NO_APPEND ? 0 : app.append(e.kindCode(), e.data(), 0, e.length());
             long i = getLong(e.data(), INDEX);
             if (e.data()[SOURCE] == TEST_RUN && i >= 0 && i < total) {
                 long now = System.nanoTime();
@@ -143,6 +145,11 @@ public final class EndToEndLatency {
         report("kernel -> appended", appended);
         report("router -> appended", minus(appended, read));
         report("router -> lane handler", minus(handed, read));
+        if (NO_APPEND) {
+            System.out.println("diagnosis run (e2e.noAppend): the lane appended nothing; \"appended\" means handed"
+                    + " over, and the targets are not judged");
+            return;
+        }
         report("append call alone", appendCost);
         report("appended -> durable", durableLag);
         long[] a = sorted(appended);
