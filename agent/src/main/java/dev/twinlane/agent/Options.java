@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import dev.twinlane.siem.Siem;
+
 /** `--name value` and `--flag` options, checked against what a command accepts. */
 final class Options {
     private final Map<String, List<String>> values = new LinkedHashMap<>();
@@ -67,24 +69,15 @@ final class Options {
         }
     }
 
-    /** 10s, 500ms, 2m, or a bare number of seconds. */
+    /** 10s, 500ms, 2m, or a bare number of seconds (the forms twinlane siem accepts too). */
     Duration duration(String name, Duration dflt) throws UsageException {
         String v = get(name, null);
         if (v == null) {
             return dflt;
         }
         try {
-            if (v.endsWith("ms")) {
-                return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
-            }
-            if (v.endsWith("s")) {
-                return Duration.ofMillis((long) (Double.parseDouble(v.substring(0, v.length() - 1)) * 1000));
-            }
-            if (v.endsWith("m")) {
-                return Duration.ofSeconds(Long.parseLong(v.substring(0, v.length() - 1)) * 60);
-            }
-            return Duration.ofSeconds(Long.parseLong(v));
-        } catch (NumberFormatException e) {
+            return Siem.duration(v);
+        } catch (IllegalArgumentException e) {
             throw new UsageException("--" + name + " wants a duration like 10s or 500ms, not '" + v + "'");
         }
     }

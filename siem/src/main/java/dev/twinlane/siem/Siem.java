@@ -97,7 +97,11 @@ public final class Siem {
         return 0;
     }
 
-    static Duration duration(String v) {
+    /**
+     * 10s, 1.5s, 500ms, 2m, or a bare number of seconds; IllegalArgumentException otherwise. The
+     * agent's own options read durations with it too, so both commands accept the same forms.
+     */
+    public static Duration duration(String v) {
         try {
             if (v.endsWith("ms")) {
                 return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
