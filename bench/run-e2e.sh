@@ -5,13 +5,7 @@
 #   bench/run-e2e.sh [rate/s] [seconds] [blocking|yielding|phasedN]
 #   knobs: ROUNDS=3 SKIP_BUILD=1, and JAVA_OPTS for -De2e.* (see EndToEndLatency's javadoc)
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-cd "$root"
-scripts/ensure-deps
-if [ "${SKIP_BUILD:-0}" != 1 ]; then
-  mvn -B -q -ntp install -DskipTests -pl bench -am >&2
-fi
-args=$(sed -n 's:.*<chronicle.jvm.args>\(.*\)</chronicle.jvm.args>.*:\1:p' pom.xml)
+. "$(dirname "$0")/prepare.sh"
 out=bench/target/e2e
 mkdir -p "$out"
 rm -f "$out"/round-*.txt

@@ -14,8 +14,6 @@
 # Environment: RECORDS (300000), WARMUP (200000), ROUNDS (5), WORK (a temporary directory), SKIP_BUILD=1 to skip
 # the Maven build, JAVA_OPTS extra JVM options for the exporter's JVM.
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-cd "$root"
 
 RECORDS=${RECORDS:-300000}
 WARMUP=${WARMUP:-200000}
@@ -25,12 +23,7 @@ if [ "$(id -u)" != 0 ]; then
   echo "run-export: needs root (the security log refuses key files root does not own)" >&2
   exit 1
 fi
-scripts/ensure-deps
-
-if [ "${SKIP_BUILD:-0}" != 1 ]; then
-  echo "run-export: building (mvn install -pl bench -am)" >&2
-  mvn -B -q -ntp install -DskipTests -pl bench -am >&2
-fi
+. "$(dirname "$0")/prepare.sh"
 
 # Stage the jars, so that a build in the shared tree during the run cannot change them.
 stage=$(mktemp -d /tmp/run-export.XXXXXX)
@@ -38,7 +31,6 @@ work=${WORK:-$stage/work}
 trap 'rm -rf "$stage"' EXIT
 mkdir -p "$stage/lib"
 cp bench/target/twinlane-bench-0.1.0-SNAPSHOT.jar bench/target/lib/*.jar "$stage/lib/"
-args=$(sed -n 's:.*<chronicle.jvm.args>\(.*\)</chronicle.jvm.args>.*:\1:p' pom.xml)
 cp="$stage/lib/*"
 
 echo "export-bench $(date -u +%Y-%m-%dT%H:%M:%SZ) host=$(hostname) kernel=$(uname -r)"

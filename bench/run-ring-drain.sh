@@ -12,8 +12,6 @@
 # BASELINE=<git revision>: also run, each round, the Java reader as RingBufferReader.java
 # was at that revision (compiled against the current ingest jar), to measure a change to it.
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-cd "$root"
 
 ROUNDS=${ROUNDS:-7}
 CPU=${CPU:-1}
@@ -27,12 +25,7 @@ if [ "$(id -u)" != 0 ]; then
   echo "run-ring-drain: needs root (loads a BPF program and runs BPF_PROG_TEST_RUN)" >&2
   exit 1
 fi
-scripts/ensure-deps
-
-if [ "${SKIP_BUILD:-0}" != 1 ]; then
-  echo "run-ring-drain: building (mvn install -pl bench -am)" >&2
-  mvn -B -q -ntp install -DskipTests -pl bench -am >&2
-fi
+. "$(dirname "$0")/prepare.sh"
 
 cbin=bench/target/ring_drain
 if [ ! -x "$cbin" ] || [ bench/native/ring_drain.c -nt "$cbin" ] \

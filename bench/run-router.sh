@@ -4,13 +4,7 @@
 # Prints records/s of each, the ratio, and the allocation per record.
 #   bench/run-router.sh            (builds first; SKIP_BUILD=1 to skip)
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-cd "$root"
-scripts/ensure-deps
-if [ "${SKIP_BUILD:-0}" != 1 ]; then
-  mvn -B -q -ntp install -DskipTests -pl bench -am >&2
-fi
-args=$(sed -n 's:.*<chronicle.jvm.args>\(.*\)</chronicle.jvm.args>.*:\1:p' pom.xml)
+. "$(dirname "$0")/prepare.sh"
 out=bench/target/router.csv
 java $args -cp "bench/target/twinlane-bench-0.1.0-SNAPSHOT.jar:bench/target/lib/*" org.openjdk.jmh.Main \
   'router.RouterBenchmark' -wi "${WARMUPS:-5}" -w 1 -i "${ITERATIONS:-10}" -r 1 -prof gc -rf csv -rff "$out" >&2
