@@ -109,6 +109,39 @@ static __always_inline int tl_enforcing(void)
 	return c && c->mode == TL_MODE_ENFORCE;
 }
 
+/*
+ * Wake-up flags for a record of `size` bytes when `avail` bytes are unread with
+ * it: with a watermark, wake the reader only when this record takes the unread
+ * bytes across it (once per crossing, not once per record above it: the reader
+ * drains until empty before it sleeps, and its own timer bounds the delay of
+ * anything below the watermark, or of a crossing that concurrent producers on
+ * other CPUs hid from each other). Without one, the kernel's default.
+ */
+static __always_inline __u64 tl_wakeup(__u64 avail, __u32 watermark, __u64 size)
+{
+	if (!watermark)
+		return 0;
+	__u64 step = (size + 8 + 7) & ~7ULL;   /* the ring's 8-byte record header, 8-byte aligned */
+	return avail >= watermark && avail - step < watermark ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+}
+
+static __always_inline __u64 tl_security_wakeup(__u64 size)
+{
+	struct tl_config *c = tl_config();
+	return c ? tl_wakeup(bpf_ringbuf_query(&security_ring, BPF_RB_AVAIL_DATA), c->security_wakeup_bytes, size) : 0;
+}
+
+static __always_inline __u64 tl_observability_wakeup(__u64 size)
+{
+	struct tl_config *c = tl_config();
+	return c ? tl_wakeup(bpf_ringbuf_query(&observability_ring, BPF_RB_AVAIL_DATA),
+			     c->observability_wakeup_bytes, size) : 0;
+}
+
+/* Every record leaves through one of these, so the wake-up policy is in one place. */
+#define tl_submit_security(rec) bpf_ringbuf_submit((rec), tl_security_wakeup(sizeof(*(rec))))
+#define tl_submit_observability(rec) bpf_ringbuf_submit((rec), tl_observability_wakeup(sizeof(*(rec))))
+
 /* Reserve ring space, counting a failure instead of losing it silently. */
 static __always_inline void *tl_reserve(void *ring, __u32 ring_id, __u64 size)
 {
@@ -124,7 +157,11 @@ static __always_inline void *tl_reserve(void *ring, __u32 ring_id, __u64 size)
 /* Copy a record built elsewhere (a per-CPU buffer) into the security ring, counting a failure. */
 static __always_inline void tl_output_security(void *rec, __u64 size)
 {
-	if (bpf_ringbuf_output(&security_ring, rec, size, 0)) {
+	/* The record is not in the ring yet: count it in for the crossing test. */
+	struct tl_config *c = tl_config();
+	__u64 flags = c ? tl_wakeup(bpf_ringbuf_query(&security_ring, BPF_RB_AVAIL_DATA) + ((size + 15) & ~7ULL),
+				    c->security_wakeup_bytes, size) : 0;
+	if (bpf_ringbuf_output(&security_ring, rec, size, flags)) {
 		__u32 ring_id = TL_RING_SECURITY;
 		__u64 *n = bpf_map_lookup_elem(&drops, &ring_id);
 		if (n)

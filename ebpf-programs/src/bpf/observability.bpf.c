@@ -34,7 +34,7 @@ int BPF_PROG(tl_fork, struct task_struct *parent, struct task_struct *child)
 	f->child_tgid = BPF_CORE_READ(child, tgid);
 	f->child_start_ns = BPF_CORE_READ(child, start_time);
 	f->_pad0 = 0;
-	bpf_ringbuf_submit(f, 0);
+	tl_submit_observability(f);
 	return 0;
 }
 
@@ -57,7 +57,7 @@ int tl_exit(void *ctx)
 	struct signal_struct *sig = BPF_CORE_READ(task, signal);
 	x->utime_ns = BPF_CORE_READ(task, utime) + BPF_CORE_READ(sig, utime);
 	x->stime_ns = BPF_CORE_READ(task, stime) + BPF_CORE_READ(sig, stime);
-	bpf_ringbuf_submit(x, 0);
+	tl_submit_observability(x);
 	return 0;
 }
 
@@ -97,7 +97,7 @@ int tl_sys_exit(struct trace_event_raw_sys_exit *ctx)
 	s->latency_ns = s->h.ktime_ns - began;
 	s->nr = (__u32)ctx->id;
 	s->_pad0 = 0;
-	bpf_ringbuf_submit(s, 0);
+	tl_submit_observability(s);
 	return 0;
 }
 
@@ -125,6 +125,6 @@ int tl_tcp_state(struct trace_event_raw_inet_sock_set_state *ctx)
 		bpf_probe_read_kernel(t->saddr, 16, ctx->saddr_v6);
 		bpf_probe_read_kernel(t->daddr, 16, ctx->daddr_v6);
 	}
-	bpf_ringbuf_submit(t, 0);
+	tl_submit_observability(t);
 	return 0;
 }

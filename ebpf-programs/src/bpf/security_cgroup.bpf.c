@@ -48,7 +48,7 @@ static __always_inline int tl_sock_addr(struct bpf_sock_addr *ctx, __u16 kind, c
 			n->dport = port;
 			__builtin_memcpy(n->daddr, addr, 16);
 		}
-		bpf_ringbuf_submit(n, 0);
+		tl_submit_security(n);
 	}
 	return decision == TL_DENY ? 0 : 1;
 }

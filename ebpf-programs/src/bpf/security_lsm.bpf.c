@@ -121,7 +121,7 @@ int BPF_PROG(tl_lsm_file_open, struct file *file, int ret)
 		e->filename_len = f->path_len;
 		__builtin_memcpy(e->filename, f->path, sizeof(e->filename));
 		e->ino = k.ino;
-		bpf_ringbuf_submit(e, 0);
+		tl_submit_security(e);
 		return tl_verdict(decision);
 	}
 	tl_fill_header(&f->h, TL_KIND_FILE_OPEN, sizeof(*f), TL_SRC_LSM);
@@ -160,7 +160,7 @@ int BPF_PROG(tl_lsm_bprm_check, struct linux_binprm *bprm, int ret)
 	e->filename_len = n > 0 ? n - 1 : 0;
 	/* argv lives in the new mm, out of reach here: args stays empty. */
 	e->ino = k.ino;
-	bpf_ringbuf_submit(e, 0);
+	tl_submit_security(e);
 	return tl_verdict(decision);
 }
 
@@ -242,7 +242,7 @@ static __always_inline int tl_lsm_net(__u16 kind, struct socket *sock,
 			BPF_CORE_READ_INTO(&r->saddr, sk, __sk_common.skc_v6_rcv_saddr);
 		}
 	}
-	bpf_ringbuf_submit(r, 0);
+	tl_submit_security(r);
 	return tl_verdict(decision);
 }
 
@@ -279,7 +279,7 @@ int BPF_PROG(tl_lsm_ptrace, struct task_struct *child, unsigned int mode, int re
 	p->decision = TL_ALLOW;
 	p->mode = mode;
 	p->target_tgid = BPF_CORE_READ(child, tgid);
-	bpf_ringbuf_submit(p, 0);
+	tl_submit_security(p);
 	return 0;
 }
 
@@ -302,7 +302,7 @@ int BPF_PROG(tl_lsm_kernel_read_file, struct file *file, enum kernel_read_file_i
 		long n = bpf_probe_read_kernel_str(r->path, sizeof(r->path), name);
 		r->path_len = n > 0 ? n - 1 : 0;
 	}
-	bpf_ringbuf_submit(r, 0);
+	tl_submit_security(r);
 	return 0;
 }
 
@@ -347,6 +347,6 @@ int BPF_PROG(tl_lsm_bpf, int cmd, union bpf_attr *attr, unsigned int size)
 	b->decision = TL_ALLOW;
 	b->cmd = cmd;
 	b->attr_size = size;
-	bpf_ringbuf_submit(b, 0);
+	tl_submit_security(b);
 	return 0;
 }

@@ -41,7 +41,7 @@ int tl_exec(struct trace_event_raw_sched_process_exec *ctx)
 	e->argc = argc;
 	e->ino = BPF_CORE_READ(mm, exe_file, f_inode, i_ino);
 	e->decision = TL_ALLOW;
-	bpf_ringbuf_submit(e, 0);
+	tl_submit_security(e);
 	return 0;
 }
 
@@ -130,6 +130,6 @@ int tl_connect_audit(struct trace_event_raw_sys_enter *ctx)
 		__builtin_memcpy(n->daddr, &sa.sin6_addr, 16);
 		n->decision = tl_decide(tl_ipv6_denied(n->daddr, n->dport)) ? TL_AUDIT_DENY : TL_ALLOW;
 	}
-	bpf_ringbuf_submit(n, 0);
+	tl_submit_security(n);
 	return 0;
 }

@@ -233,6 +233,12 @@ struct tl_config {
 	__u32 syscall_sample_rate; /* record 1 in N syscalls; 0 = none */
 	__u32 agent_tgid;       /* excluded from syscall sampling (no feedback loop) */
 	__u64 cgroup_filter;    /* observability only; 0 = every cgroup */
+	/* When a submit wakes the ring's reader. 0: whenever the reader has caught up (the
+	 * kernel's default, i.e. for nearly every record of a fast reader: an irq_work and a
+	 * self-IPI paid on the traced CPU). N: only when the unread bytes cross N; the
+	 * reader then also drains on a timer of its own, which bounds the delay. */
+	__u32 security_wakeup_bytes;
+	__u32 observability_wakeup_bytes;
 };
 
 /* deny_inode and watch_inode key. dev in kernel encoding. */

@@ -12,6 +12,8 @@ public final class IngestConfig {
     boolean recordAllOpens;
     int syscallSampleRate = 100;
     long cgroupFilter;
+    WakeupPolicy securityWakeup = WakeupPolicy.SECURITY_DEFAULT;
+    WakeupPolicy observabilityWakeup = WakeupPolicy.OBSERVABILITY_DEFAULT;
     long maxMapEntries = 1 << 20;
     long maxRingBytes = 1 << 30;
     /** The cgroup v2 directory cgroup programs attach to; null finds the mounted hierarchy. */
@@ -56,6 +58,25 @@ public final class IngestConfig {
         }
         syscallSampleRate = n;
         return this;
+    }
+
+    /** When the kernel wakes the reader of {@code ring}, and how long that reader may sleep. */
+    public IngestConfig wakeup(Ring ring, WakeupPolicy policy) {
+        if (ring == Ring.SECURITY) {
+            securityWakeup = policy;
+        } else {
+            observabilityWakeup = policy;
+        }
+        return this;
+    }
+
+    public WakeupPolicy wakeup(Ring ring) {
+        return ring == Ring.SECURITY ? securityWakeup : observabilityWakeup;
+    }
+
+    /** The watermark written to tl_config for {@code ring}: 0 wakes per record. */
+    int wakeupBytes(Ring ring) {
+        return wakeup(ring).watermarkBytes(ringBytes(ring));
     }
 
     /** Observability records only from this cgroup id; 0 for every cgroup. */

@@ -46,8 +46,7 @@ public final class KernelIngest implements AutoCloseable {
         this.policy = new PolicyMaps(new PolicyMaps.Fds(maps.mapFd("tl_config_map"), maps.mapFd("deny_inode"),
                 maps.mapFd("deny_ipv4"), maps.mapFd("deny_ipv6"), maps.mapFd("deny_port"),
                 maps.mapFd("watch_inode"), maps.mapFd("watch_prefix")));
-        policy.configure(config.mode, config.recordAllOpens, config.syscallSampleRate, LIBC.getpid(),
-                config.cgroupFilter);
+        policy.configure(config, LIBC.getpid());
     }
 
     /** Loads and attaches everything this kernel accepts. Fails only when no map can be created. */

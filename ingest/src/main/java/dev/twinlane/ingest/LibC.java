@@ -15,6 +15,8 @@ public interface LibC {
     int MAP_SHARED = 1;
     int EPOLL_CTL_ADD = 1;
     int EPOLLIN = 1;
+    int EPOLLET = 1 << 31;
+    int ENOSYS = 38;
     int EPOLL_CLOEXEC = 0x80000;
     int O_RDONLY = 0;
     int O_DIRECTORY = 0x10000;
@@ -38,6 +40,10 @@ public interface LibC {
 
     @SaveError
     int epoll_wait(int epfd, Pointer events, int maxEvents, int timeoutMs);
+
+    /** epoll_wait with a nanosecond timeout (struct timespec); glibc 2.35+, kernel 5.11+. */
+    @SaveError
+    int epoll_pwait2(int epfd, Pointer events, int maxEvents, Pointer timeout, Pointer sigmask);
 
     @SaveError
     int open(String path, int flags);

@@ -30,13 +30,15 @@ public final class PolicyMaps {
     }
 
     /** Writes the single tl_config entry. */
-    public void configure(IngestConfig.Mode mode, boolean recordAllOpens, int sampleRate, int agentTgid, long cgroupFilter) {
+    void configure(IngestConfig c, int agentTgid) {
         Pointer v = Native.allocate(RecordLayout.CONFIG.size());
-        v.putInt(0, mode == IngestConfig.Mode.ENFORCE ? 1 : 0);
-        v.putInt(4, recordAllOpens ? 1 : 0);
-        v.putInt(8, sampleRate);
+        v.putInt(0, c.mode == IngestConfig.Mode.ENFORCE ? 1 : 0);
+        v.putInt(4, c.recordAllOpens ? 1 : 0);
+        v.putInt(8, c.syscallSampleRate);
         v.putInt(12, agentTgid);
-        v.putLong(16, cgroupFilter);
+        v.putLong(16, c.cgroupFilter);
+        v.putInt(24, c.wakeupBytes(Ring.SECURITY));
+        v.putInt(28, c.wakeupBytes(Ring.OBSERVABILITY));
         update(fds.config, u32(0), v, "config");
     }
 

@@ -82,9 +82,10 @@ public final class RecordLayout {
             f("seq", 8, 8, U64), f("ktime_ns", 16, 8, U64), f("payload", 24, 40, BYTES));
 
     /* Maps written by user space. */
-    public static final RecordStruct CONFIG = new RecordStruct("tl_config", 24, null,
+    public static final RecordStruct CONFIG = new RecordStruct("tl_config", 32, null,
             f("mode", 0, 4, U32), f("record_all_opens", 4, 4, U32), f("syscall_sample_rate", 8, 4, U32),
-            f("agent_tgid", 12, 4, U32), f("cgroup_filter", 16, 8, U64));
+            f("agent_tgid", 12, 4, U32), f("cgroup_filter", 16, 8, U64),
+            f("security_wakeup_bytes", 24, 4, U32), f("observability_wakeup_bytes", 28, 4, U32));
 
     public static final RecordStruct INODE_KEY = new RecordStruct("tl_inode_key", 16, null,
             f("ino", 0, 8, U64), f("dev", 8, 8, U64));

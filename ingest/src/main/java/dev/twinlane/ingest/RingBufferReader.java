@@ -32,6 +32,8 @@ public final class RingBufferReader implements AutoCloseable {
     private final long dataAddress;
     private final int epollFd;
     private final Pointer epollEvents = Native.allocate(16);
+    private final Pointer timeout = Native.allocate(16);
+    private boolean nanoTimeouts = true;
     private final RecordView view = new RecordView();
     private long consumerPos;
     // Read by metrics threads without a fence: monotonic counters, torn reads impossible on 64-bit.
@@ -117,27 +119,52 @@ public final class RingBufferReader implements AutoCloseable {
         if (n > 0 || timeoutMs == 0) {
             return n;
         }
+        awaitRecords(timeoutMs * 1_000_000L);
+        return drain(handler, limit);
+    }
+
+    /**
+     * For a reader the kernel wakes per record (tl_config watermark 0): sleeps until the next
+     * record or {@code nanos}, unless records are already waiting.
+     */
+    public void awaitRecords(long nanos) {
         // The kernel wakes us only if, when it commits a record, it sees our consumer position
         // at that record. Our release store of that position may still sit in the store buffer
         // while we load the producer position (x86 lets a load pass an earlier store), and the
         // kernel's commit (a full barrier, then a load of our position) may then miss it: a lost
-        // wakeup, paid with the whole epoll timeout. A full fence before the last look closes it.
+        // wakeup, paid with the whole timeout. A full fence before the last look closes it.
         UNSAFE.fullFence();
         if (UNSAFE.getLongVolatile(null, producerPosAddress) != consumerPos) {
-            n = drain(handler, limit);
-            if (n > 0) {
-                return n;
-            }
+            return;
         }
-        int r = LIBC.epoll_wait(epollFd, epollEvents, 1, timeoutMs);
-        if (r < 0 && Native.errno() != 4 /* EINTR */) {
-            throw new IngestException("ring " + name + ": epoll_wait: " + Native.strerror(Native.errno()));
-        }
-        n = drain(handler, limit);
-        if (r == 0 && n > 0) {
+        if (await(nanos) == 0 && backlog() > 0) {
             lateWakeups++;
         }
-        return n;
+    }
+
+    /**
+     * Sleeps until the kernel wakes this ring's reader or {@code nanos} pass; returns 0 on a
+     * timeout. The ring is registered edge-triggered: a wake-up the kernel sent while we were
+     * draining ends the next sleep at once (nothing is missed), but unread records alone do
+     * not, so a reader that sleeps on a timer with records below the watermark really sleeps.
+     */
+    public int await(long nanos) {
+        int r = 0;
+        if (nanoTimeouts) {
+            timeout.putLong(0, nanos / 1_000_000_000L);
+            timeout.putLong(8, nanos % 1_000_000_000L);
+            r = LIBC.epoll_pwait2(epollFd, epollEvents, 1, timeout, null);
+            if (r < 0 && Native.errno() == LibC.ENOSYS) {
+                nanoTimeouts = false;   // an older kernel: whole milliseconds, rounded up
+            }
+        }
+        if (!nanoTimeouts) {
+            r = LIBC.epoll_wait(epollFd, epollEvents, 1, (int) Math.min(Integer.MAX_VALUE, (nanos + 999_999L) / 1_000_000L));
+        }
+        if (r < 0 && Native.errno() != 4 /* EINTR */) {
+            throw new IngestException("ring " + name + ": epoll wait: " + Native.strerror(Native.errno()));
+        }
+        return Math.max(r, 0);
     }
 
     /** Sleeps that ran to their timeout although records had arrived: wakeups the kernel did not deliver. */
@@ -189,7 +216,7 @@ public final class RingBufferReader implements AutoCloseable {
             throw new IngestException("ring " + name + ": epoll_create1: " + Native.strerror(Native.errno()));
         }
         Pointer ev = Native.allocate(12);
-        ev.putInt(0, LibC.EPOLLIN);
+        ev.putInt(0, LibC.EPOLLIN | LibC.EPOLLET);
         if (LIBC.epoll_ctl(ep, LibC.EPOLL_CTL_ADD, fd, ev) < 0) {
             throw new IngestException("ring " + name + ": epoll_ctl: " + Native.strerror(Native.errno()));
         }

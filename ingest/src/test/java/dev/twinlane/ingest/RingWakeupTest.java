@@ -12,7 +12,7 @@ import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 
 /**
- * A reader asleep on the product's security ring is woken for every record,
+ * A reader asleep on the product's security ring, set to be woken per record, is woken for every record,
  * even while the rest of the system opens files the hooks see but do not
  * record. (Found by the end-to-end benchmark: the openat tracepoint reserved
  * a record for every open and discarded unwatched ones without a wakeup; a
@@ -29,6 +29,7 @@ class RingWakeupTest {
         Root.require();
         AtomicBoolean opening = new AtomicBoolean(true);
         try (KernelIngest kernel = KernelIngest.start(new IngestConfig().syscallSampleRate(0)
+                .wakeup(Ring.SECURITY, WakeupPolicy.PER_RECORD)
                 .audit(new AuditLog(new PrintStream(OutputStream.nullOutputStream()))));
                 LoadGenerator gen = LoadGenerator.attachedTo(kernel, 1 << 12)) {
             RingBufferReader reader = kernel.reader(Ring.SECURITY);

@@ -10,6 +10,7 @@ import dev.twinlane.ingest.RecordHandler;
 import dev.twinlane.ingest.Ring;
 import dev.twinlane.ingest.RingBufferReader;
 import dev.twinlane.ingest.ThreadPriority;
+import dev.twinlane.ingest.WakeupPolicy;
 import dev.twinlane.observability.ObservabilityLane;
 import dev.twinlane.security.SecurityLane;
 
@@ -26,8 +27,8 @@ import dev.twinlane.security.SecurityLane;
 public final class Router implements AutoCloseable {
     private static final int BATCH = 4096;
     private static final long GAP_CHECK_NS = 100_000_000L;
-    /** How long the security thread sleeps on an empty ring before looking at promotions and drops. */
-    private static final int SECURITY_POLL_MS = 10;
+    /** Longest sleep of a reader woken per record, before it looks at promotions and drops anyway. */
+    private static final long PER_RECORD_SLEEP_NS = 10_000_000L;
 
     private final KernelIngest kernel;
     private final SecurityLane security;
@@ -88,21 +89,26 @@ public final class Router implements AutoCloseable {
         observabilitySeen = 0;
         sinceBootNs = kernel.startedBootNanos();
         lastCheckNs = System.nanoTime();
-        spawn("router-security", () -> securityLoop(sec, toSecurity));
-        spawn("router-observability", () -> observabilityLoop(obs, toObservability));
+        WakeupPolicy secWake = kernel.config().wakeup(Ring.SECURITY);
+        WakeupPolicy obsWake = kernel.config().wakeup(Ring.OBSERVABILITY);
+        spawn("router-security", () -> securityLoop(sec, toSecurity, secWake));
+        spawn("router-observability", () -> observabilityLoop(obs, toObservability, obsWake));
         return this;
     }
 
-    private void securityLoop(RingBufferReader reader, RecordHandler handler) {
+    private void securityLoop(RingBufferReader reader, RecordHandler handler, WakeupPolicy wake) {
         priority.complete(ThreadPriority.realtime(realtimePriority));
         while (running) {
-            reader.poll(handler, SECURITY_POLL_MS, BATCH);
+            int n = reader.drain(handler, BATCH);
             promotions.drain(security::publish);
             security.endBatch();
             long now = System.nanoTime();
             if (now - lastCheckNs >= GAP_CHECK_NS) {
                 lastCheckNs = now;
                 checkDrops();
+            }
+            if (n < BATCH) {
+                sleep(reader, wake);
             }
         }
         reader.drain(handler, Integer.MAX_VALUE);  // what the kernel committed before the stop
@@ -111,11 +117,26 @@ public final class Router implements AutoCloseable {
         security.endBatch();
     }
 
-    private void observabilityLoop(RingBufferReader reader, RecordHandler handler) {
+    private void observabilityLoop(RingBufferReader reader, RecordHandler handler, WakeupPolicy wake) {
         while (running) {
-            reader.poll(handler, 100, BATCH);
+            if (reader.drain(handler, BATCH) < BATCH) {
+                sleep(reader, wake);
+            }
         }
         reader.drain(handler, Integer.MAX_VALUE);
+    }
+
+    /**
+     * After a drain that emptied the ring. Woken per record: until the next record. On a
+     * timer: until the timer or the watermark, so records are handed on in batches of up to
+     * one delay's worth and the traced threads pay no wake-up per record.
+     */
+    private static void sleep(RingBufferReader reader, WakeupPolicy wake) {
+        if (wake.perRecord()) {
+            reader.awaitRecords(PER_RECORD_SLEEP_NS);
+        } else {
+            reader.await(wake.maxDelayNanos());
+        }
     }
 
     /** Kernel reservation failures become gap records (security) and loss counts (observability). */
