@@ -21,6 +21,7 @@ import com.lmax.disruptor.YieldingWaitStrategy;
 import dev.twinlane.ingest.IngestConfig;
 import dev.twinlane.ingest.RecordKind;
 import dev.twinlane.ingest.Ring;
+import dev.twinlane.ingest.WakeupPolicy;
 import dev.twinlane.observability.Imputation;
 import dev.twinlane.router.PromotionRule;
 
@@ -119,6 +120,7 @@ final class AgentConfig {
             s.problem("realtime_priority", "must be 0 with wait_strategy " + securityWait
                     + " (a spinning thread at real-time priority keeps its core from every other thread)");
         }
+        ingest.wakeup(Ring.SECURITY, wakeup(s, WakeupPolicy.SECURITY_DEFAULT));
         String key = s.text("key_file", null);
         keyFile = key == null ? null : Path.of(key);
         String seal = s.text("seal_key_file", null);
@@ -132,6 +134,7 @@ final class AgentConfig {
         maxSeries = (int) o.number("max_series", maxSeries, 16, 1 << 20);
         imputation = Imputation.parse(o.choice("imputation", "last", METHODS));
         observabilityFsyncMs = o.number("fsync_ms", observabilityFsyncMs, 0, 600_000);
+        ingest.wakeup(Ring.OBSERVABILITY, wakeup(o, WakeupPolicy.OBSERVABILITY_DEFAULT));
         o.rejectUnknown();
 
         ConfigReader routing = r.section("routing");
@@ -139,6 +142,13 @@ final class AgentConfig {
         routing.rejectUnknown();
         r.section("kafka"); // read by KafkaConfig
         r.rejectUnknown();
+    }
+
+    /** max_delay (0: the kernel wakes the reader per record) and wakeup_watermark_percent of the ring. */
+    private static WakeupPolicy wakeup(ConfigReader r, WakeupPolicy dflt) {
+        long delay = r.nanos("max_delay", dflt.maxDelayNanos(), 0, 1_000_000_000L);
+        long percent = r.number("wakeup_watermark_percent", Math.round(dflt.watermarkFraction() * 100), 1, 100);
+        return new WakeupPolicy(delay, percent / 100.0);
     }
 
     /** No rules given: the default one. An explicit empty list is not distinguishable, so both mean default. */

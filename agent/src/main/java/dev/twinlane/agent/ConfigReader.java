@@ -70,6 +70,26 @@ final class ConfigReader {
         return dflt;
     }
 
+    /** A duration like 1ms, 500us or 2s (a bare 0 is zero), in nanoseconds from min to max. */
+    long nanos(String k, long dflt, long min, long max) {
+        read.add(k);
+        Object v = node.get(k);
+        if (v == null) {
+            return dflt;
+        }
+        try {
+            long n = v.equals(0) ? 0 : dev.twinlane.siem.Siem.duration(String.valueOf(v)).toNanos();
+            if (n >= min && n <= max) {
+                return n;
+            }
+        } catch (IllegalArgumentException | ArithmeticException e) {
+            // reported below
+        }
+        errors.add(key(k) + ": must be a duration from " + java.time.Duration.ofNanos(min) + " to "
+                + java.time.Duration.ofNanos(max) + " (like 1ms, 500us), not '" + v + "'");
+        return dflt;
+    }
+
     int powerOfTwo(String k, int dflt, int min, int max) {
         long n = number(k, dflt, min, max);
         if (Long.bitCount(n) != 1) {

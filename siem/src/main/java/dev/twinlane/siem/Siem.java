@@ -103,6 +103,9 @@ public final class Siem {
      */
     public static Duration duration(String v) {
         try {
+            if (v.endsWith("us")) {
+                return Duration.ofNanos(Long.parseLong(v.substring(0, v.length() - 2)) * 1000);
+            }
             if (v.endsWith("ms")) {
                 return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
             }
