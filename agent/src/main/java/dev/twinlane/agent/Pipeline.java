@@ -21,7 +21,6 @@ import dev.twinlane.observability.BatchSink;
 import dev.twinlane.observability.ObservabilityLane;
 import dev.twinlane.router.Records;
 import dev.twinlane.router.Router;
-import dev.twinlane.security.SecurityEvent;
 import dev.twinlane.security.SecurityLane;
 import dev.twinlane.security.SecuritySink;
 import dev.twinlane.wal.ChainAppender;
@@ -37,8 +36,7 @@ import io.micrometer.core.instrument.MeterRegistry;
  * reaches its log.
  */
 final class Pipeline implements AutoCloseable {
-    /** WAL kind of an observability batch (kernel record kinds keep their tl_kind codes). */
-    static final int OBSERVABILITY_BATCH = 0x100;
+    static final int OBSERVABILITY_BATCH = ObservabilityLogSink.BATCH_KIND;
 
     private final ChainedLog securityLog;
     private final ChainedLog observabilityLog;
@@ -73,11 +71,11 @@ final class Pipeline implements AutoCloseable {
         ChainAppender sec = securityLog.appender();
         ChainAppender obs = observabilityLog.appender();
         securityLane = new SecurityLane(c.securityRingSize, AgentConfig.waitStrategy(c.securityWait),
-                hooks.security().apply(e -> append(sec, e))).realtimePriority(c.securityRealtimePriority).start();
+                hooks.security().apply(new SecurityLogSink(sec))).realtimePriority(c.securityRealtimePriority).start();
         observabilityLane = new ObservabilityLane(new ObservabilityLane.Settings().ringSize(c.observabilityRingSize)
                 .waitStrategy(AgentConfig.waitStrategy(c.observabilityWait)).windowMs(c.windowMs)
                 .maxSeries(c.maxSeries).imputation(c.imputation),
-                hooks.observability().apply((json, n, start) -> obs.append(OBSERVABILITY_BATCH, json, 0, n))).start();
+                hooks.observability().apply(new ObservabilityLogSink(obs))).start();
         securityLane.bindMetrics(registry);
         observabilityLane.bindMetrics(registry);
         kernel = KernelIngest.start(c.ingest.audit(auditLog(c.dataDir)));
@@ -127,14 +125,6 @@ final class Pipeline implements AutoCloseable {
                 System.err.println("twinlane: security path at normal scheduling priority: " + problem);
                 return;
             }
-        }
-    }
-
-    private static void append(ChainAppender log, SecurityEvent e) {
-        if (e.type() == SecurityEvent.Type.GAP) {
-            log.gap(e.gapCount(), e.gapRing(), e.gapFromNs(), e.gapToNs());
-        } else {
-            log.append(e.kindCode(), e.data(), 0, e.length());
         }
     }
 

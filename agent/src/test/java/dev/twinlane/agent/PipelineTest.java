@@ -113,7 +113,7 @@ class PipelineTest {
             }
             Thread.sleep(1000);  // a few observability windows close
             assertEquals(Map.of("router-security", "1", "security-lane", "1", "wal-syncer-secu", "1",
-                    "router-observab", "0", "observability-l", "0"), schedulingPolicies(), "SCHED_FIFO is 1");
+                    "router-observab", "0", "observability-l", "0", "router-drops", "0"), schedulingPolicies(), "SCHED_FIFO is 1");
         }
 
         KeyRing keys = KeyRing.load(data.resolve("keys/security.key"));

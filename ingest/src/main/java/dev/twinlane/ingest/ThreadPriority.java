@@ -31,6 +31,13 @@ public final class ThreadPriority {
         if (priority < 1 || priority > 99) {
             return "real-time priority " + priority + " is not in 1..99";
         }
+        int cpus = Runtime.getRuntime().availableProcessors();   // affinity and cgroup quota included
+        if (cpus < 2) {
+            // Seen with the agent pinned to one CPU: an overloaded real-time path never sleeps, the
+            // JIT compiler and GC threads never run, and the path stays in the interpreter, slower still.
+            return "real-time priority needs 2 CPUs at least, this process may use " + cpus
+                    + " (a busy real-time thread would starve the JIT compiler and the GC)";
+        }
         Pointer param = Native.allocate(4);
         param.putInt(0, priority);
         // pid 0: the calling thread. Reset on fork: a child (e.g. a helper process) starts normal.

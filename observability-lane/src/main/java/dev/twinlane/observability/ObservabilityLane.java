@@ -1,8 +1,5 @@
 package dev.twinlane.observability;
 
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
@@ -13,6 +10,7 @@ import com.lmax.disruptor.RingBuffer;
 import com.lmax.disruptor.WaitStrategy;
 
 import dev.twinlane.ingest.RecordView;
+import dev.twinlane.router.ObservabilityPublisher;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -22,40 +20,43 @@ import io.micrometer.core.instrument.MeterRegistry;
  * keeps one record in {@link #SAMPLE_UNDER_PRESSURE} and sheds the rest, when
  * full it sheds everything, and counts exactly what it shed. Nothing it does
  * can hold up the security lane or the kernel readers.
+ *
+ * One thread publishes (records, kernel losses and clock ticks alike), so the
+ * ring is single-producer, and entries are handed over once per
+ * {@link #endBatch()} (or every eighth of the ring): one release store and
+ * at most one wake-up of the lane's thread per batch, not per record.
  */
-public final class ObservabilityLane implements AutoCloseable {
+public final class ObservabilityLane implements ObservabilityPublisher, AutoCloseable {
     static final int SAMPLE_UNDER_PRESSURE = 8;
 
     private final RingBuffer<ObservationEvent> ring;
     private final BatchEventProcessor<ObservationEvent> processor;
     private final WindowAggregator aggregator;
     private final Thread thread;
-    private final ScheduledExecutorService ticker;
-    private final long windowMs;
     private final long pressureMark;
+    /** Most entries claimed before they are handed over. */
+    private final int publishEvery;
     private final AtomicLong shedFull = new AtomicLong();
     private final AtomicLong shedSampled = new AtomicLong();
     private final AtomicLong accepted = new AtomicLong();
     private long sampleCounter;
+    /** Entries claimed but not yet handed over (publisher thread only). */
+    private int pending;
+    private long pendingFrom;
 
     public ObservabilityLane(Settings settings, BatchSink sink) {
         this(settings, sink, System::currentTimeMillis);
     }
 
     ObservabilityLane(Settings settings, BatchSink sink, LongSupplier clockMillis) {
-        this.windowMs = settings.windowMs;
-        this.ring = RingBuffer.createMultiProducer(ObservationEvent::new, settings.ringSize, settings.wait);
+        this.ring = RingBuffer.createSingleProducer(ObservationEvent::new, settings.ringSize, settings.wait);
         this.pressureMark = settings.ringSize / 4;
+        this.publishEvery = Math.max(1, settings.ringSize / 8);
         this.aggregator = new WindowAggregator(settings.windowMs, settings.maxSeries, settings.imputation, sink,
                 clockMillis, this::shed);
         this.processor = new BatchEventProcessorBuilder().build(ring, ring.newBarrier(), aggregator);
         ring.addGatingSequences(processor.getSequence());
         this.thread = new Thread(processor, "observability-lane");
-        this.ticker = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "observability-ticker");
-            t.setDaemon(true);
-            return t;
-        });
     }
 
     /** Settings with the defaults of the configuration file. */
@@ -95,13 +96,11 @@ public final class ObservabilityLane implements AutoCloseable {
 
     public ObservabilityLane start() {
         thread.start();
-        long tick = Math.max(1, windowMs / 4);
-        // Ticks close windows when no record arrives; a full ring skips a tick, and the next record closes it.
-        ticker.scheduleAtFixedRate(this::tick, tick, tick, TimeUnit.MILLISECONDS);
         return this;
     }
 
     /** Offers a record; returns false when it was shed (counted). Never waits. One calling thread only. */
+    @Override
     public boolean offer(RecordView record) {
         if (ring.remainingCapacity() < pressureMark && sampleCounter++ % SAMPLE_UNDER_PRESSURE != 0) {
             shedSampled.incrementAndGet();
@@ -117,30 +116,51 @@ public final class ObservabilityLane implements AutoCloseable {
         try {
             ring.get(seq).record(record);
         } finally {
-            ring.publish(seq);
+            claimed(seq);
         }
         accepted.lazySet(accepted.get() + 1);  // one caller (the router's observability thread)
         return true;
     }
 
     /** Records the kernel lost on the observability ring, reported by the router. */
+    @Override
     public void reportKernelLoss(long count) {
         try {
             long seq = ring.tryNext();
             ring.get(seq).loss(count);
-            ring.publish(seq);
+            claimed(seq);
         } catch (InsufficientCapacityException full) {
             shedFull.addAndGet(count);
         }
     }
 
-    private void tick() {
+    /** Closes windows when no record arrives; a full ring skips a tick, and the next record closes it. */
+    @Override
+    public void tick() {
         try {
             long seq = ring.tryNext();
             ring.get(seq).tick();
-            ring.publish(seq);
+            claimed(seq);
         } catch (InsufficientCapacityException full) {
             // Busy lane: records close the window.
+        }
+    }
+
+    private void claimed(long seq) {
+        if (pending++ == 0) {
+            pendingFrom = seq;
+        }
+        if (pending == publishEvery) {
+            endBatch();
+        }
+    }
+
+    /** Hands over every entry claimed since the last call. */
+    @Override
+    public void endBatch() {
+        if (pending > 0) {
+            ring.publish(pendingFrom, pendingFrom + pending - 1);
+            pending = 0;
         }
     }
 
@@ -164,8 +184,9 @@ public final class ObservabilityLane implements AutoCloseable {
         return aggregator.batches();
     }
 
-    /** Waits until every published entry has been handled (tests and orderly shutdown). */
+    /** Hands over what is pending and waits until it has been handled (tests; the publisher's thread). */
     void awaitIdle() throws InterruptedException {
+        endBatch();
         while (ring.getCursor() > processor.getSequence().get()) {
             Thread.sleep(1);
         }
@@ -184,7 +205,7 @@ public final class ObservabilityLane implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
-        ticker.shutdownNow();
+        endBatch();   // the publisher has stopped: what it left claimed is handed over here
         long deadline = System.nanoTime() + 5_000_000_000L;
         while (ring.getCursor() > processor.getSequence().get() && System.nanoTime() < deadline) {
             Thread.sleep(1);

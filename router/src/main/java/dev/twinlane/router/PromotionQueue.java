@@ -55,12 +55,12 @@ final class PromotionQueue {
     }
 
     /** Publishes every queued record through {@code sink}; returns how many. */
-    int drain(java.util.function.Consumer<RecordView> sink) {
+    int drain(SecurityPublisher sink) {
         long h = head.get();
         long t = tail.get();
         for (long p = h; p < t; p++) {
             int i = (int) (p & mask);
-            sink.accept(view.wrap(slots[i], 0, lengths[i]));
+            sink.publish(view.wrap(slots[i], 0, lengths[i]));
         }
         head.lazySet(t);
         return (int) (t - h);

@@ -1,58 +1,57 @@
 package dev.twinlane.router;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
-import dev.twinlane.ingest.KernelClock;
 import dev.twinlane.ingest.KernelIngest;
 import dev.twinlane.ingest.RecordHandler;
+import dev.twinlane.ingest.RecordView;
 import dev.twinlane.ingest.Ring;
 import dev.twinlane.ingest.RingBufferReader;
 import dev.twinlane.ingest.ThreadPriority;
 import dev.twinlane.ingest.WakeupPolicy;
-import dev.twinlane.observability.ObservabilityLane;
-import dev.twinlane.security.SecurityLane;
 
 /**
- * Reads each kernel ring on its own thread and hands every record to its
- * lane: security records to the security lane (waiting when it is full, so
- * the kernel, not the agent, counts what is lost), observability records to
- * the observability lane (which sheds, never waits) and, when a
- * {@link PromotionRule} matches, to the security lane too. The security thread
- * is the security lane's only publisher: it also turns the kernel's drop
- * counters into gap records and publishes promotions handed over by the
- * observability thread. The two lanes share nothing.
+ * Reads each kernel ring on its own thread and hands every record on:
+ * security records to the {@link SecurityPublisher} (which may wait, so the
+ * kernel, not the agent, counts what is lost), observability records to the
+ * {@link ObservabilityPublisher} (which sheds, never waits) and, when a
+ * {@link PromotionRule} matches, to the security side too. Each publisher has
+ * exactly one publishing thread: the security thread also publishes gaps
+ * ({@link GapAccounting}) and promotions ({@link Promotion}); the observability
+ * thread also reports its ring's kernel losses and the lane's clock ticks.
+ * Nothing on the record path makes a system call, takes a lock or allocates.
  */
 public final class Router implements AutoCloseable {
     private static final int BATCH = 4096;
-    private static final long GAP_CHECK_NS = 100_000_000L;
     /** Longest sleep of a reader woken per record, before it looks at promotions and drops anyway. */
     private static final long PER_RECORD_SLEEP_NS = 10_000_000L;
+    /** How often the observability lane hears the time when no record brings it. */
+    private static final long TICK_NS = 50_000_000L;
 
     private final KernelIngest kernel;
-    private final SecurityLane security;
-    private final ObservabilityLane observability;
-    private final PromotionRule[] rules;
-    private final List<Thread> threads = new ArrayList<>();
+    private final SecurityPublisher security;
+    private final ObservabilityPublisher observability;
+    private final Promotion promotion;
     private final Records.Tap tap;
-    private final PromotionQueue promotions = new PromotionQueue(1024);
+    private final KernelDrops drops;
+    private final GapAccounting gaps;
+    private final CompletableFuture<String> priority = new CompletableFuture<>();
+    private Thread securityThread;
+    private Thread observabilityThread;
     private volatile boolean running = true;
     private volatile int realtimePriority;
-    private final CompletableFuture<String> priority = new CompletableFuture<>();
-    private long promoted;
-    private long securitySeen;
-    private long observabilitySeen;
-    private long sinceBootNs;
-    private long lastCheckNs;
+    private long observabilityLossReported;
 
-    public Router(KernelIngest kernel, SecurityLane security, ObservabilityLane observability,
+    public Router(KernelIngest kernel, SecurityPublisher security, ObservabilityPublisher observability,
             List<PromotionRule> rules, Records.Tap tap) {
         this.kernel = kernel;
         this.security = security;
         this.observability = observability;
-        this.rules = rules.toArray(new PromotionRule[0]);
+        this.promotion = new Promotion(rules);
         this.tap = tap;
+        this.drops = new KernelDrops(kernel);
+        this.gaps = new GapAccounting(drops, kernel.startedBootNanos());
     }
 
     /** Before {@link #start()}: run the security ring's reader at SCHED_FIFO {@code priority} (0: normal). */
@@ -69,30 +68,11 @@ public final class Router implements AutoCloseable {
     public Router start() {
         RingBufferReader sec = kernel.reader(Ring.SECURITY);
         RingBufferReader obs = kernel.reader(Ring.OBSERVABILITY);
-        RecordHandler toSecurity = r -> {
-            tap.accept(r);
-            security.publish(r);
-        };
-        RecordHandler toObservability = r -> {
-            tap.accept(r);
-            for (PromotionRule rule : rules) {
-                if (rule.matches(r)) {
-                    promoted++;
-                    promotions.put(r);
-                    break;
-                }
-            }
-            observability.offer(r);
-        };
-        // The counters start at zero with the maps: every drop since then is reported, none assumed.
-        securitySeen = 0;
-        observabilitySeen = 0;
-        sinceBootNs = kernel.startedBootNanos();
-        lastCheckNs = System.nanoTime();
         WakeupPolicy secWake = kernel.config().wakeup(Ring.SECURITY);
         WakeupPolicy obsWake = kernel.config().wakeup(Ring.OBSERVABILITY);
-        spawn("router-security", () -> securityLoop(sec, toSecurity, secWake));
-        spawn("router-observability", () -> observabilityLoop(obs, toObservability, obsWake));
+        drops.start();
+        securityThread = spawn("router-security", () -> securityLoop(sec, new ToSecurity(), secWake));
+        observabilityThread = spawn("router-observability", () -> observabilityLoop(obs, new ToObservability(), obsWake));
         return this;
     }
 
@@ -100,30 +80,43 @@ public final class Router implements AutoCloseable {
         priority.complete(ThreadPriority.realtime(realtimePriority));
         while (running) {
             int n = reader.drain(handler, BATCH);
-            promotions.drain(security::publish);
+            promotion.drainTo(security);
+            gaps.check(security);
             security.endBatch();
-            long now = System.nanoTime();
-            if (now - lastCheckNs >= GAP_CHECK_NS) {
-                lastCheckNs = now;
-                checkDrops();
-            }
             if (n < BATCH) {
                 sleep(reader, wake);
             }
         }
         reader.drain(handler, Integer.MAX_VALUE);  // what the kernel committed before the stop
-        promotions.drain(security::publish);
-        checkDrops();
+        promotion.drainTo(security);
         security.endBatch();
     }
 
     private void observabilityLoop(RingBufferReader reader, RecordHandler handler, WakeupPolicy wake) {
+        long lastTick = System.nanoTime();
         while (running) {
-            if (reader.drain(handler, BATCH) < BATCH) {
+            int n = reader.drain(handler, BATCH);
+            reportObservabilityLoss();
+            long now = System.nanoTime();
+            if (now - lastTick >= TICK_NS) {
+                lastTick = now;
+                observability.tick();
+            }
+            observability.endBatch();
+            if (n < BATCH) {
                 sleep(reader, wake);
             }
         }
         reader.drain(handler, Integer.MAX_VALUE);
+        observability.endBatch();
+    }
+
+    private void reportObservabilityLoss() {
+        long lost = drops.count(Ring.OBSERVABILITY);
+        if (lost > observabilityLossReported) {
+            observability.reportKernelLoss(lost - observabilityLossReported);
+            observabilityLossReported = lost;
+        }
     }
 
     /**
@@ -139,45 +132,64 @@ public final class Router implements AutoCloseable {
         }
     }
 
-    /** Kernel reservation failures become gap records (security) and loss counts (observability). */
-    private void checkDrops() {
-        long nowBoot = KernelClock.bootNanos();
-        long sec = kernel.drops(Ring.SECURITY);
-        if (sec > securitySeen) {
-            security.publishGap(Ring.SECURITY.id(), sec - securitySeen, sinceBootNs, nowBoot);
-            securitySeen = sec;
+    /** Security records, in the kernel's reservation order. */
+    private final class ToSecurity implements RecordHandler {
+        @Override
+        public void onRecord(RecordView r) {
+            tap.accept(r);
+            security.publish(r);
         }
-        long obs = kernel.drops(Ring.OBSERVABILITY);
-        if (obs > observabilitySeen) {
-            observability.reportKernelLoss(obs - observabilitySeen);
-            observabilitySeen = obs;
+
+        @Override
+        public void onMalformed(RecordView r, int problem) {
+            // counted by the reader (twinlane.ingest.malformed); never printed from a real-time thread
         }
-        sinceBootNs = nowBoot;
     }
 
-    private void spawn(String name, Runnable body) {
+    private final class ToObservability implements RecordHandler {
+        @Override
+        public void onRecord(RecordView r) {
+            tap.accept(r);
+            promotion.offer(r);
+            observability.offer(r);
+        }
+
+        @Override
+        public void onMalformed(RecordView r, int problem) {
+            // counted by the reader (twinlane.ingest.malformed)
+        }
+    }
+
+    private static Thread spawn(String name, Runnable body) {
         Thread t = new Thread(body, name);
         t.start();
-        threads.add(t);
+        return t;
     }
 
     public long promoted() {
-        return promoted;
+        return promotion.promoted();
     }
 
     /**
      * Stops reading after draining what the kernel had committed and reporting
      * its last drops; detach the programs first so that nothing can follow.
-     * The lanes are closed by their owner.
+     * The publishers are closed by their owner.
      */
     @Override
     public void close() throws InterruptedException {
         running = false;
-        threads.get(0).join();   // the security thread: its last drain takes every queued promotion
-        promotions.close();
-        threads.get(1).join();
-        if (promotions.lostAtClose() > 0) {
-            System.err.println("twinlane router: " + promotions.lostAtClose()
+        securityThread.join();   // its last drain took every promotion queued before
+        promotion.close();
+        observabilityThread.join();
+        drops.stop();
+        // The reading threads are gone: this thread is now the publishers' only caller.
+        drops.readNow();
+        gaps.check(security);
+        security.endBatch();
+        reportObservabilityLoss();
+        observability.endBatch();
+        if (promotion.lostAtClose() > 0) {
+            System.err.println("twinlane router: " + promotion.lostAtClose()
                     + " promotions arrived after the security lane's last drain and were not logged");
         }
     }

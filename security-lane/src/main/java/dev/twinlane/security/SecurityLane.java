@@ -2,6 +2,7 @@ package dev.twinlane.security;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 import com.lmax.disruptor.BatchEventProcessor;
 import com.lmax.disruptor.BatchEventProcessorBuilder;
@@ -11,6 +12,7 @@ import com.lmax.disruptor.WaitStrategy;
 
 import dev.twinlane.ingest.RecordView;
 import dev.twinlane.ingest.ThreadPriority;
+import dev.twinlane.router.SecurityPublisher;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -22,9 +24,10 @@ import io.micrometer.core.instrument.MeterRegistry;
  * fills and the kernel counts what it cannot reserve, which comes back as a
  * gap — nothing is ever dropped here.
  */
-public final class SecurityLane implements AutoCloseable {
+public final class SecurityLane implements SecurityPublisher, AutoCloseable {
     /** Most records copied in before they are handed over; the ring must hold more than twice this. */
     public static final int PUBLISH_EVERY = 64;
+    private static final long FULL_SLEEP_NS = 50_000L;
 
     private final RingBuffer<SecurityEvent> ring;
     private final BatchEventProcessor<SecurityEvent> processor;
@@ -77,8 +80,9 @@ public final class SecurityLane implements AutoCloseable {
      * first: one release store per batch instead of one per record, and never
      * more delay than the reader's own batch.
      */
+    @Override
     public void publish(RecordView record) {
-        long seq = ring.next();
+        long seq = claim();
         ring.get(seq).record(record);
         if (pending++ == 0) {
             pendingFrom = seq;
@@ -88,7 +92,24 @@ public final class SecurityLane implements AutoCloseable {
         }
     }
 
+    /**
+     * The next entry, sleeping while the lane is full. Not the Disruptor's own wait in next(),
+     * which parks for 1 ns in a loop: at real-time priority that never leaves the CPU, and a
+     * lane thread sharing the CPU (a one-CPU cgroup, an affinity mask) would never run to free
+     * an entry. A real sleep lets it; the kernel ring holds what arrives meanwhile.
+     */
+    private long claim() {
+        if (!ring.hasAvailableCapacity(1)) {
+            endBatch();   // what is pending must reach the lane, or nothing frees up
+            while (!ring.hasAvailableCapacity(1)) {
+                LockSupport.parkNanos(FULL_SLEEP_NS);
+            }
+        }
+        return ring.next();
+    }
+
     /** Hands over every record copied since the last call (the router calls it after each ring drain). */
+    @Override
     public void endBatch() {
         if (pending > 0) {
             ring.publish(pendingFrom, pendingFrom + pending - 1);
@@ -100,9 +121,10 @@ public final class SecurityLane implements AutoCloseable {
      * A loss reported by the kernel: {@code count} records of ring {@code kernelRing}
      * between two boot times. Same thread as {@link #publish}.
      */
+    @Override
     public void publishGap(int kernelRing, long count, long fromNs, long toNs) {
         endBatch();
-        long seq = ring.next();
+        long seq = claim();
         ring.get(seq).gap(kernelRing, count, fromNs, toNs);
         ring.publish(seq);
     }
