@@ -5,11 +5,16 @@
  */
 #include "common.bpf.h"
 
-/* sys_enter timestamps of sampled syscalls, by thread id. */
+/*
+ * sys_enter time of a sampled syscall, in the thread's own storage: sys_exit runs for
+ * every syscall of every thread, and a task-storage lookup is a pointer walk from the
+ * task, where a hash map lookup (and the delete after it) cost a hash and a bucket walk
+ * on each of them. A thread whose syscall was not sampled has no entry, or 0.
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u32);
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, __u64);
 } syscall_start SEC(".maps");
 
@@ -74,21 +79,21 @@ int tl_sys_enter(struct trace_event_raw_sys_enter *ctx)
 		return 0;
 	if (!tl_observed_cgroup(c))
 		return 0;
-	__u32 tid = (__u32)pid_tgid;
-	__u64 now = bpf_ktime_get_boot_ns();
-	bpf_map_update_elem(&syscall_start, &tid, &now, BPF_ANY);
+	__u64 *start = bpf_task_storage_get(&syscall_start, bpf_get_current_task_btf(), 0,
+					     BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (start)
+		*start = bpf_ktime_get_boot_ns();
 	return 0;
 }
 
 SEC("tp/raw_syscalls/sys_exit")
 int tl_sys_exit(struct trace_event_raw_sys_exit *ctx)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	__u64 *start = bpf_map_lookup_elem(&syscall_start, &tid);
-	if (!start)
+	__u64 *start = bpf_task_storage_get(&syscall_start, bpf_get_current_task_btf(), 0, 0);
+	if (!start || !*start)
 		return 0;
 	__u64 began = *start;
-	bpf_map_delete_elem(&syscall_start, &tid);
+	*start = 0;
 	struct tl_syscall *s = tl_reserve_observability(struct tl_syscall);
 	if (!s)
 		return 0;
