@@ -95,7 +95,29 @@ struct {
 struct tl_open_scratch {
 	struct tl_file_open rec;
 	struct tl_prefix_key key;
+	__u32 dirty;    /* every byte of rec.path at or past this index is zero */
 };
+
+/*
+ * NUL-pads a path of n bytes (its NUL included) read into the scratch record, so
+ * no byte of an earlier open's path leaks into this record. Only the bytes earlier
+ * reads may have left, [n, dirty), are cleared: for a workload that opens paths of
+ * one length that is no work at all, where clearing the whole buffer was
+ * TL_PATH_MAX stores per record on the traced thread.
+ */
+static __always_inline void tl_pad_path(struct tl_open_scratch *s, __u32 n)
+{
+	__u32 dirty = s->dirty;
+	for (int i = 0; i < TL_PATH_MAX; i++) {
+		__u32 k = n + i;
+		if (k >= dirty)   /* dirty <= TL_PATH_MAX, so k < TL_PATH_MAX below */
+			break;
+		/* The compiler would drop the mask as redundant; the verifier needs it to see the bound. */
+		barrier_var(k);
+		s->rec.path[k & (TL_PATH_MAX - 1)] = 0;
+	}
+	s->dirty = n;
+}
 
 static __always_inline struct tl_config *tl_config(void)
 {

@@ -113,6 +113,28 @@ class KernelIngestTest {
     }
 
     @Test
+    void aShortPathAfterALongOneCarriesNoByteOfIt() throws Exception {
+        // The path is read into a per-CPU buffer that every open on the system reuses: each record
+        // must be NUL-padded past its own path, whatever longer path the buffer held before.
+        Path longer = Files.writeString(dir.resolve("l".repeat(200)), "x");
+        Path shorter = Files.writeString(dir.resolve("s"), "x");
+        for (int i = 0; i < 20; i++) {
+            Files.readAllBytes(longer);
+            Files.readAllBytes(shorter);
+        }
+        List<RecordView> opens = records.await(r -> r.kind() == RecordKind.FILE_OPEN
+                && r.text("path").equals(shorter.toString()), 21);
+        assertEquals(21, opens.size(), "the write that made the file, and 20 reads");
+        Field path = RecordLayout.FILE_OPEN.field("path");
+        for (RecordView r : opens) {
+            int len = (int) r.number("path_len");
+            byte[] tail = r.bytes(path.offset() + len, path.size() - len);
+            assertTrue(java.util.Arrays.equals(tail, new byte[tail.length]),
+                    "bytes after the path's NUL are zero: " + new String(tail, java.nio.charset.StandardCharsets.ISO_8859_1).trim());
+        }
+    }
+
+    @Test
     void aConnectToALoopbackPortIsRecordedWithItsAddressAndTcpStates() throws Exception {
         try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
                 Socket s = new Socket()) {
