@@ -61,6 +61,8 @@ final class AgentConfig {
     Imputation imputation = Imputation.LAST;
     long observabilityFsyncMs = 1000;
     List<PromotionRule> promotions = new ArrayList<>();
+    /** Deny and watch rules from run's options, checked before the start (none from the file yet). */
+    PolicyRules rules = PolicyRules.NONE;
     /** Kafka export (the kafka: section or run --kafka); null: none. */
     dev.twinlane.export.ExportSettings kafka;
 
@@ -176,8 +178,13 @@ final class AgentConfig {
         ingest.recordAllOpens(k.flag("record_all_opens", false));
         ingest.cgroupFilter(k.number("cgroup_filter", 0, 0, Long.MAX_VALUE));
         List<String> w = new ArrayList<>();
-        for (Object o : k.list("watch")) {
-            w.add(String.valueOf(o));
+        List<Object> prefixes = k.list("watch");
+        for (int i = 0; i < prefixes.size(); i++) {
+            String p = String.valueOf(prefixes.get(i));
+            if (!PolicyRules.isPrefix(p)) {
+                k.problem("watch[" + i + "]", "must be " + PolicyRules.PREFIX + ", not '" + p + "'");
+            }
+            w.add(p);
         }
         if (!w.isEmpty()) {
             watch = w;

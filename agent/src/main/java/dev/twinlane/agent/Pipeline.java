@@ -84,6 +84,7 @@ final class Pipeline implements AutoCloseable {
         for (String w : c.watch) {
             kernel.policy().watchPrefix(w);
         }
+        c.rules.apply(kernel.policy()); // checked before the start; loaded before the router reads a record
         IngestMetrics.bind(kernel, registry);
         router = new Router(kernel, securityLane, observabilityLane, c.promotions, hooks.tap())
                 .realtimePriority(c.securityRealtimePriority).start();

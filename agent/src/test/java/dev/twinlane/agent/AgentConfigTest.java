@@ -154,6 +154,16 @@ class AgentConfigTest {
     }
 
     @Test
+    void aWatchPrefixTheKernelCannotHoldIsRefused() throws Exception {
+        UsageException e = assertThrows(UsageException.class, () -> AgentConfig.load(write(
+                "kernel:\n  watch: [/etc/shadow, '', /" + "x".repeat(128) + "]\n")));
+        assertTrue(e.getMessage().contains("kernel.watch[1]: must be a path prefix of 1 to 128 bytes, not ''"),
+                e.getMessage());
+        assertTrue(e.getMessage().contains("kernel.watch[2]: must be a path prefix of 1 to 128 bytes, not '/xxx"),
+                e.getMessage());
+    }
+
+    @Test
     void defaultsNeedNoFile() {
         AgentConfig c = AgentConfig.defaults();
         assertEquals(200, c.windowMs);

@@ -175,6 +175,30 @@ class PipelineTest {
     }
 
     @Test
+    void runsDenyRulesAreLoadedByThePipeline() throws Exception {
+        requireRoot();
+        Path data = tmp.resolve("data");
+        AgentConfig c = config(data);
+        c.ingest.mode(dev.twinlane.ingest.IngestConfig.Mode.AUDIT); // flagged, not refused: other users of this host
+        int port;
+        try (ServerSocket server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
+            port = server.getLocalPort();
+            c.rules = new PolicyRules(List.of(port), List.of(), List.of(), List.of(), List.of());
+            try (Pipeline p = Pipeline.start(c, new SimpleMeterRegistry(), Pipeline.PLAIN);
+                    Socket s = new Socket()) {
+                s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 2000);
+                Thread.sleep(200);
+            }
+        }
+        KeyRing keys = KeyRing.load(data.resolve("keys/security.key"));
+        long flagged = LogContents.security(data, keys).stream().filter(e -> e.kind() <= Kinds.MAX_APP_KIND)
+                .map(PipelineTest::view)
+                .filter(r -> r.kind() == RecordKind.CONNECT && r.number("dport") == port && r.number("decision") == 2)
+                .count();
+        assertEquals(1, flagged, "the connect matched the --deny-port rule (audit_deny)");
+    }
+
+    @Test
     void noSyntheticValueEverReachesTheSecurityLog() throws Exception {
         requireRoot();
         Path data = tmp.resolve("data");
