@@ -65,7 +65,11 @@ final class Pipeline implements AutoCloseable {
         // needed to create a log or its state file, and then belongs off this host
         Path secState = c.dataDir.resolve("security").resolve(KEY_STATE);
         Path obsState = c.dataDir.resolve("observability").resolve(KEY_STATE);
-        Keys keys = Keys.ensure(c);
+        checkDirectories(c);
+        Keys keys = Keys.ensure(c); // the last check, then the first write (keys on a first run)
+        for (Path d : List.of(c.dataDir, c.dataDir.resolve("security"), c.dataDir.resolve("observability"))) {
+            PrivateDirs.create(d);
+        }
         securityLog = cadence(ChainedLog.security(c.dataDir.resolve("security")), c.securityFsyncMs)
                 .keys(Files.exists(secState) ? null : keys.root).sealKey(keys.seal).meterRegistry(registry).name("security")
                 .syncerSetup(() -> ThreadPriority.realtime(c.securityRealtimePriority)).build();
@@ -96,6 +100,24 @@ final class Pipeline implements AutoCloseable {
         }
         exporters = c.kafka == null ? null
                 : Exporters.start(c.kafka, securityLog, observabilityLog, OBSERVABILITY_BATCH, registry);
+    }
+
+    /** Directories that others than the agent's user may write to are refused (before any key is made). */
+    private static void checkDirectories(AgentConfig c) {
+        PrivateDirs.check("data dir", c.dataDir);
+        PrivateDirs.check("security log dir", c.dataDir.resolve("security"));
+        PrivateDirs.check("observability log dir", c.dataDir.resolve("observability"));
+        PrivateDirs.check("key dir", c.dataDir.resolve("keys"));
+        keyDir(c.keyFile, "security.key_file");
+        keyDir(c.sealKeyFile, "security.seal_key_file");
+    }
+
+    /** The directory of a configured key file is not necessarily the agent's to chmod 700. */
+    private static void keyDir(Path keyFile, String setting) {
+        Path dir = keyFile == null ? null : keyFile.toAbsolutePath().getParent();
+        if (dir != null) {
+            PrivateDirs.check("key dir " + dir + " (of " + setting + ")", dir, "chmod go-w " + dir + ", or keep the key file in a directory only root can write");
+        }
     }
 
     static Pipeline start(AgentConfig c, MeterRegistry registry, Hooks hooks) throws IOException {
@@ -253,13 +275,13 @@ final class Pipeline implements AutoCloseable {
             }
 
             if (newRoot) {
-                Files.createDirectories(dir);
+                PrivateDirs.create(dir);
                 KeyRing.generate(rootFile);
                 root = KeyRing.load(rootFile);
                 System.err.println("twinlane: generated a new log root key at " + rootFile + " (keep a copy to verify logs)");
             }
             if (newSeal) {
-                Files.createDirectories(dir);
+                PrivateDirs.create(dir);
                 seal = SealKey.generate(sealFile, dir.resolve("seal.pub"));
                 System.err.println("twinlane: generated a new seal key at " + sealFile + ", public key " + dir.resolve("seal.pub"));
             }

@@ -199,6 +199,33 @@ class PipelineTest {
     }
 
     @Test
+    void theDirectoriesItCreatesAreItsOwnAlone() throws Exception {
+        requireRoot();
+        Path data = tmp.resolve("data");
+        Files.createDirectories(data.resolve("security")); // 755 by the umask, owned by root: accepted
+        AgentConfig c = config(data);
+        c.ingest.mode(dev.twinlane.ingest.IngestConfig.Mode.AUDIT);
+        try (Pipeline p = Pipeline.start(c, new SimpleMeterRegistry(), Pipeline.PLAIN)) {
+            assertEquals("rwxr-xr-x", mode(data));
+            assertEquals("rwxr-xr-x", mode(data.resolve("security")));
+            assertEquals("rwx------", mode(data.resolve("observability")), "created by the agent");
+            assertEquals("rwx------", mode(data.resolve("keys")), "created by the agent");
+        }
+        Path fresh = tmp.resolve("var/lib/twinlane");
+        c.dataDir = fresh;
+        try (Pipeline p = Pipeline.start(c, new SimpleMeterRegistry(), Pipeline.PLAIN)) {
+            for (Path d : List.of(tmp.resolve("var"), tmp.resolve("var/lib"), fresh, fresh.resolve("security"),
+                    fresh.resolve("observability"), fresh.resolve("keys"))) {
+                assertEquals("rwx------", mode(d), d.toString());
+            }
+        }
+    }
+
+    private static String mode(Path p) throws IOException {
+        return java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
+    }
+
+    @Test
     void noSyntheticValueEverReachesTheSecurityLog() throws Exception {
         requireRoot();
         Path data = tmp.resolve("data");

@@ -148,4 +148,56 @@ class StartRefusalTest {
         assertTrue(m.contains("seal key file " + data.resolve("keys/seal.key") + " is missing"), m);
         assertEquals(before, snapshot(data), "no new seal key: seals by it would not verify against the genesis");
     }
+
+    private static void chmod(String mode, Path p) throws Exception {
+        assertEquals(0, new ProcessBuilder("chmod", mode, p.toString()).inheritIO().start().waitFor());
+    }
+
+    private void dirRefused(AgentConfig c, String expected) throws Exception {
+        Map<String, String> before = snapshot(tmp);
+        assertEquals(expected, refused(c));
+        assertEquals(before, snapshot(tmp), "nothing generated, created or written");
+    }
+
+    @Test
+    void aWorldWritableDataDirIsRefused() throws Exception {
+        Path data = Files.createDirectories(tmp.resolve("data"));
+        chmod("777", data);
+        dirRefused(config(data), "data dir " + data + " is world-writable (mode 777): chmod 700 " + data);
+    }
+
+    @Test
+    void aGroupWritableLogDirIsRefused() throws Exception {
+        Path data = tmp.resolve("data");
+        Path sec = Files.createDirectories(data.resolve("security"));
+        chmod("775", sec);
+        dirRefused(config(data), "security log dir " + sec + " is group-writable (mode 775): chmod 700 " + sec);
+    }
+
+    @Test
+    void aLogDirOwnedByAnotherUserIsRefused() throws Exception {
+        Path data = tmp.resolve("data");
+        Path obs = Files.createDirectories(data.resolve("observability"));
+        chmod("700", obs);
+        Files.setAttribute(obs, "unix:uid", 65534);
+        dirRefused(config(data), "observability log dir " + obs + " is owned by uid 65534, not the agent's (uid 0):"
+                + " chown root " + obs);
+    }
+
+    @Test
+    void aWritableKeyDirIsRefused() throws Exception {
+        Path data = tmp.resolve("data");
+        Path keys = Files.createDirectories(data.resolve("keys"));
+        chmod("1777", keys);
+        dirRefused(config(data), "key dir " + keys + " is world-writable (mode 1777): chmod 700 " + keys);
+
+        chmod("700", keys);
+        Path shared = Files.createDirectories(tmp.resolve("shared"));
+        chmod("777", shared);
+        AgentConfig c = config(data);
+        c.sealKeyFile = shared.resolve("seal.key");
+        SealKey.generate(c.sealKeyFile, shared.resolve("seal.pub"));
+        dirRefused(c, "key dir " + shared + " (of security.seal_key_file) is world-writable (mode 777): chmod go-w "
+                + shared + ", or keep the key file in a directory only root can write");
+    }
 }
