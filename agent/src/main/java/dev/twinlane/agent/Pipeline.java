@@ -116,7 +116,8 @@ final class Pipeline implements AutoCloseable {
     private static void keyDir(Path keyFile, String setting) {
         Path dir = keyFile == null ? null : keyFile.toAbsolutePath().getParent();
         if (dir != null) {
-            PrivateDirs.check("key dir " + dir + " (of " + setting + ")", dir, "chmod go-w " + dir + ", or keep the key file in a directory only root can write");
+            PrivateDirs.check("key dir " + dir + " (of " + setting + ")", dir,
+                    "chmod go-w " + dir + ", or keep the key file in a directory only root can write");
         }
     }
 

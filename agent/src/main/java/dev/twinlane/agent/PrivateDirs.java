@@ -26,7 +26,7 @@ final class PrivateDirs {
         check(what + " " + dir, dir, "chmod 700 " + dir);
     }
 
-    /** Refuses {@code dir} ({@code what} names it in the message) unless only the agent's user can write to it; absent is fine. */
+    /** Refuses {@code dir} ({@code what} names it) unless only the agent's user can write to it; absent is fine. */
     static void check(String what, Path dir, String fix) {
         if (!Files.exists(dir)) {
             return;
