@@ -1,6 +1,12 @@
 package dev.twinlane.agent;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -10,7 +16,11 @@ import java.util.Set;
 
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.DuplicateKeyException;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.reader.ReaderException;
 
 import com.lmax.disruptor.BlockingWaitStrategy;
 import com.lmax.disruptor.BusySpinWaitStrategy;
@@ -51,6 +61,8 @@ final class AgentConfig {
     Imputation imputation = Imputation.LAST;
     long observabilityFsyncMs = 1000;
     List<PromotionRule> promotions = new ArrayList<>();
+    /** Deny and watch rules from run's options, checked before the start (none from the file yet). */
+    PolicyRules rules = PolicyRules.NONE;
     /** Kafka export (the kafka: section or run --kafka); null: none. */
     dev.twinlane.export.ExportSettings kafka;
 
@@ -68,14 +80,30 @@ final class AgentConfig {
     }
 
     static AgentConfig load(Path file) throws UsageException {
+        String text = readUtf8(file);
         Object tree;
         try {
-            String text = Files.readString(file);
-            tree = new Yaml(new SafeConstructor(new LoaderOptions())).load(text);
-        } catch (IOException e) {
-            throw new UsageException("cannot read config " + file + ": " + e.getMessage());
+            LoaderOptions options = new LoaderOptions();
+            options.setAllowDuplicateKeys(false);
+            tree = new Yaml(new SafeConstructor(options)).load(text);
+        } catch (DuplicateKeyException e) {
+            // SnakeYAML's problem text is "found duplicate key K"; the mark is the second K
+            String key = e.getProblem().replaceFirst("^found duplicate key ", "");
+            throw new UsageException("config " + file + ": " + at(e.getProblemMark()) + ": duplicate key '" + key + "'");
+        } catch (MarkedYAMLException e) {
+            // the problem and where it is, then what SnakeYAML was in the middle of ("while parsing a
+            // flow sequence") and where that began, which is often where the mistake is
+            Mark m = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
+            String problem = e.getProblem() != null ? e.getProblem() : e.getContext();
+            String context = e.getProblem() != null && e.getContext() != null && e.getContextMark() != null
+                    ? " (" + firstLine(e.getContext()) + " from " + at(e.getContextMark()) + ")" : "";
+            throw new UsageException("config " + file + " is not valid YAML: " + (m == null ? "" : at(m) + ": ")
+                    + firstLine(problem) + context);
+        } catch (ReaderException e) {
+            throw new UsageException("config " + file + " is not valid YAML: " + at(text, e.getPosition())
+                    + String.format(": character U+%04X is not allowed", e.getCodePoint()));
         } catch (RuntimeException e) {
-            throw new UsageException("config " + file + " is not valid YAML: " + e.getMessage().split("\n")[0]);
+            throw new UsageException("config " + file + " is not valid YAML: " + firstLine(e.getMessage()));
         }
         if (tree != null && !(tree instanceof Map)) {
             throw new UsageException("config " + file + ": the top level must be a mapping");
@@ -92,6 +120,53 @@ final class AgentConfig {
         return c;
     }
 
+    /** The file's text; a byte that is not UTF-8 is named with its line and offset (one line). */
+    private static String readUtf8(Path file) throws UsageException {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new UsageException("cannot read config " + file + ": " + e);
+        }
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        CharBuffer out = CharBuffer.allocate(bytes.length);
+        CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        CoderResult r = utf8.decode(in, out, true);
+        if (r.isError()) {
+            int offset = in.position();
+            int line = 1;
+            for (int i = 0; i < offset; i++) {
+                line += bytes[i] == '\n' ? 1 : 0;
+            }
+            throw new UsageException(String.format("config %s is not UTF-8 text: invalid byte 0x%02x at line %d,"
+                    + " byte offset %d", file, bytes[offset] & 0xff, line, offset));
+        }
+        utf8.flush(out);
+        return out.flip().toString();
+    }
+
+    /** "line L, column C", both from 1. */
+    private static String at(Mark m) {
+        return "line " + (m.getLine() + 1) + ", column " + (m.getColumn() + 1);
+    }
+
+    private static String at(String text, int index) {
+        int line = 1;
+        int start = 0;
+        for (int i = 0; i < Math.min(index, text.length()); i++) {
+            if (text.charAt(i) == '\n') {
+                line++;
+                start = i + 1;
+            }
+        }
+        return "line " + line + ", column " + (index - start + 1);
+    }
+
+    private static String firstLine(String s) {
+        return s == null ? "" : s.strip().split("\n")[0];
+    }
+
     private void read(ConfigReader r) {
         dataDir = Path.of(r.text("data_dir", dataDir.toString()));
         ingest.mode(r.choice("mode", "enforce", Set.of("audit", "enforce")).equals("audit")
@@ -103,8 +178,13 @@ final class AgentConfig {
         ingest.recordAllOpens(k.flag("record_all_opens", false));
         ingest.cgroupFilter(k.number("cgroup_filter", 0, 0, Long.MAX_VALUE));
         List<String> w = new ArrayList<>();
-        for (Object o : k.list("watch")) {
-            w.add(String.valueOf(o));
+        List<Object> prefixes = k.list("watch");
+        for (int i = 0; i < prefixes.size(); i++) {
+            String p = String.valueOf(prefixes.get(i));
+            if (!PolicyRules.isPrefix(p)) {
+                k.problem("watch[" + i + "]", "must be " + PolicyRules.PREFIX + ", not '" + p + "'");
+            }
+            w.add(p);
         }
         if (!w.isEmpty()) {
             watch = w;

@@ -58,27 +58,44 @@ final class Options {
     }
 
     int integer(String name, int dflt) throws UsageException {
+        return integer(name, dflt, Integer.MIN_VALUE, Integer.MAX_VALUE);
+    }
+
+    /** A whole number from min to max. */
+    int integer(String name, int dflt, int min, int max) throws UsageException {
         String v = get(name, null);
         if (v == null) {
             return dflt;
         }
         try {
-            return Integer.parseInt(v);
+            int n = Integer.parseInt(v);
+            if (n >= min && n <= max) {
+                return n;
+            }
         } catch (NumberFormatException e) {
-            throw new UsageException("--" + name + " wants a whole number, not '" + v + "'");
+            // reported below
         }
+        throw new UsageException("--" + name + " wants a whole number"
+                + (min == Integer.MIN_VALUE && max == Integer.MAX_VALUE ? "" : " from " + min + " to " + max)
+                + ", not '" + v + "'");
     }
 
-    /** 10s, 500ms, 2m, or a bare number of seconds (the forms twinlane siem accepts too). */
+    /** 10s, 500ms, 2m, or a bare number of seconds (the forms twinlane siem accepts too); longer than 0. */
     Duration duration(String name, Duration dflt) throws UsageException {
         String v = get(name, null);
         if (v == null) {
             return dflt;
         }
+        Duration d;
         try {
-            return Siem.duration(v);
+            d = Siem.duration(v);
         } catch (IllegalArgumentException e) {
             throw new UsageException("--" + name + " wants a duration like 10s or 500ms, not '" + v + "'");
         }
+        if (d.isNegative() || d.toMillis() == 0) {
+            // also 0.0001s and NaN s, which come out as 0 ms
+            throw new UsageException("--" + name + " must be longer than 0, like 10s or 500ms, not '" + v + "'");
+        }
+        return d;
     }
 }

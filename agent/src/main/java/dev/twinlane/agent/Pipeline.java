@@ -37,6 +37,8 @@ import io.micrometer.core.instrument.MeterRegistry;
  */
 final class Pipeline implements AutoCloseable {
     static final int OBSERVABILITY_BATCH = ObservabilityLogSink.BATCH_KIND;
+    /** Each log's key state file (dev.twinlane.wal's name for it). */
+    static final String KEY_STATE = "key.state";
 
     private final ChainedLog securityLog;
     private final ChainedLog observabilityLog;
@@ -59,9 +61,13 @@ final class Pipeline implements AutoCloseable {
     private Pipeline(AgentConfig c, MeterRegistry registry, Hooks hooks) throws IOException {
         // each log's writer starts from its key state file (DIR/key.state); the root key is only
         // needed to create a log or its state file, and then belongs off this host
-        Path secState = c.dataDir.resolve("security").resolve("key.state");
-        Path obsState = c.dataDir.resolve("observability").resolve("key.state");
-        Keys keys = Keys.ensure(c, Files.exists(secState) && Files.exists(obsState));
+        Path secState = c.dataDir.resolve("security").resolve(KEY_STATE);
+        Path obsState = c.dataDir.resolve("observability").resolve(KEY_STATE);
+        checkDirectories(c);
+        Keys keys = Keys.ensure(c); // the last check, then the first write (keys on a first run)
+        for (Path d : List.of(c.dataDir, c.dataDir.resolve("security"), c.dataDir.resolve("observability"))) {
+            PrivateDirs.create(d);
+        }
         securityLog = cadence(ChainedLog.security(c.dataDir.resolve("security")), c.securityFsyncMs)
                 .keys(Files.exists(secState) ? null : keys.root).sealKey(keys.seal).meterRegistry(registry).name("security")
                 .syncerSetup(() -> ThreadPriority.realtime(c.securityRealtimePriority)).build();
@@ -82,6 +88,7 @@ final class Pipeline implements AutoCloseable {
         for (String w : c.watch) {
             kernel.policy().watchPrefix(w);
         }
+        c.rules.apply(kernel.policy()); // checked before the start; loaded before the router reads a record
         IngestMetrics.bind(kernel, registry);
         router = new Router(kernel, securityLane, observabilityLane, c.promotions, hooks.tap())
                 .realtimePriority(c.securityRealtimePriority).start();
@@ -91,6 +98,25 @@ final class Pipeline implements AutoCloseable {
         }
         exporters = c.kafka == null ? null
                 : Exporters.start(c.kafka, securityLog, observabilityLog, OBSERVABILITY_BATCH, registry);
+    }
+
+    /** Directories that others than the agent's user may write to are refused (before any key is made). */
+    private static void checkDirectories(AgentConfig c) {
+        PrivateDirs.check("data dir", c.dataDir);
+        PrivateDirs.check("security log dir", c.dataDir.resolve("security"));
+        PrivateDirs.check("observability log dir", c.dataDir.resolve("observability"));
+        PrivateDirs.check("key dir", c.dataDir.resolve("keys"));
+        keyDir(c.keyFile, "security.key_file");
+        keyDir(c.sealKeyFile, "security.seal_key_file");
+    }
+
+    /** The directory of a configured key file is not necessarily the agent's to chmod 700. */
+    private static void keyDir(Path keyFile, String setting) {
+        Path dir = keyFile == null ? null : keyFile.toAbsolutePath().getParent();
+        if (dir != null) {
+            PrivateDirs.check("key dir " + dir + " (of " + setting + ")", dir,
+                    "chmod go-w " + dir + ", or keep the key file in a directory only root can write");
+        }
     }
 
     static Pipeline start(AgentConfig c, MeterRegistry registry, Hooks hooks) throws IOException {
@@ -180,7 +206,10 @@ final class Pipeline implements AutoCloseable {
         observabilityLog.close();
     }
 
-    /** The log keys: from the configuration, or generated under DATA/keys on first run. */
+    /**
+     * The log keys: from the configuration, or generated under DATA/keys on the first run. Every
+     * reason to refuse is found before a key is generated, so a refused start writes nothing.
+     */
     static final class Keys {
         final KeyRing root;
         final SealKey seal;
@@ -190,21 +219,95 @@ final class Pipeline implements AutoCloseable {
             this.seal = seal;
         }
 
-        static Keys ensure(AgentConfig c, boolean statesExist) throws IOException {
+        /** The root key is needed when a log has no key state file (a new log, or one whose state was lost). */
+        static Keys ensure(AgentConfig c) throws IOException {
             Path dir = c.dataDir.resolve("keys");
             Path rootFile = c.keyFile != null ? c.keyFile : dir.resolve("security.key");
             Path sealFile = c.sealKeyFile != null ? c.sealKeyFile : dir.resolve("seal.key");
-            if (c.keyFile == null && !Files.exists(rootFile) && !statesExist) {
-                Files.createDirectories(dir);
+            List<Path> logs = List.of(c.dataDir.resolve("security"), c.dataDir.resolve("observability"));
+            List<Path> stateless = logs.stream().filter(l -> !Files.exists(l.resolve(KEY_STATE))).toList();
+            boolean logsExist = logs.stream().anyMatch(Keys::holdsLog);
+
+            boolean newRoot = false;
+            if (!stateless.isEmpty() && !Files.exists(rootFile)) {
+                if (c.keyFile != null) {
+                    throw new StartRefused("root key file " + rootFile + " (security.key_file) does not exist; "
+                            + stateless.get(0) + " has no key state file, so the root key is needed");
+                }
+                if (logsExist) {
+                    throw new StartRefused("root key file " + rootFile + " is missing and " + stateless.get(0)
+                            + " has no key state file; a new root key is made only before any log exists:"
+                            + " restore the root key file (or the key state file)");
+                }
+                newRoot = true;
+            }
+            boolean newSeal = false;
+            if (!Files.exists(sealFile)) {
+                if (c.sealKeyFile != null) {
+                    throw new StartRefused("seal key file " + sealFile + " (security.seal_key_file) does not exist");
+                }
+                if (logsExist) {
+                    throw new StartRefused("seal key file " + sealFile + " is missing, but the logs under " + c.dataDir
+                            + " exist and name its public key; a new seal key is made only before any log exists:"
+                            + " restore the seal key file");
+                }
+                newSeal = true;
+            }
+            // the keys that exist are read and checked as the writer will check them, still before writing
+            KeyRing root = null;
+            if (!stateless.isEmpty() && !newRoot) {
+                root = KeyRing.load(rootFile);
+                requireRootOwner(rootFile);
+            }
+            SealKey seal = null;
+            if (!newSeal) {
+                seal = SealKey.load(sealFile);
+                requireRootOwner(sealFile);
+            }
+
+            if (newRoot) {
+                PrivateDirs.create(dir);
                 KeyRing.generate(rootFile);
+                root = KeyRing.load(rootFile);
                 System.err.println("twinlane: generated a new log root key at " + rootFile + " (keep a copy to verify logs)");
             }
-            if (c.sealKeyFile == null && !Files.exists(sealFile)) {
-                Files.createDirectories(dir);
-                SealKey.generate(sealFile, dir.resolve("seal.pub"));
+            if (newSeal) {
+                PrivateDirs.create(dir);
+                seal = SealKey.generate(sealFile, dir.resolve("seal.pub"));
                 System.err.println("twinlane: generated a new seal key at " + sealFile + ", public key " + dir.resolve("seal.pub"));
             }
-            return new Keys(statesExist ? null : KeyRing.load(rootFile), SealKey.load(sealFile));
+            return new Keys(root, seal);
+        }
+
+        /** A directory holds a log once the writer has created one there (a cycle file, its description or key state). */
+        static boolean holdsLog(Path dir) {
+            if (Files.exists(dir.resolve(KEY_STATE)) || Files.exists(dir.resolve("wal.meta"))) {
+                return true;
+            }
+            if (!Files.isDirectory(dir)) {
+                return false;
+            }
+            try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+                return files.anyMatch(f -> f.getFileName().toString().endsWith(".cq4"));
+            } catch (IOException e) {
+                throw new StartRefused("cannot read " + dir + ": " + e.getMessage());
+            }
+        }
+
+        /** The log writer's own rule (dev.twinlane.wal refuses it too, but only after a missing key was generated). */
+        private static void requireRootOwner(Path file) throws IOException {
+            int uid = (Integer) Files.getAttribute(file, "unix:uid");
+            if (uid != 0) {
+                throw new StartRefused("key file " + file + " is owned by uid " + uid + ", not root; run: chown root:root "
+                        + file);
+            }
+        }
+    }
+
+    /** A start refused before anything was written: one line that says what to fix. */
+    static final class StartRefused extends RuntimeException {
+        StartRefused(String message) {
+            super(message);
         }
     }
 }

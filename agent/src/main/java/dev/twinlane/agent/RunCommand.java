@@ -4,7 +4,6 @@ import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.PrintStream;
-import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
@@ -14,7 +13,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import dev.twinlane.ingest.IngestConfig;
-import dev.twinlane.ingest.KernelIngest;
 import dev.twinlane.ingest.RecordJson;
 import dev.twinlane.ingest.Ring;
 import dev.twinlane.router.Records;
@@ -46,7 +44,7 @@ final class RunCommand implements Command {
             config.ingest.mode(mode(o.get("mode", null)));
         }
         if (o.has("sample-rate")) {
-            config.ingest.syscallSampleRate(o.integer("sample-rate", 100));
+            config.ingest.syscallSampleRate(o.integer("sample-rate", 100, 0, 1_000_000));
         }
         if (o.has("record-all-opens")) {
             config.ingest.recordAllOpens(true);
@@ -56,11 +54,12 @@ final class RunCommand implements Command {
         if (print != null && !Set.of("security", "observability", "all").contains(print)) {
             throw new UsageException("--print wants security, observability or all, not '" + print + "'");
         }
+        // every rule checked here, before anything is loaded; the pipeline loads them before it reads
+        config.rules = PolicyRules.parse(o);
         PrintStream out = new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16), false);
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         CountDownLatch closed = new CountDownLatch(1);
         try (Pipeline p = Pipeline.start(config, registry, Pipeline.Hooks.tap(tap(print, out)))) {
-            applyPolicy(p.kernel(), o);
             System.err.println(HookSummary.line(p.kernel().hooks(), config.ingest.mode()));
             ScheduledExecutorService status = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "status-file");
@@ -105,24 +104,6 @@ final class RunCommand implements Command {
             case "audit": return IngestConfig.Mode.AUDIT;
             case "enforce": return IngestConfig.Mode.ENFORCE;
             default: throw new UsageException("--mode wants audit or enforce, not '" + m + "'");
-        }
-    }
-
-    private static void applyPolicy(KernelIngest kernel, Options o) throws Exception {
-        for (String p : o.all("deny-port")) {
-            kernel.policy().denyPort(Integer.parseInt(p));
-        }
-        for (String a : o.all("deny-addr")) {
-            kernel.policy().denyAddress(InetAddress.getByName(a));
-        }
-        for (String f : o.all("deny-file")) {
-            kernel.policy().denyInode(Path.of(f));
-        }
-        for (String w : o.all("watch")) {
-            kernel.policy().watchPrefix(w);
-        }
-        for (String f : o.all("watch-file")) {
-            kernel.policy().watchInode(Path.of(f));
         }
     }
 

@@ -111,6 +111,59 @@ class AgentConfigTest {
     }
 
     @Test
+    void aDuplicateKeyIsAnErrorNamingTheKeyAndLine() throws Exception {
+        UsageException e = assertThrows(UsageException.class, () -> AgentConfig.load(write("""
+                mode: audit
+                security:
+                  fsync_ms: 0
+                  wait_strategy: sleeping
+                  fsync_ms: 100
+                """)));
+        assertEquals("config " + tmp.resolve("twinlane.yaml") + ": line 5, column 3: duplicate key 'fsync_ms'",
+                e.getMessage());
+        e = assertThrows(UsageException.class, () -> AgentConfig.load(write("mode: audit\nmode: enforce\n")));
+        assertTrue(e.getMessage().endsWith(": line 2, column 1: duplicate key 'mode'"), e.getMessage());
+    }
+
+    @Test
+    void aYamlSyntaxErrorKeepsItsLineAndColumn() throws Exception {
+        UsageException e = assertThrows(UsageException.class, () -> AgentConfig.load(write("""
+                mode: audit
+                kernel:
+                  watch: [/etc/shadow
+                security:
+                  fsync_ms: 0
+                """)));
+        String m = e.getMessage();
+        assertTrue(m.startsWith("config " + tmp.resolve("twinlane.yaml") + " is not valid YAML: line 4, column "), m);
+        assertEquals(1, m.split("\n").length, "one line");
+        e = assertThrows(UsageException.class, () -> AgentConfig.load(write("mode: audit\n\tsecurity: {}\n")));
+        assertTrue(e.getMessage().contains("is not valid YAML: line 2, column 1: "), e.getMessage());
+    }
+
+    @Test
+    void aFileThatIsNotUtf8IsOneClearLine() throws Exception {
+        Path f = tmp.resolve("latin1.yaml");
+        byte[] head = "mode: audit\n# caf".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] bytes = java.util.Arrays.copyOf(head, head.length + 2);
+        bytes[head.length] = (byte) 0xe9; // é in ISO-8859-1
+        bytes[head.length + 1] = '\n';
+        Files.write(f, bytes);
+        UsageException e = assertThrows(UsageException.class, () -> AgentConfig.load(f));
+        assertEquals("config " + f + " is not UTF-8 text: invalid byte 0xe9 at line 2, byte offset 17", e.getMessage());
+    }
+
+    @Test
+    void aWatchPrefixTheKernelCannotHoldIsRefused() throws Exception {
+        UsageException e = assertThrows(UsageException.class, () -> AgentConfig.load(write(
+                "kernel:\n  watch: [/etc/shadow, '', /" + "x".repeat(128) + "]\n")));
+        assertTrue(e.getMessage().contains("kernel.watch[1]: must be a path prefix of 1 to 128 bytes, not ''"),
+                e.getMessage());
+        assertTrue(e.getMessage().contains("kernel.watch[2]: must be a path prefix of 1 to 128 bytes, not '/xxx"),
+                e.getMessage());
+    }
+
+    @Test
     void defaultsNeedNoFile() {
         AgentConfig c = AgentConfig.defaults();
         assertEquals(200, c.windowMs);

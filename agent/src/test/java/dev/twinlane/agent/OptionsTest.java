@@ -26,6 +26,12 @@ class OptionsTest {
     void badInputIsOneClearLine() {
         UsageException e = assertThrows(UsageException.class, () -> parse("--duration", "soon").duration("duration", null));
         assertEquals("--duration wants a duration like 10s or 500ms, not 'soon'", e.getMessage());
+        assertEquals("--duration must be longer than 0, like 10s or 500ms, not '-5s'", assertThrows(UsageException.class,
+                () -> parse("--duration", "-5s").duration("duration", null)).getMessage());
+        assertEquals("--duration must be longer than 0, like 10s or 500ms, not '0'", assertThrows(UsageException.class,
+                () -> parse("--duration", "0").duration("duration", null)).getMessage());
+        assertEquals("--duration must be longer than 0, like 10s or 500ms, not '0.0001s'", assertThrows(
+                UsageException.class, () -> parse("--duration", "0.0001s").duration("duration", null)).getMessage());
         assertEquals("--count needs a value", assertThrows(UsageException.class, () -> parse("--count")).getMessage());
         assertEquals("unknown option '--fast'", assertThrows(UsageException.class, () -> parse("--fast")).getMessage());
     }

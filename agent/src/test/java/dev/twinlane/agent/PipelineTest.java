@@ -175,6 +175,57 @@ class PipelineTest {
     }
 
     @Test
+    void runsDenyRulesAreLoadedByThePipeline() throws Exception {
+        requireRoot();
+        Path data = tmp.resolve("data");
+        AgentConfig c = config(data);
+        c.ingest.mode(dev.twinlane.ingest.IngestConfig.Mode.AUDIT); // flagged, not refused: other users of this host
+        int port;
+        try (ServerSocket server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
+            port = server.getLocalPort();
+            c.rules = new PolicyRules(List.of(port), List.of(), List.of(), List.of(), List.of());
+            try (Pipeline p = Pipeline.start(c, new SimpleMeterRegistry(), Pipeline.PLAIN);
+                    Socket s = new Socket()) {
+                s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 2000);
+                Thread.sleep(200);
+            }
+        }
+        KeyRing keys = KeyRing.load(data.resolve("keys/security.key"));
+        long flagged = LogContents.security(data, keys).stream().filter(e -> e.kind() <= Kinds.MAX_APP_KIND)
+                .map(PipelineTest::view)
+                .filter(r -> r.kind() == RecordKind.CONNECT && r.number("dport") == port && r.number("decision") == 2)
+                .count();
+        assertEquals(1, flagged, "the connect matched the --deny-port rule (audit_deny)");
+    }
+
+    @Test
+    void theDirectoriesItCreatesAreItsOwnAlone() throws Exception {
+        requireRoot();
+        Path data = tmp.resolve("data");
+        Files.createDirectories(data.resolve("security")); // 755 by the umask, owned by root: accepted
+        AgentConfig c = config(data);
+        c.ingest.mode(dev.twinlane.ingest.IngestConfig.Mode.AUDIT);
+        try (Pipeline p = Pipeline.start(c, new SimpleMeterRegistry(), Pipeline.PLAIN)) {
+            assertEquals("rwxr-xr-x", mode(data));
+            assertEquals("rwxr-xr-x", mode(data.resolve("security")));
+            assertEquals("rwx------", mode(data.resolve("observability")), "created by the agent");
+            assertEquals("rwx------", mode(data.resolve("keys")), "created by the agent");
+        }
+        Path fresh = tmp.resolve("var/lib/twinlane");
+        c.dataDir = fresh;
+        try (Pipeline p = Pipeline.start(c, new SimpleMeterRegistry(), Pipeline.PLAIN)) {
+            for (Path d : List.of(tmp.resolve("var"), tmp.resolve("var/lib"), fresh, fresh.resolve("security"),
+                    fresh.resolve("observability"), fresh.resolve("keys"))) {
+                assertEquals("rwx------", mode(d), d.toString());
+            }
+        }
+    }
+
+    private static String mode(Path p) throws IOException {
+        return java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
+    }
+
+    @Test
     void noSyntheticValueEverReachesTheSecurityLog() throws Exception {
         requireRoot();
         Path data = tmp.resolve("data");
