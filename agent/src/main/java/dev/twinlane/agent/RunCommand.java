@@ -66,7 +66,7 @@ final class RunCommand implements Command {
                 t.setDaemon(true);
                 return t;
             });
-            status.scheduleAtFixedRate(() -> StatusFile.write(p.kernel().hooks(), config.ingest.mode(), registry),
+            status.scheduleAtFixedRate(() -> StatusFile.write(p.kernel().hooks(), config.ingest, registry),
                     0, 1, TimeUnit.SECONDS);
             try {
                 awaitStop(duration, closed);

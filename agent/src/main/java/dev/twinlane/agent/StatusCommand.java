@@ -32,7 +32,7 @@ final class StatusCommand implements Command {
         IngestConfig config = new IngestConfig().audit(new AuditLog(new PrintStream(OutputStream.nullOutputStream())));
         try (KernelIngest kernel = KernelIngest.start(config)) {
             System.out.println("no agent running; probe of this kernel:");
-            System.out.print(StatusFile.render(kernel.hooks(), config.mode()));
+            System.out.print(StatusFile.render(kernel.hooks(), config));
         }
         return 0;
     }

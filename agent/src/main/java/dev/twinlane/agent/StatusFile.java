@@ -9,6 +9,7 @@ import java.util.Optional;
 
 import dev.twinlane.ingest.HookStatus;
 import dev.twinlane.ingest.IngestConfig;
+import dev.twinlane.ingest.Ring;
 import io.micrometer.core.instrument.Measurement;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -22,15 +23,12 @@ final class StatusFile {
     private StatusFile() {
     }
 
-    static void write(List<HookStatus> hooks, IngestConfig.Mode mode) {
-        write(hooks, mode, null);
-    }
 
     /** Hooks, then every meter of the registry as `name{tags} value` lines (rewritten every second by run). */
-    static void write(List<HookStatus> hooks, IngestConfig.Mode mode, MeterRegistry registry) {
+    static void write(List<HookStatus> hooks, IngestConfig config, MeterRegistry registry) {
         StringBuilder sb = new StringBuilder();
         sb.append("pid ").append(ProcessHandle.current().pid()).append('\n');
-        sb.append(render(hooks, mode));
+        sb.append(render(hooks, config));
         if (registry != null) {
             sb.append("metrics at ").append(java.time.Instant.now()).append('\n');
             registry.getMeters().stream()
@@ -67,11 +65,14 @@ final class StatusFile {
         return v == Math.rint(v) && Math.abs(v) < 1e15 ? String.valueOf((long) v) : String.format("%.3f", v);
     }
 
-    static String render(List<HookStatus> hooks, IngestConfig.Mode mode) {
+    static String render(List<HookStatus> hooks, IngestConfig config) {
         StringBuilder sb = new StringBuilder();
-        sb.append("mode ").append(mode.name().toLowerCase()).append('\n');
+        sb.append("mode ").append(config.mode().name().toLowerCase()).append('\n');
         for (HookStatus h : hooks) {
             sb.append(h.describe()).append('\n');
+        }
+        for (Ring r : Ring.values()) {
+            sb.append(config.wakeup(r).describe(r, config.ringBytes(r))).append('\n');
         }
         return sb.toString();
     }

@@ -35,6 +35,16 @@ public record WakeupPolicy(long maxDelayNanos, double watermarkFraction) {
         return maxDelayNanos == 0;
     }
 
+    /** One line for `twinlane status`: when this ring's reader runs, and what that costs. */
+    public String describe(Ring ring, int ringBytes) {
+        if (perRecord()) {
+            return ring.label() + " ring: the kernel wakes the reader for every record (max_delay 0): lowest latency, "
+                    + "an irq_work and self-IPI on the traced CPU per record";
+        }
+        return ring.label() + " ring: read every " + java.time.Duration.ofNanos(maxDelayNanos()).toString().substring(2).toLowerCase()
+                + " (max_delay) or once " + watermarkBytes(ringBytes) / 1024 + " KiB are unread; no kernel wake-up per record";
+    }
+
     /** The tl_config watermark for a ring of {@code ringBytes}: 0 means the kernel's per-record wake-up. */
     int watermarkBytes(int ringBytes) {
         return perRecord() ? 0 : (int) Math.max(8, (long) (ringBytes * watermarkFraction));
