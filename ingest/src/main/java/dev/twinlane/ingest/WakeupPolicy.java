@@ -41,7 +41,7 @@ public record WakeupPolicy(long maxDelayNanos, double watermarkFraction) {
             return ring.label() + " ring: the kernel wakes the reader for every record (max_delay 0): lowest latency, "
                     + "an irq_work and self-IPI on the traced CPU per record";
         }
-        return ring.label() + " ring: read every " + java.time.Duration.ofNanos(maxDelayNanos()).toString().substring(2).toLowerCase()
+        return ring.label() + " ring: read every " + (maxDelayNanos() % 1_000_000 == 0 ? maxDelayNanos() / 1_000_000 + " ms" : maxDelayNanos() / 1000 + " us")
                 + " (max_delay) or once " + watermarkBytes(ringBytes) / 1024 + " KiB are unread; no kernel wake-up per record";
     }
 
