@@ -264,6 +264,36 @@ final class Pipeline implements AutoCloseable {
     }
 
     /**
+     * For the status file: one line per log and, for each problem, a line starting with
+     * "problem: " (what `twinlane status` reports and exits non-zero for).
+     */
+    List<String> health() {
+        List<String> lines = new java.util.ArrayList<>();
+        List<String> problems = new java.util.ArrayList<>();
+        for (ChainedLog log : List.of(securityLog, observabilityLog)) {
+            WalStatus st = log.status();
+            String name = log == securityLog ? "security log" : "observability log";
+            lines.add(name + " " + log.directory() + ": " + st);
+            if (!st.healthy()) {
+                problems.add("problem: " + name + " " + log.directory() + " is unhealthy: " + st.problem());
+            }
+        }
+        SecurityLane.Failing f = securityLane.failing();
+        if (f != null) {
+            problems.add("problem: security lane: appends have failed for " + (System.nanoTime() - f.sinceNanos()) / 1_000_000_000L
+                    + " s (" + f.problem() + "); it holds " + securityLane.backlog()
+                    + " events and the kernel drops what its full ring cannot take (GAP records follow once appends work)");
+        }
+        long owed = journal.total();
+        if (owed > 0) {
+            problems.add("problem: the loss journal " + journal.path() + " names " + SecurityLogSink.describe(journal.entries())
+                    + " not yet in the security log");
+        }
+        lines.addAll(problems);
+        return lines;
+    }
+
+    /**
      * Stops in data-flow order and bounds the wait for the security log: the programs are
      * detached, the lane gets its stop bound ({@link SecurityLane#beginStop()}), the router
      * drains what the kernel committed and reports the final drops, the lanes drain, the logs

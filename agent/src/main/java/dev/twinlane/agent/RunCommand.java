@@ -68,8 +68,8 @@ final class RunCommand implements Command {
                     t.setDaemon(true);
                     return t;
                 });
-                status.scheduleAtFixedRate(() -> StatusFile.write(p.kernel().hooks(), config.ingest.mode(), registry),
-                        0, 1, TimeUnit.SECONDS);
+                status.scheduleAtFixedRate(() -> StatusFile.write(p.kernel().hooks(), config.ingest.mode(), registry,
+                        p.health()), 0, 1, TimeUnit.SECONDS);
                 try {
                     awaitStop(duration, closed);
                 } finally {

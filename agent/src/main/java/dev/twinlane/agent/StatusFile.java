@@ -22,15 +22,24 @@ final class StatusFile {
     private StatusFile() {
     }
 
+    /** Lines of the health section that `twinlane status` reports as problems (and exits 1 for). */
+    static final String PROBLEM = "problem: ";
+
     static void write(List<HookStatus> hooks, IngestConfig.Mode mode) {
-        write(hooks, mode, null);
+        write(hooks, mode, null, List.of());
     }
 
-    /** Hooks, then every meter of the registry as `name{tags} value` lines (rewritten every second by run). */
-    static void write(List<HookStatus> hooks, IngestConfig.Mode mode, MeterRegistry registry) {
+    /**
+     * Hooks, the logs' health (lines starting with {@link #PROBLEM} for each problem), then every
+     * meter of the registry as `name{tags} value` lines (rewritten every second by run).
+     */
+    static void write(List<HookStatus> hooks, IngestConfig.Mode mode, MeterRegistry registry, List<String> health) {
         StringBuilder sb = new StringBuilder();
         sb.append("pid ").append(ProcessHandle.current().pid()).append('\n');
         sb.append(render(hooks, mode));
+        for (String h : health) {
+            sb.append(h).append('\n');
+        }
         if (registry != null) {
             sb.append("metrics at ").append(java.time.Instant.now()).append('\n');
             registry.getMeters().stream()
@@ -74,6 +83,11 @@ final class StatusFile {
             sb.append(h.describe()).append('\n');
         }
         return sb.toString();
+    }
+
+    /** The problem lines of a live agent's status, without their prefix. */
+    static List<String> problems(String status) {
+        return status.lines().filter(l -> l.startsWith(PROBLEM)).map(l -> l.substring(PROBLEM.length())).toList();
     }
 
     /** The status of a live agent, if one runs. */
