@@ -46,6 +46,15 @@ final class LossJournal implements AutoCloseable {
         }
     }
 
+    /** The journal does not exist and cannot be created (a full file system at the first start). */
+    static final class CannotCreate extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        CannotCreate(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
     private final Path path;
     private final FileChannel channel;
     private long generation;
@@ -119,8 +128,12 @@ final class LossJournal implements AutoCloseable {
             }
             ch.force(true);
         } catch (IOException e) {
-            Files.deleteIfExists(tmp);
-            throw new IOException("cannot create the loss journal " + file + " (" + e.getMessage()
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException ignored) {
+                // the message below is the one that matters
+            }
+            throw new CannotCreate("cannot create the loss journal " + file + " (" + e.getMessage()
                     + "); it needs " + SIZE + " bytes of the data directory's file system", e);
         }
         Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);

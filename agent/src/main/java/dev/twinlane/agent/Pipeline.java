@@ -45,7 +45,10 @@ final class Pipeline implements AutoCloseable {
     /** Each log's key state file (dev.twinlane.wal's name for it). */
     static final String KEY_STATE = "key.state";
 
+    /** Null when it could not be created ({@link #journalMissing} says why). */
     private final LossJournal journal;
+    private final Path journalPath;
+    private final String journalMissing;
     private final SecurityLogSink securitySink;
     private final ChainedLog securityLog;
     private final ChainedLog observabilityLog;
@@ -114,11 +117,21 @@ final class Pipeline implements AutoCloseable {
         for (Path d : List.of(c.dataDir, c.dataDir.resolve("security"), c.dataDir.resolve("observability"))) {
             PrivateDirs.create(d);
         }
+        journalPath = c.dataDir.resolve(LossJournal.FILE);
+        LossJournal j = null;
+        String noJournal = null;
         try {
-            journal = LossJournal.open(c.dataDir.resolve(LossJournal.FILE));
+            j = LossJournal.open(journalPath);
+        } catch (LossJournal.CannotCreate e) {
+            // running without one beats not running: only losses at a stop on a full disk go unrecorded, said so
+            noJournal = e.getMessage();
+            System.err.println("twinlane: " + noJournal + "; running without: events a stop cannot log would not be"
+                    + " recorded (a later start with room creates it)");
         } catch (IOException e) {
             throw new StartRefused(e.getMessage());
         }
+        journal = j;
+        journalMissing = noJournal;
         try {
             securityLog = cadence(ChainedLog.security(c.dataDir.resolve("security")), c.securityFsyncMs)
                     .keys(Files.exists(secState) ? null : keys.root).sealKey(keys.seal).meterRegistry(registry)
@@ -227,6 +240,9 @@ final class Pipeline implements AutoCloseable {
     }
 
     private static void closeQuietly(LossJournal j) {
+        if (j == null) {
+            return;
+        }
         try {
             j.close();
         } catch (IOException e) {
@@ -284,8 +300,9 @@ final class Pipeline implements AutoCloseable {
                     + " s (" + f.problem() + "); it holds " + securityLane.backlog()
                     + " events and the kernel drops what its full ring cannot take (GAP records follow once appends work)");
         }
-        long owed = journal.total();
-        if (owed > 0) {
+        if (journal == null) {
+            problems.add("problem: no loss journal: " + journalMissing);
+        } else if (journal.total() > 0) {
             problems.add("problem: the loss journal " + journal.path() + " names " + SecurityLogSink.describe(journal.entries())
                     + " not yet in the security log");
         }
@@ -332,16 +349,21 @@ final class Pipeline implements AutoCloseable {
                 : !status.healthy() ? "the security log was unhealthy (" + status.problem() + ")"
                 : "the stop's " + SecurityLane.STOP_DRAIN_NS / 1_000_000_000L + " s to append them passed";
         String journalProblem = null;
-        try {
-            securitySink.forgetEarlierIfDurable();
-            journal.add(losses);
-        } catch (IOException e) {
-            journalProblem = e.getMessage();
+        long owed = 0;
+        if (journal == null) {
+            journalProblem = "there is none: " + journalMissing;
+        } else {
+            try {
+                securitySink.forgetEarlierIfDurable();
+                journal.add(losses);
+            } catch (IOException e) {
+                journalProblem = e.getMessage();
+            }
+            owed = journal.total();
+            closeQuietly(journal);
         }
-        long owed = journal.total();
-        closeQuietly(journal);
-        summary = new Summary(records, malformed, drops, router.promoted(), securityLane.appended(), losses, cause, journal.path(), owed,
-                journalProblem);
+        summary = new Summary(records, malformed, drops, router.promoted(), securityLane.appended(), losses, cause,
+                journalPath, owed, journalProblem);
     }
 
     /**
