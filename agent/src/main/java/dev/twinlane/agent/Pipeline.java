@@ -16,30 +16,40 @@ import dev.twinlane.export.Exporters;
 import dev.twinlane.ingest.AuditLog;
 import dev.twinlane.ingest.IngestMetrics;
 import dev.twinlane.ingest.KernelIngest;
+import dev.twinlane.ingest.LossSource;
+import dev.twinlane.ingest.Ring;
 import dev.twinlane.ingest.ThreadPriority;
 import dev.twinlane.observability.BatchSink;
 import dev.twinlane.observability.ObservabilityLane;
 import dev.twinlane.router.Records;
 import dev.twinlane.router.Router;
+import dev.twinlane.security.Loss;
 import dev.twinlane.security.SecurityLane;
 import dev.twinlane.security.SecuritySink;
 import dev.twinlane.wal.ChainAppender;
 import dev.twinlane.wal.ChainedLog;
 import dev.twinlane.wal.KeyRing;
 import dev.twinlane.wal.SealKey;
+import dev.twinlane.wal.WalStatus;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * The whole agent: kernel → router → security lane → security log, and
  * observability lane → observability log. Opened in data-flow order and
  * closed in reverse, so every record the kernel committed before a stop
- * reaches its log.
+ * reaches its log, or, when the security log cannot take it within the stop's
+ * bound, the loss journal, which the next start turns into GAP records.
  */
 final class Pipeline implements AutoCloseable {
     static final int OBSERVABILITY_BATCH = ObservabilityLogSink.BATCH_KIND;
     /** Each log's key state file (dev.twinlane.wal's name for it). */
     static final String KEY_STATE = "key.state";
 
+    /** Null when it could not be created ({@link #journalMissing} says why). */
+    private final LossJournal journal;
+    private final Path journalPath;
+    private final String journalMissing;
+    private final SecurityLogSink securitySink;
     private final ChainedLog securityLog;
     private final ChainedLog observabilityLog;
     private final SecurityLane securityLane;
@@ -48,6 +58,45 @@ final class Pipeline implements AutoCloseable {
     private final Router router;
     /** Kafka export of both logs (null without a kafka setting); reads the logs on threads of its own. */
     private final Exporters exporters;
+    private Summary summary;
+
+    /**
+     * What a run read and did not log, final once {@link #close()} returned: per kernel ring
+     * (by {@link Ring#id()}) the records read, malformed and dropped in the kernel (read after
+     * the programs were detached); the records the security lane appended; what it could not
+     * append before the stop's bound, by GAP ring (kernel drops whose GAP record it could not
+     * write, and records it had read); the loss journal afterwards.
+     */
+    record Summary(long[] records, long[] malformed, long[] drops, long promoted, long appended, List<Loss> losses,
+            String cause, Path journal, long journalTotal, String journalProblem) {
+        long notLogged() {
+            long n = 0;
+            for (Loss l : losses) {
+                n += l.count();
+            }
+            return n;
+        }
+
+        /** The one line a stop that could not log everything prints, or null when it logged everything. */
+        String notLoggedLine() {
+            if (notLogged() == 0) {
+                return null;
+            }
+            StringBuilder by = new StringBuilder();
+            for (Loss l : losses) {
+                by.append(by.length() == 0 ? "" : ", ").append(l.count()).append(l.ring() == LossSource.SECURITY_LANE
+                        ? " read by the security lane and not appended"
+                        : " dropped by the kernel (" + LossSource.label(l.ring()) + " full)");
+            }
+            String where = journalProblem == null
+                    ? "; the loss journal " + journal + " holds them" + (journalTotal > notLogged() ? " (" + journalTotal
+                            + " in all, with earlier runs')" : "") + ", and the next start writes them to the log as GAP"
+                            + " records"
+                    : "; the loss journal " + journal + " could not hold them (" + journalProblem + "): no GAP record"
+                            + " will name them";
+            return notLogged() + " security events were not logged (" + by + ") because " + cause + where;
+        }
+    }
 
     /** Points where tests and tools look at or slow down the flow; production uses {@link #PLAIN}. */
     record Hooks(Records.Tap tap, UnaryOperator<SecuritySink> security, UnaryOperator<BatchSink> observability) {
@@ -68,16 +117,37 @@ final class Pipeline implements AutoCloseable {
         for (Path d : List.of(c.dataDir, c.dataDir.resolve("security"), c.dataDir.resolve("observability"))) {
             PrivateDirs.create(d);
         }
-        securityLog = cadence(ChainedLog.security(c.dataDir.resolve("security")), c.securityFsyncMs)
-                .keys(Files.exists(secState) ? null : keys.root).sealKey(keys.seal).meterRegistry(registry).name("security")
-                .syncerSetup(() -> ThreadPriority.realtime(c.securityRealtimePriority)).build();
+        journalPath = c.dataDir.resolve(LossJournal.FILE);
+        LossJournal j = null;
+        String noJournal = null;
+        try {
+            j = LossJournal.open(journalPath);
+        } catch (LossJournal.CannotCreate e) {
+            // running without one beats not running: only losses at a stop on a full disk go unrecorded, said so
+            noJournal = e.getMessage();
+            System.err.println("twinlane: " + noJournal + "; running without: events a stop cannot log would not be"
+                    + " recorded (a later start with room creates it)");
+        } catch (IOException e) {
+            throw new StartRefused(e.getMessage());
+        }
+        journal = j;
+        journalMissing = noJournal;
+        try {
+            securityLog = cadence(ChainedLog.security(c.dataDir.resolve("security")), c.securityFsyncMs)
+                    .keys(Files.exists(secState) ? null : keys.root).sealKey(keys.seal).meterRegistry(registry)
+                    .name("security").syncerSetup(() -> ThreadPriority.realtime(c.securityRealtimePriority)).build();
+        } catch (RuntimeException e) {
+            closeQuietly(journal);
+            throw e;
+        }
         observabilityLog = open(() -> cadence(ChainedLog.observability(c.dataDir.resolve("observability")),
                 c.observabilityFsyncMs).keys(Files.exists(obsState) ? null : keys.root).maxPayload(16 << 20)
-                .meterRegistry(registry).name("observability").build(), securityLog);
-        ChainAppender sec = securityLog.appender();
+                .meterRegistry(registry).name("observability").build(), securityLog, journal);
         ChainAppender obs = observabilityLog.appender();
+        securitySink = new SecurityLogSink(securityLog, journal);
+        securitySink.recordEarlierLosses();   // before any new record: what an earlier run could not log
         securityLane = new SecurityLane(c.securityRingSize, AgentConfig.waitStrategy(c.securityWait),
-                hooks.security().apply(new SecurityLogSink(sec))).realtimePriority(c.securityRealtimePriority).start();
+                hooks.security().apply(securitySink)).realtimePriority(c.securityRealtimePriority).start();
         observabilityLane = new ObservabilityLane(new ObservabilityLane.Settings().ringSize(c.observabilityRingSize)
                 .waitStrategy(AgentConfig.waitStrategy(c.observabilityWait)).windowMs(c.windowMs)
                 .maxSeries(c.maxSeries).imputation(c.imputation),
@@ -158,13 +228,25 @@ final class Pipeline implements AutoCloseable {
         ChainedLog open();
     }
 
-    /** Opens a second log, closing the first if that fails. */
-    private static ChainedLog open(Opener o, ChainedLog already) {
+    /** Opens a second log, closing the first (and the loss journal) if that fails. */
+    private static ChainedLog open(Opener o, ChainedLog already, LossJournal journal) {
         try {
             return o.open();
         } catch (RuntimeException e) {
             already.close();
+            closeQuietly(journal);
             throw e;
+        }
+    }
+
+    private static void closeQuietly(LossJournal j) {
+        if (j == null) {
+            return;
+        }
+        try {
+            j.close();
+        } catch (IOException e) {
+            // nothing was written through it yet
         }
     }
 
@@ -192,18 +274,96 @@ final class Pipeline implements AutoCloseable {
         return observabilityLog;
     }
 
+    /** The final figures of the run; null until {@link #close()} returned. */
+    Summary summary() {
+        return summary;
+    }
+
+    /**
+     * For the status file: one line per log and, for each problem, a line starting with
+     * "problem: " (what `twinlane status` reports and exits non-zero for).
+     */
+    List<String> health() {
+        List<String> lines = new java.util.ArrayList<>();
+        List<String> problems = new java.util.ArrayList<>();
+        for (ChainedLog log : List.of(securityLog, observabilityLog)) {
+            WalStatus st = log.status();
+            String name = log == securityLog ? "security log" : "observability log";
+            lines.add(name + " " + log.directory() + ": " + st);
+            if (!st.healthy()) {
+                problems.add("problem: " + name + " " + log.directory() + " is unhealthy: " + st.problem());
+            }
+        }
+        SecurityLane.Failing f = securityLane.failing();
+        if (f != null) {
+            problems.add("problem: security lane: appends have failed for " + (System.nanoTime() - f.sinceNanos()) / 1_000_000_000L
+                    + " s (" + f.problem() + "); it holds " + securityLane.backlog()
+                    + " events and the kernel drops what its full ring cannot take (GAP records follow once appends work)");
+        }
+        if (journal == null) {
+            problems.add("problem: no loss journal: " + journalMissing);
+        } else if (journal.total() > 0) {
+            problems.add("problem: the loss journal " + journal.path() + " names " + SecurityLogSink.describe(journal.entries())
+                    + " not yet in the security log");
+        }
+        lines.addAll(problems);
+        return lines;
+    }
+
+    /**
+     * Stops in data-flow order and bounds the wait for the security log: the programs are
+     * detached, the lane gets its stop bound ({@link SecurityLane#beginStop()}), the router
+     * drains what the kernel committed and reports the final drops, the lanes drain, the logs
+     * close. What the security lane could not append is added to the loss journal; see
+     * {@link #summary()}.
+     */
     @Override
     public void close() throws InterruptedException {
+        if (summary != null) {
+            return;
+        }
         kernel.detach();   // nothing new after this: the router's last drain and drop check are complete
+        securityLane.beginStop();
         router.close();
+        int n = Ring.values().length;
+        long[] records = new long[n];
+        long[] malformed = new long[n];
+        long[] drops = new long[n];
+        for (Ring r : Ring.values()) {
+            records[r.id()] = kernel.reader(r).records();
+            malformed[r.id()] = kernel.reader(r).malformed();
+            drops[r.id()] = kernel.drops(r);   // final: the programs are detached
+        }
         securityLane.close();
         observabilityLane.close();
         kernel.close();
         if (exporters != null) {
             exporters.close(); // ships what is durable (bounded wait), saves the cursors
         }
+        SecurityLane.Failing failing = securityLane.failing();
+        WalStatus status = securityLog.status();
         securityLog.close();
         observabilityLog.close();
+        List<Loss> losses = securityLane.losses();
+        String cause = failing != null ? "the security log could not append (" + failing.problem() + ")"
+                : !status.healthy() ? "the security log was unhealthy (" + status.problem() + ")"
+                : "the stop's " + SecurityLane.STOP_DRAIN_NS / 1_000_000_000L + " s to append them passed";
+        String journalProblem = null;
+        long owed = 0;
+        if (journal == null) {
+            journalProblem = "there is none: " + journalMissing;
+        } else {
+            try {
+                securitySink.forgetEarlierIfDurable();
+                journal.add(losses);
+            } catch (IOException e) {
+                journalProblem = e.getMessage();
+            }
+            owed = journal.total();
+            closeQuietly(journal);
+        }
+        summary = new Summary(records, malformed, drops, router.promoted(), securityLane.appended(), losses, cause,
+                journalPath, owed, journalProblem);
     }
 
     /**

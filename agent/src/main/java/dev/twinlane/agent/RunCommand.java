@@ -59,33 +59,48 @@ final class RunCommand implements Command {
         PrintStream out = new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16), false);
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         CountDownLatch closed = new CountDownLatch(1);
-        try (Pipeline p = Pipeline.start(config, registry, Pipeline.Hooks.tap(tap(print, out)))) {
-            System.err.println(HookSummary.line(p.kernel().hooks(), config.ingest.mode()));
-            ScheduledExecutorService status = Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "status-file");
-                t.setDaemon(true);
-                return t;
-            });
-            status.scheduleAtFixedRate(() -> StatusFile.write(p.kernel().hooks(), config.ingest, registry),
-                    0, 1, TimeUnit.SECONDS);
+        try {
+            Pipeline p = Pipeline.start(config, registry, Pipeline.Hooks.tap(tap(print, out)));
             try {
-                awaitStop(duration, closed);
+                System.err.println(HookSummary.line(p.kernel().hooks(), config.ingest.mode()));
+                ScheduledExecutorService status = Executors.newSingleThreadScheduledExecutor(r -> {
+                    Thread t = new Thread(r, "status-file");
+                    t.setDaemon(true);
+                    return t;
+                });
+                status.scheduleAtFixedRate(() -> StatusFile.write(p.kernel().hooks(), config.ingest, registry,
+                        p.health()), 0, 1, TimeUnit.SECONDS);
+                try {
+                    awaitStop(duration, closed);
+                } finally {
+                    status.shutdownNow();
+                    StatusFile.remove();
+                }
             } finally {
-                status.shutdownNow();
-                StatusFile.remove();
+                try {
+                    p.close();   // bounded, also when the security log cannot append (see Pipeline.close)
+                } finally {
+                    out.flush();
+                }
             }
+            Pipeline.Summary s = p.summary();
             for (Ring r : Ring.values()) {
                 System.err.printf("twinlane: %s ring: %d records, %d malformed, %d dropped in kernel%n", r.label(),
-                        p.kernel().reader(r).records(), p.kernel().reader(r).malformed(), p.kernel().drops(r));
+                        s.records()[r.id()], s.malformed()[r.id()], s.drops()[r.id()]);
             }
-            System.err.printf("twinlane: security log: %d records appended by the lane; observability: %d batches,"
-                    + " %d records shed%n", p.securityLane().appended(), p.observabilityLane().batches(),
-                    p.observabilityLane().shed());
+            System.err.printf("twinlane: security log: %d records appended by the lane (%d promoted), %d not logged;"
+                    + " observability: %d batches, %d records shed, %d batches not written%n", s.appended(), s.promoted(),
+                    s.notLogged(),
+                    p.observabilityLane().batches(), p.observabilityLane().shed(), p.observabilityLane().unwritten());
+            String notLogged = s.notLoggedLine();
+            if (notLogged != null) {
+                System.err.println("twinlane run: " + notLogged);
+                return 1;
+            }
+            return 0;
         } finally {
-            out.flush();
             closed.countDown();
         }
-        return 0;
     }
 
     private static Records.Tap tap(String print, PrintStream out) {
@@ -107,13 +122,16 @@ final class RunCommand implements Command {
         }
     }
 
-    /** Until --duration passes or a signal comes; a signal waits (10 s at most) for the pipeline to close. */
+    /**
+     * Until --duration passes or a signal comes; a signal waits (30 s at most) for the pipeline to close, whose
+     * wait for the security log is bounded (SecurityLane.STOP_DRAIN_NS) so that a full disk cannot hold it.
+     */
     private static void awaitStop(Duration duration, CountDownLatch closed) throws InterruptedException {
         CountDownLatch stop = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             stop.countDown();
             try {
-                closed.await(10, TimeUnit.SECONDS);
+                closed.await(30, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

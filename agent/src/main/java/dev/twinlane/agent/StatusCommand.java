@@ -2,6 +2,7 @@ package dev.twinlane.agent;
 
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
@@ -11,7 +12,10 @@ import dev.twinlane.ingest.KernelIngest;
 
 /**
  * `twinlane status`: the hooks of the running agent, or, when none runs, what
- * this kernel would give (a load, attach and detach of every program).
+ * this kernel would give (a load, attach and detach of every program). Exit 1,
+ * with one line per problem on stderr, when the running agent reports one: a log
+ * that is unhealthy (e.g. appends fail on a full disk), a security lane whose
+ * appends fail, losses in the loss journal that no GAP record names yet.
  */
 final class StatusCommand implements Command {
     public String name() {
@@ -27,7 +31,11 @@ final class StatusCommand implements Command {
         Optional<String> live = StatusFile.readLive();
         if (live.isPresent()) {
             System.out.println("agent running, " + live.get());
-            return 0;
+            List<String> problems = StatusFile.problems(live.get());
+            for (String p : problems) {
+                System.err.println("twinlane status: " + p);
+            }
+            return problems.isEmpty() ? 0 : 1;
         }
         IngestConfig config = new IngestConfig().audit(new AuditLog(new PrintStream(OutputStream.nullOutputStream())));
         try (KernelIngest kernel = KernelIngest.start(config)) {

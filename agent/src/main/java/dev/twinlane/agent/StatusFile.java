@@ -23,12 +23,20 @@ final class StatusFile {
     private StatusFile() {
     }
 
+    /** Lines of the health section that `twinlane status` reports as problems (and exits 1 for). */
+    static final String PROBLEM = "problem: ";
 
-    /** Hooks, then every meter of the registry as `name{tags} value` lines (rewritten every second by run). */
-    static void write(List<HookStatus> hooks, IngestConfig config, MeterRegistry registry) {
+    /**
+     * Hooks, the logs' health (lines starting with {@link #PROBLEM} for each problem), then every
+     * meter of the registry as `name{tags} value` lines (rewritten every second by run).
+     */
+    static void write(List<HookStatus> hooks, IngestConfig config, MeterRegistry registry, List<String> health) {
         StringBuilder sb = new StringBuilder();
         sb.append("pid ").append(ProcessHandle.current().pid()).append('\n');
         sb.append(render(hooks, config));
+        for (String h : health) {
+            sb.append(h).append('\n');
+        }
         if (registry != null) {
             sb.append("metrics at ").append(java.time.Instant.now()).append('\n');
             registry.getMeters().stream()
@@ -75,6 +83,11 @@ final class StatusFile {
             sb.append(config.wakeup(r).describe(r, config.ringBytes(r))).append('\n');
         }
         return sb.toString();
+    }
+
+    /** The problem lines of a live agent's status, without their prefix. */
+    static List<String> problems(String status) {
+        return status.lines().filter(l -> l.startsWith(PROBLEM)).map(l -> l.substring(PROBLEM.length())).toList();
     }
 
     /** The status of a live agent, if one runs. */

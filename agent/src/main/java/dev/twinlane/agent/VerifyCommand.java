@@ -3,8 +3,10 @@ package dev.twinlane.agent;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
+import dev.twinlane.ingest.LossSource;
 import dev.twinlane.wal.ChainVerifier;
 import dev.twinlane.wal.Failure;
 import dev.twinlane.wal.KeyRing;
@@ -44,8 +46,22 @@ final class VerifyCommand implements Command {
         byte[] sealPublicKey = o.has("seal-pub") ? SealKey.loadPublic(Path.of(o.get("seal-pub", null))) : null;
         Path seal = o.has("seal") ? Path.of(o.get("seal", null)) : null;
         VerifyReport r = new ChainVerifier(ring, sealPublicKey).verify(Path.of(o.get("wal", null)), seal);
-        System.out.println(r.line());
+        System.out.println(r.line() + lost(r));
         return r.exitCode();
+    }
+
+    /** What the GAP records say was lost, by source, e.g. "; GAP records name 40497 lost events: ...". */
+    static String lost(VerifyReport r) {
+        if (!r.ok() || r.gapLost().isEmpty()) {
+            return "";
+        }
+        long total = 0;
+        StringBuilder by = new StringBuilder();
+        for (Map.Entry<Integer, Long> e : r.gapLost().entrySet()) {
+            total += e.getValue();
+            by.append(by.length() == 0 ? "" : ", ").append(e.getValue()).append(' ').append(LossSource.describe(e.getKey()));
+        }
+        return "; GAP records name " + total + " lost events: " + by;
     }
 
     private static String usage() {

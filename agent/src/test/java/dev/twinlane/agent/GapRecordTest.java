@@ -10,6 +10,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.twinlane.ingest.Ring;
@@ -20,8 +21,10 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 /**
  * Losses are never silent: when the security lane backs up into a tiny
  * kernel ring, the kernel counts the records it could not reserve and every
- * one of them comes back as a chained GAP record.
+ * one of them comes back as a chained GAP record: the GAP records add up to
+ * exactly the kernel's final drop count, read after the programs were detached.
  */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
 class GapRecordTest {
     @TempDir
     Path tmp;
@@ -39,14 +42,19 @@ class GapRecordTest {
             release.await(30, TimeUnit.SECONDS);      // the security log is stuck (a slow disk)
             s.append(e);
         }, b -> b);
-        long drops;
+        long midRun;
+        Pipeline.Summary sum;
         try (Pipeline p = Pipeline.start(c, new SimpleMeterRegistry(), slow)) {
             PipelineTest.spawn("/bin/sh", "-c", "i=0; while [ $i -lt 300 ]; do /bin/true; i=$((i+1)); done");
-            drops = p.kernel().drops(Ring.SECURITY);
+            midRun = p.kernel().drops(Ring.SECURITY);
             release.countDown();
             Thread.sleep(500);                        // the router's next drop check publishes the gap
+            p.close();
+            sum = p.summary();
         }
-        assertTrue(drops > 0, "the tiny kernel ring overflowed");
+        long drops = sum.drops()[Ring.SECURITY.id()];   // final: read after the programs were detached
+        assertTrue(midRun > 0, "the tiny kernel ring overflowed");
+        assertEquals(0, sum.notLogged(), "the log took everything after the release: " + sum.notLoggedLine());
         long gapped = 0;
         int gaps = 0;
         for (LogContents.Entry e : LogContents.security(data, KeyRing.load(data.resolve("keys/security.key")))) {
@@ -56,6 +64,8 @@ class GapRecordTest {
             }
         }
         assertTrue(gaps >= 1, "at least one GAP record");
-        assertTrue(gapped >= drops, "GAP records account for every drop seen during the run: " + gapped + " < " + drops);
+        assertEquals(drops, gapped, "GAP records name exactly the kernel's drops (" + drops + ", " + midRun + " of them mid-run)");
+        System.out.println("gap records: " + gaps + " GAP records name " + gapped + " lost events; kernel drops " + drops
+                + " (" + midRun + " when the workload ended)");
     }
 }

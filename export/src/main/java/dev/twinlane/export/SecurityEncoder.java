@@ -1,5 +1,6 @@
 package dev.twinlane.export;
 
+import dev.twinlane.ingest.LossSource;
 import dev.twinlane.ingest.RecordKind;
 import dev.twinlane.wal.Genesis;
 import dev.twinlane.wal.KeyRing;
@@ -92,6 +93,7 @@ public final class SecurityEncoder {
                 if (len == 32) {
                     o.name("lost").num(RecordFormat.getLong(p, off));
                     o.name("ring").num(RecordFormat.getInt(p, off + 8));
+                    o.name("source").str(LossSource.label(RecordFormat.getInt(p, off + 8)));
                     o.name("from_ns").num(RecordFormat.getLong(p, off + 16));
                     o.name("to_ns").num(RecordFormat.getLong(p, off + 24));
                 }

@@ -184,6 +184,11 @@ public final class ObservabilityLane implements ObservabilityPublisher, AutoClos
         return aggregator.batches();
     }
 
+    /** Batches the observability log refused (full disk, I/O error): dropped and counted, never retried. */
+    public long unwritten() {
+        return aggregator.unwritten();
+    }
+
     /** Hands over what is pending and waits until it has been handled (tests; the publisher's thread). */
     void awaitIdle() throws InterruptedException {
         endBatch();
@@ -201,6 +206,8 @@ public final class ObservabilityLane implements ObservabilityPublisher, AutoClos
                 .tag("lane", "observability").tag("reason", "sampled").register(registry);
         FunctionCounter.builder("twinlane.lane.batches", this, ObservabilityLane::batches)
                 .tag("lane", "observability").register(registry);
+        FunctionCounter.builder("twinlane.lane.unwritten", this, ObservabilityLane::unwritten)
+                .tag("lane", "observability").description("batches the log refused, dropped").register(registry);
     }
 
     @Override

@@ -61,6 +61,10 @@ final class WindowAggregator implements EventHandler<ObservationEvent> {
     private long kernelLosses;
     private long shedAtWindowStart;
     private long batches;
+    /** Batches the sink refused (a full disk): dropped, never retried; the lane sheds, never waits. */
+    private volatile long unwritten;
+    private long failingSince;
+    private long lastReport;
     private long imputedValues;
 
     WindowAggregator(long windowMs, int maxSeries, Imputation imputation, BatchSink sink,
@@ -299,8 +303,33 @@ final class WindowAggregator implements EventHandler<ObservationEvent> {
         for (int i = 0; i < n; i++) {
             out[i] = (byte) json.charAt(i);  // the JSON is ASCII by construction
         }
-        sink.write(out, n, window * windowMs);
+        try {
+            sink.write(out, n, window * windowMs);
+        } catch (Exception e) {
+            unwritten(e);   // the lane sheds, never waits: the batch is dropped, counted, reported
+            return;
+        }
         batches++;
+        if (failingSince != 0) {
+            System.err.printf("twinlane observability lane: the observability log takes batches again after %.1f s;"
+                    + " %d batches were not written%n", (System.nanoTime() - failingSince) / 1e9, unwritten);
+            failingSince = 0;
+        }
+    }
+
+    /** One line when writes start failing, then at most one a minute while they go on failing. */
+    private void unwritten(Exception e) {
+        unwritten++;
+        long now = System.nanoTime();
+        if (failingSince == 0 || now - lastReport >= 60_000_000_000L) {
+            System.err.println("twinlane observability lane: " + (failingSince == 0 ? "" : "still: ")
+                    + "the observability log cannot append (" + e.getMessage() + "); its batches are dropped and counted ("
+                    + unwritten + " so far) until it can");
+            if (failingSince == 0) {
+                failingSince = now;
+            }
+            lastReport = now;
+        }
     }
 
     private boolean comma(boolean first) {
@@ -312,6 +341,10 @@ final class WindowAggregator implements EventHandler<ObservationEvent> {
 
     long batches() {
         return batches;
+    }
+
+    long unwritten() {
+        return unwritten;
     }
 
     long imputedValues() {

@@ -1,5 +1,7 @@
 package dev.twinlane.security;
 
+import dev.twinlane.ingest.Field;
+import dev.twinlane.ingest.RecordKind;
 import dev.twinlane.ingest.RecordView;
 
 /**
@@ -11,6 +13,20 @@ public final class SecurityEvent {
     public static final int CAPACITY = 1024;
 
     public enum Type { RECORD, GAP }
+
+    /** Offset of ktime_ns (boot-time ns) by tl_kind code, -1 where a kind has none. */
+    private static final int[] KTIME_OFFSET = new int[RecordKind.MAX_CODE + 1];
+
+    static {
+        java.util.Arrays.fill(KTIME_OFFSET, -1);
+        for (RecordKind k : RecordKind.values()) {
+            for (Field f : k.layout().fields()) {
+                if (f.name().equals("ktime_ns")) {
+                    KTIME_OFFSET[k.code()] = f.offset();
+                }
+            }
+        }
+    }
 
     private final byte[] data = new byte[CAPACITY];
     private Type type;
@@ -55,6 +71,23 @@ public final class SecurityEvent {
     /** The record's tl_kind code. */
     public int kindCode() {
         return (data[0] & 0xFF) | (data[1] & 0xFF) << 8;
+    }
+
+    /**
+     * The record's ktime_ns (CLOCK_BOOTTIME ns, from the tl_header or the kind's own field);
+     * 0 when its kind has none or the record is too short.
+     */
+    public long ktimeNs() {
+        int code = kindCode();
+        int off = code <= RecordKind.MAX_CODE ? KTIME_OFFSET[code] : -1;
+        if (off < 0 || off + 8 > length) {
+            return 0;
+        }
+        long v = 0;
+        for (int i = 7; i >= 0; i--) {
+            v = v << 8 | (data[off + i] & 0xFF);
+        }
+        return v;
     }
 
     public int gapRing() {

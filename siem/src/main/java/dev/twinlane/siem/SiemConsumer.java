@@ -33,6 +33,7 @@ import dev.twinlane.export.JsonOut;
 import dev.twinlane.export.Ocsf;
 import dev.twinlane.export.SecurityEncoder;
 import dev.twinlane.export.SecurityExporter;
+import dev.twinlane.ingest.LossSource;
 import dev.twinlane.wal.KeyRing;
 import dev.twinlane.wal.Kinds;
 import dev.twinlane.wal.RecordFormat;
@@ -298,8 +299,15 @@ public final class SiemConsumer implements AutoCloseable {
             event(rendered, c, RecordFormat.seq(record, 0));
         } else if (kind == Kinds.GAP && record.length == RecordFormat.HEADER + 32) {
             long lost = RecordFormat.getLong(record, RecordFormat.HEADER);
-            f.alert("kernel-drop", RecordFormat.seq(record, 0), lost + " kernel event(s) lost on ring "
-                    + RecordFormat.getInt(record, RecordFormat.HEADER + 8) + " before they reached the log (a GAP record)");
+            int ring = RecordFormat.getInt(record, RecordFormat.HEADER + 8);
+            if (ring == LossSource.SECURITY_LANE) {
+                f.alert("lane-drop", RecordFormat.seq(record, 0), lost + " event(s) read from the kernel were lost in the"
+                        + " agent's security lane before they reached the log (a GAP record of the "
+                        + LossSource.describe(ring) + ")");
+            } else {
+                f.alert("kernel-drop", RecordFormat.seq(record, 0), lost + " kernel event(s) lost on ring " + ring
+                        + " before they reached the log (a GAP record)");
+            }
         } else if (kind == Kinds.RECOVERY) {
             f.alert("recovery", RecordFormat.seq(record, 0),
                     "the agent discarded a torn write after a crash (RECOVERY record); nothing durable was lost");
@@ -417,7 +425,8 @@ public final class SiemConsumer implements AutoCloseable {
                        ConsumerRecord<byte[], byte[]> r) {
         stats.alert(failure);
         boolean informational = failure.equals("recovery");
-        boolean medium = failure.equals("kernel-drop") || failure.equals("missing") || failure.equals("unreadable");
+        boolean medium = failure.equals("kernel-drop") || failure.equals("lane-drop") || failure.equals("missing")
+                || failure.equals("unreadable");
         ObjectNode a = JSON.createObjectNode();
         a.put("class_uid", Ocsf.DETECTION_FINDING);
         a.put("class_name", "Detection Finding");

@@ -41,6 +41,7 @@ public final class ChainVerifier {
         private final Path dir;
         private final Seal external;
         private final Map<Integer, Long> counts = new HashMap<>();
+        private final Map<Integer, Long> gapLost = new HashMap<>();
         private List<Path> files;
         private ChainState state;
         private long lastSealSeq;
@@ -147,6 +148,9 @@ public final class ChainVerifier {
             long seq = StoredRecord.seq(d);
             if (kind == Kinds.SEAL) {
                 lastSealSeq = seq;
+            } else if (kind == Kinds.GAP && StoredRecord.payloadLength(d) == 32) {
+                gapLost.merge(RecordFormat.getInt(d, RecordFormat.HEADER + 8),
+                        RecordFormat.getLong(d, RecordFormat.HEADER), Long::sum);
             }
             if (external != null && seq == external.seq) {
                 macAtExternal = StoredRecord.mac(d);
@@ -292,12 +296,12 @@ public final class ChainVerifier {
                 }
                 externalSeq = external.seq;
             }
-            return new VerifyReport(null, 0, null, counts, last, lastSealSeq, torn, externalSeq);
+            return new VerifyReport(null, 0, null, counts, last, lastSealSeq, torn, externalSeq, gapLost);
         }
 
         private VerifyReport fail(Failure f, long seq, String detail) {
             long last = state == null ? 0 : state.expectSeq() - 1;
-            return new VerifyReport(f, seq, detail, counts, last, lastSealSeq, torn, 0);
+            return new VerifyReport(f, seq, detail, counts, last, lastSealSeq, torn, 0, gapLost);
         }
     }
 

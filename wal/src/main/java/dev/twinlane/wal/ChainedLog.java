@@ -39,6 +39,19 @@ public final class ChainedLog implements AutoCloseable {
     static final String META_FILE = "wal.meta";
     static final String SEAL_FILE = "seal.latest";
 
+    static {
+        // Chronicle's DiskSpaceMonitor logs "your disk ... is almost full, warning: the JVM may
+        // crash" every second while less than 200 MB (or 5%) is free, from the first mapped file
+        // on: on a small file system it floods the log from the start, and on a full one it says
+        // nothing the log does not say once (SpaceGuard reserves blocks ahead, so a full disk is
+        // a WalFullException before Chronicle writes, never a crash). Its switch is read once,
+        // when Chronicle first maps a file, so it is set before any queue is built; an explicit
+        // -Dchronicle.disk.monitor.disable=false keeps the monitor.
+        if (System.getProperty("chronicle.disk.monitor.disable") == null) {
+            System.setProperty("chronicle.disk.monitor.disable", "true");
+        }
+    }
+
     private final Builder config;
     private final Path dir;
     private final String name;

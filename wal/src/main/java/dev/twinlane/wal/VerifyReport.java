@@ -14,9 +14,10 @@ public final class VerifyReport {
     private final long lastSealSeq;
     private final long tornDiscarded;
     private final long externalSealSeq;
+    private final Map<Integer, Long> gapLost;
 
     VerifyReport(Failure failure, long seq, String detail, Map<Integer, Long> counts, long lastSeq, long lastSealSeq,
-                 long tornDiscarded, long externalSealSeq) {
+                 long tornDiscarded, long externalSealSeq, Map<Integer, Long> gapLost) {
         this.failure = failure;
         this.seq = seq;
         this.detail = detail;
@@ -25,6 +26,7 @@ public final class VerifyReport {
         this.lastSealSeq = lastSealSeq;
         this.tornDiscarded = tornDiscarded;
         this.externalSealSeq = externalSealSeq;
+        this.gapLost = Collections.unmodifiableMap(new TreeMap<>(gapLost));
     }
 
     public boolean ok() {
@@ -47,6 +49,14 @@ public final class VerifyReport {
 
     public Map<Integer, Long> counts() {
         return counts;
+    }
+
+    /**
+     * The events the verified GAP records say were lost, summed by their {@code ring} field
+     * (the producer's numbering; the log does not interpret it).
+     */
+    public Map<Integer, Long> gapLost() {
+        return gapLost;
     }
 
     public long lastSeq() {
