@@ -9,7 +9,7 @@
 # Environment:
 #   ROUNDS=5        rounds; each round runs every configuration once, in an order rotated per round
 #   DURATION=1      seconds of each measured workload run
-#   WARMUP=3        seconds of the open loop after a tracer starts, not measured (the agent's JIT
+#   WARMUP=2        seconds of the open loop after a tracer starts, not measured (the agent's JIT
 #                   needs seconds of load; caches), then WARMUP/4 s of each other workload
 #   CPU=1           the CPU the workloads are pinned to (taskset); tracers are left free
 #   CONFIGS="none default all auditd floor"   configurations (see bench/README.md)
@@ -22,7 +22,7 @@ set -euo pipefail
 
 ROUNDS=${ROUNDS:-5}
 DURATION=${DURATION:-1}
-WARMUP=${WARMUP:-3}
+WARMUP=${WARMUP:-2}
 CPU=${CPU:-1}
 CONFIGS=${CONFIGS-none default all auditd floor}
 DELAYS=${DELAYS-0 200us 5ms}
@@ -391,7 +391,7 @@ set title "security.max_delay (every open recorded, open+close): latency vs cost
 set xlabel "open+close time / no agent"
 set ylabel "kernel -> appended, us"
 set logscale y
-set key top right
+set key top center
 plot "$dir/delay.dat" using 2:4 with points pt 7 ps 1.5 title "p99", \
      "" using 2:3 with points pt 5 ps 1.5 title "p50", \
      "" using 2:4:5 with labels offset 0,1 notitle, \
