@@ -16,6 +16,7 @@
 #   DELAYS="0 200us 5ms"   extra security.max_delay settings of "all" (every open recorded), run on
 #                   DELAY_WORKLOADS ("open"); "all" itself is the default 1ms
 #   SKIP_BUILD=1    use the existing build (agent, bench) instead of building
+#   ALLOW_FOREIGN=1 run even though someone else's twinlane BPF programs stay loaded (see below)
 #   OUT=bench/results   where the report goes
 # The workloads, the floor and the sampler are built from bench/native/ with gcc.
 set -euo pipefail
@@ -72,6 +73,36 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+
+# How many twinlane BPF programs (names tl_*) are loaded. Another agent, a test suite or a leftover
+# would tax every configuration, "no agent" included, and record the loops' operations once more.
+twinlane_programs() {
+  bpftool prog show 2>/dev/null | grep -c ' name tl_' || true
+}
+
+# Waits up to $1 s until no twinlane program is loaded (other people's agent runs on this machine
+# last seconds), then prints how many still are.
+wait_quiet() {
+  local limit=$1 n i
+  for ((i = 0; i < limit * 2; i++)); do
+    n=$(twinlane_programs)
+    [ "$n" = 0 ] && break
+    sleep 0.5
+  done
+  echo "$n"
+}
+
+refuse_if_foreign() {
+  local n
+  n=$(wait_quiet 60)
+  if [ "$n" != 0 ] && [ "${ALLOW_FOREIGN:-0}" != 1 ]; then
+    bpftool prog show | grep ' name tl_' >&2
+    ps -eo pid,etime,args | grep '[d]ev.twinlane.agent.Main' | cut -c1-200 >&2 || true
+    say "$n twinlane BPF programs are loaded (above: another agent or test run?) and stayed for 60 s:"
+    say "the figures would be meaningless. Stop it, or set ALLOW_FOREIGN=1 to measure anyway (the report says so)."
+    exit 1
+  fi
+}
 
 # ---- tools, build, stage -------------------------------------------------------------------
 
@@ -303,13 +334,22 @@ run_config() {
   local config=$1 round=$2
   local dir=$stage/run-$config-$round
   mkdir -p "$dir"
+  # Someone else's twinlane programs at the start of this run, and at its end, as soon as ours are gone.
+  local foreign_start foreign_end
+  foreign_start=$(wait_quiet 10)
   local wls=$WORKLOADS
-  [[ "$config" == all-md* ]] && wls=$DELAY_WORKLOADS
+  if [[ "$config" == all-md* ]]; then
+    wls=$DELAY_WORKLOADS
+  fi
   case "$config" in
-    none) run_workloads none "$round" "$wls" ;;
+    none)
+      run_workloads none "$round" "$wls"
+      foreign_end=$(twinlane_programs)
+      ;;
     auditd)
       start_auditd || return 0
       run_workloads auditd "$round" "$wls"
+      foreign_end=$(twinlane_programs)
       echo "T round=$round config=auditd lost=$(($(auditctl -s | awk '$1 == "lost" { print $2 }') - audit_lost0))" >>"$data"
       stop_auditd
       ;;
@@ -317,6 +357,7 @@ run_config() {
       start_floor "$dir"
       run_workloads floor "$round" "$wls"
       stop_tracer
+      foreign_end=$(twinlane_programs)
       local f
       f=$(grep '^FLOOR records=' "$dir/floor.out")
       echo "T round=$round config=floor ${f#FLOOR }" >>"$data"
@@ -326,9 +367,11 @@ run_config() {
       start_agent "$config" "$dir"
       run_workloads "$config" "$round" "$wls"
       stop_tracer
+      foreign_end=$(twinlane_programs)
       analyse_agent "$config" "$round" "$dir"
       ;;
   esac
+  echo "F round=$round config=$config at_start=$foreign_start at_end=$foreign_end" >>"$data"
   rm -rf "$dir"
 }
 
@@ -367,8 +410,9 @@ preflight() {
 
 plot() {
   local dir=$1 png=$2
-  local ncol
+  local ncol delay_rows
   ncol=$(head -1 "$dir/ratios.dat" | awk -F'\t' '{ print NF }')
+  delay_rows=$(grep -vc '^#' "$dir/delay.dat" || true)
   gnuplot <<EOF
 set terminal pngcairo size 1500,620 font ",10" noenhanced
 set output "$png"
@@ -387,6 +431,7 @@ plot for [i=2:$ncol] "$dir/ratios.dat" using i:xtic(1) title columnheader(i)
 unset logscale y
 set yrange [*:*]
 set ytics autofreq
+if ($delay_rows == 0) { unset multiplot; exit }
 set title "security.max_delay (every open recorded, open+close): latency vs cost"
 set xlabel "open+close time / no agent"
 set ylabel "kernel -> appended, us"
@@ -445,6 +490,7 @@ report() {
 # ---- main --------------------------------------------------------------------------------------
 
 install_tools
+refuse_if_foreign
 build
 stage_tools
 loadavg_before=$(cut -d' ' -f1-3 /proc/loadavg)

@@ -26,7 +26,9 @@ import java.util.function.Function;
  * <li>{@code W round config workload chained wl_records lat_n lat_p50_us lat_p99_us lat_p999_us lat_max_us}:
  *   what the security log of that run says about the same window ({@link LogCensus});
  * <li>{@code T round config ...}: one tracer run (ring records, kernel drops, verify, gaps; or the
- *   floor's counts; or auditd's lost events).
+ *   floor's counts; or auditd's lost events);
+ * <li>{@code F round config at_start at_end}: someone else's twinlane BPF programs loaded when that
+ *   configuration's run started and when it ended (ours stopped); the report warns when any were.
  * </ul>
  * Prints Markdown (tables, record checks, targets as PASS/FAIL lines) to stdout and writes
  * {@code ratios.dat} and {@code delay.dat} for gnuplot into PLOT_DIR.
@@ -41,6 +43,7 @@ public final class OverheadReport {
     private final List<Map<String, String>> m = new ArrayList<>();
     private final List<Map<String, String>> w = new ArrayList<>();
     private final List<Map<String, String>> t = new ArrayList<>();
+    private final List<Map<String, String>> foreign = new ArrayList<>();
     private final List<String> configs = new ArrayList<>();
     private final PrintStream out;
 
@@ -67,6 +70,7 @@ public final class OverheadReport {
                 }
                 case "W" -> w.add(kv);
                 case "T" -> t.add(kv);
+                case "F" -> foreign.add(kv);
                 default -> { }
             }
         }
@@ -247,6 +251,16 @@ public final class OverheadReport {
 
     void print() {
         int rounds = (int) m.stream().map(kv -> kv.get("round")).distinct().count();
+        long taxed = foreign.stream().filter(kv -> num(kv, "at_start") > 0 || num(kv, "at_end") > 0).count();
+        if (taxed > 0) {
+            out.printf("**WARNING: someone else's twinlane BPF programs were loaded at the start or the end of %d of %d"
+                    + " configuration runs (at most %.0f programs): those runs, \"no agent\" included, may have paid for"
+                    + " them too (the raw measurements' F lines say which).**%n%n", taxed, foreign.size(),
+                    foreign.stream().mapToDouble(kv -> Math.max(num(kv, "at_start"), num(kv, "at_end"))).max().orElse(0));
+        } else if (!foreign.isEmpty()) {
+            out.printf("No one else's twinlane BPF programs were loaded at the start or the end of any of the %d"
+                    + " configuration runs.%n%n", foreign.size());
+        }
         out.println("## Cost per operation (median over " + rounds + " rounds)");
         out.println();
         out.println("| workload | configuration | ns/op | ratio | ratio, 10 ms slices | agent CPU µs/record | records/s chained"
