@@ -48,6 +48,14 @@ struct {
 } tl_config_map SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct tl_reader_state);
+} reader_state SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 65536);
 	__type(key, struct tl_inode_key);
@@ -147,9 +155,22 @@ static __always_inline __u64 tl_wakeup(__u64 avail, __u32 watermark, __u64 size)
 	return avail >= watermark && avail - step < watermark ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 }
 
+/* The security reader went to sleep on an idle ring: this record wakes it (see tl_reader_state). */
+static __always_inline int tl_security_reader_asleep(void)
+{
+	__u32 zero = 0;
+	struct tl_reader_state *s = bpf_map_lookup_elem(&reader_state, &zero);
+	if (!s || !s->security_asleep)
+		return 0;
+	s->security_asleep = 0;
+	return 1;
+}
+
 static __always_inline __u64 tl_security_wakeup(__u64 size)
 {
 	struct tl_config *c = tl_config();
+	if (tl_security_reader_asleep())
+		return BPF_RB_FORCE_WAKEUP;
 	return c ? tl_wakeup(bpf_ringbuf_query(&security_ring, BPF_RB_AVAIL_DATA), c->security_wakeup_bytes, size) : 0;
 }
 
@@ -181,7 +202,7 @@ static __always_inline void tl_output_security(void *rec, __u64 size)
 {
 	/* The record is not in the ring yet: count it in for the crossing test. */
 	struct tl_config *c = tl_config();
-	__u64 flags = c ? tl_wakeup(bpf_ringbuf_query(&security_ring, BPF_RB_AVAIL_DATA) + ((size + 15) & ~7ULL),
+	__u64 flags = tl_security_reader_asleep() ? BPF_RB_FORCE_WAKEUP : c ? tl_wakeup(bpf_ringbuf_query(&security_ring, BPF_RB_AVAIL_DATA) + ((size + 15) & ~7ULL),
 				    c->security_wakeup_bytes, size) : 0;
 	if (bpf_ringbuf_output(&security_ring, rec, size, flags)) {
 		__u32 ring_id = TL_RING_SECURITY;

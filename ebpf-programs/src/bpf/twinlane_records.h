@@ -241,6 +241,16 @@ struct tl_config {
 	__u32 observability_wakeup_bytes;
 };
 
+/*
+ * The single entry of the reader_state map, mapped by the agent: a reader that found its ring
+ * idle for a while sets its flag and sleeps long; the next record then wakes it at once
+ * (and clears the flag), so an idle agent is not woken every max_delay.
+ */
+struct tl_reader_state {
+	__u32 security_asleep;
+	__u32 _pad0;
+};
+
 /* deny_inode and watch_inode key. dev in kernel encoding. */
 struct tl_inode_key {
 	__u64 ino;

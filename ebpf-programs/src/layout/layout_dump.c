@@ -50,6 +50,7 @@ int main(void)
 	S(tl_config); F(tl_config, mode); F(tl_config, record_all_opens); F(tl_config, syscall_sample_rate);
 	F(tl_config, agent_tgid); F(tl_config, cgroup_filter);
 	F(tl_config, security_wakeup_bytes); F(tl_config, observability_wakeup_bytes);
+	S(tl_reader_state); F(tl_reader_state, security_asleep);
 
 	S(tl_inode_key); F(tl_inode_key, ino); F(tl_inode_key, dev);
 	S(tl_prefix_key); F(tl_prefix_key, prefixlen); F(tl_prefix_key, path);

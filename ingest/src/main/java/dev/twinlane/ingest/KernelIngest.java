@@ -34,6 +34,7 @@ public final class KernelIngest implements AutoCloseable {
     private final List<BpfObject> families = new ArrayList<>();
     private final List<HookStatus> hooks = new ArrayList<>();
     private final Map<Ring, RingBufferReader> readers = new EnumMap<>(Ring.class);
+    private SleepingReader sleepingReader;
     private final PolicyMaps policy;
     private final int possibleCpus;
     private final long startedBootNanos = KernelClock.bootNanos();
@@ -191,6 +192,14 @@ public final class KernelIngest implements AutoCloseable {
                 r -> RingBufferReader.open(r.label(), maps.mapFd(r.mapName()), config.ringBytes(r)));
     }
 
+    /** The security reader's asleep flag (see {@link SleepingReader}); for the ring's one reader thread. */
+    public synchronized SleepingReader sleepingReader() {
+        if (sleepingReader == null) {
+            sleepingReader = new SleepingReader(maps.mapFd("reader_state"));
+        }
+        return sleepingReader;
+    }
+
     public List<HookStatus> hooks() {
         return List.copyOf(hooks);
     }
@@ -243,6 +252,9 @@ public final class KernelIngest implements AutoCloseable {
     @Override
     public synchronized void close() {
         detach();
+        if (sleepingReader != null) {
+            sleepingReader.close();
+        }
         readers.values().forEach(RingBufferReader::close);
         readers.clear();
         maps.close();

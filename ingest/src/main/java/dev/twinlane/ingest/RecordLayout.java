@@ -87,6 +87,9 @@ public final class RecordLayout {
             f("agent_tgid", 12, 4, U32), f("cgroup_filter", 16, 8, U64),
             f("security_wakeup_bytes", 24, 4, U32), f("observability_wakeup_bytes", 28, 4, U32));
 
+    public static final RecordStruct READER_STATE = new RecordStruct("tl_reader_state", 8, null,
+            f("security_asleep", 0, 4, U32));
+
     public static final RecordStruct INODE_KEY = new RecordStruct("tl_inode_key", 16, null,
             f("ino", 0, 8, U64), f("dev", 8, 8, U64));
 
@@ -94,7 +97,7 @@ public final class RecordLayout {
             f("prefixlen", 0, 4, U32), f("path", 4, PREFIX_MAX, CHARS));
 
     public static final List<RecordStruct> ALL = List.of(HEADER, EXEC, FILE_OPEN, NET, PTRACE, KERNEL_READ,
-            BPF, FORK, EXIT, SYSCALL, TCP_STATE, LOADGEN, CONFIG, INODE_KEY, PREFIX_KEY);
+            BPF, FORK, EXIT, SYSCALL, TCP_STATE, LOADGEN, CONFIG, READER_STATE, INODE_KEY, PREFIX_KEY);
 
     private RecordLayout() {
     }

@@ -49,6 +49,33 @@ class WakeupPolicyTest {
     }
 
     @Test
+    void aReaderAsleepOnAnIdleRingIsWokenByTheNextRecord() throws Exception {
+        Root.require();
+        try (Watched w = new Watched(new WakeupPolicy(1_000_000_000L, 0.25))) {
+            RingBufferReader reader = w.kernel.reader(Ring.SECURITY);
+            SleepingReader asleep = w.kernel.sleepingReader();
+            boolean slept = false;
+            for (int i = 0; i < 100 && !slept; i++) {   // other processes' execs may land in the ring too
+                reader.drain(x -> { }, Integer.MAX_VALUE);
+                slept = asleep.fallAsleep(reader);
+            }
+            assertTrue(slept, "the ring was empty at some point");
+            w.open(1);   // far below the watermark: only the asleep flag can wake the reader
+            long t0 = System.nanoTime();
+            int woken = reader.await(5_000_000_000L);
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            System.out.printf("asleep reader: woken after %d ms by one record%n", ms);
+            assertEquals(1, woken);
+            assertTrue(ms < 1000, "woken by the record, not the timeout: " + ms + " ms");
+            assertTrue(reader.backlog() > 0);
+            reader.drain(x -> { }, Integer.MAX_VALUE);
+            w.open(1);   // the program cleared the flag: the next record is below the watermark again
+            assertTrue(reader.await(300_000_000L) == 0 || reader.backlog() >= new WakeupPolicy(1, 0.25).watermarkBytes(RING),
+                    "once awake, the reader is not woken per record");
+        }
+    }
+
+    @Test
     void perRecordOneOpenWakesTheReader() throws Exception {
         Root.require();
         try (Watched w = new Watched(WakeupPolicy.PER_RECORD)) {

@@ -8,6 +8,7 @@ import dev.twinlane.ingest.RecordHandler;
 import dev.twinlane.ingest.RecordView;
 import dev.twinlane.ingest.Ring;
 import dev.twinlane.ingest.RingBufferReader;
+import dev.twinlane.ingest.SleepingReader;
 import dev.twinlane.ingest.ThreadPriority;
 import dev.twinlane.ingest.WakeupPolicy;
 
@@ -26,6 +27,14 @@ public final class Router implements AutoCloseable {
     private static final int BATCH = 4096;
     /** Longest sleep of a reader woken per record, before it looks at promotions and drops anyway. */
     private static final long PER_RECORD_SLEEP_NS = 10_000_000L;
+    /**
+     * A timer-driven security reader that found its ring empty for this long sleeps until the
+     * next record wakes it (see SleepingReader), or this much longer at most: an idle agent wakes
+     * 10 times a second instead of 1000, and the bound covers a wake-up lost to the race the
+     * SleepingReader describes, gap checks and promotions.
+     */
+    private static final long IDLE_AFTER_NS = 20_000_000L;
+    private static final long IDLE_SLEEP_NS = 100_000_000L;
     /** How often the observability lane hears the time when no record brings it. */
     private static final long TICK_NS = 50_000_000L;
 
@@ -78,12 +87,23 @@ public final class Router implements AutoCloseable {
 
     private void securityLoop(RingBufferReader reader, RecordHandler handler, WakeupPolicy wake) {
         priority.complete(ThreadPriority.realtime(realtimePriority));
+        SleepingReader asleep = kernel.sleepingReader();
+        long lastRecordNs = System.nanoTime();
         while (running) {
             int n = reader.drain(handler, BATCH);
             promotion.drainTo(security);
             gaps.check(security);
             security.endBatch();
-            if (n < BATCH) {
+            if (n > 0) {
+                lastRecordNs = System.nanoTime();
+            }
+            if (n == BATCH) {
+                continue;
+            }
+            if (!wake.perRecord() && System.nanoTime() - lastRecordNs > IDLE_AFTER_NS && asleep.fallAsleep(reader)) {
+                reader.await(IDLE_SLEEP_NS);
+                asleep.wakeUp();
+            } else {
                 sleep(reader, wake);
             }
         }
