@@ -62,7 +62,7 @@ class CrashRecoveryTest {
             assertTrue(r.lastSeq() >= durable.get(), "reported durable " + durable.get() + " but " + ctx);
             if (recovered.get() >= 0) {
                 if (lastVerified > 0) {
-                    assertEquals(lastVerified, recovered.get(), "resumed from the verified tail, " + ctx);
+                    assertEquals(lastVerified + 1, recovered.get(), "resumed from the verified tail after a RECOVERY record, " + ctx);
                     resumedChecks++;
                 }
             }
@@ -74,8 +74,8 @@ class CrashRecoveryTest {
         }
         assertTrue(resumedChecks >= KILLS / 2 + 1, "children resumed the chain " + resumedChecks + " times");
         try (ChainedLog log = fx.open()) {
-            assertEquals(lastVerified, log.appendedSeq());
-            assertEquals(lastVerified + 1, log.appender().append(9, new byte[]{1, 2, 3}));
+            assertEquals(lastVerified + 1, log.appendedSeq(), "a RECOVERY after the last kill");
+            assertEquals(lastVerified + 2, log.appender().append(9, new byte[]{1, 2, 3}));
         }
         VerifyReport r = fx.verify();
         assertTrue(r.ok(), r.line());
