@@ -34,7 +34,9 @@ import net.openhft.chronicle.threads.BusyTimedPauser;
  * An HMAC-chained, forward-secure write-ahead log of byte payloads on Chronicle Queue.
  * Open with {@link #security}, {@link #observability} or {@link #builder}, append through
  * {@link #appender()}, read durable records with {@link #reader()}, check with
- * {@link ChainVerifier}. One writer process per directory (enforced with a file lock).
+ * {@link ChainVerifier}. One writer per directory, enforced with flock(2) on the directory itself
+ * (an open file description's lock: no file deletion or other close releases it; a second process
+ * and a second open in the same JVM are both refused) and, as before, a lock on DIR/wal.lock.
  *
  * <p>"Durable" means: the record and every record before it were written to their cycle file
  * and an fdatasync(2) of that file returned, and, for a record in a new cycle file, the
@@ -46,9 +48,14 @@ public final class ChainedLog implements AutoCloseable {
     static final String META_FILE = "wal.meta";
     static final String SEAL_FILE = "seal.latest";
 
+    private static final LibC LIBC = LibC.load();
+    private static final int EWOULDBLOCK = 11;
+
     private final Builder config;
     private final Path dir;
     private final String name;
+    /** flock(2) on the log directory itself: deleting wal.lock (or any file) does not release it. */
+    private final int dirLockFd;
     private final FileChannel lockChannel;
     private final FileLock lock;
     private final Path identityFile;
@@ -276,9 +283,11 @@ public final class ChainedLog implements AutoCloseable {
         if (b.sealKey != null && b.sealKey.file() != null) {
             KeyFiles.requirePrivate(b.sealKey.file(), true);
         }
+        int dirFd = -1;
         FileChannel ch = null;
         try {
             Files.createDirectories(dir);
+            dirFd = lockDirectory(dir);
             ch = FileChannel.open(dir.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             FileLock l;
             try {
@@ -292,11 +301,13 @@ public final class ChainedLog implements AutoCloseable {
             lock = l;
         } catch (IOException | RuntimeException e) {
             closeQuietly(ch);
+            unlockDirectory(dirFd);
             if (e instanceof WalException) {
                 throw (WalException) e;
             }
             throw new WalException("cannot open " + dir + ": " + e.getMessage(), e);
         }
+        this.dirLockFd = dirFd;
         this.lockChannel = ch;
         SingleChronicleQueue q = null;
         try {
@@ -548,6 +559,30 @@ public final class ChainedLog implements AutoCloseable {
         KeyFiles.syncDirectory(target);
         KeyFiles.syncDirectory(dir);
         return target;
+    }
+
+    /** flock(2) of the directory, or -1 when libc is not at hand (then wal.lock alone guards). */
+    private static int lockDirectory(Path dir) {
+        if (LIBC == null) {
+            return -1;
+        }
+        int fd = LIBC.open(dir.toString(), LibC.O_RDONLY | LibC.O_CLOEXEC);
+        if (fd < 0) {
+            throw new WalException("cannot open " + dir + " to lock it");
+        }
+        if (LIBC.flock(fd, LibC.LOCK_EX | LibC.LOCK_NB) != 0) {
+            int errno = jnr.ffi.Runtime.getRuntime(LIBC).getLastError();
+            LIBC.close(fd);
+            throw new WalException(errno == EWOULDBLOCK ? "another writer has " + dir + " open"
+                    : "cannot lock " + dir + ": " + LIBC.strerror(errno));
+        }
+        return fd;
+    }
+
+    private static void unlockDirectory(int fd) {
+        if (fd >= 0) {
+            LIBC.close(fd); // closing the only descriptor of the open file description drops the flock
+        }
     }
 
     /** The SEAL record of {@code s} is durable and the seal file says so: the identity keeps it too. */
@@ -855,5 +890,6 @@ public final class ChainedLog implements AutoCloseable {
             // the lock dies with the channel anyway
         }
         closeQuietly(lockChannel);
+        unlockDirectory(dirLockFd);
     }
 }
