@@ -327,7 +327,8 @@ public final class ChainedLog implements AutoCloseable {
                     null, 0)
                     : checkFiles(removed, identity);
             if (r == null) {
-                r = TailRecovery.recover(dir, b.keys, state, identity, sealsAside(), bootId, maxDocument, maxDocument);
+                r = TailRecovery.recover(dir, b.keys, state, identity, sealsAside(),
+                        b.sealKey == null ? null : b.sealKey.publicKey(), bootId, maxDocument, maxDocument);
             }
             NewLog predecessor = null;
             Path retired = null;
@@ -352,7 +353,7 @@ public final class ChainedLog implements AutoCloseable {
                     state = null;
                 }
                 removed.clear();
-                r = TailRecovery.recover(dir, b.keys, null, null, List.of(), bootId, maxDocument, maxDocument);
+                r = TailRecovery.recover(dir, b.keys, null, null, List.of(), null, bootId, maxDocument, maxDocument);
                 if (r.problem != null || !r.empty()) {
                     throw new WalException(line + "; and " + dir + " is still not empty after moving the files aside");
                 }

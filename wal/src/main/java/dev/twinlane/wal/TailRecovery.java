@@ -131,6 +131,7 @@ final class TailRecovery {
     private final KeyState state;
     private final Identity identity;
     private final List<Seal> sealFiles;
+    private final byte[] sealPublicKey;
     private final String bootId;
     private final int maxDocument;
     private final int tornLimit;
@@ -141,13 +142,14 @@ final class TailRecovery {
     /** MACs that durable seals signed, by seq: the records there must carry them. */
     private final Map<Long, byte[]> sealedMacs = new HashMap<>();
 
-    private TailRecovery(Path dir, KeyRing ring, KeyState state, Identity identity, List<Seal> sealFiles, String bootId,
-                         int maxDocument, int tornLimit) {
+    private TailRecovery(Path dir, KeyRing ring, KeyState state, Identity identity, List<Seal> sealFiles,
+                         byte[] sealPublicKey, String bootId, int maxDocument, int tornLimit) {
         this.dir = dir;
         this.ring = ring;
         this.state = state;
         this.identity = identity;
         this.sealFiles = sealFiles;
+        this.sealPublicKey = sealPublicKey;
         this.bootId = bootId;
         this.maxDocument = maxDocument;
         this.tornLimit = tornLimit;
@@ -158,14 +160,17 @@ final class TailRecovery {
      * throw a one-line WalException; damage, a missing or foreign log is returned as
      * {@link Result#problem}, and then nothing was changed on disk.
      *
-     * @param sealFiles seals found aside (the seal file; may be empty); the identity's seal is also used
+     * @param sealFiles seals found aside (the seal file; may be empty); the identity's seals are also used
+     * @param sealPublicKey the writer's seal key (may be null): for a log whose GENESIS names none
+     *     (created before it had one), a seal counts when this key signed it
      * @param maxDocument the longest record a header may claim
      * @param tornLimit how many bytes after the last document a killed writer may have left (at
      *     least: one of Chronicle's index arrays, as long as the file's own, may be longer)
      */
-    static Result recover(Path dir, KeyRing ring, KeyState state, Identity identity, List<Seal> sealFiles, String bootId,
-                          int maxDocument, int tornLimit) throws IOException {
-        TailRecovery t = new TailRecovery(dir, ring, state, identity, sealFiles, bootId, maxDocument, tornLimit);
+    static Result recover(Path dir, KeyRing ring, KeyState state, Identity identity, List<Seal> sealFiles,
+                          byte[] sealPublicKey, String bootId, int maxDocument, int tornLimit) throws IOException {
+        TailRecovery t = new TailRecovery(dir, ring, state, identity, sealFiles, sealPublicKey, bootId, maxDocument,
+                tornLimit);
         t.run();
         return t.r;
     }
@@ -245,10 +250,11 @@ final class TailRecovery {
         if (identity != null) {
             candidates.addAll(identity.seals);
         }
+        byte[] pub = g.sealed() ? g.sealPublicKey : sealPublicKey;
         List<Seal> valid = new ArrayList<>();
         for (Seal s : candidates) {
-            if (!Arrays.equals(s.logId, g.logId) || s.recordSeq != s.seq + 1 || !g.sealed() || !s.verify(g.sealPublicKey)) {
-                continue; // another log's, or unsigned: proves nothing
+            if (!Arrays.equals(s.logId, g.logId) || s.recordSeq != s.seq + 1 || pub == null || !s.verify(pub)) {
+                continue; // another log's, or not signed by its seal key: proves nothing
             }
             valid.add(s);
             r.knownDurable = Math.max(r.knownDurable, s.recordSeq);

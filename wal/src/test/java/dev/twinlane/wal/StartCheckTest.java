@@ -158,6 +158,23 @@ class StartCheckTest {
         System.out.println("unsealed tail, seal at " + sealed + ": refused: " + e.getMessage());
     }
 
+    @Test
+    void aLogCreatedWithoutASealKeyIsCheckedFromItsSealsOnceItHasOne() throws Exception {
+        WalFixture fx = new WalFixture(tmp);
+        try (ChainedLog log = ChainedLog.observability(fx.wal).keys(fx.ring).build()) { // no seal key
+            fill(log, 100, 50);
+        }
+        try (ChainedLog log = fx.builder().build()) { // now with one (the agent's observability log after an upgrade)
+            assertTrue(log.recovery().contains("(from the GENESIS)"), log.recovery());
+            fill(log, 6000, 50);
+        }
+        try (ChainedLog log = fx.builder().build()) {
+            assertTrue(log.recovery().contains("(from the durable seal of seq "), log.recovery());
+            System.out.println("unsealed GENESIS, sealed since: " + log.recovery());
+        }
+        assertTrue(fx.verify().ok(), fx.verify().line());
+    }
+
     static NewLog newLogRecord(WalFixture fx) throws Exception {
         List<byte[]> recs = Tamper.records(fx.wal);
         byte[] r = recs.get(1);
