@@ -336,9 +336,10 @@ public final class ChainedLog implements AutoCloseable {
                 TailRecovery.Problem p = r.problem;
                 String line = "wal " + name + " " + dir + ": refusing to start: " + p.line;
                 if (b.startNewLogReason == null) {
-                    throw new WalException(line + "; check it with `twinlane verify --wal " + dir + "`; to keep these files"
-                            + " aside (in " + dir + "/retired-...) and start a new log that records why, start with"
-                            + " --start-new-log REASON (ChainedLog.Builder.startNewLogIfDamaged)");
+                    throw new WalException(line + (p.cause == TailRecovery.Problem.MISSING ? "; to start a new log"
+                            : "; check it with `twinlane verify --wal " + dir + "`; to keep these files aside (in " + dir
+                            + "/retired-...) and start a new log") + " that records why, start with --start-new-log REASON"
+                            + " (ChainedLog.Builder.startNewLogIfDamaged)");
                 }
                 if (b.keys == null) {
                     throw new WalException(line + "; starting a new log in its place needs the root key file (the key state"
