@@ -59,17 +59,9 @@ final class Pipeline implements AutoCloseable {
     static final Hooks PLAIN = Hooks.tap(Records.Tap.NONE);
 
     private Pipeline(AgentConfig c, MeterRegistry registry, Hooks hooks) throws IOException {
-        // each log's writer starts from its key state file (DIR/key.state); the root key is only
-        // needed to create a log or its state file, and then belongs off this host
-        Path secState = c.dataDir.resolve("security").resolve("key.state");
-        Path obsState = c.dataDir.resolve("observability").resolve("key.state");
-        Keys keys = Keys.ensure(c, Files.exists(secState) && Files.exists(obsState));
-        securityLog = cadence(ChainedLog.security(c.dataDir.resolve("security")), c.securityFsyncMs)
-                .keys(Files.exists(secState) ? null : keys.root).sealKey(keys.seal).meterRegistry(registry).name("security")
-                .syncerSetup(() -> ThreadPriority.realtime(c.securityRealtimePriority)).build();
-        observabilityLog = open(() -> cadence(ChainedLog.observability(c.dataDir.resolve("observability")),
-                c.observabilityFsyncMs).keys(Files.exists(obsState) ? null : keys.root).maxPayload(16 << 20)
-                .meterRegistry(registry).name("observability").build(), securityLog);
+        Logs logs = openLogs(c, registry);
+        securityLog = logs.security();
+        observabilityLog = logs.observability();
         ChainAppender sec = securityLog.appender();
         ChainAppender obs = observabilityLog.appender();
         securityLane = new SecurityLane(c.securityRingSize, AgentConfig.waitStrategy(c.securityWait),
@@ -97,6 +89,45 @@ final class Pipeline implements AutoCloseable {
 
     static Pipeline start(AgentConfig c, MeterRegistry registry, Hooks hooks) throws IOException {
         return new Pipeline(c, registry, hooks);
+    }
+
+    record Logs(ChainedLog security, ChainedLog observability) {
+    }
+
+    /**
+     * Where the agent remembers each log (log id, what was durable, its latest seals, whether it
+     * was closed cleanly): DATA/state/NAME.identity, outside the log's directory, so that deleting
+     * or swapping DATA/NAME does not take it along and the log is never silently restarted.
+     */
+    static Path identityFile(Path dataDir, String name) {
+        return dataDir.resolve("state").resolve(name + ".identity");
+    }
+
+    /**
+     * Opens (creates or recovers) both logs. Each log's writer starts from its key state file
+     * (DIR/key.state); the root key is only needed to create a log or its state file, or to start
+     * a new log in place of a damaged one (--start-new-log), and then belongs off this host.
+     */
+    static Logs openLogs(AgentConfig c, MeterRegistry registry) throws IOException {
+        Path secState = c.dataDir.resolve("security").resolve("key.state");
+        Path obsState = c.dataDir.resolve("observability").resolve("key.state");
+        Keys keys = Keys.ensure(c, Files.exists(secState) && Files.exists(obsState));
+        boolean anew = c.startNewLogReason != null;
+        ChainedLog security = integrity(cadence(ChainedLog.security(c.dataDir.resolve("security")), c.securityFsyncMs), c,
+                "security").keys(Files.exists(secState) && !anew ? null : keys.root).sealKey(keys.seal)
+                .meterRegistry(registry).name("security")
+                .syncerSetup(() -> ThreadPriority.realtime(c.securityRealtimePriority)).build();
+        // sealed too: a start checks a log from its last durable seal, and reads a log without seals whole
+        ChainedLog observability = open(() -> integrity(cadence(ChainedLog.observability(c.dataDir.resolve("observability")),
+                c.observabilityFsyncMs), c, "observability").keys(Files.exists(obsState) && !anew ? null : keys.root)
+                .sealKey(keys.seal).maxPayload(16 << 20).meterRegistry(registry).name("observability").build(), security);
+        return new Logs(security, observability);
+    }
+
+    /** The identity file, and the operator's --start-new-log when given. */
+    private static ChainedLog.Builder integrity(ChainedLog.Builder b, AgentConfig c, String name) {
+        b.identityFile(identityFile(c.dataDir, name));
+        return c.startNewLogReason == null ? b : b.startNewLogIfDamaged(c.startNewLogReason);
     }
 
     /** BPF load/attach/detach audit lines go to DATA/bpf-audit.log (appended, flushed per line). */
@@ -214,7 +245,9 @@ final class Pipeline implements AutoCloseable {
                 SealKey.generate(sealFile, dir.resolve("seal.pub"));
                 System.err.println("twinlane: generated a new seal key at " + sealFile + ", public key " + dir.resolve("seal.pub"));
             }
-            return new Keys(statesExist ? null : KeyRing.load(rootFile), SealKey.load(sealFile));
+            // a new log in place of a damaged one needs the root key; without the file the log refuses, in one line
+            boolean root = !statesExist || c.startNewLogReason != null && Files.exists(rootFile);
+            return new Keys(root ? KeyRing.load(rootFile) : null, SealKey.load(sealFile));
         }
     }
 }
