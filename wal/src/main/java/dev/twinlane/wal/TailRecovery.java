@@ -280,7 +280,28 @@ final class TailRecovery {
             }
             oldest = s;
         }
-        return oldest;
+        return oldest != null ? oldest : locate(newest);
+    }
+
+    /**
+     * A seal file of an older writer says which record, not where: look for its SEAL record in the
+     * newest two cycle files (it is at most a seal interval old), rather than read the whole log.
+     */
+    private Seal locate(Seal s) {
+        for (int i = files.size() - 1; i >= Math.max(0, files.size() - 2); i--) {
+            try (CycleFiles.Reader rd = new CycleFiles.Reader(files.get(i), 0, maxDocument)) {
+                CycleFiles.Doc d;
+                while ((d = rd.next()) != null) {
+                    if (StoredRecord.wellFormed(d.bytes) && StoredRecord.seq(d.bytes) == s.recordSeq) {
+                        return StoredRecord.kind(d.bytes) == Kinds.SEAL
+                                ? s.withRecord(s.recordSeq, files.get(i).getFileName().toString(), d.offset) : null;
+                    }
+                }
+            } catch (IOException | WalException e) {
+                return null; // the walk from the GENESIS will say what is wrong
+            }
+        }
+        return null;
     }
 
     private void walk(Genesis g, CycleFiles.Doc first) throws IOException {

@@ -175,6 +175,24 @@ class StartCheckTest {
         assertTrue(fx.verify().ok(), fx.verify().line());
     }
 
+    @Test
+    void aSealFileOfAnOlderWriterIsFoundInTheNewestFilesNotTheWholeLogRead() throws Exception {
+        WalFixture fx = new WalFixture(tmp);
+        try (ChainedLog log = fx.open()) {
+            fill(log, 6000, 50);
+        }
+        // as an older writer left them: a seal file without the SEAL record's place, no identity file
+        Path sealFile = fx.wal.resolve(ChainedLog.SEAL_FILE);
+        Files.writeString(sealFile, Files.readString(sealFile).replaceAll("(?m)^seal-record-(file|offset)=.*\n", ""));
+        Files.delete(fx.identityFile());
+        long sealed = Seal.read(sealFile).recordSeq;
+        try (ChainedLog log = fx.open()) {
+            assertTrue(log.recovery().startsWith("1 records verified, seq " + sealed + ".." + sealed), log.recovery());
+            System.out.println("older seal file: " + log.recovery());
+        }
+        assertTrue(fx.verify().ok(), fx.verify().line());
+    }
+
     static NewLog newLogRecord(WalFixture fx) throws Exception {
         List<byte[]> recs = Tamper.records(fx.wal);
         byte[] r = recs.get(1);
