@@ -189,7 +189,7 @@ final class CycleFiles {
                 }
                 if (pos + 4 + len > size) {
                     throw new WalException(file.getFileName() + ": document at offset " + pos + " needs "
-                            + len + " bytes but the file ends at " + size + " (file cut short)");
+                            + len + " bytes but the file ends at " + size + " (file cut short, or the header is damaged)");
                 }
                 long at = pos;
                 pos += 4 + len;
