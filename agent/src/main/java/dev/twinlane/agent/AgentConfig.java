@@ -65,6 +65,12 @@ final class AgentConfig {
     PolicyRules rules = PolicyRules.NONE;
     /** Kafka export (the kafka: section or run --kafka); null: none. */
     dev.twinlane.export.ExportSettings kafka;
+    /**
+     * run --start-new-log REASON: where a log is damaged, missing or not the one remembered, keep it
+     * aside and start a new one that records REASON. Command line only, one start at a time: in a
+     * configuration file it would quietly accept every later damage.
+     */
+    String startNewLogReason;
 
     /** The defaults, used by `./twinlane run` without --config. */
     static AgentConfig defaults() {

@@ -108,15 +108,9 @@ final class Pipeline implements AutoCloseable {
     static final Hooks PLAIN = Hooks.tap(Records.Tap.NONE);
 
     private Pipeline(AgentConfig c, MeterRegistry registry, Hooks hooks) throws IOException {
-        // each log's writer starts from its key state file (DIR/key.state); the root key is only
-        // needed to create a log or its state file, and then belongs off this host
-        Path secState = c.dataDir.resolve("security").resolve(KEY_STATE);
-        Path obsState = c.dataDir.resolve("observability").resolve(KEY_STATE);
-        checkDirectories(c);
-        Keys keys = Keys.ensure(c); // the last check, then the first write (keys on a first run)
-        for (Path d : List.of(c.dataDir, c.dataDir.resolve("security"), c.dataDir.resolve("observability"))) {
-            PrivateDirs.create(d);
-        }
+        Logs logs = openLogs(c, registry);
+        securityLog = logs.security();
+        observabilityLog = logs.observability();
         journalPath = c.dataDir.resolve(LossJournal.FILE);
         LossJournal j = null;
         String noJournal = null;
@@ -128,21 +122,12 @@ final class Pipeline implements AutoCloseable {
             System.err.println("twinlane: " + noJournal + "; running without: events a stop cannot log would not be"
                     + " recorded (a later start with room creates it)");
         } catch (IOException e) {
+            observabilityLog.close();
+            securityLog.close();
             throw new StartRefused(e.getMessage());
         }
         journal = j;
         journalMissing = noJournal;
-        try {
-            securityLog = cadence(ChainedLog.security(c.dataDir.resolve("security")), c.securityFsyncMs)
-                    .keys(Files.exists(secState) ? null : keys.root).sealKey(keys.seal).meterRegistry(registry)
-                    .name("security").syncerSetup(() -> ThreadPriority.realtime(c.securityRealtimePriority)).build();
-        } catch (RuntimeException e) {
-            closeQuietly(journal);
-            throw e;
-        }
-        observabilityLog = open(() -> cadence(ChainedLog.observability(c.dataDir.resolve("observability")),
-                c.observabilityFsyncMs).keys(Files.exists(obsState) ? null : keys.root).maxPayload(16 << 20)
-                .meterRegistry(registry).name("observability").build(), securityLog, journal);
         ChainAppender obs = observabilityLog.appender();
         securitySink = new SecurityLogSink(securityLog, journal);
         securitySink.recordEarlierLosses();   // before any new record: what an earlier run could not log
@@ -193,6 +178,51 @@ final class Pipeline implements AutoCloseable {
         return new Pipeline(c, registry, hooks);
     }
 
+    /**
+     * Where the agent remembers each log (log id, what was durable, its latest seals, whether it
+     * was closed cleanly): DATA/state/NAME.identity, outside the log's directory, so that deleting
+     * or swapping DATA/NAME does not take it along and the log is never silently restarted.
+     */
+    static Path identityFile(Path dataDir, String name) {
+        return dataDir.resolve("state").resolve(name + ".identity");
+    }
+
+    record Logs(ChainedLog security, ChainedLog observability) {
+    }
+
+    /**
+     * Checks the directories and keys, then opens (creates or recovers) both logs. Each log's
+     * writer starts from its key state file (DIR/key.state); the root key is only needed to create
+     * a log or its state file, or to start a new log in place of a damaged one (--start-new-log),
+     * and then belongs off this host.
+     */
+    static Logs openLogs(AgentConfig c, MeterRegistry registry) throws IOException {
+        Path secState = c.dataDir.resolve("security").resolve(KEY_STATE);
+        Path obsState = c.dataDir.resolve("observability").resolve(KEY_STATE);
+        checkDirectories(c);
+        boolean anew = c.startNewLogReason != null;
+        Keys keys = Keys.ensure(c); // the last check, then the first write (keys on a first run)
+        for (Path d : List.of(c.dataDir, c.dataDir.resolve("security"), c.dataDir.resolve("observability"))) {
+            PrivateDirs.create(d);
+        }
+        ChainedLog security = integrity(cadence(ChainedLog.security(c.dataDir.resolve("security")), c.securityFsyncMs), c,
+                "security").keys(Files.exists(secState) && !anew ? null : keys.root).sealKey(keys.seal)
+                .meterRegistry(registry).name("security")
+                .syncerSetup(() -> ThreadPriority.realtime(c.securityRealtimePriority)).build();
+        // sealed too: a start checks a log from its last durable seal, and reads a log without seals whole
+        ChainedLog observability = open(() -> integrity(cadence(ChainedLog.observability(c.dataDir.resolve("observability")),
+                c.observabilityFsyncMs), c, "observability").keys(Files.exists(obsState) && !anew ? null : keys.root)
+                .sealKey(keys.seal).maxPayload(16 << 20).meterRegistry(registry).name("observability").build(),
+                security);
+        return new Logs(security, observability);
+    }
+
+    /** The identity file, and the operator's --start-new-log when given. */
+    private static ChainedLog.Builder integrity(ChainedLog.Builder b, AgentConfig c, String name) {
+        b.identityFile(identityFile(c.dataDir, name));
+        return c.startNewLogReason == null ? b : b.startNewLogIfDamaged(c.startNewLogReason);
+    }
+
     /** BPF load/attach/detach audit lines go to DATA/bpf-audit.log (appended, flushed per line). */
     private static AuditLog auditLog(Path dataDir) throws IOException {
         Files.createDirectories(dataDir);
@@ -229,12 +259,11 @@ final class Pipeline implements AutoCloseable {
     }
 
     /** Opens a second log, closing the first (and the loss journal) if that fails. */
-    private static ChainedLog open(Opener o, ChainedLog already, LossJournal journal) {
+    private static ChainedLog open(Opener o, ChainedLog already) {
         try {
             return o.open();
         } catch (RuntimeException e) {
             already.close();
-            closeQuietly(journal);
             throw e;
         }
     }
@@ -415,7 +444,9 @@ final class Pipeline implements AutoCloseable {
             }
             // the keys that exist are read and checked as the writer will check them, still before writing
             KeyRing root = null;
-            if (!stateless.isEmpty() && !newRoot) {
+            // a new log in place of a damaged one (--start-new-log) needs the root key too; without the file the log refuses
+            boolean rootNeeded = !stateless.isEmpty() || c.startNewLogReason != null && Files.exists(rootFile);
+            if (rootNeeded && !newRoot) {
                 root = KeyRing.load(rootFile);
                 requireRootOwner(rootFile);
             }

@@ -25,15 +25,28 @@ final class RunCommand implements Command {
     }
 
     public String summary() {
-        return "run the agent [--config FILE] [--data-dir DIR] [--duration 10s] [--print security|observability|all] [--kafka HOST:PORT]";
+        return "run the agent [--config FILE] [--data-dir DIR] [--duration 10s] [--print security|observability|all] [--kafka HOST:PORT]"
+                + " [--start-new-log REASON]";
     }
 
-    public int run(String[] args) throws Exception {
-        Options o = Options.parse(args,
+    static Options options(String[] args) throws UsageException {
+        return Options.parse(args,
                 Set.of("config", "data-dir", "duration", "print", "mode", "sample-rate", "deny-port", "deny-addr",
-                        "deny-file", "watch", "watch-file", "kafka"),
+                        "deny-file", "watch", "watch-file", "kafka", "start-new-log"),
                 Set.of("record-all-opens"));
+    }
+
+    /** The configuration the options make (the file, then the options over it). */
+    static AgentConfig config(Options o) throws UsageException {
         AgentConfig config = o.has("config") ? AgentConfig.load(Path.of(o.get("config", null))) : AgentConfig.defaults();
+        if (o.has("start-new-log")) {
+            String reason = o.get("start-new-log", "").trim();
+            if (reason.isEmpty() || reason.startsWith("--")) {
+                throw new UsageException("--start-new-log wants a reason (it is recorded in the new log), e.g."
+                        + " --start-new-log \"disk replaced, ticket 4711\"");
+            }
+            config.startNewLogReason = reason;
+        }
         if (o.has("data-dir")) {
             config.dataDir = Path.of(o.get("data-dir", null));
         }
@@ -49,6 +62,12 @@ final class RunCommand implements Command {
         if (o.has("record-all-opens")) {
             config.ingest.recordAllOpens(true);
         }
+        return config;
+    }
+
+    public int run(String[] args) throws Exception {
+        Options o = options(args);
+        AgentConfig config = config(o);
         Duration duration = o.duration("duration", null);
         String print = o.get("print", null);
         if (print != null && !Set.of("security", "observability", "all").contains(print)) {

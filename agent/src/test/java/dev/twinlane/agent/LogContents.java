@@ -9,7 +9,10 @@ import dev.twinlane.wal.ChainReader;
 import dev.twinlane.wal.ChainedLog;
 import dev.twinlane.wal.KeyRing;
 
-/** Test helper: every record of a closed log, as (kind, payload). Reopening it is a real recovery. */
+/**
+ * Test helper: every record of a closed log, as (kind, payload). Reopening it is a real recovery,
+ * with the identity file the agent keeps (so a clean stop is known as one).
+ */
 final class LogContents {
     record Entry(long seq, int kind, byte[] payload) {
     }
@@ -29,10 +32,12 @@ final class LogContents {
     }
 
     static List<Entry> security(Path dataDir, KeyRing keys) {
-        return read(ChainedLog.security(dataDir.resolve("security")), keys);
+        return read(ChainedLog.security(dataDir.resolve("security"))
+                .identityFile(Pipeline.identityFile(dataDir, "security")), keys);
     }
 
     static List<Entry> observability(Path dataDir, KeyRing keys) {
-        return read(ChainedLog.observability(dataDir.resolve("observability")), keys);
+        return read(ChainedLog.observability(dataDir.resolve("observability"))
+                .identityFile(Pipeline.identityFile(dataDir, "observability")), keys);
     }
 }

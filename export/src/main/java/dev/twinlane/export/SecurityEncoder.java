@@ -5,6 +5,7 @@ import dev.twinlane.ingest.RecordKind;
 import dev.twinlane.wal.Genesis;
 import dev.twinlane.wal.KeyRing;
 import dev.twinlane.wal.Kinds;
+import dev.twinlane.wal.NewLog;
 import dev.twinlane.wal.RecordFormat;
 import dev.twinlane.wal.Seal;
 
@@ -15,7 +16,7 @@ import dev.twinlane.wal.Seal;
  * <pre>
  * {"schema":"twinlane.security/1","host":H,"log_id":L,"seq":N,"kind":K,"kind_name":..,"time_ns":..,"mono_ns":..,
  *  "key_id":"8 hex","epoch":E,"prev_mac":"64 hex","mac":"64 hex","record":"base64 of header||payload",
- *  "event":{OCSF event} | "wal":{fields of a GENESIS/GAP/SEAL/ROTATE/RECOVERY record}}
+ *  "event":{OCSF event} | "wal":{fields of a GENESIS/GAP/SEAL/ROTATE/RECOVERY/NEW_LOG record}}
  * </pre>
  * {@code record} with {@code prev_mac} and {@code mac} is what a consumer holding the HMAC key
  * needs to recompute the MAC; {@code event} is rendered from {@code record} and nothing else.
@@ -113,11 +114,30 @@ public final class SecurityEncoder {
                 }
             }
             case Kinds.RECOVERY -> {
-                if (len == 52) {
+                if (len == Kinds.RECOVERY_V1_LENGTH || len == Kinds.RECOVERY_LENGTH) {
                     o.name("torn_documents").num(RecordFormat.getInt(p, off));
                     o.name("torn_bytes").num(RecordFormat.getLong(p, off + 4));
                     o.name("torn_sha256").hex(p, off + 12, 32);
                     o.name("zeroed_bytes").num(RecordFormat.getLong(p, off + 44));
+                }
+                if (len == Kinds.RECOVERY_LENGTH) {
+                    int flags = RecordFormat.getInt(p, off + 68);
+                    o.name("last_seq_kept").num(RecordFormat.getLong(p, off + 52));
+                    o.name("durable_seq_before").num(RecordFormat.getLong(p, off + 60));
+                    o.name("not_closed").bool((flags & Kinds.RECOVERY_NOT_CLOSED) != 0);
+                    o.name("new_boot").bool((flags & Kinds.RECOVERY_NEW_BOOT) != 0);
+                    o.name("no_identity").bool((flags & Kinds.RECOVERY_NO_IDENTITY) != 0);
+                }
+            }
+            case Kinds.NEW_LOG -> {
+                NewLog n = NewLog.decode(p, off, len);
+                if (n != null) {
+                    o.name("previous_log_id").str(n.previousLogIdHex());
+                    o.name("previous_last_seq").num(n.previousLastSeq());
+                    o.name("first_bad_seq").num(n.firstBadSeq());
+                    o.name("cause").str(n.causeName());
+                    o.name("reason").str(n.reason());
+                    o.name("problem").str(n.problem());
                 }
             }
             default -> {

@@ -14,7 +14,9 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -25,6 +27,7 @@ import dev.twinlane.wal.ChainedLog;
 import dev.twinlane.wal.KeyRing;
 
 /** The security message schema and OCSF mapping on records of a real chained log (no broker). */
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
 class SecurityEncoderTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -100,6 +103,61 @@ class SecurityEncoderTest {
         JsonNode c6 = msgs.get(4).get("event");
         assertTrue(c6.get("dst_endpoint").get("ip").asText().startsWith("2001:db8:"));
         assertEquals("Failure", c6.get("status").asText());
+    }
+
+    /** Every record of the log as shipped messages (the log is closed; it is reopened read-only by a writer). */
+    private static List<JsonNode> messages(ChainedLog log) throws Exception {
+        List<JsonNode> msgs = new ArrayList<>();
+        SecurityEncoder enc = new SecurityEncoder();
+        byte[] prev = new byte[32];
+        log.syncNow();
+        try (ChainReader r = log.reader()) {
+            while (r.next()) {
+                byte[] rec = Arrays.copyOf(r.bytes(), r.length());
+                msgs.add(JSON.readTree(enc.encode(rec, rec.length, prev, "h1", log.logId())));
+                prev = Arrays.copyOfRange(rec, rec.length - 32, rec.length);
+            }
+        }
+        return msgs;
+    }
+
+    @Test
+    void recoveryAndNewLogRecordsCarryWhatTheyName() throws Exception {
+        Path key = tmp.resolve("root.key");
+        KeyRing.generate(key);
+        Path dir = tmp.resolve("log");
+        String first;
+        try (ChainedLog log = ChainedLog.security(dir).keys(KeyRing.load(key)).hostId("h1").build()) {
+            first = log.logId();
+            log.appender().append(1, new byte[]{1});
+        }
+        java.nio.file.Files.delete(tmp.resolve("log.identity")); // so the next start cannot know it was a clean stop
+        try (ChainedLog log = ChainedLog.security(dir).keys(KeyRing.load(key)).hostId("h1").build()) {
+            JsonNode rec = messages(log).get(2);
+            assertEquals("RECOVERY", rec.get("kind_name").asText());
+            JsonNode w = rec.get("wal");
+            assertEquals(0, w.get("torn_documents").asInt());
+            assertEquals(0, w.get("zeroed_bytes").asInt());
+            assertEquals(2, w.get("last_seq_kept").asLong());
+            assertTrue(w.get("not_closed").asBoolean() && w.get("no_identity").asBoolean(), w.toString());
+            System.out.println("RECOVERY: " + w);
+        }
+        // the directory lost: a new log, only when told, says which one it replaces and why
+        try (var files = java.nio.file.Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
+        try (ChainedLog log = ChainedLog.security(dir).keys(KeyRing.load(key)).hostId("h1")
+                .startNewLogIfDamaged("disk replaced").build()) {
+            JsonNode rec = messages(log).get(1);
+            assertEquals("NEW_LOG", rec.get("kind_name").asText());
+            JsonNode w = rec.get("wal");
+            assertEquals(first, w.get("previous_log_id").asText());
+            assertEquals(3, w.get("previous_last_seq").asLong());
+            assertEquals("missing", w.get("cause").asText());
+            assertEquals("disk replaced", w.get("reason").asText());
+            assertTrue(w.get("problem").asText().contains("holds no log"), w.toString());
+            System.out.println("NEW_LOG: " + w);
+        }
     }
 
     @Test

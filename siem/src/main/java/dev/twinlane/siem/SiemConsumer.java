@@ -36,6 +36,7 @@ import dev.twinlane.export.SecurityExporter;
 import dev.twinlane.ingest.LossSource;
 import dev.twinlane.wal.KeyRing;
 import dev.twinlane.wal.Kinds;
+import dev.twinlane.wal.NewLog;
 import dev.twinlane.wal.RecordFormat;
 import dev.twinlane.wal.Seal;
 import dev.twinlane.wal.SealKey;
@@ -309,9 +310,35 @@ public final class SiemConsumer implements AutoCloseable {
                         + " before they reached the log (a GAP record)");
             }
         } else if (kind == Kinds.RECOVERY) {
-            f.alert("recovery", RecordFormat.seq(record, 0),
-                    "the agent discarded a torn write after a crash (RECOVERY record); nothing durable was lost");
+            f.alert("recovery", RecordFormat.seq(record, 0), recoveryDetail(record));
+        } else if (kind == Kinds.NEW_LOG) {
+            NewLog n = NewLog.decode(record, RecordFormat.HEADER, record.length - RecordFormat.HEADER);
+            f.alert("new-log", RecordFormat.seq(record, 0), n == null ? "a NEW_LOG record that does not decode"
+                    : "the agent started this log in place of log " + n.previousLogIdHex() + " (" + n.causeName()
+                    + ", its last good seq " + n.previousLastSeq() + (n.firstBadSeq() > 0 ? ", first bad seq " + n.firstBadSeq() : "")
+                    + "); reason given: " + n.reason() + "; found: " + n.problem());
         }
+    }
+
+    /** What a RECOVERY record says, in a line. */
+    private static String recoveryDetail(byte[] record) {
+        int len = record.length - RecordFormat.HEADER;
+        int off = RecordFormat.HEADER;
+        StringBuilder sb = new StringBuilder("the agent restarted after an unclean stop (RECOVERY record)");
+        if (len == Kinds.RECOVERY_LENGTH) {
+            int flags = RecordFormat.getInt(record, off + 68);
+            sb.append(": continued after seq ").append(RecordFormat.getLong(record, off + 52))
+                    .append(", seq ").append(RecordFormat.getLong(record, off + 60)).append(" was recorded durable before")
+                    .append((flags & Kinds.RECOVERY_NEW_BOOT) != 0 ? "; the machine had restarted" : "")
+                    .append((flags & Kinds.RECOVERY_NO_IDENTITY) != 0 ? "; the writer had no identity file for the log" : "");
+        }
+        if (len == Kinds.RECOVERY_LENGTH || len == Kinds.RECOVERY_V1_LENGTH) {
+            int torn = RecordFormat.getInt(record, off);
+            long zeroed = RecordFormat.getLong(record, off + 44);
+            sb.append(torn > 0 ? "; " + torn + " torn document(s) excluded" : "")
+                    .append(zeroed > 0 ? "; a torn partial write of " + zeroed + " bytes discarded" : "");
+        }
+        return sb.append("; nothing durable was lost").toString();
     }
 
     /** Null when the message's plain fields say what its record says. */
@@ -426,7 +453,7 @@ public final class SiemConsumer implements AutoCloseable {
         stats.alert(failure);
         boolean informational = failure.equals("recovery");
         boolean medium = failure.equals("kernel-drop") || failure.equals("lane-drop") || failure.equals("missing")
-                || failure.equals("unreadable");
+                || failure.equals("unreadable") || failure.equals("new-log");
         ObjectNode a = JSON.createObjectNode();
         a.put("class_uid", Ocsf.DETECTION_FINDING);
         a.put("class_name", "Detection Finding");

@@ -95,6 +95,12 @@ public final class ChainAppender {
      * already saved in the key state file (erased here).
      */
     void resume(long lastSeq, byte[] lastMacValue, int lastEpoch, EpochKeys start) {
+        resume(lastSeq, lastMacValue, lastEpoch, start, true);
+    }
+
+    /** {@code lastIsSeal}: whether the tail's last record is a SEAL (else a close seals it). */
+    void resume(long lastSeq, byte[] lastMacValue, int lastEpoch, EpochKeys start, boolean lastIsSeal) {
+        recordsSinceSeal = lastIsSeal ? 0 : 1;
         nextSeq = lastSeq + 1;
         System.arraycopy(lastMacValue, 0, lastMac, 0, RecordFormat.MAC);
         timePart = lastSeq == 0 ? 0 : lastEpoch - schedule.countPart(lastSeq);
@@ -210,8 +216,37 @@ public final class ChainAppender {
         long seq = write(Kinds.SEAL, walPayload, 0, Seal.PAYLOAD, false);
         recordsSinceSeal = 0;
         lastSealMono = clock.monoNanos();
-        unsavedSeal.set(s.withRecordSeq(seq));
+        // where the SEAL record's document starts: the writer's recovery reads the log from there
+        Path f = space.file();
+        long at = space.end() - 4 - (RecordFormat.OVERHEAD + Seal.PAYLOAD);
+        Seal placed = f == null ? s.withRecordSeq(seq) : s.withRecord(seq, f.getFileName().toString(), at);
+        unsavedSeal.set(placed);
+        log.sealWritten(placed);
         return seq;
+    }
+
+    /**
+     * At a clean close: a SEAL of the last record unless it already is one (or the log has no
+     * seal key); returns its seq, or -1.
+     */
+    long finalSeal() {
+        lock.lock();
+        try {
+            return sealKey == null || recordsSinceSeal == 0 ? -1 : sealLocked();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The last record's seq and MAC (a copy), as one consistent pair. */
+    byte[] lastMac(long[] seq) {
+        lock.lock();
+        try {
+            seq[0] = nextSeq - 1;
+            return lastMac.clone();
+        } finally {
+            lock.unlock();
+        }
     }
 
     long writeGenesis(Genesis g) {
@@ -224,14 +259,29 @@ public final class ChainAppender {
         }
     }
 
-    long writeRecovery(int docs, long bytes, byte[] sha256, long zeroed) {
+    /** The RECOVERY record after an unclean stop (layout: {@link Kinds#RECOVERY}). */
+    long writeRecovery(int docs, long bytes, byte[] sha256, long zeroed, long knownDurable, int flags) {
         lock.lock();
         try {
             RecordFormat.putInt(walPayload, 0, docs);
             RecordFormat.putLong(walPayload, 4, bytes);
             System.arraycopy(sha256, 0, walPayload, 12, 32);
             RecordFormat.putLong(walPayload, 44, zeroed);
-            return write(Kinds.RECOVERY, walPayload, 0, 52, false);
+            RecordFormat.putLong(walPayload, 52, nextSeq - 1);
+            RecordFormat.putLong(walPayload, 60, knownDurable);
+            RecordFormat.putInt(walPayload, 68, flags);
+            return write(Kinds.RECOVERY, walPayload, 0, Kinds.RECOVERY_LENGTH, false);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The NEW_LOG record right after the GENESIS of a log started in place of another. */
+    long writeNewLog(NewLog n) {
+        lock.lock();
+        try {
+            byte[] p = n.encode();
+            return write(Kinds.NEW_LOG, p, 0, p.length, false);
         } finally {
             lock.unlock();
         }

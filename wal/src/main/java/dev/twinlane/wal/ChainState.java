@@ -16,6 +16,12 @@ final class ChainState {
     final KeyRing ring;
     /** The writer's key state (no root key): derives the keys of its key id from its epoch on. */
     private final EpochKeys stateKeys;
+    /**
+     * The writer's recovery from its key state: records it holds no key for (an earlier epoch, or
+     * an older root key) are checked for everything but their MAC, which nobody on this host can
+     * check any more (forward security); see {@link #check}.
+     */
+    private boolean trustBeforeKeys;
     private final HmacSha256 hmac = new HmacSha256();
     private KeyRing.RootKey active;
     private int activeId;
@@ -53,6 +59,14 @@ final class ChainState {
 
     /** Like {@link #fromGenesis(byte[], KeyRing, String[])}, with the writer's key state as well. */
     static ChainState fromGenesis(byte[] doc, KeyRing ring, EpochKeys stateKeys, String[] why) {
+        return fromGenesis(doc, ring, stateKeys, false, why);
+    }
+
+    /**
+     * Like {@link #fromGenesis(byte[], KeyRing, EpochKeys, String[])}; {@code trust}: the writer's
+     * recovery from its key state, which cannot check the MACs of records before the state's epoch.
+     */
+    static ChainState fromGenesis(byte[] doc, KeyRing ring, EpochKeys stateKeys, boolean trust, String[] why) {
         if (!StoredRecord.wellFormed(doc) || StoredRecord.kind(doc) != Kinds.GENESIS || StoredRecord.seq(doc) != 1) {
             why[0] = "not a GENESIS record";
             return null;
@@ -63,23 +77,56 @@ final class ChainState {
             return null;
         }
         ChainState s = new ChainState(g, ring, stateKeys);
+        s.trustBeforeKeys = trust;
         s.keys = s.startKeys(StoredRecord.keyId(doc));
-        if (s.keys == null) {
+        boolean checkable = s.keys != null && s.keys.epoch() == 0;
+        if (s.keys == null && !trust) {
             why[0] = "wrong-key";
             return s;
         }
-        if (s.keys.epoch() != 0) {
+        if (!checkable && !trust) {
             why[0] = "the GENESIS record needs the key of epoch 0";
             return s;
         }
         s.prevMac = g.mac0();
         s.expectSeq = 1;
         s.timePart = 0;
-        if (StoredRecord.epoch(doc) != 0 || !StoredRecord.macMatches(doc, s.prevMac, s.keys.key(), s.hmac)) {
+        if (StoredRecord.epoch(doc) != 0 || checkable && !StoredRecord.macMatches(doc, s.prevMac, s.keys.key(), s.hmac)) {
             why[0] = "GENESIS MAC does not verify";
             return s;
         }
         s.advance(doc, 0);
+        return s;
+    }
+
+    /**
+     * Positioned just before the SEAL record {@code sealRecord} that carried {@code seal}: the
+     * chain continues from the sealed record's MAC, which the seal's signature vouches for (the
+     * caller checks it, and that the record carries this very seal), so the records before it
+     * need not be read. The SEAL record itself is then the first to {@link #accept}. Throws a
+     * WalException when no key for the record's key id is held (and {@code trust} is off).
+     */
+    static ChainState fromSeal(Genesis g, KeyRing ring, EpochKeys stateKeys, boolean trust, Seal seal, byte[] sealRecord) {
+        ChainState s = new ChainState(g, ring, stateKeys);
+        s.trustBeforeKeys = trust;
+        int id = StoredRecord.keyId(sealRecord);
+        s.keys = s.startKeys(id);
+        if (s.keys == null && !trust) {
+            throw new WalException("the log's latest records use key " + KeyRing.idHex(id) + ", which is not in the "
+                    + (ring != null ? "key file(s) " + ring.files() : "key state file"));
+        }
+        long seq = StoredRecord.seq(sealRecord);
+        int epoch = StoredRecord.epoch(sealRecord);
+        if (s.keys != null && epoch > s.keys.epoch()) {
+            s.keys.evolveTo(epoch);
+        }
+        s.pendingKeyId = id;
+        s.prevMac = seal.mac.clone();
+        s.expectSeq = seal.seq + 1;
+        // the time part of the sealed record: the SEAL's own, or one less when that reproduces its epoch
+        int tp = Math.max(0, epoch - s.schedule.countPart(seq));
+        s.timePart = tp > 0 && s.schedule.nextTimePart(tp - 1, StoredRecord.wallNanos(sealRecord)) == tp ? tp - 1 : tp;
+        s.lastEpochSeen = epoch;
         return s;
     }
 
@@ -93,18 +140,24 @@ final class ChainState {
      * anchor is trusted, so only the key that continues after it is needed.
      */
     static ChainState fromAnchor(Genesis g, KeyRing ring, EpochKeys stateKeys, byte[] anchor, int rotatedKeyId) {
+        return fromAnchor(g, ring, stateKeys, false, anchor, rotatedKeyId);
+    }
+
+    static ChainState fromAnchor(Genesis g, KeyRing ring, EpochKeys stateKeys, boolean trust, byte[] anchor,
+                                 int rotatedKeyId) {
         ChainState s = new ChainState(g, ring, stateKeys);
+        s.trustBeforeKeys = trust;
         boolean rotates = StoredRecord.kind(anchor) == Kinds.ROTATE && rotatedKeyId == 0;
         int id = rotatedKeyId != 0 ? rotatedKeyId
                 : rotates ? RecordFormat.getInt(anchor, RecordFormat.HEADER) : StoredRecord.keyId(anchor);
         s.keys = s.startKeys(id);
-        if (s.keys == null) {
+        if (s.keys == null && !trust) {
             throw new WalException("the log's latest records use key " + KeyRing.idHex(id) + ", which is not in the "
                     + (ring != null ? "key file(s) " + ring.files() : "key state file (it holds key "
                     + KeyRing.idHex(stateKeys.keyId()) + ")"));
         }
         int epoch = StoredRecord.epoch(anchor);
-        if (!rotates && epoch > s.keys.epoch()) {
+        if (!rotates && s.keys != null && epoch > s.keys.epoch()) {
             s.keys.evolveTo(epoch);
         }
         s.pendingKeyId = id;
@@ -133,7 +186,7 @@ final class ChainState {
         if (seq != expectSeq) {
             return "found seq " + seq;
         }
-        if (keys == null) {
+        if (keys == null && !trustBeforeKeys) {
             return "wrong-key: key " + KeyRing.idHex(pendingKeyId) + " (named by a ROTATE record) is not in the key files";
         }
         if (StoredRecord.keyId(doc) != activeId) {
@@ -145,29 +198,31 @@ final class ChainState {
         if (StoredRecord.epoch(doc) != epoch) {
             return "epoch " + StoredRecord.epoch(doc) + " where its position and time require " + epoch;
         }
-        EpochKeys k = keysAt(epoch);
-        if (k == null) {
+        EpochKeys k = keys == null ? null : keysAt(epoch);
+        if (k == null && !trustBeforeKeys) {
             return "epoch " + epoch + " is older than the key held (epoch " + keys.epoch() + ")";
         }
         String problem = null;
-        if (!StoredRecord.macMatches(doc, prevMac, k.key(), hmac)) {
+        if (k != null && !StoredRecord.macMatches(doc, prevMac, k.key(), hmac)) {
             problem = "MAC does not verify";
         } else if (StoredRecord.kind(doc) == Kinds.SEAL) {
             problem = checkSeal(doc);
         }
         if (problem != null || !advance) {
-            if (k != keys) {
+            if (k != null && k != keys) {
                 k.erase();
             }
             return problem;
         }
-        if (k != keys) {
+        if (k != null && k != keys) {
             keys.erase();
             keys = k;
         }
         advance(doc, tp);
         return null;
     }
+
+
 
     private EpochKeys keysAt(int epoch) {
         if (epoch == keys.epoch()) {
@@ -216,9 +271,13 @@ final class ChainState {
      * names exactly {@code docs} torn documents with SHA-256 {@code sha} as the ones it discarded.
      */
     boolean recoveryCovers(byte[] recovery, int docs, byte[] sha) {
-        if (!StoredRecord.wellFormed(recovery) || StoredRecord.kind(recovery) != Kinds.RECOVERY
-                || StoredRecord.payloadLength(recovery) != 52) {
+        int len = StoredRecord.wellFormed(recovery) ? StoredRecord.payloadLength(recovery) : -1;
+        if (StoredRecord.kind(recovery) != Kinds.RECOVERY || len != Kinds.RECOVERY_V1_LENGTH && len != Kinds.RECOVERY_LENGTH) {
             return false;
+        }
+        if (len == Kinds.RECOVERY_LENGTH
+                && RecordFormat.getLong(recovery, RecordFormat.HEADER + 52) != StoredRecord.seq(recovery) - 1) {
+            return false; // it names another record as the one the chain continues from
         }
         if (RecordFormat.getInt(recovery, RecordFormat.HEADER) != docs
                 || !Arrays.equals(sha, 0, 32, recovery, RecordFormat.HEADER + 12, RecordFormat.HEADER + 44)) {

@@ -308,14 +308,24 @@ public final class ChainVerifier {
     /** Data documents of all cycle files in order, from a position. */
     static final class Docs implements AutoCloseable {
         private final List<Path> files;
+        private final int maxDocument;
         private int fileIndex;
         private CycleFiles.Reader reader;
+        private CycleFiles.End lastEnd;
+        private long lastEndPosition;
+        private int lastBadLength;
 
         Docs(List<Path> files, int fileIndex, long offset) throws IOException {
+            this(files, fileIndex, offset, CycleFiles.LENGTH_MASK);
+        }
+
+        /** With {@code maxDocument}: a header claiming more ends the walk there (see {@link CycleFiles.End#BAD_LENGTH}). */
+        Docs(List<Path> files, int fileIndex, long offset, int maxDocument) throws IOException {
             this.files = files;
             this.fileIndex = fileIndex;
+            this.maxDocument = maxDocument;
             if (fileIndex < files.size()) {
-                reader = new CycleFiles.Reader(files.get(fileIndex), offset);
+                reader = new CycleFiles.Reader(files.get(fileIndex), offset, maxDocument);
             }
         }
 
@@ -325,10 +335,13 @@ public final class ChainVerifier {
                 if (d != null) {
                     return d;
                 }
+                lastEnd = reader.end();
+                lastEndPosition = reader.position();
+                lastBadLength = reader.badLength();
                 reader.close();
                 reader = null;
-                if (++fileIndex < files.size()) {
-                    reader = new CycleFiles.Reader(files.get(fileIndex), 0);
+                if (lastEnd != CycleFiles.End.BAD_LENGTH && fileIndex + 1 < files.size()) {
+                    reader = new CycleFiles.Reader(files.get(++fileIndex), 0, maxDocument);
                 }
             }
             return null;
@@ -340,6 +353,19 @@ public final class ChainVerifier {
 
         long offset() {
             return reader == null ? 0 : reader.position();
+        }
+
+        /** After next() returned null: why the documents of file {@link #fileIndex()} ended, and where. */
+        CycleFiles.End lastEnd() {
+            return lastEnd;
+        }
+
+        long lastEndPosition() {
+            return lastEndPosition;
+        }
+
+        int lastBadLength() {
+            return lastBadLength;
         }
 
         @Override

@@ -8,13 +8,20 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.LongConsumer;
 import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.RollCycles;
@@ -27,7 +34,9 @@ import net.openhft.chronicle.threads.BusyTimedPauser;
  * An HMAC-chained, forward-secure write-ahead log of byte payloads on Chronicle Queue.
  * Open with {@link #security}, {@link #observability} or {@link #builder}, append through
  * {@link #appender()}, read durable records with {@link #reader()}, check with
- * {@link ChainVerifier}. One writer process per directory (enforced with a file lock).
+ * {@link ChainVerifier}. One writer per directory, enforced with flock(2) on the directory itself
+ * (an open file description's lock: no file deletion or other close releases it; a second process
+ * and a second open in the same JVM are both refused) and, as before, a lock on DIR/wal.lock.
  *
  * <p>"Durable" means: the record and every record before it were written to their cycle file
  * and an fdatasync(2) of that file returned, and, for a record in a new cycle file, the
@@ -38,6 +47,9 @@ public final class ChainedLog implements AutoCloseable {
     static final String LOCK_FILE = "wal.lock";
     static final String META_FILE = "wal.meta";
     static final String SEAL_FILE = "seal.latest";
+
+    private static final LibC LIBC = LibC.load();
+    private static final int EWOULDBLOCK = 11;
 
     static {
         // Chronicle's DiskSpaceMonitor logs "your disk ... is almost full, warning: the JVM may
@@ -55,8 +67,17 @@ public final class ChainedLog implements AutoCloseable {
     private final Builder config;
     private final Path dir;
     private final String name;
+    /** flock(2) on the log directory itself: deleting wal.lock (or any file) does not release it. */
+    private final int dirLockFd;
     private final FileChannel lockChannel;
     private final FileLock lock;
+    private final Path identityFile;
+    private final String bootId = Identity.bootId();
+    private final Object identityLock = new Object();
+    /** Durable seals, newest first, as the identity file keeps them (guarded by identityLock). */
+    private List<Seal> durableSeals = List.of();
+    /** SEAL records written, oldest first, until they are durable and join {@link #durableSeals}. */
+    private final ConcurrentLinkedQueue<Seal> sealsWritten = new ConcurrentLinkedQueue<>();
     private final SingleChronicleQueue queue;
     private final WalMetrics metrics;
     private final Syncer syncer;
@@ -93,6 +114,8 @@ public final class ChainedLog implements AutoCloseable {
         WalClock clock = WalClock.SYSTEM;
         Path sealFile;
         Path keyState;
+        Path identityFile;
+        String startNewLogReason;
 
         Builder(Path dir) {
             this.dir = dir;
@@ -203,6 +226,33 @@ public final class ChainedLog implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Where the writer remembers which log the directory holds (log id, what was durable, the
+         * latest seal, whether it was closed cleanly); default {@code DIR.identity} beside the
+         * directory. Must be outside the directory: deleting or swapping the directory must not
+         * take it along. With it the writer refuses to start a new chain where a log was.
+         */
+        public Builder identityFile(Path f) {
+            this.identityFile = f;
+            return this;
+        }
+
+        /**
+         * When the start would be refused because the log is damaged (a record that does not
+         * continue the chain where it must, unknown bytes after it), missing, shorter than it was
+         * durable, or another log than the one remembered: keep what is there, untouched, in
+         * {@code DIR/retired-TIME-LOGID/}, and start a new log whose record after the GENESIS
+         * (NEW_LOG) names the previous log, its last good seq, the problem and {@code reason}.
+         * Needs the root key ({@link #keys}). A log that is fine just continues.
+         */
+        public Builder startNewLogIfDamaged(String reason) {
+            if (reason == null || reason.isBlank()) {
+                throw new IllegalArgumentException("starting a new log needs a reason (it is recorded in the log)");
+            }
+            this.startNewLogReason = reason.trim();
+            return this;
+        }
+
         /** Opens (creating or recovering) the log; a problem is one line in a WalException. */
         public ChainedLog build() {
             return new ChainedLog(this);
@@ -226,9 +276,14 @@ public final class ChainedLog implements AutoCloseable {
 
     private ChainedLog(Builder b) {
         this.config = b;
-        this.dir = b.dir.toAbsolutePath();
+        this.dir = b.dir.toAbsolutePath().normalize();
         this.name = b.name;
         this.keyStateFile = (b.keyState != null ? b.keyState : dir.resolve(KeyState.FILE)).toAbsolutePath();
+        this.identityFile = (b.identityFile != null ? b.identityFile
+                : dir.resolveSibling(dir.getFileName() + ".identity")).toAbsolutePath().normalize();
+        if (identityFile.startsWith(dir)) {
+            throw new WalException("the identity file " + identityFile + " must be outside the log directory " + dir);
+        }
         if (b.keys == null && !Files.exists(keyStateFile)) {
             throw new WalException("no key file given (neither a root key nor the key state file " + keyStateFile + ")");
         }
@@ -241,46 +296,85 @@ public final class ChainedLog implements AutoCloseable {
         if (b.sealKey != null && b.sealKey.file() != null) {
             KeyFiles.requirePrivate(b.sealKey.file(), true);
         }
+        int dirFd = -1;
+        FileChannel ch = null;
         try {
             Files.createDirectories(dir);
-            lockChannel = FileChannel.open(dir.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            dirFd = lockDirectory(dir);
+            ch = FileChannel.open(dir.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             FileLock l;
             try {
-                l = lockChannel.tryLock();
+                l = ch.tryLock();
             } catch (OverlappingFileLockException e) {
                 l = null;
             }
             if (l == null) {
-                lockChannel.close();
                 throw new WalException("another writer has " + dir + " open");
             }
             lock = l;
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(ch);
+            unlockDirectory(dirFd);
+            if (e instanceof WalException) {
+                throw (WalException) e;
+            }
             throw new WalException("cannot open " + dir + ": " + e.getMessage(), e);
         }
+        this.dirLockFd = dirFd;
+        this.lockChannel = ch;
         SingleChronicleQueue q = null;
         try {
+            Identity identity;
+            String identityProblem = null;
+            try {
+                identity = Identity.read(identityFile);
+            } catch (WalException e) {
+                identity = null;
+                identityProblem = e.getMessage();
+            }
+            int maxRecord = RecordFormat.OVERHEAD + b.maxPayload + 4;
+            int maxDocument = (int) Math.min(CycleFiles.LENGTH_MASK, maxRecord);
             List<String> removed = new ArrayList<>();
-            for (Path f : CycleFiles.list(dir)) {
-                boolean unfinished = CycleFiles.checkStart(f, "SCQStore");
-                long size = Files.size(f);
-                if (size % 4096 != 0) {
-                    // Chronicle only ever sizes a cycle file in whole pages; this one was cut short
-                    throw new WalException(f + " is " + size + " bytes, not a whole number of pages: "
-                            + "the file was cut short; run `twinlane verify`");
+            TailRecovery.Result r = identityProblem != null && b.startNewLogReason == null
+                    ? refused(TailRecovery.Problem.DAMAGED, 0, identityProblem + " (it names the log this directory must hold)",
+                    null, 0)
+                    : checkFiles(removed, identity);
+            if (r == null) {
+                r = TailRecovery.recover(dir, b.keys, state, identity, sealsAside(),
+                        b.sealKey == null ? null : b.sealKey.publicKey(), bootId, maxDocument, maxDocument);
+            }
+            NewLog predecessor = null;
+            Path retired = null;
+            if (r.problem != null) {
+                TailRecovery.Problem p = r.problem;
+                String line = "wal " + name + " " + dir + ": refusing to start: " + p.line;
+                if (b.startNewLogReason == null) {
+                    throw new WalException(line + (p.cause == TailRecovery.Problem.MISSING ? "; to start a new log"
+                            : "; check it with `twinlane verify --wal " + dir + "`; to keep these files aside (in " + dir
+                            + "/retired-...) and start a new log") + " that records why, start with --start-new-log REASON"
+                            + " (ChainedLog.Builder.startNewLogIfDamaged)");
                 }
-                if (unfinished) {
-                    // Chronicle would wait out its timeout on it; it holds no records by construction
-                    Files.delete(f);
-                    removed.add(f.getFileName().toString());
+                if (b.keys == null) {
+                    throw new WalException(line + "; starting a new log in its place needs the root key file (the key state"
+                            + " file " + keyStateFile + " only continues a log)");
+                }
+                retired = retire(p);
+                predecessor = new NewLog(p.logId, p.lastGoodSeq, p.firstBadSeq, p.cause, b.startNewLogReason, p.line);
+                LOG.log(System.Logger.Level.WARNING, line + "; starting a new log in its place as told ("
+                        + b.startNewLogReason + ")" + (retired == null ? "" : "; the previous files are in " + retired));
+                if (state != null) {
+                    state.keys.erase();
+                    state = null;
+                }
+                removed.clear();
+                r = TailRecovery.recover(dir, b.keys, null, null, List.of(), null, bootId, maxDocument, maxDocument);
+                if (r.problem != null || !r.empty()) {
+                    throw new WalException(line + "; and " + dir + " is still not empty after moving the files aside");
                 }
             }
-            if (!removed.isEmpty()) {
+            TailRecovery.zeroTorn(r);
+            if (!removed.isEmpty() || r.tornBytesZeroed > 0) {
                 KeyFiles.syncDirectory(dir);
-            }
-            Path meta = dir.resolve("metadata.cq4t");
-            if (Files.exists(meta)) {
-                CycleFiles.checkStart(meta, "STStore");
             }
             AppendTime appendTime = new AppendTime();
             q = SingleChronicleQueueBuilder.binary(dir).rollCycle(b.rollCycle).timeProvider(appendTime).build();
@@ -290,17 +384,6 @@ public final class ChainedLog implements AutoCloseable {
             }
             SpaceGuard.reserveWhole(dir.resolve("metadata.cq4t"));
             this.metrics = new WalMetrics(b.registry != null ? b.registry : new SimpleMeterRegistry(), name, this);
-            int maxRecord = RecordFormat.OVERHEAD + b.maxPayload + 4;
-            TailRecovery.Result r;
-            try {
-                r = TailRecovery.recover(q, dir, b.keys, state, sealFile(),
-                        Math.max(maxRecord, 8 * b.rollCycle.defaultIndexCount() + 64));
-            } catch (WalException e) {
-                throw e;
-            } catch (RuntimeException | AssertionError e) {
-                throw new WalException("cannot read the tail of " + dir + " through Chronicle Queue ("
-                        + TailRecovery.diagnose(dir, e) + "); run `twinlane verify`", e);
-            }
             SpaceGuard space = new SpaceGuard(dir, maxRecord, b.rollCycle.defaultIndexCount(), name);
             this.syncer = new Syncer(this, b.syncIntervalNanos, b.durableListener, r.lastSeq, b.syncerSetup);
             Genesis g = r.genesis;
@@ -316,6 +399,12 @@ public final class ChainedLog implements AutoCloseable {
             }
             this.genesis = g;
             this.tail = r;
+            List<Seal> known = identity != null && r.genesis != null && Arrays.equals(identity.logId, r.genesis.logId)
+                    ? identity.seals : List.of();
+            if (r.newestSeal != null && (known.isEmpty() || known.get(0).recordSeq < r.newestSeal.recordSeq)) {
+                known = Identity.keep(known, r.newestSeal, TailRecovery.TAIL);
+            }
+            this.durableSeals = known;
             this.appender = new ChainAppender(this, q, appendTime, b, g, space, q.epoch(),
                     b.rollCycle.lengthInMillis());
             EpochKeys startKeys = r.keys;
@@ -351,22 +440,37 @@ public final class ChainedLog implements AutoCloseable {
                         + "); the writer restarts from it: move the root key file(s) " + b.keys.files()
                         + " off this host (the verifier needs them)");
             }
+            String event = null;
             if (r.empty()) {
                 appender.resume(0, g.mac0(), 0, startKeys);
                 appender.writeGenesis(g);
+                if (predecessor != null) {
+                    long seq = appender.writeNewLog(predecessor);
+                    event = "NEW_LOG record at seq " + seq + " names the previous log " + predecessor.previousLogIdHex()
+                            + " (last good seq " + predecessor.previousLastSeq() + ", " + predecessor.causeName() + ")"
+                            + (retired == null ? "" : ", whose files are in " + retired);
+                }
                 KeyFiles.writeAtomically(dir.resolve(META_FILE), g.describe().getBytes(StandardCharsets.UTF_8), false);
             } else {
-                appender.resume(r.lastSeq, r.lastMac, r.lastEpoch, startKeys);
-                if (!r.tornDocs.isEmpty()) {
-                    appender.writeRecovery(r.tornDocs.size(), r.tornBytes, r.tornSha256(), r.tornBytesZeroed);
+                appender.resume(r.lastSeq, r.lastMac, r.lastEpoch, startKeys, r.lastKind == Kinds.SEAL);
+                if (!r.cleanClose) {
+                    int flags = Kinds.RECOVERY_NOT_CLOSED | (r.newBoot ? Kinds.RECOVERY_NEW_BOOT : 0)
+                            | (identity == null ? Kinds.RECOVERY_NO_IDENTITY : 0);
+                    long seq = appender.writeRecovery((int) Math.min(Integer.MAX_VALUE, r.tornDocs), r.tornBytes,
+                            r.tornSha256(), r.tornBytesZeroed, r.knownDurable, flags);
+                    event = "RECOVERY record at seq " + seq + " (last seq kept " + r.lastSeq + ", known durable before "
+                            + r.knownDurable + (identity == null ? ", no identity file " + identityFile
+                            + (identityProblem != null ? " (" + identityProblem + ")" : "") : "") + ")";
                 }
             }
-            this.recovery = r.summary() + (removed.isEmpty() ? "" : "; removed unfinished cycle file(s) "
-                    + removed + " (a writer was killed while creating them; they hold no records)");
-            boolean eventful = r.tornBytesZeroed > 0 || !r.tornDocs.isEmpty() || !removed.isEmpty();
+            this.recovery = r.summary() + (event == null ? "" : "; " + event) + (removed.isEmpty() ? ""
+                    : "; removed unfinished cycle file(s) " + removed + " (a writer was killed while creating them; they hold no records)");
+            boolean eventful = event != null || !removed.isEmpty();
             LOG.log(eventful ? System.Logger.Level.WARNING : System.Logger.Level.INFO,
                     "wal " + name + " " + dir + ": " + recovery);
             syncer.initialSync(r.newestFiles);
+            // from here on the identity says "open": a start that does not find "closed" knows it was not
+            writeIdentity(Identity.OPEN, 0, null, syncer.durableSeq());
             syncer.start();
         } catch (IOException | RuntimeException e) {
             closeQuietly(q);
@@ -374,7 +478,152 @@ public final class ChainedLog implements AutoCloseable {
             if (e instanceof WalException) {
                 throw (WalException) e;
             }
-            throw new WalException("cannot open the log in " + dir + ": " + e.getMessage(), e);
+            throw new WalException("cannot open the log in " + dir + ": " + (e instanceof IOException ? e.getMessage()
+                    : TailRecovery.diagnose(dir, e) + "; run `twinlane verify`"), e);
+        }
+    }
+
+    private static TailRecovery.Result refused(int cause, long seq, String line, byte[] logId, long lastGood) {
+        TailRecovery.Result r = new TailRecovery.Result();
+        r.problem = new TailRecovery.Problem(cause, seq, line, logId, lastGood);
+        return r;
+    }
+
+    /**
+     * Before anything reads the cycle files as a queue: files a killed writer left unfinished
+     * are removed (they hold no records); a file that is not whole pages or not a Chronicle file
+     * is a problem. Returns null when the files may be read.
+     */
+    private TailRecovery.Result checkFiles(List<String> removed, Identity identity) throws IOException {
+        byte[] id = identity == null ? null : identity.logId;
+        long durable = identity == null ? 0 : identity.durableSeq;
+        for (Path f : CycleFiles.list(dir)) {
+            boolean unfinished;
+            try {
+                unfinished = CycleFiles.checkStart(f, "SCQStore");
+            } catch (WalException e) {
+                return refused(TailRecovery.Problem.DAMAGED, 0, e.getMessage(), id, durable);
+            }
+            long size = Files.size(f);
+            if (size % 4096 != 0) {
+                // Chronicle only ever sizes a cycle file in whole pages; this one was cut short
+                return refused(TailRecovery.Problem.DAMAGED, 0, f + " is " + size + " bytes, not a whole number of pages:"
+                        + " the file was cut short", id, durable);
+            }
+            if (unfinished) {
+                // Chronicle would wait out its timeout on it; it holds no records by construction
+                Files.delete(f);
+                removed.add(f.getFileName().toString());
+            }
+        }
+        Path meta = dir.resolve("metadata.cq4t");
+        if (Files.exists(meta)) {
+            try {
+                CycleFiles.checkStart(meta, "STStore");
+            } catch (WalException e) {
+                return refused(TailRecovery.Problem.DAMAGED, 0, e.getMessage(), id, durable);
+            }
+        }
+        return null;
+    }
+
+    /** The seal file, when it is readable (an unreadable side file proves nothing either way). */
+    private List<Seal> sealsAside() {
+        Path f = sealFile();
+        if (!Files.exists(f)) {
+            return List.of();
+        }
+        try {
+            return List.of(Seal.read(f));
+        } catch (WalException e) {
+            return List.of();
+        }
+    }
+
+    /**
+     * Moves everything in the directory but the lock into DIR/retired-TIME-LOGID/, untouched
+     * (a rename each, on the same file system); returns that directory, or null when there was nothing.
+     */
+    private Path retire(TailRecovery.Problem p) throws IOException {
+        String stamp = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(Instant.now());
+        Path target = dir.resolve("retired-" + stamp + "-" + (p.logId == null ? "unknown" : KeyFiles.hex(p.logId)));
+        for (int i = 2; Files.exists(target); i++) {
+            target = dir.resolve("retired-" + stamp + "-" + (p.logId == null ? "unknown" : KeyFiles.hex(p.logId)) + "-" + i);
+        }
+        boolean any = false;
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+            for (Path f : ds) {
+                String n = f.getFileName().toString();
+                if (n.equals(LOCK_FILE) || n.startsWith("retired-")) {
+                    continue;
+                }
+                if (n.equals(SpaceGuard.BALLAST)) {
+                    Files.delete(f); // our own reserve of free space, no evidence
+                    continue;
+                }
+                if (!any) {
+                    Files.createDirectory(target);
+                    any = true;
+                }
+                Files.move(f, target.resolve(n), StandardCopyOption.ATOMIC_MOVE);
+            }
+        }
+        if (!any) {
+            return null;
+        }
+        KeyFiles.syncDirectory(target);
+        KeyFiles.syncDirectory(dir);
+        return target;
+    }
+
+    /** flock(2) of the directory, or -1 when libc is not at hand (then wal.lock alone guards). */
+    private static int lockDirectory(Path dir) {
+        if (LIBC == null) {
+            return -1;
+        }
+        int fd = LIBC.open(dir.toString(), LibC.O_RDONLY | LibC.O_CLOEXEC);
+        if (fd < 0) {
+            throw new WalException("cannot open " + dir + " to lock it");
+        }
+        if (LIBC.flock(fd, LibC.LOCK_EX | LibC.LOCK_NB) != 0) {
+            int errno = jnr.ffi.Runtime.getRuntime(LIBC).getLastError();
+            LIBC.close(fd);
+            throw new WalException(errno == EWOULDBLOCK ? "another writer has " + dir + " open"
+                    : "cannot lock " + dir + ": " + LIBC.strerror(errno));
+        }
+        return fd;
+    }
+
+    private static void unlockDirectory(int fd) {
+        if (fd >= 0) {
+            LIBC.close(fd); // closing the only descriptor of the open file description drops the flock
+        }
+    }
+
+    /** The SEAL record of {@code s} is durable and the seal file says so: the identity keeps it too. */
+    void sealDurable(Seal s, long durable) {
+        synchronized (identityLock) {
+            // every seal written up to here, not only the newest: the identity keeps one far enough back
+            Seal w;
+            while ((w = sealsWritten.peek()) != null && w.recordSeq <= s.recordSeq) {
+                sealsWritten.poll();
+                if (w.recordSeq < s.recordSeq) {
+                    durableSeals = Identity.keep(durableSeals, w, TailRecovery.TAIL);
+                }
+            }
+            durableSeals = Identity.keep(durableSeals, s, TailRecovery.TAIL);
+        }
+        try {
+            writeIdentity(Identity.OPEN, 0, null, Math.max(durable, s.recordSeq));
+        } catch (IOException e) {
+            ioFailure("seal-file", new WalException("cannot write the identity file " + identityFile + ": " + e.getMessage(), e));
+        }
+    }
+
+    private void writeIdentity(String state, long lastSeq, byte[] lastMac, long durable) throws IOException {
+        synchronized (identityLock) {
+            new Identity(identityFile, genesis.logId, state, bootId, durable, lastSeq, lastMac, durableSeals, dir.toString())
+                    .write();
         }
     }
 
@@ -483,6 +732,14 @@ public final class ChainedLog implements AutoCloseable {
         KeyState.write(keyStateFile, logId, k);
     }
 
+    /** A SEAL record was appended (the appender's lock held): remembered until it is durable. */
+    void sealWritten(Seal s) {
+        sealsWritten.add(s);
+        if (sealsWritten.size() > 4 * Identity.SEALS) {
+            sealsWritten.poll(); // the syncer is not keeping up; older ones are not needed
+        }
+    }
+
     void rotated(KeyRing.RootKey k) {
         LOG.log(System.Logger.Level.INFO, "wal " + name + ": root key rotated to " + k.idHex()
                 + " at seq " + appender.appendedSeq());
@@ -555,13 +812,20 @@ public final class ChainedLog implements AutoCloseable {
         }
     }
 
-    /** Syncs what is appended, writes the last durable seal file, and releases everything. */
+    /**
+     * A clean close: a final SEAL of the last record (with a seal key), synced, the seal file
+     * and the identity file written, the identity marked closed at the last record; then
+     * everything is released. A log that failed, or whose final sync failed, closes without
+     * the marker: its next start then records a RECOVERY.
+     */
     @Override
     public void close() {
         if (closed) {
             return;
         }
         try {
+            syncer.stop();
+            closeCleanly();
             syncer.close();
         } finally {
             closed = true;
@@ -569,6 +833,47 @@ public final class ChainedLog implements AutoCloseable {
             closeQuietly(queue);
             releaseLock();
         }
+    }
+
+    private void closeCleanly() {
+        try {
+            if (fatal != null) {
+                LOG.log(System.Logger.Level.ERROR, "wal " + name + " " + dir + ": closing a failed log without a final seal: " + fatal);
+                syncer.syncNow();
+                return;
+            }
+            appender.finalSeal();
+            long durable = syncer.syncNow();
+            long[] last = new long[1];
+            byte[] mac = appender.lastMac(last);
+            String why = durable < last[0] ? "seq " + last[0] + " is not durable (" + status().problem() + ")"
+                    : appender.unsavedSeal() != null ? "the final seal file was not written (" + status().problem() + ")"
+                    : null;
+            if (why != null) {
+                LOG.log(System.Logger.Level.ERROR, "wal " + name + " " + dir + ": closed without the clean-close mark: " + why
+                        + "; the next start records a RECOVERY");
+                return;
+            }
+            writeIdentity(Identity.CLOSED, last[0], mac, durable);
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "wal " + name + " " + dir + ": closed without the clean-close mark: " + e
+                    + "; the next start records a RECOVERY");
+        }
+    }
+
+    /**
+     * Tests only: lets go of everything as a killed writer would, with no final seal, sync or
+     * clean-close mark (what was appended stays in the page cache, as after kill -9).
+     */
+    void abandon() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        syncer.stop();
+        appender.close();
+        closeQuietly(queue);
+        releaseLock();
     }
 
     private static void closeQuietly(SingleChronicleQueue q) {
@@ -581,14 +886,25 @@ public final class ChainedLog implements AutoCloseable {
         }
     }
 
+    private static void closeQuietly(FileChannel ch) {
+        if (ch != null) {
+            try {
+                ch.close();
+            } catch (IOException e) {
+                // the lock dies with the channel anyway
+            }
+        }
+    }
+
     private void releaseLock() {
         try {
             if (lock != null) {
                 lock.release();
             }
-            lockChannel.close();
         } catch (IOException e) {
             // the lock dies with the channel anyway
         }
+        closeQuietly(lockChannel);
+        unlockDirectory(dirLockFd);
     }
 }

@@ -27,6 +27,8 @@ final class CycleFiles {
     static final int META_DATA = 0x40000000;
     static final int LENGTH_MASK = 0x3FFFFFFF;
     static final int END_OF_DATA = NOT_COMPLETE | META_DATA;
+    /** Longer than any of Chronicle's own documents (index arrays: 8 bytes per entry, at most 2^20 entries). */
+    static final int MAX_INDEX = 16 << 20;
 
     private CycleFiles() {
     }
@@ -82,6 +84,27 @@ final class CycleFiles {
         return true;
     }
 
+    /**
+     * The length of the longest of Chronicle's own documents (header, index arrays) at the start
+     * of {@code file}: the most a torn write of one of them can leave, whatever roll cycle made it.
+     */
+    static int largestIndex(Path file) throws IOException {
+        int max = 0;
+        try (Reader rd = new Reader(file, 0, 0)) {
+            long pos = 0;
+            for (int i = 0; i < 8; i++) {
+                int h = rd.headerAt(pos);
+                if (h == 0 || (h & META_DATA) == 0 || (h & NOT_COMPLETE) != 0) {
+                    break;
+                }
+                int len = h & LENGTH_MASK;
+                max = Math.max(max, Math.min(len, MAX_INDEX));
+                pos = (pos + 4 + len + 3) & ~3L;
+            }
+        }
+        return max;
+    }
+
     /** One data document. */
     static final class Doc {
         final Path file;
@@ -99,8 +122,12 @@ final class CycleFiles {
         }
     }
 
-    /** Why a file's documents ended. */
-    enum End { NOTHING_MORE, END_MARKER, FILE_END }
+    /**
+     * Why a file's documents ended: nothing more written (header 0, or a header a writer never
+     * completed), Chronicle's end-of-file marker, the end of the file, or a header whose length
+     * no document can have (larger than the reader's limit): damaged bytes, never a torn write.
+     */
+    enum End { NOTHING_MORE, END_MARKER, FILE_END, BAD_LENGTH }
 
     /** Sequential reader over the data documents of one file, through a 1 MiB window. */
     static final class Reader implements AutoCloseable {
@@ -108,15 +135,28 @@ final class CycleFiles {
         private final FileChannel ch;
         private final long size;
         private final ByteBuffer window = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
+        private final int maxDocument;
         private long windowStart = -1;
         private long pos;
         private End end;
+        private int badLength;
 
         Reader(Path file, long startOffset) throws IOException {
+            this(file, startOffset, LENGTH_MASK);
+        }
+
+        /**
+         * A reader that takes a header claiming more than {@code maxDocument} bytes for a record
+         * (or more than {@link #MAX_INDEX} for one of Chronicle's index documents) as the end of
+         * the documents ({@link End#BAD_LENGTH}) instead of reading it: what the writer's recovery
+         * uses, so that no length read from damaged bytes makes it read (or Chronicle map) that much.
+         */
+        Reader(Path file, long startOffset, int maxDocument) throws IOException {
             this.file = file;
             this.ch = FileChannel.open(file, StandardOpenOption.READ);
             this.size = ch.size();
             this.pos = startOffset;
+            this.maxDocument = maxDocument;
         }
 
         /** Next data document, or null at the end (see {@link #end()}, {@link #position()}). */
@@ -142,9 +182,14 @@ final class CycleFiles {
                     return null;
                 }
                 int len = header & LENGTH_MASK;
+                if (len > ((header & META_DATA) != 0 ? Math.max(maxDocument, MAX_INDEX) : maxDocument)) {
+                    end = End.BAD_LENGTH;
+                    badLength = len;
+                    return null;
+                }
                 if (pos + 4 + len > size) {
                     throw new WalException(file.getFileName() + ": document at offset " + pos + " needs "
-                            + len + " bytes but the file ends at " + size + " (file cut short)");
+                            + len + " bytes but the file ends at " + size + " (file cut short, or the header is damaged)");
                 }
                 long at = pos;
                 pos += 4 + len;
@@ -161,9 +206,49 @@ final class CycleFiles {
             return end;
         }
 
-        /** Where the next header would be written. */
+        /** Where the next header would be written (at BAD_LENGTH: where the bad header is). */
         long position() {
             return pos;
+        }
+
+        /** The length the bad header claimed (after {@link End#BAD_LENGTH}). */
+        int badLength() {
+            return badLength;
+        }
+
+        long size() {
+            return size;
+        }
+
+        Path file() {
+            return file;
+        }
+
+        /** The header word at {@code at} (0 past the end of the file). */
+        int headerAt(long at) throws IOException {
+            return at + 4 > size ? 0 : readInt(at);
+        }
+
+        /** Offset of the first non-zero byte in [from, to), or -1; reads in 1 MiB steps. */
+        long firstNonZero(long from, long to) throws IOException {
+            long stop = Math.min(size, to);
+            ByteBuffer b = ByteBuffer.allocate(1 << 20);
+            for (long p = Math.max(0, from); p < stop; ) {
+                b.clear();
+                b.limit((int) Math.min(b.capacity(), stop - p));
+                int n = ch.read(b, p);
+                if (n <= 0) {
+                    break;
+                }
+                byte[] a = b.array();
+                for (int i = 0; i < n; i++) {
+                    if (a[i] != 0) {
+                        return p + i;
+                    }
+                }
+                p += n;
+            }
+            return -1;
         }
 
         /** Number of bytes from {@code from} up to the last non-zero byte within {@code limit} bytes. */

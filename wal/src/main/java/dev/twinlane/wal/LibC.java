@@ -13,6 +13,9 @@ public interface LibC {
     int ENOSPC = 28;
     int O_RDONLY = 0;
     int POSIX_FADV_WILLNEED = 3;
+    int O_CLOEXEC = 02000000;
+    int LOCK_EX = 2;
+    int LOCK_NB = 4;
 
     int open(String path, int flags, int mode);
 
@@ -29,6 +32,9 @@ public interface LibC {
     int posix_fadvise(int fd, long offset, long len, int advice);
 
     String strerror(int errnum);
+
+    /** flock(2): a lock of the open file description (not of the process), so no other close drops it. */
+    int flock(int fd, int operation);
 
     /** Null when the native library cannot be loaded (then space is not reserved ahead). */
     static LibC load() {

@@ -26,14 +26,27 @@ public final class Seal {
     final byte[] signature;
     /** Seq of the SEAL record that carried this seal (side file only; 0 when unknown). */
     final long recordSeq;
+    /**
+     * Where that SEAL record is: its cycle file's name and the offset of its document header
+     * (side file only; null and -1 when unknown). The writer's recovery starts reading there.
+     */
+    final String recordFile;
+    final long recordOffset;
 
     Seal(long seq, byte[] mac, long timeNanos, byte[] logId, byte[] signature, long recordSeq) {
+        this(seq, mac, timeNanos, logId, signature, recordSeq, null, -1);
+    }
+
+    Seal(long seq, byte[] mac, long timeNanos, byte[] logId, byte[] signature, long recordSeq, String recordFile,
+         long recordOffset) {
         this.seq = seq;
         this.mac = mac.clone();
         this.timeNanos = timeNanos;
         this.logId = logId.clone();
         this.signature = signature.clone();
         this.recordSeq = recordSeq;
+        this.recordFile = recordFile;
+        this.recordOffset = recordOffset;
     }
 
     /** A seal received elsewhere (a SIEM's seals topic), to be checked with {@link #verify}. */
@@ -104,6 +117,17 @@ public final class Seal {
         return new Seal(seq, mac, timeNanos, logId, signature, s);
     }
 
+    /** This seal, carried by the SEAL record {@code s} whose document starts at {@code offset} of {@code file}. */
+    Seal withRecord(long s, String file, long offset) {
+        return new Seal(seq, mac, timeNanos, logId, signature, s, file, offset);
+    }
+
+    /** Same statement and signature (where it is stored aside). */
+    boolean sameAs(Seal o) {
+        return o != null && seq == o.seq && timeNanos == o.timeNanos && Arrays.equals(mac, o.mac)
+                && Arrays.equals(logId, o.logId) && Arrays.equals(signature, o.signature);
+    }
+
     void encode(byte[] p, int off) {
         RecordFormat.putLong(p, off, seq);
         System.arraycopy(mac, 0, p, off + 8, 32);
@@ -127,13 +151,19 @@ public final class Seal {
     }
 
     String toText() {
-        return "# twinlane-wal seal: latest durable SEAL of one log; keep copies off-host\n"
-                + "log-id=" + KeyFiles.hex(logId) + "\n"
-                + "seq=" + seq + "\n"
-                + "mac=" + KeyFiles.hex(mac) + "\n"
-                + "time-nanos=" + timeNanos + "\n"
-                + "signature=" + KeyFiles.hex(signature) + "\n"
-                + "seal-record-seq=" + recordSeq + "\n";
+        return "# twinlane-wal seal: latest durable SEAL of one log; keep copies off-host\n" + fields("");
+    }
+
+    /** The seal as key=value lines, each key prefixed (the identity file carries one too). */
+    String fields(String prefix) {
+        return prefix + "log-id=" + KeyFiles.hex(logId) + "\n"
+                + prefix + "seq=" + seq + "\n"
+                + prefix + "mac=" + KeyFiles.hex(mac) + "\n"
+                + prefix + "time-nanos=" + timeNanos + "\n"
+                + prefix + "signature=" + KeyFiles.hex(signature) + "\n"
+                + prefix + "seal-record-seq=" + recordSeq + "\n"
+                + (recordFile == null ? "" : prefix + "seal-record-file=" + recordFile + "\n"
+                + prefix + "seal-record-offset=" + recordOffset + "\n");
     }
 
     void writeTo(Path file) throws IOException {
@@ -142,28 +172,48 @@ public final class Seal {
 
     /** Reads a side file; one-line WalException when it is missing or malformed. */
     public static Seal read(Path file) {
-        Map<String, String> kv = new HashMap<>();
+        Map<String, String> kv;
         try {
-            for (String line : Files.readAllLines(file, StandardCharsets.US_ASCII)) {
-                int eq = line.indexOf('=');
-                if (!line.startsWith("#") && eq > 0) {
-                    kv.put(line.substring(0, eq).trim(), line.substring(eq + 1).trim());
-                }
-            }
+            kv = keyValues(file);
         } catch (NoSuchFileException e) {
             throw new WalException("seal file " + file + " does not exist");
         } catch (IOException e) {
             throw new WalException("cannot read seal file " + file + ": " + e.getMessage());
         }
-        try {
-            return new Seal(Long.parseLong(kv.get("seq")),
-                    KeyFiles.unhex(kv.get("mac"), 32, "seal file " + file + " mac"),
-                    Long.parseLong(kv.get("time-nanos")),
-                    KeyFiles.unhex(kv.get("log-id"), 16, "seal file " + file + " log-id"),
-                    KeyFiles.unhex(kv.get("signature"), 64, "seal file " + file + " signature"),
-                    Long.parseLong(kv.getOrDefault("seal-record-seq", "0")));
-        } catch (NullPointerException | NumberFormatException e) {
+        Seal s = fromFields(kv, "", "seal file " + file);
+        if (s == null) {
             throw new WalException("seal file " + file + " is not a twinlane-wal seal (missing or bad field)");
+        }
+        return s;
+    }
+
+    static Map<String, String> keyValues(Path file) throws IOException {
+        Map<String, String> kv = new HashMap<>();
+        for (String line : Files.readAllLines(file, StandardCharsets.US_ASCII)) {
+            int eq = line.indexOf('=');
+            if (!line.startsWith("#") && eq > 0) {
+                kv.put(line.substring(0, eq).trim(), line.substring(eq + 1).trim());
+            }
+        }
+        return kv;
+    }
+
+    /** The seal in {@code kv} under {@code prefix}, or null when a field is missing or bad. */
+    static Seal fromFields(Map<String, String> kv, String prefix, String what) {
+        try {
+            String file = kv.get(prefix + "seal-record-file");
+            long offset = Long.parseLong(kv.getOrDefault(prefix + "seal-record-offset", "-1"));
+            if (file != null && (file.isEmpty() || file.contains("/"))) {
+                return null;
+            }
+            return new Seal(Long.parseLong(kv.get(prefix + "seq")),
+                    KeyFiles.unhex(kv.get(prefix + "mac"), 32, what + " mac"),
+                    Long.parseLong(kv.get(prefix + "time-nanos")),
+                    KeyFiles.unhex(kv.get(prefix + "log-id"), 16, what + " log-id"),
+                    KeyFiles.unhex(kv.get(prefix + "signature"), 64, what + " signature"),
+                    Long.parseLong(kv.getOrDefault(prefix + "seal-record-seq", "0")), file, file == null ? -1 : offset);
+        } catch (NullPointerException | NumberFormatException | WalException e) {
+            return null;
         }
     }
 }

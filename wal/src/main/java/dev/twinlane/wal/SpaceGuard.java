@@ -74,6 +74,15 @@ final class SpaceGuard implements AutoCloseable {
         return cycle;
     }
 
+    /** The cycle file the appender writes, and where its last record ends (the appender's lock held). */
+    Path file() {
+        return file;
+    }
+
+    long end() {
+        return end;
+    }
+
     /**
      * Called before a record is started; {@code roll}: Chronicle will create a new cycle file
      * for it (the appender and Chronicle decide this from the same clock reading). Throws

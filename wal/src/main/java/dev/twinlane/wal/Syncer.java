@@ -234,18 +234,27 @@ final class Syncer implements AutoCloseable {
             log.sealFileSaved();
         } catch (IOException e) {
             log.ioFailure("seal-file", new WalException("cannot write seal file " + log.sealFile() + ": " + e.getMessage(), e));
+            return;
+        }
+        log.sealDurable(s, durable.get()); // the identity file beside the log keeps it too
+    }
+
+    /** Stops the thread (no more time seals or timed syncs); syncNow still works. */
+    void stop() {
+        running = false;
+        LockSupport.unpark(thread);
+        if (thread.isAlive() && thread != Thread.currentThread()) {
+            try {
+                thread.join(TimeUnit.SECONDS.toMillis(10));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
     @Override
     public void close() {
-        running = false;
-        LockSupport.unpark(thread);
-        try {
-            thread.join(TimeUnit.SECONDS.toMillis(10));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        stop();
         syncNow();
         syncLock.lock();
         try {

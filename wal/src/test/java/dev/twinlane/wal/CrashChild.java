@@ -29,15 +29,22 @@ public final class CrashChild {
                     System.out.flush();
                 })
                 .build();
+        // the seq it continues from (the RECOVERY record's, after an unclean stop) and what it found
         System.out.println("R " + log.appendedSeq() + " " + log.recovery());
         System.out.flush();
         Random rnd = new Random();
-        byte[] buf = new byte[600];
+        byte[] buf = new byte[48 << 10];
+        byte[] head = new byte[600];
+        rnd.nextBytes(buf);
         long i = 0;
         while (true) {
             for (int k = 0; k < 40; k++, i++) {
-                rnd.nextBytes(buf);
-                log.appender().append(1 + (int) (i % 5), buf, 0, 16 + rnd.nextInt(500));
+                rnd.nextBytes(head); // new bytes at the front; the rest stays random
+                System.arraycopy(head, 0, buf, 0, head.length);
+                // mostly small records, every 16th a large one: its copy into the file is a write
+                // long enough for the test's kills to land in it often
+                int len = i % 16 == 0 ? (16 << 10) + rnd.nextInt(32 << 10) : 16 + rnd.nextInt(500);
+                log.appender().append(1 + (int) (i % 5), buf, 0, len);
             }
             if (i % 4000 == 0) {
                 log.appender().gap(i, 3, i, i + 1);

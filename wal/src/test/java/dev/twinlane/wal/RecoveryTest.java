@@ -10,10 +10,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Torn tails: the bytes of a killed write, and documents torn by a power loss. */
+/**
+ * Torn tails: the bytes of a killed write, and documents torn by a power loss (only where a
+ * power loss was possible and nothing durable vouches for them).
+ */
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
 class RecoveryTest {
     @TempDir
     Path tmp;
@@ -25,13 +31,19 @@ class RecoveryTest {
         return log.appendedSeq();
     }
 
+    /** The last record's fields, read from the files. */
+    private static byte[] lastRecord(WalFixture fx) throws Exception {
+        List<byte[]> recs = Tamper.records(fx.wal);
+        return recs.get(recs.size() - 1);
+    }
+
     @Test
     void bytesOfAKilledWriteAreReportedZeroedAndTheChainContinues() throws Exception {
         WalFixture fx = new WalFixture(tmp);
         long last;
-        try (ChainedLog log = fx.open()) {
-            last = fill(log, 500);
-        }
+        ChainedLog dead = fx.open();
+        last = fill(dead, 500);
+        dead.abandon(); // as after kill -9: no final seal, no clean-close mark
         Path file = CycleFiles.list(fx.wal).get(0);
         long end;
         try (CycleFiles.Reader rd = new CycleFiles.Reader(file, 0)) {
@@ -47,8 +59,14 @@ class RecoveryTest {
         }
         try (ChainedLog log = fx.open()) {
             assertTrue(log.recovery().contains("discarded a torn partial write of 154 bytes"), log.recovery());
-            assertEquals(last + 1, log.appender().append(3, new byte[]{42}));
             System.out.println("recovery: " + log.recovery());
+            byte[] rec = lastRecord(fx);
+            assertEquals(Kinds.RECOVERY, StoredRecord.kind(rec));
+            assertEquals(last + 1, StoredRecord.seq(rec));
+            assertEquals(Kinds.RECOVERY_LENGTH, StoredRecord.payloadLength(rec));
+            assertEquals(154, RecordFormat.getLong(rec, RecordFormat.HEADER + 44), "zeroed bytes named");
+            assertEquals(last, RecordFormat.getLong(rec, RecordFormat.HEADER + 52), "last seq kept named");
+            assertEquals(last + 2, log.appender().append(3, new byte[]{42}));
         }
         VerifyReport r = fx.verify();
         assertTrue(r.ok(), r.line());
@@ -57,11 +75,12 @@ class RecoveryTest {
     @Test
     void documentsTornByPowerLossAreExcludedByARecoveryRecord() throws Exception {
         WalFixture fx = new WalFixture(tmp);
-        long last;
-        try (ChainedLog log = fx.open()) {
-            last = fill(log, 500);
-        }
-        Files.delete(fx.wal.resolve(ChainedLog.SEAL_FILE)); // a seal written before the crash would not cover these
+        ChainedLog dead = fx.open();
+        long last = fill(dead, 500);
+        dead.abandon();
+        long durable = Identity.read(fx.identityFile()).durableSeq; // what the writer had recorded durable
+        assertTrue(durable < last + 1, "the torn documents are past what was known durable");
+        fx.pretendRebooted(); // a power loss: what was not durable may be torn
         // complete Chronicle documents whose contents did not all reach the disk
         List<byte[]> recs = Tamper.records(fx.wal);
         byte[] a = recs.get(recs.size() - 1).clone();
@@ -72,10 +91,15 @@ class RecoveryTest {
         try (ChainedLog log = fx.open()) {
             assertTrue(log.recovery().contains("2 torn document(s)"), log.recovery());
             System.out.println("recovery: " + log.recovery());
+            byte[] rec = lastRecord(fx);
+            assertEquals(2, RecordFormat.getInt(rec, RecordFormat.HEADER), "torn documents named");
+            assertEquals(durable, RecordFormat.getLong(rec, RecordFormat.HEADER + 60), "known durable named");
+            assertEquals(Kinds.RECOVERY_NOT_CLOSED | Kinds.RECOVERY_NEW_BOOT, RecordFormat.getInt(rec, RecordFormat.HEADER + 68));
             assertEquals(last + 2, fill(log, 1), "RECOVERY took seq " + (last + 1));
         }
         try (ChainedLog log = fx.open()) { // the next restart steps over them as well
-            assertEquals(last + 2, log.appendedSeq());
+            assertEquals(last + 3, log.appendedSeq(), "the close sealed seq " + (last + 2));
+            assertTrue(log.recovery().contains("closed cleanly"), log.recovery());
             fill(log, 10);
         }
         VerifyReport r = fx.verify();
@@ -85,11 +109,28 @@ class RecoveryTest {
     }
 
     @Test
+    void tornDocumentsWithoutARebootAreDamageNotTorn() throws Exception {
+        WalFixture fx = new WalFixture(tmp);
+        ChainedLog dead = fx.open();
+        long last = fill(dead, 500);
+        dead.abandon(); // killed, but the machine kept running: the page cache lost nothing
+        List<byte[]> recs = Tamper.records(fx.wal);
+        byte[] a = recs.get(recs.size() - 1).clone();
+        RecordFormat.putLong(a, RecordFormat.OFF_SEQ, last + 1);
+        appendRaw(fx.wal, List.of(a));
+        WalException e = assertThrows(WalException.class, fx::open);
+        assertTrue(e.getMessage().contains("the chain breaks at seq " + (last + 1)), e.getMessage());
+        assertTrue(e.getMessage().contains("same boot"), e.getMessage());
+        System.out.println("refused: " + e.getMessage());
+    }
+
+    @Test
     void aBrokenChainUnderADurableSealIsNotTornButRefused() throws Exception {
         WalFixture fx = new WalFixture(tmp);
         try (ChainedLog log = fx.open()) {
             fill(log, 500);
         }
+        fx.pretendRebooted(); // even where a power loss could tear records, sealed ones are not torn
         Path file = CycleFiles.list(fx.wal).get(0);
         CycleFiles.Doc victim = null;
         try (CycleFiles.Reader rd = new CycleFiles.Reader(file, 0)) {
@@ -101,7 +142,10 @@ class RecoveryTest {
             ch.write(ByteBuffer.wrap(new byte[]{(byte) 0xff}), victim.offset + 4 + RecordFormat.HEADER);
         }
         WalException e = assertThrows(WalException.class, fx::open);
-        assertTrue(e.getMessage().contains("sealed durable"), e.getMessage());
+        long seq = StoredRecord.seq(victim.bytes);
+        assertTrue(e.getMessage().contains("the chain breaks at seq " + seq + " (MAC does not verify), which was durable"),
+                e.getMessage());
+        assertEquals(seq, fx.verify().seq(), "the verifier names the same seq");
         System.out.println("refused: " + e.getMessage());
     }
 
