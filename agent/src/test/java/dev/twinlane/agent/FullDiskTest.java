@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -284,45 +283,18 @@ class FullDiskTest {
                 SealKey.loadPublic(data.resolve("keys/seal.pub"))).verify(data.resolve("security"), null);
     }
 
-    /** `twinlane COMMAND ...` in a child JVM as the launcher starts it; stderr to {@code err}. */
     private Process agent(Path err, String... args) throws IOException {
         return agent(err, tmp.resolve("agent.status"), args);
     }
 
     private Process agent(Path err, Path status, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (a.startsWith("--add-opens") || a.startsWith("--add-exports") || a.startsWith("-Dchronicle")) {
-                cmd.add(a);
-            }
-        }
-        cmd.add("-Djava.util.logging.SimpleFormatter.format=twinlane: %4$s %5$s%6$s%n");
-        cmd.add("-Dtwinlane.status=" + status);
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add(Main.class.getName());
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectError(err.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Process p = AgentProcess.start(err, status, args);
         children.add(p);
         return p;
     }
 
-    /** Waits for a line starting with {@code prefix} on the child's stderr; returns nanoTime when seen. */
     private static long awaitLine(Process p, Path err, String prefix) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        while (System.nanoTime() < deadline) {
-            String s = Files.exists(err) ? Files.readString(err) : "";
-            if (s.lines().anyMatch(l -> l.startsWith(prefix))) {
-                return System.nanoTime();
-            }
-            if (!p.isAlive()) {
-                fail("the agent ended before '" + prefix + "':\n" + s);
-            }
-            Thread.sleep(50);
-        }
-        fail("no '" + prefix + "' within 90 s:\n" + Files.readString(err));
-        return 0;
+        return AgentProcess.awaitLine(p, err, prefix);
     }
 
     /** Writes {@code filler} until the tmpfs is full. */

@@ -63,6 +63,8 @@ public final class ChainAppender {
     private long lastSealMono;
     private final AtomicReference<Seal> unsavedSeal = new AtomicReference<>();
     private final boolean strict;
+    /** A start record the full disk kept out (see deferRecovery); written before the next record. */
+    private Runnable deferred;
 
     ChainAppender(ChainedLog log, SingleChronicleQueue queue, AppendTime appendTime, ChainedLog.Builder b,
                   Genesis genesis, SpaceGuard space, long rollEpochMillis, long rollLengthMillis) {
@@ -127,6 +129,7 @@ public final class ChainAppender {
         long seq;
         lock.lock();
         try {
+            writeDeferred();
             seq = write(kind, payload, off, len, false);
             if (sealKey != null && recordsSinceSeal >= sealEveryRecords) {
                 sealLocked();
@@ -151,6 +154,7 @@ public final class ChainAppender {
     public long gap(long lost, int ring, long fromNanos, long toNanos) {
         lock.lock();
         try {
+            writeDeferred();
             RecordFormat.putLong(walPayload, 0, lost);
             RecordFormat.putInt(walPayload, 8, ring);
             RecordFormat.putInt(walPayload, 12, 0);
@@ -263,6 +267,37 @@ public final class ChainAppender {
     long writeRecovery(int docs, long bytes, byte[] sha256, long zeroed, long knownDurable, int flags) {
         lock.lock();
         try {
+            return recoveryLocked(docs, bytes, sha256, zeroed, knownDurable, flags);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The RECOVERY record of a start on a full file system: written before the next record, by
+     * the first append or gap that finds room (until then every append fails as the disk does),
+     * so the unclean restart is in the chain before anything that follows it.
+     */
+    void deferRecovery(int docs, long bytes, byte[] sha256, long zeroed, long knownDurable, int flags) {
+        lock.lock();
+        try {
+            byte[] sha = sha256.clone();
+            deferred = () -> recoveryLocked(docs, bytes, sha, zeroed, knownDurable, flags);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Caller holds the lock. */
+    private void writeDeferred() {
+        if (deferred != null) {
+            deferred.run();
+            deferred = null;
+        }
+    }
+
+    private long recoveryLocked(int docs, long bytes, byte[] sha256, long zeroed, long knownDurable, int flags) {
+        {
             RecordFormat.putInt(walPayload, 0, docs);
             RecordFormat.putLong(walPayload, 4, bytes);
             System.arraycopy(sha256, 0, walPayload, 12, 32);
@@ -271,8 +306,6 @@ public final class ChainAppender {
             RecordFormat.putLong(walPayload, 60, knownDurable);
             RecordFormat.putInt(walPayload, 68, flags);
             return write(Kinds.RECOVERY, walPayload, 0, Kinds.RECOVERY_LENGTH, false);
-        } finally {
-            lock.unlock();
         }
     }
 

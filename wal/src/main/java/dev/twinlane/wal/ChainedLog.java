@@ -456,9 +456,17 @@ public final class ChainedLog implements AutoCloseable {
                 if (!r.cleanClose) {
                     int flags = Kinds.RECOVERY_NOT_CLOSED | (r.newBoot ? Kinds.RECOVERY_NEW_BOOT : 0)
                             | (identity == null ? Kinds.RECOVERY_NO_IDENTITY : 0);
-                    long seq = appender.writeRecovery((int) Math.min(Integer.MAX_VALUE, r.tornDocs), r.tornBytes,
-                            r.tornSha256(), r.tornBytesZeroed, r.knownDurable, flags);
-                    event = "RECOVERY record at seq " + seq + " (last seq kept " + r.lastSeq + ", known durable before "
+                    String at;
+                    try {
+                        at = "at seq " + appender.writeRecovery((int) Math.min(Integer.MAX_VALUE, r.tornDocs), r.tornBytes,
+                                r.tornSha256(), r.tornBytesZeroed, r.knownDurable, flags);
+                    } catch (WalFullException full) {
+                        // a full disk must not keep the agent (and its kernel enforcement) from starting
+                        appender.deferRecovery((int) Math.min(Integer.MAX_VALUE, r.tornDocs), r.tornBytes,
+                                r.tornSha256(), r.tornBytesZeroed, r.knownDurable, flags);
+                        at = "deferred to the first append that finds room (" + full.getMessage() + ")";
+                    }
+                    event = "RECOVERY record " + at + " (last seq kept " + r.lastSeq + ", known durable before "
                             + r.knownDurable + (identity == null ? ", no identity file " + identityFile
                             + (identityProblem != null ? " (" + identityProblem + ")" : "") : "") + ")";
                 }
@@ -470,7 +478,14 @@ public final class ChainedLog implements AutoCloseable {
                     "wal " + name + " " + dir + ": " + recovery);
             syncer.initialSync(r.newestFiles);
             // from here on the identity says "open": a start that does not find "closed" knows it was not
-            writeIdentity(Identity.OPEN, 0, null, syncer.durableSeq());
+            try {
+                writeIdentity(Identity.OPEN, 0, null, syncer.durableSeq());
+            } catch (IOException full) {
+                // a full disk: the previous identity stays (it names this log, at an earlier seq);
+                // the next seal file rewrites it once there is room
+                LOG.log(System.Logger.Level.WARNING, "wal " + name + " " + dir + ": cannot update the identity file "
+                        + identityFile + ": " + full.getMessage());
+            }
             syncer.start();
         } catch (IOException | RuntimeException e) {
             closeQuietly(q);

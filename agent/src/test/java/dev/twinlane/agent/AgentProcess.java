@@ -1,0 +1,52 @@
+package dev.twinlane.agent;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** `twinlane COMMAND ...` in a child JVM, as the launcher starts it: for tests of whole runs, signals and exits. */
+final class AgentProcess {
+    private AgentProcess() {
+    }
+
+    /** Starts the child with stderr to {@code err} and its status file at {@code status}. */
+    static Process start(Path err, Path status, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (a.startsWith("--add-opens") || a.startsWith("--add-exports") || a.startsWith("-Dchronicle")) {
+                cmd.add(a);
+            }
+        }
+        cmd.add("-Djava.util.logging.SimpleFormatter.format=twinlane: %4$s %5$s%6$s%n");
+        cmd.add("-Dtwinlane.status=" + status);
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(Main.class.getName());
+        cmd.addAll(List.of(args));
+        return new ProcessBuilder(cmd).redirectError(err.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    }
+
+    /** Waits for a line starting with {@code prefix} on the child's stderr; returns nanoTime when seen. */
+    static long awaitLine(Process p, Path err, String prefix) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (System.nanoTime() < deadline) {
+            String s = Files.exists(err) ? Files.readString(err) : "";
+            if (s.lines().anyMatch(l -> l.startsWith(prefix))) {
+                return System.nanoTime();
+            }
+            if (!p.isAlive()) {
+                fail("the agent ended before '" + prefix + "':\n" + s);
+            }
+            Thread.sleep(50);
+        }
+        fail("no '" + prefix + "' within 90 s:\n" + Files.readString(err));
+        return 0;
+    }
+}
