@@ -36,7 +36,7 @@ class AgentLabTest {
                     "grep '\"kind\":\"file_open\"' /tmp/records | grep '\"path\":\"/tmp/denied\"' | grep -q '\"decision\":\"deny\"'"
                             + " && echo 'PASS denial recorded'",
                     twinlane + " verify --wal $D/security --key $D/keys/security.key --seal $D/security/seal.latest"
-                            + " --seal-pub $D/keys/seal.pub; echo \"verify exit $?\"");
+                            + " --seal-pub $D/keys/seal.pub; V=$?; echo \"verify exit $V\"; exit $V");
             KernelLab.Run run = lab.run("6.1", false, List.of("/bin/sh", "-c", script));
             List<String> out = run.lines();
             assertTrue(out.stream().anyMatch(l -> l.contains("enforce: file_open[lsm/file_open]")),
@@ -48,7 +48,7 @@ class AgentLabTest {
             assertTrue(out.contains("agent exit 143") || out.contains("agent exit 0"), "the agent stopped on SIGTERM");
             assertTrue(out.stream().anyMatch(l -> l.startsWith("OK")), "verify printed OK");
             assertTrue(out.contains("verify exit 0"), "verify exit status");
-            assertEquals(0, run.status());
+            assertEquals(0, run.status(), "the guest script ends with verify's exit status");
         }
     }
 }
