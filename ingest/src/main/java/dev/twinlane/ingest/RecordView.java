@@ -140,6 +140,10 @@ public final class RecordView {
 
     /** The one copy of a record out of the ring. */
     public void copyTo(byte[] dst, int dstOffset) {
+        // an unchecked copy past the array's end would corrupt the heap (seen: a JVM crash)
+        if (dstOffset < 0 || length > dst.length - dstOffset) {
+            throw new IndexOutOfBoundsException("record of " + length + " bytes into " + dst.length + " at " + dstOffset);
+        }
         UNSAFE.copyMemory(base, address, dst, Unsafe.ARRAY_BYTE_BASE_OFFSET + (long) dstOffset, length);
     }
 

@@ -102,6 +102,10 @@ public final class ObservabilityLane implements ObservabilityPublisher, AutoClos
     /** Offers a record; returns false when it was shed (counted). Never waits. One calling thread only. */
     @Override
     public boolean offer(RecordView record) {
+        if (record.length() > ObservationEvent.CAPACITY) {
+            shedFull.incrementAndGet();   // no observability kind is this long: never copied past an entry
+            return false;
+        }
         if (ring.remainingCapacity() < pressureMark && sampleCounter++ % SAMPLE_UNDER_PRESSURE != 0) {
             shedSampled.incrementAndGet();
             return false;

@@ -43,4 +43,21 @@ class SheddingTest {
         assertEquals(lane.accepted(), inBatches.get(), "every accepted record is counted in a batch");
         assertTrue(tookMs < 10_000, "offer never waited on the stalled sink");
     }
+
+    @Test
+    void aRecordLongerThanAnEntryIsShedNotCopied() throws Exception {
+        // an exec record (880 bytes) is longer than an entry (256): copying it overran the entry's
+        // array and crashed the JVM (found by ObservabilityHandoverBenchmark)
+        ObservabilityLane lane = new ObservabilityLane(new ObservabilityLane.Settings().ringSize(1024),
+                (bytes, n, start) -> { }).start();
+        ByteBuffer b = ByteBuffer.allocate(RecordKind.EXEC.size()).order(ByteOrder.LITTLE_ENDIAN);
+        b.putShort(0, (short) RecordKind.EXEC.code()).putShort(2, (short) RecordKind.EXEC.size());
+        RecordView view = new RecordView().wrap(b.array(), 0, b.capacity());
+        for (int i = 0; i < 1000; i++) {
+            assertEquals(false, lane.offer(view));
+        }
+        lane.close();
+        assertEquals(1000, lane.shedFull());
+        assertEquals(0, lane.accepted());
+    }
 }
