@@ -161,6 +161,7 @@ final class Pipeline implements AutoCloseable {
         PrivateDirs.check("security log dir", c.dataDir.resolve("security"));
         PrivateDirs.check("observability log dir", c.dataDir.resolve("observability"));
         PrivateDirs.check("key dir", c.dataDir.resolve("keys"));
+        PrivateDirs.check("state dir", c.dataDir.resolve("state"));   // the logs' identities
         keyDir(c.keyFile, "security.key_file");
         keyDir(c.sealKeyFile, "security.seal_key_file");
     }
@@ -202,7 +203,8 @@ final class Pipeline implements AutoCloseable {
         checkDirectories(c);
         boolean anew = c.startNewLogReason != null;
         Keys keys = Keys.ensure(c); // the last check, then the first write (keys on a first run)
-        for (Path d : List.of(c.dataDir, c.dataDir.resolve("security"), c.dataDir.resolve("observability"))) {
+        for (Path d : List.of(c.dataDir, c.dataDir.resolve("security"), c.dataDir.resolve("observability"),
+                c.dataDir.resolve("state"))) {
             PrivateDirs.create(d);
         }
         ChainedLog security = integrity(cadence(ChainedLog.security(c.dataDir.resolve("security")), c.securityFsyncMs), c,

@@ -200,4 +200,13 @@ class StartRefusalTest {
         dirRefused(c, "key dir " + shared + " (of security.seal_key_file) is world-writable (mode 777): chmod go-w "
                 + shared + ", or keep the key file in a directory only root can write");
     }
+
+    @Test
+    void aWritableStateDirIsRefused() throws Exception {
+        // DATA/state holds the logs' identities: whoever may write there could make a log restart silently
+        Path data = tmp.resolve("data");
+        Path state = Files.createDirectories(data.resolve("state"));
+        chmod("777", state);
+        dirRefused(config(data), "state dir " + state + " is world-writable (mode 777): chmod 700 " + state);
+    }
 }
