@@ -9,7 +9,7 @@ out=${1:-$here/target/classes}
 gen=$here/target/generated-bpf
 mkdir -p "$out/bpf" "$gen"
 for tool in clang bpftool gcc; do
-  command -v $tool >/dev/null || { echo "build-bpf: $tool is missing; run ./twinlane setup (apt-get install clang llvm libbpf-dev bpftool)" >&2; exit 1; }
+  command -v $tool >/dev/null || { echo "build-bpf: $tool is missing; run scripts/ensure-deps (it installs clang, llvm, libbpf-dev, bpftool through apt)" >&2; exit 1; }
 done
 [ -f /usr/include/bpf/bpf_helpers.h ] || { echo "build-bpf: libbpf headers missing; apt-get install libbpf-dev" >&2; exit 1; }
 if [ ! -s "$gen/vmlinux.h" ]; then
