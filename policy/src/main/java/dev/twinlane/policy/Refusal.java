@@ -8,7 +8,8 @@ public final class Refusal extends PolicyException {
     private static final long serialVersionUID = 1L;
 
     public enum Reason {
-        UNSIGNED, UNKNOWN_KEY, TAMPERED, NOT_NEWER, UNSAFE_KEY_DIRECTORY, NO_PREVIOUS, BAD_TOKEN, EXPIRED_TOKEN
+        UNSIGNED, MALFORMED, UNKNOWN_KEY, TAMPERED, NOT_NEWER, UNSAFE_KEY_DIRECTORY, NO_PREVIOUS, BAD_TOKEN,
+        EXPIRED_TOKEN
     }
 
     private final Reason reason;
