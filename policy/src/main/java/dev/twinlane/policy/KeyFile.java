@@ -4,6 +4,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
 
 /** Key files: '#' comment lines, then one line of hex digits (the format of wal's seal keys). */
 final class KeyFile {
@@ -24,6 +27,19 @@ final class KeyFile {
                 return key;
             }
             throw new PolicyException(what + " " + file + " holds no key");
+        } catch (IOException e) {
+            throw new PolicyException("cannot read " + what + " " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Refuses a private key file that group or others may read or write: it could have been copied. */
+    static void requirePrivate(Path file, String what) {
+        try {
+            Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
+            if (perms.stream().anyMatch(p -> p.name().startsWith("GROUP") || p.name().startsWith("OTHERS"))) {
+                throw new PolicyException(what + " " + file + " is accessible to group or others (mode "
+                        + PosixFilePermissions.toString(perms) + "); run: chmod 600 " + file);
+            }
         } catch (IOException e) {
             throw new PolicyException("cannot read " + what + " " + file + ": " + e.getMessage(), e);
         }

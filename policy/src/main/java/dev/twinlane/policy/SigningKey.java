@@ -1,12 +1,7 @@
 package dev.twinlane.policy;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
-import java.util.Set;
 
 import org.bouncycastle.math.ec.rfc8032.Ed25519;
 
@@ -38,15 +33,7 @@ public final class SigningKey {
     }
 
     public static SigningKey load(Path privateFile) {
-        try {
-            Set<PosixFilePermission> perms = Files.getPosixFilePermissions(privateFile);
-            if (perms.stream().anyMatch(p -> p.name().startsWith("GROUP") || p.name().startsWith("OTHERS"))) {
-                throw new PolicyException("signing key " + privateFile + " is accessible to group or others (mode "
-                        + PosixFilePermissions.toString(perms) + "); run: chmod 600 " + privateFile);
-            }
-        } catch (IOException e) {
-            throw new PolicyException("cannot read signing key " + privateFile + ": " + e.getMessage(), e);
-        }
+        KeyFile.requirePrivate(privateFile, "signing key");
         return new SigningKey(KeyFile.read(privateFile, Ed25519.SECRET_KEY_SIZE, "signing key"));
     }
 
