@@ -71,6 +71,16 @@ class PolicyParserTest {
     }
 
     @Test
+    void aHundredThousandRulesParse() {
+        StringBuilder p = new StringBuilder("version: 1\nmode: audit\ndeny:\n  files:\n");
+        for (int i = 0; i < 100_000; i++) {
+            p.append("    - /data/some/longer/directory/name/file-").append(i).append('\n');
+        }
+        assertEquals(true, p.length() > 3 << 20, "past SnakeYAML's default limit");
+        assertEquals(100_000, PolicyParser.parse(p.toString(), "big.yaml").denyFiles().size());
+    }
+
+    @Test
     void unknownKeysNameLineAndColumn() {
         assertError("p.yaml line 4, column 3: unknown key 'file' in deny (known: exec, files, network, prefixes)",
                 "version: 1\nmode: audit\ndeny:\n  file: [/etc/shadow]\n");
