@@ -67,7 +67,7 @@ public final class PolicyHistory {
         String prev = read(previous).orElseThrow(() -> new Refusal(Refusal.Reason.NO_PREVIOUS,
                 "no previous policy to roll back to (" + previous + " does not exist; only one step back is kept)"));
         VerifiedPolicy restored = verifier.verify(prev, previous.toString());
-        long from = current().map(VerifiedPolicy::version).orElse(counter.last());
+        long from = currentVersion();
         write(current, prev);
         try {
             Files.delete(previous);
@@ -77,6 +77,15 @@ public final class PolicyHistory {
         return new Rollback(restored, from, "policy rolled back deliberately from version " + from + " to version "
                 + restored.version() + "; the version counter stays at " + counter.last()
                 + ", so the next policy applied must be above it");
+    }
+
+    /** The version in force, for the rollback's message: the counter when the current file no longer verifies. */
+    private long currentVersion() {
+        try {
+            return current().map(VerifiedPolicy::version).orElse(counter.last());
+        } catch (PolicyException e) { // e.g. its key was removed: a reason to roll back, not to refuse it
+            return counter.last();
+        }
     }
 
     private static Optional<String> read(Path f) {

@@ -68,6 +68,20 @@ class PolicyHistoryTest {
     }
 
     @Test
+    void rollbackWorksWhenTheCurrentPolicysKeyWasRemoved() {
+        SigningKey second = SigningKey.generate(dir.resolve("k2"), dir.resolve("k2.pub"));
+        PolicyHistory both = new PolicyHistory(dir.resolve("state"),
+                new BundleVerifier(TrustedKeys.of(key.publicKey(), second.publicKey()), true));
+        both.recordApplied(both.admit(bundle(6), "b"), "b");
+        String v7 = BundleSigner.sign("version: 7\nmode: audit\n", "p", second).render();
+        both.recordApplied(both.admit(v7, "b"), "b");
+        // the second key is withdrawn: version 7 no longer verifies, version 6 does
+        PolicyHistory.Rollback r = history.rollback();
+        assertEquals(6, r.restored().version());
+        assertEquals(7, r.from());
+    }
+
+    @Test
     void rollbackWithNothingBeforeIsRefused() {
         apply(1);
         assertRefused(Refusal.Reason.NO_PREVIOUS, "no previous policy to roll back to (" + dir.resolve("state")
