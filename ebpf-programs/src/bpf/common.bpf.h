@@ -205,13 +205,21 @@ static __always_inline void *tl_reserve(void *ring, __u32 ring_id, __u64 size)
 	return rec;
 }
 
-/* Copy a record built elsewhere (a per-CPU buffer) into the security ring, counting a failure. */
-static __always_inline void tl_output_security(void *rec, __u64 size)
+/*
+ * Copy a record built elsewhere (a per-CPU buffer) into the security ring, counting a failure.
+ * max: the record's struct size. A trimmed record's size is computed, and older verifiers
+ * (6.1) lose the bound tl_trim_path gave it across the calls in between; clamping it here,
+ * right before the copy and behind a barrier the compiler cannot see through, keeps it.
+ */
+static __always_inline void tl_output_security(void *rec, __u64 size, __u64 max)
 {
 	/* The record is not in the ring yet: count it in for the crossing test. */
 	struct tl_config *c = tl_config();
 	__u64 flags = tl_security_reader_asleep() ? BPF_RB_FORCE_WAKEUP : c ? tl_wakeup(bpf_ringbuf_query(&security_ring, BPF_RB_AVAIL_DATA) + ((size + 15) & ~7ULL),
 				    c->security_wakeup_bytes, size) : 0;
+	barrier_var(size);
+	if (size > max)
+		size = max;
 	if (bpf_ringbuf_output(&security_ring, rec, size, flags)) {
 		__u32 ring_id = TL_RING_SECURITY;
 		__u64 *n = bpf_map_lookup_elem(&drops, &ring_id);

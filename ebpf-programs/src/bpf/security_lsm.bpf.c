@@ -133,7 +133,7 @@ int BPF_PROG(tl_lsm_file_open, struct file *file, int ret)
 	f->flags = flags;
 	f->ino = k.ino;
 	f->dev = k.dev;
-	tl_output_security(f, size);
+	tl_output_security(f, size, sizeof(*f));
 	return tl_verdict(decision);
 }
 

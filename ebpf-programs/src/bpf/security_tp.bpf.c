@@ -83,7 +83,7 @@ static __always_inline int tl_open_audit(const char *upath, __u32 flags)
 	f->path_len = n - 1;
 	f->flags = flags;
 	f->decision = TL_ALLOW;
-	tl_output_security(f, size);
+	tl_output_security(f, size, sizeof(*f));
 	return 0;
 }
 
