@@ -28,7 +28,7 @@
 #include <linux/types.h>
 #endif
 
-#define TL_ABI_VERSION 2
+#define TL_ABI_VERSION 3
 
 #define TL_COMM_LEN 16
 #define TL_PATH_MAX 256
@@ -60,6 +60,13 @@ enum tl_source {
 	TL_SRC_TRACEPOINT = 2,
 	TL_SRC_CGROUP = 3,
 	TL_SRC_TEST_RUN = 4,
+};
+
+/* tl_header.decision_flags: how a decision was made, where it is not the plain mode's. */
+enum tl_decision_flag {
+	TL_FLAG_POLICY = 1,         /* a rule of the applied policy matched (not a --deny-* rule) */
+	TL_FLAG_DEADMAN = 2,        /* the deadman had lapsed: the decision was audit-only */
+	TL_FLAG_DEADMAN_FIRST = 4,  /* the first decision made since the deadman lapsed */
 };
 
 enum tl_decision {
@@ -104,7 +111,8 @@ struct tl_header {
 	__u32 uid;
 	__u32 gid;
 	__u8 source;            /* enum tl_source */
-	__u8 _pad0[3];
+	__u8 decision_flags;    /* enum tl_decision_flag */
+	__u8 _pad0[2];
 	__u64 cgroup_id;
 	char comm[TL_COMM_LEN];
 };

@@ -16,7 +16,7 @@ int main(void)
 {
 	S(tl_header); F(tl_header, kind); F(tl_header, size); F(tl_header, cpu); F(tl_header, ktime_ns);
 	F(tl_header, start_ns); F(tl_header, parent_start_ns); F(tl_header, tgid); F(tl_header, tid);
-	F(tl_header, ptgid); F(tl_header, uid); F(tl_header, gid); F(tl_header, source);
+	F(tl_header, ptgid); F(tl_header, uid); F(tl_header, gid); F(tl_header, source); F(tl_header, decision_flags);
 	F(tl_header, cgroup_id); F(tl_header, comm);
 
 	S(tl_exec); F(tl_exec, ret); F(tl_exec, decision); F(tl_exec, filename_len); F(tl_exec, args_len);

@@ -19,7 +19,7 @@ import java.util.List;
  * header compiled by gcc; keep the field names identical to the C ones.
  */
 public final class RecordLayout {
-    public static final int ABI_VERSION = 2;
+    public static final int ABI_VERSION = 3;
     public static final int COMM_LEN = 16;
     public static final int PATH_MAX = 256;
     public static final int ARGS_MAX = 512;
@@ -33,7 +33,7 @@ public final class RecordLayout {
             f("kind", 0, 2, U16), f("size", 2, 2, U16), f("cpu", 4, 4, U32),
             f("ktime_ns", 8, 8, U64), f("start_ns", 16, 8, U64), f("parent_start_ns", 24, 8, U64),
             f("tgid", 32, 4, U32), f("tid", 36, 4, U32), f("ptgid", 40, 4, U32),
-            f("uid", 44, 4, U32), f("gid", 48, 4, U32), f("source", 52, 1, U8),
+            f("uid", 44, 4, U32), f("gid", 48, 4, U32), f("source", 52, 1, U8), f("decision_flags", 53, 1, U8),
             f("cgroup_id", 56, 8, U64), f("comm", 64, COMM_LEN, CHARS));
 
     public static final RecordStruct EXEC = new RecordStruct("tl_exec", 880, HEADER,
