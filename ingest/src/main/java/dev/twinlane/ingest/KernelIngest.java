@@ -271,6 +271,8 @@ public final class KernelIngest implements AutoCloseable {
     /**
      * Detaches and unloads every program but keeps the maps and readers, so a
      * shutdown can read the last records and drop counts after nothing new can come.
+     * Programs whose links are pinned (a pin directory is set) stay attached: they
+     * keep enforcing the policy while no agent runs (PinDir.remove ends them).
      */
     public synchronized void detach() {
         for (BpfObject f : families) {

@@ -65,6 +65,13 @@ public interface LibBpf {
     @SaveError
     int bpf_map_get_next_key(int fd, Pointer key, Pointer nextKey);
 
+    /** count: in, the number of elements; out, how many were processed. opts: struct bpf_map_batch_opts. */
+    @SaveError
+    int bpf_map_update_batch(int fd, Pointer keys, Pointer values, Pointer count, Pointer opts);
+
+    @SaveError
+    int bpf_map_delete_batch(int fd, Pointer keys, Pointer count, Pointer opts);
+
     /** Before load: reuse the map pinned at path if it is compatible, else create it and pin it there. */
     @SaveError
     int bpf_map__set_pin_path(Pointer map, String path);

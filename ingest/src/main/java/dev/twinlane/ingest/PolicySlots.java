@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.ToIntFunction;
 
+import dev.twinlane.policy.CompiledPolicy;
 import dev.twinlane.policy.MapEntry;
 import dev.twinlane.policy.PolicyMap;
 import jnr.ffi.Pointer;
@@ -102,12 +103,23 @@ final class PolicySlots implements AutoCloseable {
         return value.getInt(8);
     }
 
-    /** Empties every map of a slot and its meta; returns how many entries it removed. */
-    int clear(int slot) {
+    /**
+     * Empties every map of a slot and its meta; returns how many entries it removed. {@code held}
+     * is what this process wrote into the slot last (null when unknown, e.g. after a restart):
+     * its keys are deleted in one batch per map; whatever else a map holds then (another writer's
+     * entries) is found by walking it, so the slot ends empty either way.
+     */
+    int clear(int slot, CompiledPolicy held) {
         put(meta, u32Key(slot), new byte[16], "policy_meta");
         int removed = 0;
         for (PolicyMap m : PolicyMap.values()) {
             int fd = slots.get(slot).get(m);
+            if (held != null && !held.entries(m).isEmpty() && batch(fd, m, held.entries(m), false)) {
+                removed += held.entries(m).size();
+            }
+            if (libbpf().bpf_map_get_next_key(fd, null, next) != 0) {
+                continue;  // empty (ENOENT)
+            }
             List<byte[]> keys = keys(fd, m.keySize());
             for (byte[] k : keys) {
                 key.put(0, k, 0, k.length);
@@ -120,17 +132,52 @@ final class PolicySlots implements AutoCloseable {
         return removed;
     }
 
+    /**
+     * One bpf_map_update_batch or bpf_map_delete_batch over all entries;
+     * false when it did not complete (a key already there or missing, or a map type without
+     * batch operations): the caller then goes entry by entry.
+     */
+    private boolean batch(int fd, PolicyMap m, List<MapEntry> entries, boolean insert) {
+        int n = entries.size();
+        Pointer keys = Native.allocate(n * m.keySize());
+        Pointer values = Native.allocate(n * PolicyMap.VALUE_SIZE);
+        for (int i = 0; i < n; i++) {
+            MapEntry e = entries.get(i);
+            keys.put((long) i * m.keySize(), e.key(), 0, m.keySize());
+            values.put((long) i * PolicyMap.VALUE_SIZE, e.value(), 0, PolicyMap.VALUE_SIZE);
+        }
+        Pointer count = Native.allocate(4);
+        count.putInt(0, n);
+        Pointer opts = Native.allocate(24);  // struct bpf_map_batch_opts { size_t sz; __u64 elem_flags, flags; }
+        opts.putLong(0, 24);
+        opts.putLong(8, 0);  // batches take no BPF_NOEXIST (only BPF_F_LOCK): the keys are distinct and the map empty
+        opts.putLong(16, 0);
+        int rc = insert ? libbpf().bpf_map_update_batch(fd, keys, values, count, opts)
+                : libbpf().bpf_map_delete_batch(fd, keys, count, opts);
+        return rc == 0 && count.getInt(0) == n;
+    }
+
     /** The number of keys the slot's copy of {@code m} holds (a walk of the map). */
     int count(int slot, PolicyMap m) {
         return keys(slots.get(slot).get(m), m.keySize()).size();
     }
 
     /**
-     * Inserts entries that must all be new (BPF_NOEXIST): into a map just cleared, every insert
-     * succeeding means the map holds exactly these entries.
+     * Inserts a map's entries into the slot's copy, just emptied by {@link #clear}: a compiled
+     * policy's keys are distinct, so n entries written means the map holds exactly n. One batch,
+     * or entry by entry with BPF_NOEXIST where the kernel refuses the batch.
      */
     void fill(int slot, PolicyMap m, List<MapEntry> entries) {
         int fd = slots.get(slot).get(m);
+        if (entries.isEmpty() || batch(fd, m, entries, true)) {
+            return;
+        }
+        // A partial batch leaves some entries in: the entry-by-entry pass must not take them for duplicates.
+        for (MapEntry e : entries) {
+            byte[] k = e.key();
+            key.put(0, k, 0, k.length);
+            libbpf().bpf_map_delete_elem(fd, key);
+        }
         for (MapEntry e : entries) {
             byte[] k = e.key();
             byte[] v = e.value();
