@@ -38,6 +38,7 @@ public final class KernelIngest implements AutoCloseable {
     private final PolicyMaps policy;
     private final PinDir pins;
     private final PolicyApplier applier;
+    private final Deadman deadman;
     private final int possibleCpus;
     private final long startedBootNanos = KernelClock.bootNanos();
 
@@ -52,6 +53,7 @@ public final class KernelIngest implements AutoCloseable {
                 maps.mapFd("watch_inode"), maps.mapFd("watch_prefix")));
         policy.configure(config, LIBC.getpid());
         this.applier = new PolicyApplier(PolicySlots.of(maps::mapFd));
+        this.deadman = new Deadman(maps.mapFd(PolicySlots.DEADMAN));
     }
 
     /** Loads and attaches everything this kernel accepts. Fails only when no map can be created. */
@@ -237,6 +239,11 @@ public final class KernelIngest implements AutoCloseable {
 
     public PolicyMaps policy() {
         return policy;
+    }
+
+    /** The deadman switch the agent's heartbeat renews (pinned with the policy maps when a pin directory is set). */
+    public Deadman deadman() {
+        return deadman;
     }
 
     /** Applies compiled policies to the slotted policy maps (pinned when a pin directory is set). */
