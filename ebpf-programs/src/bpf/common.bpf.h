@@ -252,9 +252,9 @@ static __always_inline void tl_fill_header_task(struct tl_header *h, struct task
 	h->uid = (__u32)uid_gid;
 	h->gid = uid_gid >> 32;
 	h->source = source;
+	h->decision_flags = 0;
 	h->_pad0[0] = 0;
 	h->_pad0[1] = 0;
-	h->_pad0[2] = 0;
 	h->cgroup_id = bpf_get_current_cgroup_id();
 	__builtin_memset(h->comm, 0, sizeof(h->comm));
 	bpf_get_current_comm(h->comm, sizeof(h->comm));
@@ -282,5 +282,7 @@ static __always_inline __u8 tl_decide(int matched)
 		return TL_ALLOW;
 	return tl_enforcing() ? TL_DENY : TL_AUDIT_DENY;
 }
+
+#include "policy_maps.bpf.h"
 
 #endif /* TWINLANE_COMMON_BPF_H */

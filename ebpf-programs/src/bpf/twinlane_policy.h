@@ -10,8 +10,9 @@
  * integers in host order, addresses in network order.
  *
  * Maps whose layout already exists in common.bpf.h keep it (deny_inode,
- * deny_ipv4, deny_ipv6, watch_inode, watch_prefix). deny_port_rule replaces
- * the port-only deny_port once the kernel side applies policies.
+ * deny_ipv4, deny_ipv6, watch_inode, watch_prefix). The flag-driven maps of
+ * common.bpf.h (deny_port and the rest) stay for the --deny-* options; a policy
+ * lives in the slotted maps of policy_maps.bpf.h.
  */
 #ifndef TWINLANE_POLICY_H
 #define TWINLANE_POLICY_H
@@ -70,7 +71,23 @@ struct tl_policy_meta {
 	__u32 _pad0;
 };
 
+/*
+ * The policy maps exist twice, slot 0 and slot 1 (policy_maps.bpf.h). policy_active's single
+ * __u32 names the slot the programs read; an apply fills the other slot, then flips this one
+ * value, so a program sees the old policy or the new one, never a mix. policy_meta has one
+ * struct tl_policy_meta per slot (version 0: the slot holds no policy).
+ */
+#define TL_POLICY_SLOTS 2
+
+/* policy_deadman: the single entry of the deadman switch, renewed by the agent's heartbeat. */
+struct tl_deadman {
+	__u64 deadline_ns;      /* bpf_ktime_get_boot_ns() past which decisions are audit-only; 0: off */
+	__u64 lapse_seen;       /* set by the first decision made past the deadline (cleared by a renewal);
+				 * 64 bits: the BPF target's compare-and-swap before cpu v3 */
+};
+
 #ifndef __VMLINUX_H__
+_Static_assert(sizeof(struct tl_deadman) == 16, "tl_deadman");
 _Static_assert(sizeof(struct tl_cidr4_key) == 8, "tl_cidr4_key");
 _Static_assert(sizeof(struct tl_cidr6_key) == 20, "tl_cidr6_key");
 _Static_assert(sizeof(struct tl_port_key) == 4, "tl_port_key");

@@ -9,6 +9,8 @@ public enum RecordKind {
     PTRACE(5, Ring.SECURITY, RecordLayout.PTRACE),
     KERNEL_READ(6, Ring.SECURITY, RecordLayout.KERNEL_READ),
     BPF(7, Ring.SECURITY, RecordLayout.BPF),
+    /** From user space (the agent), in the security lane: see {@link PolicyEvent}. */
+    POLICY(8, Ring.SECURITY, RecordLayout.POLICY),
     FORK(32, Ring.OBSERVABILITY, RecordLayout.FORK),
     EXIT(33, Ring.OBSERVABILITY, RecordLayout.EXIT),
     SYSCALL(34, Ring.OBSERVABILITY, RecordLayout.SYSCALL),

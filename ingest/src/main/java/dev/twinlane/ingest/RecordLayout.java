@@ -19,11 +19,12 @@ import java.util.List;
  * header compiled by gcc; keep the field names identical to the C ones.
  */
 public final class RecordLayout {
-    public static final int ABI_VERSION = 2;
+    public static final int ABI_VERSION = 3;
     public static final int COMM_LEN = 16;
     public static final int PATH_MAX = 256;
     public static final int ARGS_MAX = 512;
     public static final int PREFIX_MAX = 128;
+    public static final int DETAIL_MAX = 128;
 
     /** Header fields only (kind and size) every record starts with. */
     public static final int KIND_OFFSET = 0;
@@ -33,7 +34,7 @@ public final class RecordLayout {
             f("kind", 0, 2, U16), f("size", 2, 2, U16), f("cpu", 4, 4, U32),
             f("ktime_ns", 8, 8, U64), f("start_ns", 16, 8, U64), f("parent_start_ns", 24, 8, U64),
             f("tgid", 32, 4, U32), f("tid", 36, 4, U32), f("ptgid", 40, 4, U32),
-            f("uid", 44, 4, U32), f("gid", 48, 4, U32), f("source", 52, 1, U8),
+            f("uid", 44, 4, U32), f("gid", 48, 4, U32), f("source", 52, 1, U8), f("decision_flags", 53, 1, U8),
             f("cgroup_id", 56, 8, U64), f("comm", 64, COMM_LEN, CHARS));
 
     public static final RecordStruct EXEC = new RecordStruct("tl_exec", 880, HEADER,
@@ -62,6 +63,12 @@ public final class RecordLayout {
     public static final RecordStruct BPF = new RecordStruct("tl_bpf", 96, HEADER,
             f("ret", 80, 4, S32), f("decision", 84, 1, U8), f("cmd", 88, 4, S32),
             f("attr_size", 92, 4, U32));
+
+    /** Written by the agent into the security lane (PolicyEvent), never by a BPF program. */
+    public static final RecordStruct POLICY = new RecordStruct("tl_policy_event", 280, HEADER,
+            f("event", 80, 1, U8), f("mode", 81, 1, U8), f("reason", 82, 1, U8), f("version", 88, 8, U64),
+            f("previous_version", 96, 8, U64), f("apply_ns", 104, 8, U64), f("digest", 112, 32, BYTES),
+            f("detail_len", 144, 4, U32), f("detail", 152, DETAIL_MAX, CHARS));
 
     public static final RecordStruct FORK = new RecordStruct("tl_fork", 96, HEADER,
             f("child_start_ns", 80, 8, U64), f("child_tgid", 88, 4, U32));
@@ -97,7 +104,7 @@ public final class RecordLayout {
             f("prefixlen", 0, 4, U32), f("path", 4, PREFIX_MAX, CHARS));
 
     public static final List<RecordStruct> ALL = List.of(HEADER, EXEC, FILE_OPEN, NET, PTRACE, KERNEL_READ,
-            BPF, FORK, EXIT, SYSCALL, TCP_STATE, LOADGEN, CONFIG, READER_STATE, INODE_KEY, PREFIX_KEY);
+            BPF, POLICY, FORK, EXIT, SYSCALL, TCP_STATE, LOADGEN, CONFIG, READER_STATE, INODE_KEY, PREFIX_KEY);
 
     private RecordLayout() {
     }

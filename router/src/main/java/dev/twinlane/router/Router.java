@@ -42,6 +42,7 @@ public final class Router implements AutoCloseable {
     private final SecurityPublisher security;
     private final ObservabilityPublisher observability;
     private final Promotion promotion;
+    private final PolicyEvents policyEvents = new PolicyEvents();
     private final Records.Tap tap;
     private final KernelDrops drops;
     private final GapAccounting gaps;
@@ -61,6 +62,14 @@ public final class Router implements AutoCloseable {
         this.tap = tap;
         this.drops = new KernelDrops(kernel);
         this.gaps = new GapAccounting(drops, kernel.startedBootNanos());
+    }
+
+    /**
+     * Queues a policy event (ingest's {@code PolicyEvent.toRecord}) for the security lane: any
+     * thread may call it; the security thread publishes it after its next drain, in order.
+     */
+    public void publishPolicyEvent(byte[] record) {
+        policyEvents.offer(record);
     }
 
     /** Before {@link #start()}: run the security ring's reader at SCHED_FIFO {@code priority} (0: normal). */
@@ -93,6 +102,7 @@ public final class Router implements AutoCloseable {
         while (running) {
             int n = reader.drain(handler, BATCH);
             promotion.drainTo(security);
+            policyEvents.drainTo(security);
             gaps.check(security);
             security.endBatch();
             long now = System.nanoTime();
@@ -114,6 +124,7 @@ public final class Router implements AutoCloseable {
         }
         reader.drain(handler, Integer.MAX_VALUE);  // what the kernel committed before the stop
         promotion.drainTo(security);
+        policyEvents.drainTo(security);
         security.endBatch();
     }
 
@@ -205,6 +216,7 @@ public final class Router implements AutoCloseable {
         running = false;
         securityThread.join();   // its last drain took every promotion queued before
         promotion.close();
+        policyEvents.close();
         observabilityThread.join();
         drops.stop();
         // The reading threads are gone: this thread is now the publishers' only caller.
@@ -213,6 +225,10 @@ public final class Router implements AutoCloseable {
         security.endBatch();
         reportObservabilityLoss();
         observability.endBatch();
+        if (policyEvents.lostAtClose() > 0) {
+            System.err.println("twinlane router: " + policyEvents.lostAtClose()
+                    + " policy events arrived after the security lane's last drain and were not logged");
+        }
         if (promotion.lostAtClose() > 0) {
             System.err.println("twinlane router: " + promotion.lostAtClose()
                     + " promotions arrived after the security lane's last drain and were not logged");
