@@ -50,7 +50,8 @@ public final class ChainedLog implements AutoCloseable {
     static final String META_FILE = "wal.meta";
     static final String SEAL_FILE = "seal.latest";
 
-    private static final LibC LIBC = LibC.load();
+    /** libc through jnr-ffi, loaded once (a binding is generated per load); null when unavailable. */
+    static final LibC LIBC = LibC.load();
     private static final int EWOULDBLOCK = 11;
 
     static {
