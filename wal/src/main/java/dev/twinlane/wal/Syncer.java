@@ -206,6 +206,7 @@ final class Syncer implements AutoCloseable {
     }
 
     private void publish(long seq) {
+        log.durableMoved();
         if (listener != null) {
             try {
                 listener.accept(seq);
