@@ -102,14 +102,29 @@ class AppendPathTest {
     @Test
     void timedSealsAreWrittenByTheAppendingThreadOnly() throws Exception {
         WalFixture fx = new WalFixture(tmp);
-        try (ChainedLog log = fx.builder().sealEvery(1_000_000, Duration.ofMillis(50)).build()) {
+        // The log's time is the test's: a slow start on a loaded machine cannot seal early.
+        long[] mono = {1_000_000_000L};
+        WalClock clock = new WalClock() {
+            @Override
+            public long wallNanos() {
+                return System.currentTimeMillis() * 1_000_000L;
+            }
+
+            @Override
+            public long monoNanos() {
+                return mono[0];
+            }
+        };
+        try (ChainedLog log = fx.builder().clock(clock).sealEvery(1_000_000, Duration.ofMillis(50)).build()) {
             ChainAppender a = log.appender();
             long first = a.append(1, WalFixture.payload(1, 10));
+            mono[0] += 200_000_000L;
             Thread.sleep(200);
             // no other thread sealed meanwhile: the next seq is still the one after the record
             assertEquals(first + 1, a.append(1, WalFixture.payload(2, 10)), "the append past the interval");
             assertEquals(first + 3, a.append(1, WalFixture.payload(3, 10)), "after the SEAL that append wrote itself");
-            Thread.sleep(60);
+            assertEquals(-1, a.sealIfDue(), "within the interval");
+            mono[0] += 60_000_000L;
             assertEquals(first + 4, a.sealIfDue(), "the idle writer's timed seal");
             assertEquals(-1, a.sealIfDue(), "nothing appended since");
         }
