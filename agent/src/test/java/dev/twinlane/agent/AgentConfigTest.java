@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.twinlane.ingest.IngestConfig;
-import dev.twinlane.ingest.Ring;
+import dev.twinlane.records.Ring;
 import dev.twinlane.observability.Imputation;
 
 class AgentConfigTest {

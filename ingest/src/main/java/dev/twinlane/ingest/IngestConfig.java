@@ -1,5 +1,7 @@
 package dev.twinlane.ingest;
 
+import dev.twinlane.records.Ring;
+
 import java.nio.file.Path;
 
 /** Settings of the kernel side; defaults suit `./twinlane run` with no file. */

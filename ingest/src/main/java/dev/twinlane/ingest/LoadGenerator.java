@@ -1,5 +1,7 @@
 package dev.twinlane.ingest;
 
+import dev.twinlane.records.Ring;
+
 import static dev.twinlane.ingest.Native.libbpf;
 
 import java.util.Set;

@@ -12,7 +12,7 @@ import sun.misc.Unsafe;
 final class Native {
     static final LibC LIBC = LibraryLoader.create(LibC.class).load("c");
     static final Runtime RUNTIME = Runtime.getRuntime(LIBC);
-    static final Unsafe UNSAFE = unsafe();
+    static final Unsafe UNSAFE = dev.twinlane.records.RawMemory.UNSAFE;
     private static volatile LibBpf libbpf;
 
     private Native() {
@@ -68,13 +68,4 @@ final class Native {
         return Memory.allocateDirect(RUNTIME, size, true);
     }
 
-    private static Unsafe unsafe() {
-        try {
-            Field f = Unsafe.class.getDeclaredField("theUnsafe");
-            f.setAccessible(true);
-            return (Unsafe) f.get(null);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
 }

@@ -1,5 +1,10 @@
 package dev.twinlane.ingest;
 
+import dev.twinlane.records.Field;
+import dev.twinlane.records.RecordKind;
+import dev.twinlane.records.RecordLayout;
+import dev.twinlane.records.RecordView;
+
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 

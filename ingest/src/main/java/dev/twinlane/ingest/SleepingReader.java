@@ -1,5 +1,7 @@
 package dev.twinlane.ingest;
 
+import dev.twinlane.records.RecordLayout;
+
 import static dev.twinlane.ingest.Native.LIBC;
 import static dev.twinlane.ingest.Native.UNSAFE;
 

@@ -1,5 +1,8 @@
 package dev.twinlane.ingest;
 
+import dev.twinlane.records.RecordView;
+import dev.twinlane.records.Ring;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;

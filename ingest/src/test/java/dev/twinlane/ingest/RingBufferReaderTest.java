@@ -1,5 +1,8 @@
 package dev.twinlane.ingest;
 
+import dev.twinlane.records.RecordKind;
+import dev.twinlane.records.RecordView;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

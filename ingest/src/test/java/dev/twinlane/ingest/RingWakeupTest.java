@@ -1,5 +1,8 @@
 package dev.twinlane.ingest;
 
+import dev.twinlane.records.RecordLayout;
+import dev.twinlane.records.Ring;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.FileInputStream;

@@ -1,5 +1,7 @@
 package dev.twinlane.ingest;
 
+import dev.twinlane.records.Ring;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

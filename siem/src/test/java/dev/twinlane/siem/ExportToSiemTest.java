@@ -39,7 +39,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.twinlane.broker.KafkaBroker;
 import dev.twinlane.export.ExportSettings;
 import dev.twinlane.export.ObservabilityExporter;
-import dev.twinlane.export.SecurityEncoder;
+import dev.twinlane.wire.SecurityMessage;
 import dev.twinlane.export.SecurityExporter;
 import dev.twinlane.wal.ChainReader;
 import dev.twinlane.wal.ChainedLog;
@@ -164,7 +164,7 @@ class ExportToSiemTest {
             prevOfLater = prev;
         }
         Map<Long, JsonNode> shipped = read("tamper.security");
-        SecurityEncoder enc = new SecurityEncoder();
+        SecurityMessage enc = new SecurityMessage();
         String logId = shipped.get(1L).path("log_id").asText();
         List<byte[]> forged = new ArrayList<>();
         long s50 = appSeqFrom(shipped, 50);
@@ -373,7 +373,7 @@ class ExportToSiemTest {
     }
 
     /** A message whose record was changed (one path byte) and whose event was rendered from the change. */
-    private static byte[] alter(JsonNode msg, SecurityEncoder enc, String host, String logId) {
+    private static byte[] alter(JsonNode msg, SecurityMessage enc, String host, String logId) {
         byte[] rec = Base64.getDecoder().decode(msg.path("record").asText());
         byte[] mac = HexFormat.of().parseHex(msg.path("mac").asText());
         byte[] full = java.util.Arrays.copyOf(rec, rec.length + 32);

@@ -16,7 +16,7 @@ import dev.twinlane.ingest.IngestConfig;
 import dev.twinlane.ingest.KernelClock;
 import dev.twinlane.ingest.KernelIngest;
 import dev.twinlane.ingest.LoadGenerator;
-import dev.twinlane.ingest.RecordLayout;
+import dev.twinlane.records.RecordLayout;
 import dev.twinlane.ingest.ThreadPriority;
 import dev.twinlane.observability.ObservabilityLane;
 import dev.twinlane.router.Records;
@@ -128,7 +128,7 @@ public final class EndToEndLatency {
         try (LoadGenerator gen = LoadGenerator.attachedTo(kernel, 1 << 12)) {
             drive(gen, rate, total);
             Thread.sleep(400);  // the last group commit
-            late = kernel.reader(dev.twinlane.ingest.Ring.SECURITY).lateWakeups();
+            late = kernel.reader(dev.twinlane.records.Ring.SECURITY).lateWakeups();
         } finally {
             kernel.detach();
             router.close();

@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 import dev.twinlane.ingest.KernelClock;
-import dev.twinlane.ingest.RecordLayout;
+import dev.twinlane.records.RecordLayout;
 import dev.twinlane.wal.ChainReader;
 import dev.twinlane.wal.ChainedLog;
 import dev.twinlane.wal.Kinds;

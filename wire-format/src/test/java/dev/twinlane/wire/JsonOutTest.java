@@ -1,4 +1,4 @@
-package dev.twinlane.export;
+package dev.twinlane.wire;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

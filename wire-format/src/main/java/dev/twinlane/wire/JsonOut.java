@@ -1,4 +1,4 @@
-package dev.twinlane.export;
+package dev.twinlane.wire;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;

@@ -1,6 +1,6 @@
-package dev.twinlane.ingest;
+package dev.twinlane.records;
 
-import static dev.twinlane.ingest.Native.UNSAFE;
+import static dev.twinlane.records.RawMemory.UNSAFE;
 
 import java.nio.charset.StandardCharsets;
 

@@ -1,4 +1,4 @@
-package dev.twinlane.ingest;
+package dev.twinlane.records;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

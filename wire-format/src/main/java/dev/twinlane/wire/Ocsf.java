@@ -1,23 +1,23 @@
-package dev.twinlane.export;
+package dev.twinlane.wire;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 
-import dev.twinlane.ingest.Field;
-import dev.twinlane.ingest.RecordKind;
-import dev.twinlane.ingest.RecordLayout;
-import dev.twinlane.ingest.RecordStruct;
-import dev.twinlane.ingest.RecordView;
+import dev.twinlane.records.Field;
+import dev.twinlane.records.RecordKind;
+import dev.twinlane.records.RecordLayout;
+import dev.twinlane.records.RecordStruct;
+import dev.twinlane.records.RecordView;
 
 /**
- * Maps one kernel record to an OCSF 1.3 event: exec, ptrace, bpf, fork, exit and syscall to
+ * Maps one kernel record to an OCSF 1.8.0 event: exec, ptrace, bpf, fork, exit and syscall to
  * Process Activity (1007), file_open and kernel_read to File System Activity (1001), connect,
  * bind and tcp_state to Network Activity (4001). docs/OCSF.md is the field-by-field mapping.
  * The output is a pure function of (record, time, host, log id, seq), so a consumer can render
  * it again from the verified record bytes and compare.
  */
 public final class Ocsf {
-    public static final String VERSION = "1.3.0";
+    public static final String VERSION = "1.8.0";
     private static final String[] SOURCES = {"unknown", "lsm", "tracepoint", "cgroup", "test_run"};
     private static final String[] DECISIONS = {"allow", "deny", "audit_deny"};
     private static final String[] PATH_STATUS = {"full", "unknown", "name_only"};
@@ -194,6 +194,8 @@ public final class Ocsf {
         o.name("file").begin();
         text(o.name("path"), r, OPEN_PATH, false);
         text(o.name("name"), r, OPEN_PATH, true);
+        // the record has no inode mode: the kind of file opened is not known
+        o.name("type_id").num(0).name("type").str("Unknown");
         o.name("uid").pair(r.number(OPEN_DEV), r.number(OPEN_INO)).end();
         actor(o, r);
         unmappedStart(o, r, decision);
@@ -211,6 +213,8 @@ public final class Ocsf {
         o.name("file").begin();
         text(o.name("path"), r, KR_PATH, false);
         text(o.name("name"), r, KR_PATH, true);
+        // the kernel reads modules, firmware, kexec images and policies from regular files
+        o.name("type_id").num(1).name("type").str("Regular File");
         o.end();
         actor(o, r);
         unmappedStart(o, r, decision);
@@ -236,9 +240,7 @@ public final class Ocsf {
         o.name("connection_info").begin().name("protocol_num").num(protocol)
                 .name("protocol_name").str(protocol == 6 ? "tcp" : protocol == 17 ? "udp" : String.valueOf(protocol))
                 .name("protocol_ver_id").num(family == 10 ? 6 : family == 2 ? 4 : 0);
-        if (connect) {
-            o.name("direction_id").num(2).name("direction").str("Outbound");
-        }
+        direction(o, connect);
         o.end();
         actor(o, r);
         unmappedStart(o, r, decision);
@@ -318,7 +320,9 @@ public final class Ocsf {
         ip(o.name("src_endpoint").begin().name("ip"), r, TCP_SADDR, family).name("port").num(r.number(TCP_SPORT)).end();
         ip(o.name("dst_endpoint").begin().name("ip"), r, TCP_DADDR, family).name("port").num(r.number(TCP_DPORT)).end();
         o.name("connection_info").begin().name("protocol_num").num(6).name("protocol_name").str("tcp")
-                .name("protocol_ver_id").num(family == 10 ? 6 : 4).end();
+                .name("protocol_ver_id").num(family == 10 ? 6 : 4);
+        direction(o, false);
+        o.end();
         actor(o, r);
         unmappedStart(o, r, -1);
         o.name("tcp_old_state").num(r.number(TCP_OLD));
@@ -328,6 +332,11 @@ public final class Ocsf {
     }
 
     // ---- shared parts ----
+
+    /** OCSF requires a direction: a connect is outbound; a bind or a state change does not say. */
+    private static void direction(JsonOut o, boolean outbound) {
+        o.name("direction_id").num(outbound ? 2 : 0).name("direction").str(outbound ? "Outbound" : "Unknown");
+    }
 
     /** Opens the event object and writes the classification, time, status, metadata and device. */
     private static void common(JsonOut o, int classUid, int activityId, String activityName, long wall, String host,
@@ -355,10 +364,34 @@ public final class Ocsf {
         if (decision >= 0) {
             o.name("disposition_id").num(blocked ? 2 : 1).name("disposition").str(blocked ? "Blocked" : "Allowed");
         }
-        o.name("metadata").begin().name("version").str(VERSION)
-                .name("product").begin().name("name").str("twinlane").name("vendor_name").str("twinlane").end()
-                .name("log_name").str("security").name("uid").strNum(logId, seq).name("sequence").num(seq).end();
-        o.name("device").begin().name("uid").str(host).end();
+        // actor and device are the host profile's; disposition is the security_control profile's
+        metadataStart(o, "twinlane", "security", decision >= 0 ? HOST_AND_SECURITY_CONTROL : HOST);
+        o.name("uid").strNum(logId, seq);
+        if (seq <= Integer.MAX_VALUE) {
+            o.name("sequence").num(seq); // an integer_t: a seq beyond it is in metadata.uid only
+        }
+        o.end();
+        device(o, host);
+    }
+
+    private static final String[] HOST = {"host"};
+    private static final String[] HOST_AND_SECURITY_CONTROL = {"host", "security_control"};
+
+    /** Opens "metadata" with the schema version, the profiles used, the product and the log; the caller closes it. */
+    static void metadataStart(JsonOut o, String product, String logName, String... profiles) {
+        o.name("metadata").begin().name("version").str(VERSION);
+        o.name("profiles").beginArray();
+        for (String p : profiles) {
+            o.element().str(p);
+        }
+        o.endArray();
+        o.name("product").begin().name("name").str(product).name("vendor_name").str("twinlane").end();
+        o.name("log_name").str(logName);
+    }
+
+    /** The host: its id; its type is not something the agent knows (type_id is required). */
+    static void device(JsonOut o, String host) {
+        o.name("device").begin().name("type_id").num(0).name("type").str("Unknown").name("uid").str(host).end();
     }
 
     private static String className(int classUid) {
@@ -375,7 +408,7 @@ public final class Ocsf {
         o.name("actor").begin();
         o.name("process").begin();
         o.name("pid").num(r.number(TGID));
-        o.name("tid").num(r.number(TID));
+        o.name("ptid").num(r.number(TID)); // OCSF 1.6 deprecated tid for ptid
         o.name("uid").pair(r.number(TGID), r.number(START));
         text(o.name("name"), r, COMM, false);
         o.name("parent_process").begin().name("pid").num(r.number(PTGID))

@@ -1,4 +1,4 @@
-package dev.twinlane.ingest;
+package dev.twinlane.records;
 
 /** The two kernel ring buffers; ids match enum tl_ring. */
 public enum Ring {

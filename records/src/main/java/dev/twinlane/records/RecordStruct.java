@@ -1,4 +1,4 @@
-package dev.twinlane.ingest;
+package dev.twinlane.records;
 
 import java.util.ArrayList;
 import java.util.Collections;

@@ -1,7 +1,7 @@
-package dev.twinlane.export;
+package dev.twinlane.wire;
 
-import dev.twinlane.ingest.LossSource;
-import dev.twinlane.ingest.RecordKind;
+import dev.twinlane.records.LossSource;
+import dev.twinlane.records.RecordKind;
 import dev.twinlane.wal.Genesis;
 import dev.twinlane.wal.KeyRing;
 import dev.twinlane.wal.Kinds;
@@ -22,7 +22,7 @@ import dev.twinlane.wal.Seal;
  * needs to recompute the MAC; {@code event} is rendered from {@code record} and nothing else.
  * Reuses its buffers: not thread-safe.
  */
-public final class SecurityEncoder {
+public final class SecurityMessage {
     public static final String SCHEMA = "twinlane.security/1";
     private final JsonOut out = new JsonOut(4096);
 
@@ -71,6 +71,20 @@ public final class SecurityEncoder {
         return k == null ? "kind-" + kind : k.label();
     }
 
+    /** What a GENESIS binds: host, creation time, epoch schedule, seal public key (null: unsealed). */
+    static void genesisFields(JsonOut o, Genesis g) {
+        o.name("host_id").str(g.hostId());
+        o.name("created_ns").num(g.createdNanos());
+        o.name("records_per_epoch").num(g.recordsPerEpoch());
+        o.name("epoch_ns").num(g.epochNanos());
+        o.name("seal_public_key");
+        if (g.sealed()) {
+            o.hex(g.sealPublicKey());
+        } else {
+            o.nul();
+        }
+    }
+
     /** The decoded payload of a WAL-level record (an empty object when it does not decode). */
     public static void walFields(JsonOut o, byte[] p, int off, int len, int kind) {
         o.begin();
@@ -78,16 +92,7 @@ public final class SecurityEncoder {
             case Kinds.GENESIS -> {
                 Genesis g = Genesis.decode(p, off, len);
                 if (g != null) {
-                    o.name("host_id").str(g.hostId());
-                    o.name("created_ns").num(g.createdNanos());
-                    o.name("records_per_epoch").num(g.recordsPerEpoch());
-                    o.name("epoch_ns").num(g.epochNanos());
-                    o.name("seal_public_key");
-                    if (g.sealed()) {
-                        o.hex(g.sealPublicKey());
-                    } else {
-                        o.nul();
-                    }
+                    genesisFields(o, g);
                 }
             }
             case Kinds.GAP -> {

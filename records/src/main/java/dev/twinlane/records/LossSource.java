@@ -1,4 +1,4 @@
-package dev.twinlane.ingest;
+package dev.twinlane.records;
 
 /**
  * Where the events a GAP record counts were lost: the record's {@code ring} field. 0 and 1 are

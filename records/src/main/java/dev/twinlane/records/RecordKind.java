@@ -1,4 +1,4 @@
-package dev.twinlane.ingest;
+package dev.twinlane.records;
 
 /** Record kinds of enum tl_kind, with their ring and layout. */
 public enum RecordKind {

@@ -1,15 +1,15 @@
-package dev.twinlane.ingest;
+package dev.twinlane.records;
 
-import static dev.twinlane.ingest.FieldType.BYTES;
-import static dev.twinlane.ingest.FieldType.CHARS;
-import static dev.twinlane.ingest.FieldType.IP;
-import static dev.twinlane.ingest.FieldType.S32;
-import static dev.twinlane.ingest.FieldType.S64;
-import static dev.twinlane.ingest.FieldType.STRINGS;
-import static dev.twinlane.ingest.FieldType.U16;
-import static dev.twinlane.ingest.FieldType.U32;
-import static dev.twinlane.ingest.FieldType.U64;
-import static dev.twinlane.ingest.FieldType.U8;
+import static dev.twinlane.records.FieldType.BYTES;
+import static dev.twinlane.records.FieldType.CHARS;
+import static dev.twinlane.records.FieldType.IP;
+import static dev.twinlane.records.FieldType.S32;
+import static dev.twinlane.records.FieldType.S64;
+import static dev.twinlane.records.FieldType.STRINGS;
+import static dev.twinlane.records.FieldType.U16;
+import static dev.twinlane.records.FieldType.U32;
+import static dev.twinlane.records.FieldType.U64;
+import static dev.twinlane.records.FieldType.U8;
 
 import java.util.List;
 

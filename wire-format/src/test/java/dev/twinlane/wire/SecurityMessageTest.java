@@ -1,4 +1,4 @@
-package dev.twinlane.export;
+package dev.twinlane.wire;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -22,13 +22,14 @@ import org.junit.jupiter.api.io.TempDir;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.twinlane.records.SyntheticRecords;
 import dev.twinlane.wal.ChainReader;
 import dev.twinlane.wal.ChainedLog;
 import dev.twinlane.wal.KeyRing;
 
 /** The security message schema and OCSF mapping on records of a real chained log (no broker). */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
-class SecurityEncoderTest {
+class SecurityMessageTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
@@ -47,7 +48,7 @@ class SecurityEncoderTest {
             log.appender().append(3, gen.connect(4244, InetAddress.getByName("10.1.2.3"), 443, 0));
             log.appender().append(3, gen.connect(4245, InetAddress.getByName("2001:db8::7"), 8443, -111));
             log.syncNow();
-            SecurityEncoder enc = new SecurityEncoder();
+            SecurityMessage enc = new SecurityMessage();
             byte[] prev = new byte[32];
             try (ChainReader r = log.reader()) {
                 while (r.next()) {
@@ -108,7 +109,7 @@ class SecurityEncoderTest {
     /** Every record of the log as shipped messages (the log is closed; it is reopened read-only by a writer). */
     private static List<JsonNode> messages(ChainedLog log) throws Exception {
         List<JsonNode> msgs = new ArrayList<>();
-        SecurityEncoder enc = new SecurityEncoder();
+        SecurityMessage enc = new SecurityMessage();
         byte[] prev = new byte[32];
         log.syncNow();
         try (ChainReader r = log.reader()) {
@@ -158,27 +159,5 @@ class SecurityEncoderTest {
             assertTrue(w.get("problem").asText().contains("holds no log"), w.toString());
             System.out.println("NEW_LOG: " + w);
         }
-    }
-
-    @Test
-    void settingsProblemsAreOneLineEach() {
-        ExportSettings s = new ExportSettings();
-        assertEquals(List.of("kafka.bootstrap_servers: required (HOST:PORT[,HOST:PORT...])"), s.problems());
-        s.bootstrapServers = "a:9092,b";
-        s.sealsTopic = "bad topic";
-        s.observabilityCompression = "gzip";
-        s.client.put("acks", "1");
-        s.client.put("security.protocol", "SASL_SSL");
-        assertEquals(List.of("kafka.bootstrap_servers: 'b' is not HOST:PORT",
-                "kafka.topics.seals: 'bad topic' is not a valid topic name",
-                "kafka.observability_compression: must be lz4 or zstd, not 'gzip'",
-                "kafka.client.acks: set by twinlane, cannot be overridden"), s.problems());
-        s.bootstrapServers = "a:9092";
-        s.sealsTopic = "s";
-        s.observabilityCompression = "lz4";
-        s.client.remove("acks");
-        assertEquals(List.of(), s.problems());
-        assertEquals("SASL_SSL", s.producer("c", "none").get("security.protocol"), "TLS/SASL settings reach the client");
-        assertEquals("all", s.producer("c", "none").get("acks"));
     }
 }

@@ -1,4 +1,4 @@
-package dev.twinlane.export;
+package dev.twinlane.records;
 
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
@@ -6,9 +6,6 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.SplittableRandom;
 
-import dev.twinlane.ingest.Field;
-import dev.twinlane.ingest.RecordKind;
-import dev.twinlane.ingest.RecordStruct;
 
 /**
  * Kernel-shaped security records (exec, file_open, connect) laid out exactly as

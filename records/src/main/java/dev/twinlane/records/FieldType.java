@@ -1,4 +1,4 @@
-package dev.twinlane.ingest;
+package dev.twinlane.records;
 
 /** How the bytes of one record field are read. */
 public enum FieldType {
