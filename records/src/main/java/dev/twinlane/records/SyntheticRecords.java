@@ -8,9 +8,9 @@ import java.util.SplittableRandom;
 
 
 /**
- * Kernel-shaped security records (exec, file_open, connect) laid out exactly as
- * twinlane_records.h (through RecordLayout's offsets), for tests and benchmarks that are about
- * transport rather than the kernel: they go through ChainedLog like the security lane's records.
+ * Kernel-shaped records laid out exactly as twinlane_records.h (through RecordLayout's offsets),
+ * for tests and benchmarks that are about transport rather than the kernel: they go through
+ * ChainedLog like the security lane's records. {@link #record} makes one of any kind.
  */
 public final class SyntheticRecords {
     private final SplittableRandom random;
@@ -48,6 +48,40 @@ public final class SyntheticRecords {
     private static void text(ByteBuffer b, Field f, String v) {
         byte[] t = v.getBytes(StandardCharsets.UTF_8);
         b.put(f.offset(), t, 0, Math.min(t.length, f.size() - 1));
+    }
+
+    /**
+     * A record of {@code kind} by process {@code tgid} (the header as {@link #next} fills it), with
+     * the named fields set: a number for a numeric field, a String for text, an InetAddress (or its
+     * bytes) for an address (set the family field too), a String[] for argv.
+     */
+    public byte[] record(RecordKind kind, int tgid, Object... namesAndValues) {
+        ByteBuffer b = start(kind, tgid);
+        RecordStruct s = kind.layout();
+        for (int i = 0; i < namesAndValues.length; i += 2) {
+            Field f = s.field((String) namesAndValues[i]);
+            Object v = namesAndValues[i + 1];
+            if (v instanceof String t) {
+                b.put(f.offset(), new byte[f.size()]);
+                text(b, f, t);
+            } else if (v instanceof InetAddress a) {
+                b.put(f.offset(), a.getAddress());
+            } else if (v instanceof byte[] raw) {
+                b.put(f.offset(), raw);
+            } else if (v instanceof String[] argv) {
+                byte[] a = String.join("\0", argv).concat("\0").getBytes(StandardCharsets.UTF_8);
+                b.put(f.offset(), a, 0, Math.min(a.length, f.size()));
+            } else {
+                long n = ((Number) v).longValue();
+                switch (f.size()) {
+                    case 1 -> b.put(f.offset(), (byte) n);
+                    case 2 -> b.putShort(f.offset(), (short) n);
+                    case 4 -> b.putInt(f.offset(), (int) n);
+                    default -> b.putLong(f.offset(), n);
+                }
+            }
+        }
+        return b.array();
     }
 
     public byte[] exec(int tgid, String filename, String... argv) {

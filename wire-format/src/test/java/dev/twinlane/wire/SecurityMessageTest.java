@@ -26,6 +26,7 @@ import dev.twinlane.records.SyntheticRecords;
 import dev.twinlane.wal.ChainReader;
 import dev.twinlane.wal.ChainedLog;
 import dev.twinlane.wal.KeyRing;
+import dev.twinlane.wire.ocsf.OcsfValidator;
 
 /** The security message schema and OCSF mapping on records of a real chained log (no broker). */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
@@ -76,6 +77,9 @@ class SecurityMessageTest {
             if (i > 0) {
                 assertEquals(msgs.get(i - 1).get("mac").asText(), m.get("prev_mac").asText(), "chained");
             }
+        }
+        for (JsonNode m : msgs.subList(1, msgs.size())) {
+            OcsfValidator.vendored().assertValid(m.get("event"));
         }
         assertEquals("GENESIS", msgs.get(0).get("kind_name").asText());
         assertEquals("h1", msgs.get(0).get("wal").get("host_id").asText());
