@@ -1,10 +1,10 @@
 package dev.twinlane.ingest;
 
-import dev.twinlane.records.Ring;
-
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+
+import dev.twinlane.records.Ring;
 
 /**
  * Micrometer view of the kernel side, read on scrape (nothing on the hot

@@ -1,7 +1,5 @@
 package dev.twinlane.ingest;
 
-import dev.twinlane.records.Ring;
-
 import static dev.twinlane.ingest.Native.LIBC;
 import static dev.twinlane.ingest.Native.libbpf;
 
@@ -17,6 +15,8 @@ import java.util.Map;
 import java.util.Set;
 
 import jnr.ffi.Pointer;
+
+import dev.twinlane.records.Ring;
 
 /**
  * The kernel side of twinlane: loads the program families that this kernel

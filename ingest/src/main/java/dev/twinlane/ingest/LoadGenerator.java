@@ -1,12 +1,12 @@
 package dev.twinlane.ingest;
 
-import dev.twinlane.records.Ring;
-
 import static dev.twinlane.ingest.Native.libbpf;
 
 import java.util.Set;
 
 import jnr.ffi.Pointer;
+
+import dev.twinlane.records.Ring;
 
 /**
  * Real in-kernel load for benchmarks and decoder tests: loadgen.bpf.o, run by

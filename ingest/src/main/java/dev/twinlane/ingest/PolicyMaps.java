@@ -1,8 +1,5 @@
 package dev.twinlane.ingest;
 
-import dev.twinlane.records.RecordLayout;
-import dev.twinlane.records.Ring;
-
 import static dev.twinlane.ingest.Native.libbpf;
 
 import java.io.IOException;
@@ -15,6 +12,9 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 
 import jnr.ffi.Pointer;
+
+import dev.twinlane.records.RecordLayout;
+import dev.twinlane.records.Ring;
 
 /**
  * The kernel maps that decide and select: deny by inode, address and port,

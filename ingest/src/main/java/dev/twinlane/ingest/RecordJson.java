@@ -1,12 +1,12 @@
 package dev.twinlane.ingest;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+
 import dev.twinlane.records.Field;
 import dev.twinlane.records.RecordKind;
 import dev.twinlane.records.RecordLayout;
 import dev.twinlane.records.RecordView;
-
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 
 /**
  * Renders a record as one JSON object, kind first, fields named as in

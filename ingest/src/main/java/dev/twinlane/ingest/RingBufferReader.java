@@ -1,11 +1,11 @@
 package dev.twinlane.ingest;
 
-import dev.twinlane.records.RecordView;
-
 import static dev.twinlane.ingest.Native.LIBC;
 import static dev.twinlane.ingest.Native.UNSAFE;
 
 import jnr.ffi.Pointer;
+
+import dev.twinlane.records.RecordView;
 
 /**
  * Consumes one BPF ring buffer from memory mapped into the JVM: no system

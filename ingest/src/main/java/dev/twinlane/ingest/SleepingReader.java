@@ -1,11 +1,11 @@
 package dev.twinlane.ingest;
 
-import dev.twinlane.records.RecordLayout;
-
 import static dev.twinlane.ingest.Native.LIBC;
 import static dev.twinlane.ingest.Native.UNSAFE;
 
 import jnr.ffi.Pointer;
+
+import dev.twinlane.records.RecordLayout;
 
 /**
  * The security reader's "asleep" flag, in the reader_state map mapped into the JVM: a store,

@@ -1,10 +1,5 @@
 package dev.twinlane.ingest;
 
-import dev.twinlane.records.Field;
-import dev.twinlane.records.RecordKind;
-import dev.twinlane.records.RecordLayout;
-import dev.twinlane.records.RecordView;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -26,6 +21,11 @@ import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+
+import dev.twinlane.records.Field;
+import dev.twinlane.records.RecordKind;
+import dev.twinlane.records.RecordLayout;
+import dev.twinlane.records.RecordView;
 
 /**
  * The host kernel, for real: processes this test starts must show up as

@@ -1,11 +1,5 @@
 package dev.twinlane.ingest;
 
-import dev.twinlane.records.Field;
-import dev.twinlane.records.RecordKind;
-import dev.twinlane.records.RecordLayout;
-import dev.twinlane.records.RecordStruct;
-import dev.twinlane.records.Ring;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
@@ -16,6 +10,12 @@ import java.util.Map;
 import java.util.TreeMap;
 
 import org.junit.jupiter.api.Test;
+
+import dev.twinlane.records.Field;
+import dev.twinlane.records.RecordKind;
+import dev.twinlane.records.RecordLayout;
+import dev.twinlane.records.RecordStruct;
+import dev.twinlane.records.Ring;
 
 /**
  * The C header is the source of truth: build-bpf.sh compiles layout_dump.c

@@ -1,8 +1,5 @@
 package dev.twinlane.ingest;
 
-import dev.twinlane.records.RecordKind;
-import dev.twinlane.records.RecordView;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,6 +9,9 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+
+import dev.twinlane.records.RecordKind;
+import dev.twinlane.records.RecordView;
 
 /** The reader against a real kernel ring buffer, fed by loadgen.bpf.o through BPF_PROG_TEST_RUN. */
 class RingBufferReaderTest {

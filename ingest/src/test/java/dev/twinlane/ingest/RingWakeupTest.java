@@ -1,8 +1,5 @@
 package dev.twinlane.ingest;
 
-import dev.twinlane.records.RecordLayout;
-import dev.twinlane.records.Ring;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.FileInputStream;
@@ -13,6 +10,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 
 import org.junit.jupiter.api.Test;
+
+import dev.twinlane.records.RecordLayout;
+import dev.twinlane.records.Ring;
 
 /**
  * A reader asleep on the product's security ring, set to be woken per record, is woken for every record,

@@ -1,7 +1,5 @@
 package dev.twinlane.ingest;
 
-import dev.twinlane.records.Ring;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,6 +12,8 @@ import java.nio.file.Path;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+
+import dev.twinlane.records.Ring;
 
 /**
  * The wake-up policy on the real kernel, through the real openat tracepoint (a watched

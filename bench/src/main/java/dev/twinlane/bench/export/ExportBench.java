@@ -20,11 +20,11 @@ import org.apache.kafka.clients.admin.NewTopic;
 
 import dev.twinlane.broker.KafkaBroker;
 import dev.twinlane.export.ExportSettings;
-import dev.twinlane.wire.SecurityMessage;
 import dev.twinlane.records.SyntheticRecords;
 import dev.twinlane.wal.ChainReader;
 import dev.twinlane.wal.ChainedLog;
 import dev.twinlane.wal.KeyRing;
+import dev.twinlane.wire.SecurityMessage;
 
 /**
  * Export throughput of the security exporter against Kafka's own ProducerPerformance, on one

@@ -13,8 +13,8 @@ import dev.twinlane.ingest.KernelClock;
 import dev.twinlane.records.RecordLayout;
 import dev.twinlane.wal.ChainReader;
 import dev.twinlane.wal.ChainedLog;
-import dev.twinlane.wal.Kinds;
 import dev.twinlane.wal.KeyRing;
+import dev.twinlane.wal.Kinds;
 import dev.twinlane.wal.RecordFormat;
 
 /**

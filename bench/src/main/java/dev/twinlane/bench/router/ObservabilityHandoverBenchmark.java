@@ -22,8 +22,8 @@ import com.lmax.disruptor.LiteBlockingWaitStrategy;
 import com.lmax.disruptor.SleepingWaitStrategy;
 import com.lmax.disruptor.WaitStrategy;
 
-import dev.twinlane.records.RecordView;
 import dev.twinlane.observability.ObservabilityLane;
+import dev.twinlane.records.RecordView;
 
 /**
  * The router's observability hand-over: offer a batch of records to the real
