@@ -103,28 +103,36 @@ struct {
 struct tl_open_scratch {
 	struct tl_file_open rec;
 	struct tl_prefix_key key;
-	__u32 dirty;    /* every byte of rec.path at or past this index is zero */
 };
 
 /*
- * NUL-pads a path of n bytes (its NUL included) read into the scratch record, so
- * no byte of an earlier open's path leaks into this record. Only the bytes earlier
- * reads may have left, [n, dirty), are cleared: for a workload that opens paths of
- * one length that is no work at all, where clearing the whole buffer was
- * TL_PATH_MAX stores per record on the traced thread.
+ * Trims a file_open record whose path holds n bytes (its NUL included) and
+ * returns the record's size: the fixed part, then the path rounded up to 8
+ * bytes (twinlane_records.h, "trimmed records"). Only the rounding's bytes are
+ * cleared; the rest of the buffer, an earlier open's path perhaps, is never
+ * sent. A typical path then costs a few dozen bytes, not TL_PATH_MAX, in the
+ * ring copy on the traced thread and in every hop after it.
  */
-static __always_inline void tl_pad_path(struct tl_open_scratch *s, __u32 n)
+static __always_inline __u32 tl_trim_path(struct tl_file_open *f, __u32 n)
 {
-	__u32 dirty = s->dirty;
-	for (int i = 0; i < TL_PATH_MAX; i++) {
+	__u32 tail = (n + 7) & ~7U;
+	if (tail < 8)
+		tail = 8;
+	if (tail > TL_PATH_MAX)
+		tail = TL_PATH_MAX;
+	for (int i = 0; i < 8; i++) {
 		__u32 k = n + i;
-		if (k >= dirty)   /* dirty <= TL_PATH_MAX, so k < TL_PATH_MAX below */
+		if (k >= tail)
 			break;
 		/* The compiler would drop the mask as redundant; the verifier needs it to see the bound. */
 		barrier_var(k);
-		s->rec.path[k & (TL_PATH_MAX - 1)] = 0;
+		f->path[k & (TL_PATH_MAX - 1)] = 0;
 	}
-	s->dirty = n;
+	/* Clamped again past the barrier, so that the verifier sees the record's bound. */
+	barrier_var(tail);
+	if (tail > TL_PATH_MAX)
+		tail = TL_PATH_MAX;
+	return offsetof(struct tl_file_open, path) + tail;
 }
 
 static __always_inline struct tl_config *tl_config(void)

@@ -14,7 +14,12 @@
  *  - every record starts with kind (u16) and size (u16): a reader can skip or
  *    reject a record without knowing its kind;
  *  - strings are fixed-size, NUL-padded buffers with their true length beside
- *    them, so truncation is visible, never silent.
+ *    them, so truncation is visible, never silent;
+ *  - trimmed records: a file_open record ends where its path does. Its size is
+ *    offsetof(path) plus the path's bytes, NUL included, rounded up to 8 (at
+ *    least 8, at most TL_PATH_MAX), so its last byte is always a NUL. Bytes of
+ *    the buffer past size are not part of the record; a reader takes them as
+ *    NUL. Every other record is exactly sizeof its struct.
  */
 #ifndef TWINLANE_RECORDS_H
 #define TWINLANE_RECORDS_H
@@ -23,7 +28,7 @@
 #include <linux/types.h>
 #endif
 
-#define TL_ABI_VERSION 1
+#define TL_ABI_VERSION 2
 
 #define TL_COMM_LEN 16
 #define TL_PATH_MAX 256

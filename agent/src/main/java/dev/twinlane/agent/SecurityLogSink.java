@@ -49,6 +49,12 @@ final class SecurityLogSink implements SecuritySink {
         }
     }
 
+    /** The log's timed seal while the lane has nothing to append (the log's only writer is this thread). */
+    @Override
+    public void tick() {
+        log.sealIfDue();
+    }
+
     /**
      * At the start, before the lane runs: the journal's losses as GAP records, made durable, then
      * forgotten by the journal. When the log cannot take them yet, one line; the lane's first

@@ -120,7 +120,8 @@ class KernelIngestTest {
     @Test
     void aShortPathAfterALongOneCarriesNoByteOfIt() throws Exception {
         // The path is read into a per-CPU buffer that every open on the system reuses: each record
-        // must be NUL-padded past its own path, whatever longer path the buffer held before.
+        // ends with its own path (trimmed: its NUL, rounded up to 8 bytes, all zero), whatever
+        // longer path the buffer held before.
         Path longer = Files.writeString(dir.resolve("l".repeat(200)), "x");
         Path shorter = Files.writeString(dir.resolve("s"), "x");
         for (int i = 0; i < 20; i++) {
@@ -131,9 +132,12 @@ class KernelIngestTest {
                 && r.text("path").equals(shorter.toString()), 21);
         assertEquals(21, opens.size(), "the write that made the file, and 20 reads");
         Field path = RecordLayout.FILE_OPEN.field("path");
+        int trimmed = path.offset() + ((shorter.toString().length() + 1 + 7) & ~7);
         for (RecordView r : opens) {
+            assertEquals(trimmed, r.length(), "the record ends with its path, rounded up to 8 bytes");
+            assertEquals(RecordView.OK, r.check());
             int len = (int) r.number("path_len");
-            byte[] tail = r.bytes(path.offset() + len, path.size() - len);
+            byte[] tail = r.bytes(path.offset() + len, r.length() - path.offset() - len);
             assertTrue(java.util.Arrays.equals(tail, new byte[tail.length]),
                     "bytes after the path's NUL are zero: " + new String(tail, java.nio.charset.StandardCharsets.ISO_8859_1).trim());
         }

@@ -88,7 +88,15 @@ final class WindowAggregator implements EventHandler<ObservationEvent> {
         switch (e.type) {
             case RECORD -> add(e);
             case LOSS -> kernelLosses += e.lossCount;
-            case TICK -> { }
+            case TICK -> tickSink();
+        }
+    }
+
+    private void tickSink() {
+        try {
+            sink.tick();
+        } catch (Exception e) {
+            // the sink reported it (a full disk); the next tick tries again
         }
     }
 

@@ -54,8 +54,14 @@ public enum RecordKind {
         return layout;
     }
 
+    /** The largest record of this kind. */
     public int size() {
         return layout.size();
+    }
+
+    /** The smallest record of this kind: less than {@link #size()} for a trimmed kind (file_open). */
+    public int minSize() {
+        return layout.minSize();
     }
 
     public String label() {

@@ -19,7 +19,7 @@ import java.util.List;
  * header compiled by gcc; keep the field names identical to the C ones.
  */
 public final class RecordLayout {
-    public static final int ABI_VERSION = 1;
+    public static final int ABI_VERSION = 2;
     public static final int COMM_LEN = 16;
     public static final int PATH_MAX = 256;
     public static final int ARGS_MAX = 512;
@@ -44,7 +44,7 @@ public final class RecordLayout {
     public static final RecordStruct FILE_OPEN = new RecordStruct("tl_file_open", 368, HEADER,
             f("ret", 80, 4, S32), f("decision", 84, 1, U8), f("path_status", 85, 1, U8), f("flags", 88, 4, U32),
             f("path_len", 92, 4, U32), f("ino", 96, 8, U64), f("dev", 104, 8, U64),
-            f("path", 112, PATH_MAX, CHARS));
+            f("path", 112, PATH_MAX, CHARS)).trimmed();
 
     public static final RecordStruct NET = new RecordStruct("tl_net", 128, HEADER,
             f("ret", 80, 4, S32), f("decision", 84, 1, U8), f("protocol", 85, 1, U8),

@@ -18,7 +18,10 @@ public final class RecordView {
     public static final int OVERSIZED = 2;
     public static final int UNKNOWN_KIND = 3;
     public static final int SIZE_MISMATCH = 4;
-    private static final String[] PROBLEMS = {"ok", "truncated", "oversized", "unknown kind", "size field mismatch"};
+    /** A trimmed record whose length is not a multiple of 8 or whose last byte is not the text's NUL. */
+    public static final int BAD_TRIM = 5;
+    private static final String[] PROBLEMS = {"ok", "truncated", "oversized", "unknown kind", "size field mismatch",
+        "badly trimmed"};
 
     private Object base;
     private long address;
@@ -62,13 +65,20 @@ public final class RecordView {
         if (k == null) {
             return UNKNOWN_KIND;
         }
-        if (length < k.size()) {
+        if (length < k.minSize()) {
             return TRUNCATED;
         }
         if (length > k.size()) {
             return OVERSIZED;
         }
-        return u16(RecordLayout.SIZE_OFFSET) == length ? OK : SIZE_MISMATCH;
+        if (u16(RecordLayout.SIZE_OFFSET) != length) {
+            return SIZE_MISMATCH;
+        }
+        // A trimmed record's text ends inside it: every reader that stops at a NUL stays inside.
+        if (length < k.size() && ((length & (RecordStruct.TRIM_ALIGN - 1)) != 0 || u8(length - 1) != 0)) {
+            return BAD_TRIM;
+        }
+        return OK;
     }
 
     public static String problem(int checkResult) {
@@ -79,7 +89,8 @@ public final class RecordView {
     public String describeProblem(int checkResult) {
         return "malformed record (" + problem(checkResult) + "): kind=" + kindCode() + " length=" + length
                 + (length >= 4 ? " size_field=" + u16(RecordLayout.SIZE_OFFSET) : "")
-                + (kind() != null ? " expected=" + kind().size() : "");
+                + (kind() == null ? "" : kind().minSize() < kind().size() ? " expected=" + kind().minSize() + ".." + kind().size()
+                        : " expected=" + kind().size());
     }
 
     public int u8(int offset) {
@@ -122,7 +133,8 @@ public final class RecordView {
     /** A NUL-terminated text field (allocates: not for the hot path). */
     public String text(Field f) {
         int n = 0;
-        while (n < f.size() && UNSAFE.getByte(base, address + f.offset() + n) != 0) {
+        int max = Math.min(f.size(), length - f.offset());
+        while (n < max && UNSAFE.getByte(base, address + f.offset() + n) != 0) {
             n++;
         }
         return new String(bytes(f.offset(), n), StandardCharsets.UTF_8);

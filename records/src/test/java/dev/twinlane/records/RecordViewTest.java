@@ -53,4 +53,31 @@ class RecordViewTest {
         byte[] empty = new byte[0];
         assertEquals(RecordView.TRUNCATED, view.wrap(empty, 0, 0).check());
     }
+
+    @Test
+    void aFileOpenRecordMayEndWithItsPathRoundedUpToEightBytes() {
+        int path = RecordLayout.FILE_OPEN.field("path").offset();
+        byte[] trimmed = record(RecordKind.FILE_OPEN.code(), path + 16, path + 16);
+        // 13 bytes, then the NUL and zeros up to 16
+        System.arraycopy("/etc/hostname".getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0, trimmed, path, 13);
+        assertEquals(RecordView.OK, view.wrap(trimmed, 0, trimmed.length).check());
+        assertEquals("/etc/hostname", view.text("path"));
+        byte[] whole = record(RecordKind.FILE_OPEN.code(), RecordKind.FILE_OPEN.size(), RecordKind.FILE_OPEN.size());
+        assertEquals(RecordView.OK, view.wrap(whole, 0, whole.length).check());
+    }
+
+    @Test
+    void aBadlyTrimmedRecordIsRejected() {
+        int path = RecordLayout.FILE_OPEN.field("path").offset();
+        byte[] unterminated = record(RecordKind.FILE_OPEN.code(), path + 8, path + 8);
+        java.util.Arrays.fill(unterminated, path, path + 8, (byte) 'a');
+        // a reader looking for the path's NUL would run past the record
+        assertEquals(RecordView.BAD_TRIM, view.wrap(unterminated, 0, unterminated.length).check());
+        byte[] unaligned = record(RecordKind.FILE_OPEN.code(), path + 12, path + 12);
+        assertEquals(RecordView.BAD_TRIM, view.wrap(unaligned, 0, unaligned.length).check());
+        byte[] noPath = record(RecordKind.FILE_OPEN.code(), path, path);
+        assertEquals(RecordView.TRUNCATED, view.wrap(noPath, 0, noPath.length).check());
+        assertTrue(view.describeProblem(RecordView.TRUNCATED).contains("expected=" + (path + 8) + ".." + RecordKind.FILE_OPEN.size()),
+                view.describeProblem(RecordView.TRUNCATED));
+    }
 }

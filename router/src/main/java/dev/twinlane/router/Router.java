@@ -89,13 +89,18 @@ public final class Router implements AutoCloseable {
         priority.complete(ThreadPriority.realtime(realtimePriority));
         SleepingReader asleep = kernel.sleepingReader();
         long lastRecordNs = System.nanoTime();
+        long lastTick = lastRecordNs;
         while (running) {
             int n = reader.drain(handler, BATCH);
             promotion.drainTo(security);
             gaps.check(security);
             security.endBatch();
+            long now = System.nanoTime();
             if (n > 0) {
-                lastRecordNs = System.nanoTime();
+                lastRecordNs = now;
+            } else if (now - lastTick >= TICK_NS) {
+                lastTick = now;
+                security.tick();
             }
             if (n == BATCH) {
                 continue;

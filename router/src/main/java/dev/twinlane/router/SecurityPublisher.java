@@ -16,4 +16,7 @@ public interface SecurityPublisher {
 
     /** Hands on everything published since the last call: once per drain, not per record. */
     void endBatch();
+
+    /** Lets time pass in the lane while no record arrives (its log's timed seal); called every few ms. */
+    void tick();
 }
