@@ -112,11 +112,10 @@ public final class Ocsf {
         return s.field(name);
     }
 
-    /** OCSF classes used here. */
+    /** The OCSF classes of kernel records (Detection Finding: {@link DetectionFinding}). */
     public static final int PROCESS_ACTIVITY = 1007;
     public static final int FILE_SYSTEM_ACTIVITY = 1001;
     public static final int NETWORK_ACTIVITY = 4001;
-    public static final int DETECTION_FINDING = 2004;
 
     /**
      * Writes the OCSF event of the kernel record {@code payload[off..off+len)} as the value after
