@@ -29,10 +29,10 @@ import com.lmax.disruptor.WaitStrategy;
 import com.lmax.disruptor.YieldingWaitStrategy;
 
 import dev.twinlane.ingest.IngestConfig;
-import dev.twinlane.ingest.RecordKind;
-import dev.twinlane.ingest.Ring;
 import dev.twinlane.ingest.WakeupPolicy;
 import dev.twinlane.observability.Imputation;
+import dev.twinlane.records.RecordKind;
+import dev.twinlane.records.Ring;
 import dev.twinlane.router.PromotionRule;
 
 /**

@@ -10,7 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import dev.twinlane.ingest.PolicyMaps;
-import dev.twinlane.ingest.RecordLayout;
+import dev.twinlane.records.RecordLayout;
 
 /**
  * The deny and watch rules of `twinlane run` (--deny-port, --deny-addr, --deny-file, --watch,

@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 
 import dev.twinlane.ingest.IngestConfig;
 import dev.twinlane.ingest.RecordJson;
-import dev.twinlane.ingest.Ring;
+import dev.twinlane.records.Ring;
 import dev.twinlane.router.Records;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 

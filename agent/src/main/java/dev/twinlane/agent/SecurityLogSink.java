@@ -3,7 +3,7 @@ package dev.twinlane.agent;
 import java.io.IOException;
 import java.util.List;
 
-import dev.twinlane.ingest.LossSource;
+import dev.twinlane.records.LossSource;
 import dev.twinlane.security.SecurityEvent;
 import dev.twinlane.security.SecuritySink;
 import dev.twinlane.wal.ChainAppender;

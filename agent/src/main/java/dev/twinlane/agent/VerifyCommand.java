@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import dev.twinlane.ingest.LossSource;
+import dev.twinlane.records.LossSource;
 import dev.twinlane.wal.ChainVerifier;
 import dev.twinlane.wal.Failure;
 import dev.twinlane.wal.KeyRing;

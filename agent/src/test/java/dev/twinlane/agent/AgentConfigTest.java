@@ -11,8 +11,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.twinlane.ingest.IngestConfig;
-import dev.twinlane.ingest.Ring;
 import dev.twinlane.observability.Imputation;
+import dev.twinlane.records.Ring;
 
 class AgentConfigTest {
     @TempDir

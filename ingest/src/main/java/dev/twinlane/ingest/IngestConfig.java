@@ -2,6 +2,8 @@ package dev.twinlane.ingest;
 
 import java.nio.file.Path;
 
+import dev.twinlane.records.Ring;
+
 /** Settings of the kernel side; defaults suit `./twinlane run` with no file. */
 public final class IngestConfig {
     public enum Mode { AUDIT, ENFORCE }

@@ -16,6 +16,8 @@ import java.util.Set;
 
 import jnr.ffi.Pointer;
 
+import dev.twinlane.records.Ring;
+
 /**
  * The kernel side of twinlane: loads the program families that this kernel
  * accepts, attaches them, and gives one {@link RingBufferReader} per ring.

@@ -3,6 +3,9 @@ package dev.twinlane.ingest;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import dev.twinlane.records.RecordLayout;
+import dev.twinlane.records.RecordKind;
+import dev.twinlane.records.RecordStruct;
 
 /**
  * A policy event (struct tl_policy_event, kind TL_KIND_POLICY) as the bytes of a security

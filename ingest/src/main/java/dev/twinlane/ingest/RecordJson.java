@@ -3,6 +3,11 @@ package dev.twinlane.ingest;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 
+import dev.twinlane.records.Field;
+import dev.twinlane.records.RecordKind;
+import dev.twinlane.records.RecordLayout;
+import dev.twinlane.records.RecordView;
+
 /**
  * Renders a record as one JSON object, kind first, fields named as in
  * twinlane_records.h, plus exec_id and parent_exec_id ("tgid:start_ns").

@@ -14,6 +14,8 @@ import java.time.Duration;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
+import dev.twinlane.records.RecordKind;
+import dev.twinlane.records.RecordView;
 
 /**
  * The deadman switch on the host kernel: a policy enforced while the deadline is renewed, only

@@ -29,6 +29,8 @@ import org.junit.jupiter.api.Test;
 
 import dev.twinlane.policy.CompiledPolicy;
 import dev.twinlane.policy.PolicyMap;
+import dev.twinlane.records.RecordKind;
+import dev.twinlane.records.RecordView;
 
 /**
  * Compiled policies applied to the host kernel's cgroup connect/bind programs through the

@@ -13,6 +13,8 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import dev.twinlane.records.Ring;
+
 /**
  * The wake-up policy on the real kernel, through the real openat tracepoint (a watched
  * file's opens are security records): on a timer policy the kernel wakes the reader only

@@ -2,7 +2,7 @@ package dev.twinlane.router;
 
 import java.util.concurrent.ConcurrentLinkedQueue;
 
-import dev.twinlane.ingest.RecordView;
+import dev.twinlane.records.RecordView;
 
 /**
  * Policy events (ingest's PolicyEvent records, made in user space by whichever thread applies,

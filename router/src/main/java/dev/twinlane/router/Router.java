@@ -5,8 +5,8 @@ import java.util.concurrent.CompletableFuture;
 
 import dev.twinlane.ingest.KernelIngest;
 import dev.twinlane.ingest.RecordHandler;
-import dev.twinlane.ingest.RecordView;
-import dev.twinlane.ingest.Ring;
+import dev.twinlane.records.RecordView;
+import dev.twinlane.records.Ring;
 import dev.twinlane.ingest.RingBufferReader;
 import dev.twinlane.ingest.SleepingReader;
 import dev.twinlane.ingest.ThreadPriority;

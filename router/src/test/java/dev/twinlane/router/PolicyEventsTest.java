@@ -11,8 +11,8 @@ import org.junit.jupiter.api.Test;
 
 import dev.twinlane.ingest.PolicyEvent;
 import dev.twinlane.ingest.RecordJson;
-import dev.twinlane.ingest.RecordKind;
-import dev.twinlane.ingest.RecordView;
+import dev.twinlane.records.RecordKind;
+import dev.twinlane.records.RecordView;
 
 /** Policy events reach the security publisher whole, in order, and none is lost silently at a stop. */
 class PolicyEventsTest {

@@ -1,8 +1,8 @@
 package dev.twinlane.security;
 
-import dev.twinlane.ingest.Field;
-import dev.twinlane.ingest.RecordKind;
-import dev.twinlane.ingest.RecordView;
+import dev.twinlane.records.Field;
+import dev.twinlane.records.RecordKind;
+import dev.twinlane.records.RecordView;
 
 /**
  * One preallocated entry of the security lane's ring: a kernel record copied

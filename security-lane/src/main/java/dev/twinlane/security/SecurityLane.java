@@ -10,8 +10,8 @@ import com.lmax.disruptor.EventHandler;
 import com.lmax.disruptor.RingBuffer;
 import com.lmax.disruptor.WaitStrategy;
 
-import dev.twinlane.ingest.LossSource;
-import dev.twinlane.ingest.RecordView;
+import dev.twinlane.records.LossSource;
+import dev.twinlane.records.RecordView;
 import dev.twinlane.ingest.ThreadPriority;
 import dev.twinlane.router.SecurityPublisher;
 import io.micrometer.core.instrument.FunctionCounter;

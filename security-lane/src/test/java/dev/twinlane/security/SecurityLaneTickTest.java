@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Timeout;
 
 import com.lmax.disruptor.BlockingWaitStrategy;
 
-import dev.twinlane.ingest.RecordKind;
-import dev.twinlane.ingest.RecordView;
+import dev.twinlane.records.RecordKind;
+import dev.twinlane.records.RecordView;
 
 /**
  * Ticks reach the sink on the lane's own thread, in order with the records, and never count as
