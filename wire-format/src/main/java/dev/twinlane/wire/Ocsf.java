@@ -18,7 +18,7 @@ import dev.twinlane.records.RecordView;
  */
 public final class Ocsf {
     public static final String VERSION = "1.8.0";
-    private static final String[] SOURCES = {"unknown", "lsm", "tracepoint", "cgroup", "test_run"};
+    private static final String[] SOURCES = {"unknown", "lsm", "tracepoint", "cgroup", "test_run", "user"};
     private static final String[] DECISIONS = {"allow", "deny", "audit_deny"};
     private static final String[] PATH_STATUS = {"full", "unknown", "name_only"};
 
@@ -116,6 +116,8 @@ public final class Ocsf {
     public static final int PROCESS_ACTIVITY = 1007;
     public static final int FILE_SYSTEM_ACTIVITY = 1001;
     public static final int NETWORK_ACTIVITY = 4001;
+    /** Policy events (kind policy): the agent's enforcement configuration changed, or a change was refused. */
+    public static final int DEVICE_CONFIG_STATE_CHANGE = 5019;
 
     /**
      * Writes the OCSF event of the kernel record {@code payload[off..off+len)} as the value after
@@ -142,6 +144,7 @@ public final class Ocsf {
             case EXIT -> exit(o, r, wallNanos, host, logId, seq);
             case SYSCALL -> syscall(o, r, wallNanos, host, logId, seq);
             case TCP_STATE -> tcpState(o, r, wallNanos, host, logId, seq);
+            case POLICY -> policy(o, r, wallNanos, host, logId, seq);
             default -> {
                 return false;
             }
@@ -333,6 +336,71 @@ public final class Ocsf {
     // ---- shared parts ----
 
     /** OCSF requires a direction: a connect is outbound; a bind or a state change does not say. */
+    /**
+     * A policy event as a Device Config State Change (class 5019, activity Log): state_id says
+     * whether enforcement is on after the event (Enabled: enforce, Disabled: audit-only), a
+     * refusal is a Failure with its one-line reason, and the rest (which event, versions,
+     * digest) is in unmapped.
+     */
+    private static void policy(JsonOut o, RecordView r, long wall, String host, String logId, long seq) {
+        int event = (int) r.number(POL_EVENT);
+        boolean refused = event == POLICY_REFUSAL;
+        boolean alarming = refused || event == POLICY_DEADMAN_LAPSE || event == POLICY_BREAK_GLASS || event == POLICY_REVERT;
+        boolean enforcing = r.number(POL_MODE) == MODE_ENFORCE;
+        o.begin();
+        o.name("class_uid").num(DEVICE_CONFIG_STATE_CHANGE);
+        o.name("class_name").str("Device Config State Change");
+        o.name("category_uid").num(5).name("category_name").str("Discovery");
+        o.name("activity_id").num(1).name("activity_name").str("Log");
+        o.name("type_uid").num(DEVICE_CONFIG_STATE_CHANGE * 100L + 1).name("type_name").str("Device Config State Change: Log");
+        o.name("time").num(Math.floorDiv(wall, 1_000_000L));
+        o.name("severity_id").num(alarming ? 3 : 1).name("severity").str(alarming ? "Medium" : "Informational");
+        if (refused) {
+            o.name("status_id").num(2).name("status").str("Failure");
+            text(o.name("status_detail"), r, POL_DETAIL, false);
+        } else {
+            o.name("status_id").num(1).name("status").str("Success");
+        }
+        o.name("state_id").num(enforcing ? 2 : 1).name("state").str(enforcing ? "Enabled" : "Disabled");
+        metadataStart(o, "twinlane", "security");
+        o.name("uid").strNum(logId, seq);
+        if (seq <= Integer.MAX_VALUE) {
+            o.name("sequence").num(seq);
+        }
+        o.end();
+        device(o, host);
+        actor(o, r);
+        unmappedStart(o, r, -1);
+        o.name("policy_event").str(label(POLICY_EVENTS, event));
+        o.name("mode").str(enforcing ? "enforce" : "audit");
+        o.name("version").unsigned(r.number(POL_VERSION));
+        o.name("previous_version").unsigned(r.number(POL_PREVIOUS));
+        o.name("apply_ns").unsigned(r.number(POL_APPLY_NS));
+        o.name("reason").num(r.number(POL_REASON));
+        if (!refused) {
+            text(o.name("detail"), r, POL_DETAIL, false);
+        }
+        o.end();
+        o.end();
+    }
+
+    private static final Field POL_EVENT = f(RecordLayout.POLICY, "event");
+    private static final Field POL_MODE = f(RecordLayout.POLICY, "mode");
+    private static final Field POL_REASON = f(RecordLayout.POLICY, "reason");
+    private static final Field POL_VERSION = f(RecordLayout.POLICY, "version");
+    private static final Field POL_PREVIOUS = f(RecordLayout.POLICY, "previous_version");
+    private static final Field POL_APPLY_NS = f(RecordLayout.POLICY, "apply_ns");
+    private static final Field POL_DETAIL = f(RecordLayout.POLICY, "detail");
+    /** enum tl_policy_event_kind, by code. */
+    private static final String[] POLICY_EVENTS = {"0", "apply", "refusal", "rollback", "mode_change", "deadman_lapse",
+        "break_glass", "revert"};
+    private static final int POLICY_REFUSAL = 2;
+    private static final int POLICY_DEADMAN_LAPSE = 5;
+    private static final int POLICY_BREAK_GLASS = 6;
+    private static final int POLICY_REVERT = 7;
+    /** enum tl_mode. */
+    private static final int MODE_ENFORCE = 1;
+
     private static void direction(JsonOut o, boolean outbound) {
         o.name("direction_id").num(outbound ? 2 : 0).name("direction").str(outbound ? "Outbound" : "Unknown");
     }

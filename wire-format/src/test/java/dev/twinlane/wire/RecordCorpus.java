@@ -74,6 +74,15 @@ public final class RecordCorpus {
         in.add(of("tcp_state", "a TCP socket [2001:db8::1]:51000 -> [2001:db8::2]:443 goes SYN_SENT -> ESTABLISHED",
                 RecordKind.TCP_STATE, 4254, "family", AF_INET6, "sport", 51000, "dport", 443, "saddr", ip("2001:db8::1"),
                 "daddr", ip("2001:db8::2"), "oldstate", 2, "newstate", 1));
+        in.add(of("policy-apply", "the agent (pid 4100) applies policy version 12 in enforce mode, in 2.4 ms",
+                RecordKind.POLICY, 4100, "comm", "java", "source", 5, "event", 1, "mode", 1, "version", 12, "previous_version", 11,
+                "apply_ns", 2_400_000));
+        in.add(of("policy-refusal", "a bundle of version 11 is refused: not above the version in force (12)",
+                RecordKind.POLICY, 4100, "comm", "java", "source", 5, "event", 2, "mode", 1, "reason", 5, "previous_version", 12,
+                "detail", "policy version 11 is not above the last applied version 12 (a replay or a rollback)",
+                "detail_len", 83));
+        in.add(of("policy-deadman", "the deadman lapsed: the programs decide audit-only until the agent renews it",
+                RecordKind.POLICY, 4100, "comm", "java", "source", 5, "event", 5, "mode", 0, "version", 12, "previous_version", 12));
         Map<String, Input> byName = new LinkedHashMap<>();
         long seq = 42;
         for (Input i : in) {
