@@ -70,14 +70,13 @@ final class ControlServer implements AutoCloseable {
     private void serve() {
         while (server.isOpen()) {
             try (SocketChannel c = server.accept()) {
-                ScheduledFuture<?> guard = timeouts.schedule(() -> closeQuietly(c), CLIENT_SECONDS, TimeUnit.SECONDS);
-                try {
-                    handle(c);
-                } finally {
-                    guard.cancel(false);
+                handle(c);
+            } catch (ClosedChannelException e) {
+                if (!server.isOpen()) {
+                    return;   // stopped
                 }
-            } catch (ClosedChannelException stopped) {
-                return;
+                System.err.println("twinlane policy: a control client did not send its request or read its reply within "
+                        + CLIENT_SECONDS + " s");
             } catch (IOException | RuntimeException e) {
                 System.err.println("twinlane policy: control request failed: " + e.getMessage());
             }
@@ -91,13 +90,25 @@ final class ControlServer implements AutoCloseable {
         if (!peer.user().getName().equals(me)) {
             reply = error("only " + me + " may use the control socket, not " + peer.user().getName());
         } else {
-            String line = readLine(c);
+            // the client's time to send is bounded; the request's own time (an apply of many rules) is not
+            ScheduledFuture<?> guard = timeouts.schedule(() -> closeQuietly(c), CLIENT_SECONDS, TimeUnit.SECONDS);
+            String line;
+            try {
+                line = readLine(c);
+            } finally {
+                guard.cancel(false);
+            }
             reply = line == null ? error("a request is one JSON object on one line, at most " + MAX_REQUEST + " bytes")
                     : answer(line);
         }
         ByteBuffer out = ByteBuffer.wrap((JSON.writeValueAsString(reply) + "\n").getBytes(StandardCharsets.UTF_8));
-        while (out.hasRemaining()) {
-            c.write(out);
+        ScheduledFuture<?> guard = timeouts.schedule(() -> closeQuietly(c), CLIENT_SECONDS, TimeUnit.SECONDS);
+        try {   // a client that does not read its reply must not hold the socket for the next one
+            while (out.hasRemaining()) {
+                c.write(out);
+            }
+        } finally {
+            guard.cancel(false);
         }
     }
 

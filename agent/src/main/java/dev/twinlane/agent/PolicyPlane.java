@@ -203,7 +203,7 @@ final class PolicyPlane {
     }
 
     /** The heartbeat found that a program decided past the deadline since the last renewal. */
-    void deadmanLapsed(String detail) {
+    synchronized void deadmanLapsed(String detail) {
         record(PolicyEvent.Kind.DEADMAN_LAPSE, 0, version(), version(), 0,
                 inForce == null ? null : inForce.digest(), detail);
     }
