@@ -157,7 +157,9 @@ final class PolicyPlane {
     synchronized Result mode(Mode want, String token) {
         try {
             if (inForce == null) {
-                throw new PolicyException("no policy is in force whose mode could change (apply one first)");
+                throw new PolicyException(version() == 0 ? "no policy is in force whose mode could change (apply one first)"
+                        : "the policy in force (version " + version() + ", pinned) is not the state directory's current one,"
+                        + " so its rules are not known here; apply a policy first");
             }
             if (inForce.mode() == want) {
                 return new Result(true, "policy version " + inForce.version() + " is already in mode "

@@ -200,6 +200,15 @@ class PolicyControlTest {
             assertOk(control().apply(plain("v3.yaml", 3, DENY), false));
         }
         assertRefused();
+        // a restart whose configured file is older than the pinned policy: refused, the pins stay in force
+        try (Pipeline p = Pipeline.start(config(tmp.resolve("v2.yaml"), Duration.ZERO), new SimpleMeterRegistry(),
+                Pipeline.PLAIN)) {
+            assertEquals(3, p.policyPlane().version());
+            assertRefused();
+        }
+        List<long[]> events = policyEvents();
+        assertEquals(kind(PolicyEvent.Kind.REFUSAL), events.get(events.size() - 1)[0]);
+        assertEquals(reason(Refusal.Reason.NOT_NEWER), events.get(events.size() - 1)[1]);
         PinDir.remove(pins);
         assertConnects();
     }
