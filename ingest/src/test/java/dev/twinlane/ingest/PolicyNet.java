@@ -10,12 +10,15 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
 
-/** Connects and binds on loopback addresses (127.77.0.0/16: every 127/8 address is local), for policy tests. */
-final class PolicyNet {
+/**
+ * Connects and binds on loopback addresses (127.77.0.0/16: every 127/8 address is local), for policy tests
+ * (the agent's too, through the test jar).
+ */
+public final class PolicyNet {
     private PolicyNet() {
     }
 
-    static InetAddress ip(String literal) {
+    public static InetAddress ip(String literal) {
         try {
             return InetAddress.getByName(literal);
         } catch (IOException e) {
@@ -23,11 +26,11 @@ final class PolicyNet {
         }
     }
 
-    static ServerSocket server(String addr) throws IOException {
+    public static ServerSocket server(String addr) throws IOException {
         return new ServerSocket(0, 50, ip(addr));
     }
 
-    static void assertRefused(ServerSocket server) {
+    public static void assertRefused(ServerSocket server) {
         try (Socket s = new Socket()) {
             SocketException e = assertThrows(SocketException.class, () -> s.connect(
                     new InetSocketAddress(server.getInetAddress(), server.getLocalPort()), 2000));
@@ -37,7 +40,7 @@ final class PolicyNet {
         }
     }
 
-    static void assertConnects(ServerSocket server) throws IOException {
+    public static void assertConnects(ServerSocket server) throws IOException {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress(server.getInetAddress(), server.getLocalPort()), 2000);
             assertTrue(s.isConnected());
