@@ -2,10 +2,10 @@ package dev.twinlane.agent;
 
 import java.util.concurrent.atomic.LongAdder;
 
-import dev.twinlane.ingest.Field;
-import dev.twinlane.ingest.RecordKind;
-import dev.twinlane.ingest.RecordLayout;
-import dev.twinlane.ingest.RecordView;
+import dev.twinlane.records.Field;
+import dev.twinlane.records.RecordKind;
+import dev.twinlane.records.RecordLayout;
+import dev.twinlane.records.RecordView;
 import dev.twinlane.router.Records;
 
 /**
