@@ -12,7 +12,8 @@
 #   WARMUP=2        seconds of the open loop after a tracer starts, not measured (the agent's JIT
 #                   needs seconds of load; caches), then WARMUP/4 s of each other workload
 #   CPU=1           the CPU the workloads are pinned to (taskset); tracers are left free
-#   CONFIGS="none default all auditd floor"   configurations (see bench/README.md)
+#   CONFIGS="none default all all-rt0 auditd floor"   configurations (see bench/README.md); all-rt0
+#                   is "all" with security.realtime_priority 0, run on DELAY_WORKLOADS
 #   DELAYS="0 200us 5ms"   extra security.max_delay settings of "all" (every open recorded), run on
 #                   DELAY_WORKLOADS ("open"); "all" itself is the default 1ms
 #   SKIP_BUILD=1    use the existing build (agent, bench) instead of building
@@ -25,7 +26,7 @@ ROUNDS=${ROUNDS:-5}
 DURATION=${DURATION:-1}
 WARMUP=${WARMUP:-2}
 CPU=${CPU:-1}
-CONFIGS=${CONFIGS-none default all auditd floor}
+CONFIGS=${CONFIGS-none default all all-rt0 auditd floor}
 DELAYS=${DELAYS-0 200us 5ms}
 DELAY_WORKLOADS=${DELAY_WORKLOADS:-open}
 OUT=${OUT:-bench/results}
@@ -158,6 +159,10 @@ start_agent() {
     all) opts+=(--record-all-opens) ;;
     all-md*)
       printf 'security:\n  max_delay: %s\n' "${config#all-md}" >"$dir/config.yaml"
+      opts+=(--record-all-opens --config "$dir/config.yaml")
+      ;;
+    all-rt0)
+      printf 'security:\n  realtime_priority: 0\n' >"$dir/config.yaml"
       opts+=(--record-all-opens --config "$dir/config.yaml")
       ;;
   esac
@@ -338,7 +343,7 @@ run_config() {
   local foreign_start foreign_end
   foreign_start=$(wait_quiet 10)
   local wls=$WORKLOADS
-  if [[ "$config" == all-md* ]]; then
+  if [[ "$config" == all-md* || "$config" == all-rt0 ]]; then
     wls=$DELAY_WORKLOADS
   fi
   case "$config" in

@@ -22,7 +22,11 @@ arch=$(uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 for src in "$here"/src/bpf/*.bpf.c; do
   name=$(basename "$src" .c)
   obj=$out/bpf/$name.o
-  if [ ! "$obj" -nt "$src" ] || [ "$here/src/bpf/twinlane_records.h" -nt "$obj" ] || [ "$here/src/bpf/common.bpf.h" -nt "$obj" ]; then
+  stale=0
+  for dep in "$src" "$here"/src/bpf/*.h; do
+    [ "$obj" -nt "$dep" ] || stale=1
+  done
+  if [ $stale = 1 ]; then
     clang -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_$arch \
       -I"$gen" -I"$here/src/bpf" -c "$src" -o "$obj.$$.tmp"
     # Strip DWARF but keep BTF: smaller objects, same CO-RE relocations.

@@ -103,28 +103,36 @@ struct {
 struct tl_open_scratch {
 	struct tl_file_open rec;
 	struct tl_prefix_key key;
-	__u32 dirty;    /* every byte of rec.path at or past this index is zero */
 };
 
 /*
- * NUL-pads a path of n bytes (its NUL included) read into the scratch record, so
- * no byte of an earlier open's path leaks into this record. Only the bytes earlier
- * reads may have left, [n, dirty), are cleared: for a workload that opens paths of
- * one length that is no work at all, where clearing the whole buffer was
- * TL_PATH_MAX stores per record on the traced thread.
+ * Trims a file_open record whose path holds n bytes (its NUL included) and
+ * returns the record's size: the fixed part, then the path rounded up to 8
+ * bytes (twinlane_records.h, "trimmed records"). Only the rounding's bytes are
+ * cleared; the rest of the buffer, an earlier open's path perhaps, is never
+ * sent. A typical path then costs a few dozen bytes, not TL_PATH_MAX, in the
+ * ring copy on the traced thread and in every hop after it.
  */
-static __always_inline void tl_pad_path(struct tl_open_scratch *s, __u32 n)
+static __always_inline __u32 tl_trim_path(struct tl_file_open *f, __u32 n)
 {
-	__u32 dirty = s->dirty;
-	for (int i = 0; i < TL_PATH_MAX; i++) {
+	__u32 tail = (n + 7) & ~7U;
+	if (tail < 8)
+		tail = 8;
+	if (tail > TL_PATH_MAX)
+		tail = TL_PATH_MAX;
+	for (int i = 0; i < 8; i++) {
 		__u32 k = n + i;
-		if (k >= dirty)   /* dirty <= TL_PATH_MAX, so k < TL_PATH_MAX below */
+		if (k >= tail)
 			break;
 		/* The compiler would drop the mask as redundant; the verifier needs it to see the bound. */
 		barrier_var(k);
-		s->rec.path[k & (TL_PATH_MAX - 1)] = 0;
+		f->path[k & (TL_PATH_MAX - 1)] = 0;
 	}
-	s->dirty = n;
+	/* Clamped again past the barrier, so that the verifier sees the record's bound. */
+	barrier_var(tail);
+	if (tail > TL_PATH_MAX)
+		tail = TL_PATH_MAX;
+	return offsetof(struct tl_file_open, path) + tail;
 }
 
 static __always_inline struct tl_config *tl_config(void)
@@ -197,13 +205,21 @@ static __always_inline void *tl_reserve(void *ring, __u32 ring_id, __u64 size)
 	return rec;
 }
 
-/* Copy a record built elsewhere (a per-CPU buffer) into the security ring, counting a failure. */
-static __always_inline void tl_output_security(void *rec, __u64 size)
+/*
+ * Copy a record built elsewhere (a per-CPU buffer) into the security ring, counting a failure.
+ * max: the record's struct size. A trimmed record's size is computed, and older verifiers
+ * (6.1) lose the bound tl_trim_path gave it across the calls in between; clamping it here,
+ * right before the copy and behind a barrier the compiler cannot see through, keeps it.
+ */
+static __always_inline void tl_output_security(void *rec, __u64 size, __u64 max)
 {
 	/* The record is not in the ring yet: count it in for the crossing test. */
 	struct tl_config *c = tl_config();
 	__u64 flags = tl_security_reader_asleep() ? BPF_RB_FORCE_WAKEUP : c ? tl_wakeup(bpf_ringbuf_query(&security_ring, BPF_RB_AVAIL_DATA) + ((size + 15) & ~7ULL),
 				    c->security_wakeup_bytes, size) : 0;
+	barrier_var(size);
+	if (size > max)
+		size = max;
 	if (bpf_ringbuf_output(&security_ring, rec, size, flags)) {
 		__u32 ring_id = TL_RING_SECURITY;
 		__u64 *n = bpf_map_lookup_elem(&drops, &ring_id);
@@ -236,9 +252,9 @@ static __always_inline void tl_fill_header_task(struct tl_header *h, struct task
 	h->uid = (__u32)uid_gid;
 	h->gid = uid_gid >> 32;
 	h->source = source;
+	h->decision_flags = 0;
 	h->_pad0[0] = 0;
 	h->_pad0[1] = 0;
-	h->_pad0[2] = 0;
 	h->cgroup_id = bpf_get_current_cgroup_id();
 	__builtin_memset(h->comm, 0, sizeof(h->comm));
 	bpf_get_current_comm(h->comm, sizeof(h->comm));
@@ -266,5 +282,7 @@ static __always_inline __u8 tl_decide(int matched)
 		return TL_ALLOW;
 	return tl_enforcing() ? TL_DENY : TL_AUDIT_DENY;
 }
+
+#include "policy_maps.bpf.h"
 
 #endif /* TWINLANE_COMMON_BPF_H */

@@ -11,11 +11,16 @@
  * task, where a hash map lookup (and the delete after it) cost a hash and a bucket walk
  * on each of them. A thread whose syscall was not sampled has no entry, or 0.
  */
+struct tl_syscall_start {
+	__u64 ktime_ns;         /* 0: this thread's current syscall is not sampled */
+	__u64 nr;
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, int);
-	__type(value, __u64);
+	__type(value, struct tl_syscall_start);
 } syscall_start SEC(".maps");
 
 static __always_inline int tl_observed_cgroup(struct tl_config *c)
@@ -66,8 +71,15 @@ int tl_exit(void *ctx)
 	return 0;
 }
 
-SEC("tp/raw_syscalls/sys_enter")
-int tl_sys_enter(struct trace_event_raw_sys_enter *ctx)
+/*
+ * Both run on every system call of the machine, so they are BTF raw tracepoints
+ * (tp_btf), not tp/raw_syscalls: a classic tracepoint first copies the call's
+ * arguments into a perf trace buffer for the program, on the traced thread, which
+ * was most of what sampling cost a workload; here the program reads its two
+ * arguments directly. The syscall number is kept at sys_enter for sys_exit.
+ */
+SEC("tp_btf/sys_enter")
+int BPF_PROG(tl_sys_enter, struct pt_regs *regs, long id)
 {
 	struct tl_config *c = tl_config();
 	if (!c || !c->syscall_sample_rate)
@@ -79,28 +91,30 @@ int tl_sys_enter(struct trace_event_raw_sys_enter *ctx)
 		return 0;
 	if (!tl_observed_cgroup(c))
 		return 0;
-	__u64 *start = bpf_task_storage_get(&syscall_start, bpf_get_current_task_btf(), 0,
-					     BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (start)
-		*start = bpf_ktime_get_boot_ns();
+	struct tl_syscall_start *start = bpf_task_storage_get(&syscall_start, bpf_get_current_task_btf(), 0,
+							      BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (start) {
+		start->ktime_ns = bpf_ktime_get_boot_ns();
+		start->nr = id;
+	}
 	return 0;
 }
 
-SEC("tp/raw_syscalls/sys_exit")
-int tl_sys_exit(struct trace_event_raw_sys_exit *ctx)
+SEC("tp_btf/sys_exit")
+int BPF_PROG(tl_sys_exit, struct pt_regs *regs, long ret)
 {
-	__u64 *start = bpf_task_storage_get(&syscall_start, bpf_get_current_task_btf(), 0, 0);
-	if (!start || !*start)
+	struct tl_syscall_start *start = bpf_task_storage_get(&syscall_start, bpf_get_current_task_btf(), 0, 0);
+	if (!start || !start->ktime_ns)
 		return 0;
-	__u64 began = *start;
-	*start = 0;
+	__u64 began = start->ktime_ns;
+	start->ktime_ns = 0;
 	struct tl_syscall *s = tl_reserve_observability(struct tl_syscall);
 	if (!s)
 		return 0;
 	tl_fill_header(&s->h, TL_KIND_SYSCALL, sizeof(*s), TL_SRC_TRACEPOINT);
-	s->ret = ctx->ret;
+	s->ret = ret;
 	s->latency_ns = s->h.ktime_ns - began;
-	s->nr = (__u32)ctx->id;
+	s->nr = (__u32)start->nr;
 	s->_pad0 = 0;
 	tl_submit_observability(s);
 	return 0;

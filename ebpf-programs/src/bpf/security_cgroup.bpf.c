@@ -3,38 +3,71 @@
  * Security family, cgroup socket hooks: connect and bind decisions that are
  * enforced on kernels without the BPF LSM. Attached to the root cgroup v2,
  * they see every process. Returning 0 makes the syscall fail with EPERM.
+ *
+ * Two sets of rules: the --deny-* maps of common.bpf.h (address, port) and the
+ * applied policy's slot (policy_maps.bpf.h: address, CIDR, port + protocol +
+ * direction), the latter skipped for processes in an allowed cgroup.
  */
 #include "common.bpf.h"
 
 #define IPPROTO_TCP 6
 
+/* The applied policy's network rules for one connect or bind. */
+static __always_inline int tl_policy_net(const struct tl_policy_view *v, const __u8 *addr, const int family,
+					 __u16 port, __u8 protocol, __u8 direction)
+{
+	if (!v->applied)
+		return 0;
+	__u64 cgroup = bpf_get_current_cgroup_id();
+	if (tl_policy_lookup(v, pallow_cgroup, &cgroup))
+		return 0;
+	struct tl_port_key pk = { .port = port, .protocol = protocol, .direction = direction };
+	if (tl_policy_lookup(v, pdeny_port_rule, &pk))
+		return 1;
+	if (family == AF_INET) {
+		struct tl_cidr4_key k4 = { .prefixlen = 32 };
+		__builtin_memcpy(k4.addr, addr, 4);
+		return tl_policy_lookup(v, pdeny_ipv4, addr) || tl_policy_lookup(v, pdeny_cidr4, &k4);
+	}
+	struct tl_cidr6_key k6 = { .prefixlen = 128 };
+	__builtin_memcpy(k6.addr, addr, 16);
+	return tl_policy_lookup(v, pdeny_ipv6, addr) || tl_policy_lookup(v, pdeny_cidr6, &k6);
+}
+
 /* family is a constant per program: the verifier refuses user_ip6 in a v4 program. */
 static __always_inline int tl_sock_addr(struct bpf_sock_addr *ctx, __u16 kind, const int family)
 {
 	__u16 port = bpf_ntohs(ctx->user_port);
-	__u8 decision;
+	__u8 protocol = ctx->protocol;
+	__u8 direction = kind == TL_KIND_BIND ? TL_DIR_BIND : TL_DIR_CONNECT;
+	struct tl_policy_view v;
+	int flag_match, policy_match;
 	__u8 addr[16] = {};
 
+	tl_policy_view(&v);
 	if (family == AF_INET) {
 		__u32 ip = ctx->user_ip4;
 		__builtin_memcpy(addr, &ip, 4);
-		decision = tl_decide(tl_ipv4_denied(ip, port));
+		flag_match = tl_ipv4_denied(ip, port);
 	} else {
 		__u32 w0 = ctx->user_ip6[0], w1 = ctx->user_ip6[1], w2 = ctx->user_ip6[2], w3 = ctx->user_ip6[3];
 		__builtin_memcpy(addr, &w0, 4);
 		__builtin_memcpy(addr + 4, &w1, 4);
 		__builtin_memcpy(addr + 8, &w2, 4);
 		__builtin_memcpy(addr + 12, &w3, 4);
-		decision = tl_decide(tl_ipv6_denied(addr, port));
+		flag_match = tl_ipv6_denied(addr, port);
 	}
+	policy_match = tl_policy_net(&v, addr, family, port, protocol, direction);
+	__u8 decision = tl_decide_with(&v, flag_match, policy_match);
 
 	/* The decision is made; a full ring only costs the record. */
 	struct tl_net *n = tl_reserve_security(struct tl_net);
 	if (n) {
 		tl_fill_header(&n->h, kind, sizeof(*n), TL_SRC_CGROUP);
+		n->h.decision_flags = v.flags | (policy_match ? TL_FLAG_POLICY : 0);
 		n->ret = decision == TL_DENY ? -EPERM : 0;
 		n->decision = decision;
-		n->protocol = ctx->protocol;
+		n->protocol = protocol;
 		n->family = family;
 		n->sport = 0;
 		n->dport = 0;

@@ -100,17 +100,17 @@ int BPF_PROG(tl_lsm_file_open, struct file *file, int ret)
 	if (!record)
 		return tl_verdict(decision);
 
-	/* bpf_d_path leaves garbage after the NUL: records are NUL-padded. */
-	if (n > 0) {
-		for (int i = 0; i < TL_PATH_MAX; i++)
-			if (i >= n)
-				f->path[i] = 0;
-	} else {
-		__builtin_memset(f->path, 0, sizeof(f->path));
-	}
 	__u32 flags = BPF_CORE_READ(file, f_flags);
 	if (decision != TL_ALLOW &&
 	    ((flags & TL_FMODE_EXEC) || (BPF_CORE_READ(file, f_mode) & TL_FMODE_EXEC))) {
+		/* bpf_d_path leaves garbage after the NUL, and an exec record carries the whole buffer. */
+		if (n > 0) {
+			for (int i = 0; i < TL_PATH_MAX; i++)
+				if (i >= n)
+					f->path[i] = 0;
+		} else {
+			__builtin_memset(f->path, 0, sizeof(f->path));
+		}
 		struct tl_exec *e = tl_reserve_security(struct tl_exec);
 		if (!e)
 			return tl_verdict(decision);
@@ -124,7 +124,8 @@ int BPF_PROG(tl_lsm_file_open, struct file *file, int ret)
 		tl_submit_security(e);
 		return tl_verdict(decision);
 	}
-	tl_fill_header(&f->h, TL_KIND_FILE_OPEN, sizeof(*f), TL_SRC_LSM);
+	__u32 size = tl_trim_path(f, n > 0 ? n : 0);
+	tl_fill_header(&f->h, TL_KIND_FILE_OPEN, size, TL_SRC_LSM);
 	f->ret = tl_verdict(decision);
 	f->decision = decision;
 	f->_pad0[0] = 0;
@@ -132,7 +133,7 @@ int BPF_PROG(tl_lsm_file_open, struct file *file, int ret)
 	f->flags = flags;
 	f->ino = k.ino;
 	f->dev = k.dev;
-	tl_output_security(f, sizeof(*f));
+	tl_output_security(f, size, sizeof(*f));
 	return tl_verdict(decision);
 }
 

@@ -67,9 +67,7 @@ static __always_inline int tl_open_audit(const char *upath, __u32 flags)
 	struct tl_file_open *f = &s->rec;
 	long n = bpf_probe_read_user_str(f->path, sizeof(f->path), upath);
 	if (n <= 0)
-		return 0;   /* the helper zeroed the buffer on failure: dirty still holds */
-	if (n > s->dirty)
-		s->dirty = n;
+		return 0;
 	struct tl_config *c = tl_config();
 	if (!(c && c->record_all_opens)) {
 		/* Longest-prefix lookup on (at most) the first TL_PREFIX_MAX bytes. */
@@ -79,13 +77,13 @@ static __always_inline int tl_open_audit(const char *upath, __u32 flags)
 		if (!bpf_map_lookup_elem(&watch_prefix, &s->key))
 			return 0;
 	}
-	tl_pad_path(s, n);
+	__u32 size = tl_trim_path(f, n);
 	__builtin_memset(f, 0, offsetof(struct tl_file_open, path));
-	tl_fill_header(&f->h, TL_KIND_FILE_OPEN, sizeof(*f), TL_SRC_TRACEPOINT);
+	tl_fill_header(&f->h, TL_KIND_FILE_OPEN, size, TL_SRC_TRACEPOINT);
 	f->path_len = n - 1;
 	f->flags = flags;
 	f->decision = TL_ALLOW;
-	tl_output_security(f, sizeof(*f));
+	tl_output_security(f, size, sizeof(*f));
 	return 0;
 }
 

@@ -14,7 +14,12 @@
  *  - every record starts with kind (u16) and size (u16): a reader can skip or
  *    reject a record without knowing its kind;
  *  - strings are fixed-size, NUL-padded buffers with their true length beside
- *    them, so truncation is visible, never silent.
+ *    them, so truncation is visible, never silent;
+ *  - trimmed records: a file_open record ends where its path does. Its size is
+ *    offsetof(path) plus the path's bytes, NUL included, rounded up to 8 (at
+ *    least 8, at most TL_PATH_MAX), so its last byte is always a NUL. Bytes of
+ *    the buffer past size are not part of the record; a reader takes them as
+ *    NUL. Every other record is exactly sizeof its struct.
  */
 #ifndef TWINLANE_RECORDS_H
 #define TWINLANE_RECORDS_H
@@ -23,12 +28,13 @@
 #include <linux/types.h>
 #endif
 
-#define TL_ABI_VERSION 1
+#define TL_ABI_VERSION 3
 
 #define TL_COMM_LEN 16
 #define TL_PATH_MAX 256
 #define TL_ARGS_MAX 512
 #define TL_PREFIX_MAX 128
+#define TL_DETAIL_MAX 128
 
 /* Record kinds. Security-ring kinds are < 32, observability-ring kinds 32..126. */
 enum tl_kind {
@@ -39,6 +45,7 @@ enum tl_kind {
 	TL_KIND_PTRACE = 5,
 	TL_KIND_KERNEL_READ = 6,
 	TL_KIND_BPF = 7,
+	TL_KIND_POLICY = 8,     /* written by the agent (user space), not by a BPF program */
 
 	TL_KIND_FORK = 32,
 	TL_KIND_EXIT = 33,
@@ -55,6 +62,25 @@ enum tl_source {
 	TL_SRC_TRACEPOINT = 2,
 	TL_SRC_CGROUP = 3,
 	TL_SRC_TEST_RUN = 4,
+	TL_SRC_USER = 5,        /* the agent itself: policy events */
+};
+
+/* tl_policy_event.event */
+enum tl_policy_event_kind {
+	TL_POLICY_APPLY = 1,
+	TL_POLICY_REFUSAL = 2,
+	TL_POLICY_ROLLBACK = 3,
+	TL_POLICY_MODE_CHANGE = 4,
+	TL_POLICY_DEADMAN_LAPSE = 5,
+	TL_POLICY_BREAK_GLASS = 6,
+	TL_POLICY_REVERT = 7,
+};
+
+/* tl_header.decision_flags: how a decision was made, where it is not the plain mode's. */
+enum tl_decision_flag {
+	TL_FLAG_POLICY = 1,         /* a rule of the applied policy matched (not a --deny-* rule) */
+	TL_FLAG_DEADMAN = 2,        /* the deadman had lapsed: the decision was audit-only */
+	TL_FLAG_DEADMAN_FIRST = 4,  /* the first decision made since the deadman lapsed */
 };
 
 enum tl_decision {
@@ -99,7 +125,8 @@ struct tl_header {
 	__u32 uid;
 	__u32 gid;
 	__u8 source;            /* enum tl_source */
-	__u8 _pad0[3];
+	__u8 decision_flags;    /* enum tl_decision_flag */
+	__u8 _pad0[2];
 	__u64 cgroup_id;
 	char comm[TL_COMM_LEN];
 };
@@ -175,6 +202,26 @@ struct tl_bpf {
 	__u8 _pad0[3];
 	__s32 cmd;
 	__u32 attr_size;
+};
+
+/*
+ * Security: a policy event, written by the agent into the security lane (never by a BPF
+ * program). The header is the agent's: tgid and tid its pid, start_ns 0 (user space cannot
+ * read its exact start time), ktime_ns the boot time of the event, source TL_SRC_USER.
+ */
+struct tl_policy_event {
+	struct tl_header h;
+	__u8 event;             /* enum tl_policy_event_kind */
+	__u8 mode;              /* enum tl_mode in force after the event */
+	__u8 reason;            /* refusals: the policy module's Refusal.Reason, 1-based; else 0 */
+	__u8 _pad0[5];
+	__u64 version;          /* the policy version the event is about (0: none) */
+	__u64 previous_version; /* the version in force before it (0: none) */
+	__u64 apply_ns;         /* apply and rollback: the map writes' duration; else 0 */
+	__u8 digest[32];        /* SHA-256 of the compiled policy (CompiledPolicy.digest()), zeros when none */
+	__u32 detail_len;       /* true length, may exceed TL_DETAIL_MAX */
+	__u32 _pad1;
+	char detail[TL_DETAIL_MAX]; /* one line: a refusal's message, a rollback's or break-glass's reason */
 };
 
 /* Observability: fork of a new thread group. */

@@ -16,8 +16,12 @@ int main(void)
 {
 	S(tl_header); F(tl_header, kind); F(tl_header, size); F(tl_header, cpu); F(tl_header, ktime_ns);
 	F(tl_header, start_ns); F(tl_header, parent_start_ns); F(tl_header, tgid); F(tl_header, tid);
-	F(tl_header, ptgid); F(tl_header, uid); F(tl_header, gid); F(tl_header, source);
+	F(tl_header, ptgid); F(tl_header, uid); F(tl_header, gid); F(tl_header, source); F(tl_header, decision_flags);
 	F(tl_header, cgroup_id); F(tl_header, comm);
+
+	S(tl_policy_event); F(tl_policy_event, event); F(tl_policy_event, mode); F(tl_policy_event, reason);
+	F(tl_policy_event, version); F(tl_policy_event, previous_version); F(tl_policy_event, apply_ns);
+	F(tl_policy_event, digest); F(tl_policy_event, detail_len); F(tl_policy_event, detail);
 
 	S(tl_exec); F(tl_exec, ret); F(tl_exec, decision); F(tl_exec, filename_len); F(tl_exec, args_len);
 	F(tl_exec, argc); F(tl_exec, ino); F(tl_exec, filename); F(tl_exec, args);
@@ -58,8 +62,8 @@ int main(void)
 	E(TL_ABI_VERSION);
 	E(TL_KIND_EXEC); E(TL_KIND_FILE_OPEN); E(TL_KIND_CONNECT); E(TL_KIND_BIND); E(TL_KIND_PTRACE);
 	E(TL_KIND_KERNEL_READ); E(TL_KIND_BPF); E(TL_KIND_FORK); E(TL_KIND_EXIT); E(TL_KIND_SYSCALL);
-	E(TL_KIND_TCP_STATE); E(TL_KIND_LOADGEN);
-	E(TL_SRC_LSM); E(TL_SRC_TRACEPOINT); E(TL_SRC_CGROUP); E(TL_SRC_TEST_RUN);
+	E(TL_KIND_TCP_STATE); E(TL_KIND_LOADGEN); E(TL_KIND_POLICY);
+	E(TL_SRC_LSM); E(TL_SRC_TRACEPOINT); E(TL_SRC_CGROUP); E(TL_SRC_TEST_RUN); E(TL_SRC_USER);
 	E(TL_ALLOW); E(TL_DENY); E(TL_AUDIT_DENY);
 	E(TL_PATH_FULL); E(TL_PATH_UNKNOWN); E(TL_PATH_NAME_ONLY);
 	E(TL_RING_SECURITY); E(TL_RING_OBSERVABILITY);

@@ -30,10 +30,10 @@ import com.lmax.disruptor.YieldingWaitStrategy;
 
 import dev.twinlane.cli.UsageException;
 import dev.twinlane.ingest.IngestConfig;
-import dev.twinlane.ingest.RecordKind;
-import dev.twinlane.ingest.Ring;
 import dev.twinlane.ingest.WakeupPolicy;
 import dev.twinlane.observability.Imputation;
+import dev.twinlane.records.RecordKind;
+import dev.twinlane.records.Ring;
 import dev.twinlane.router.PromotionRule;
 
 /**
@@ -64,6 +64,8 @@ final class AgentConfig {
     List<PromotionRule> promotions = new ArrayList<>();
     /** Deny and watch rules from run's options, checked before the start (none from the file yet). */
     PolicyRules rules = PolicyRules.NONE;
+    /** The policy plane (the policy: section); null: off, nothing pinned, no control socket. */
+    PolicySettings policy;
     /** Kafka export (the kafka: section or run --kafka); null: none. */
     dev.twinlane.export.ExportSettings kafka;
     /**
@@ -227,6 +229,11 @@ final class AgentConfig {
         ConfigReader routing = r.section("routing");
         readRules(routing, routing.list("promote"));
         routing.rejectUnknown();
+        // present, even empty (policy: {}), it turns the policy plane on with its defaults
+        ConfigReader p = r.section("policy");
+        if (r.has("policy")) {
+            policy = PolicySettings.read(p);   // its pin_dir reaches the kernel side in Pipeline
+        }
         r.section("kafka"); // read by KafkaConfig
         r.rejectUnknown();
     }

@@ -32,6 +32,11 @@ final class ConfigReader {
         errors.add(key(k) + ": " + message);
     }
 
+    /** The key is present, even with an empty value. */
+    boolean has(String k) {
+        return node.containsKey(k);
+    }
+
     ConfigReader section(String k) {
         read.add(k);
         Object v = node.get(k);

@@ -3,8 +3,8 @@ package dev.twinlane.agent;
 import java.util.StringJoiner;
 import java.util.concurrent.atomic.AtomicLongArray;
 
-import dev.twinlane.ingest.RecordKind;
-import dev.twinlane.ingest.RecordView;
+import dev.twinlane.records.RecordKind;
+import dev.twinlane.records.RecordView;
 import dev.twinlane.router.Records;
 
 /**

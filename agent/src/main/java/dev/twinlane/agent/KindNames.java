@@ -2,7 +2,7 @@ package dev.twinlane.agent;
 
 import java.util.Locale;
 
-import dev.twinlane.ingest.RecordKind;
+import dev.twinlane.records.RecordKind;
 import dev.twinlane.wal.Kinds;
 
 /**

@@ -12,7 +12,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.zip.CRC32C;
 
-import dev.twinlane.ingest.LossSource;
+import dev.twinlane.records.LossSource;
 import dev.twinlane.security.Loss;
 
 /**

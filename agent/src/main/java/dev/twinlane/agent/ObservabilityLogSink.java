@@ -17,4 +17,10 @@ final class ObservabilityLogSink implements BatchSink {
     public void write(byte[] json, int length, long windowStartMillis) {
         log.append(BATCH_KIND, json, 0, length);
     }
+
+    /** The log's timed seal between batches (this lane's thread is the log's only writer). */
+    @Override
+    public void tick() {
+        log.sealIfDue();
+    }
 }

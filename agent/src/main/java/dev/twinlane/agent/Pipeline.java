@@ -16,11 +16,11 @@ import dev.twinlane.export.Exporters;
 import dev.twinlane.ingest.AuditLog;
 import dev.twinlane.ingest.IngestMetrics;
 import dev.twinlane.ingest.KernelIngest;
-import dev.twinlane.ingest.LossSource;
-import dev.twinlane.ingest.Ring;
 import dev.twinlane.ingest.ThreadPriority;
 import dev.twinlane.observability.BatchSink;
 import dev.twinlane.observability.ObservabilityLane;
+import dev.twinlane.records.LossSource;
+import dev.twinlane.records.Ring;
 import dev.twinlane.router.Records;
 import dev.twinlane.router.Router;
 import dev.twinlane.security.Loss;
@@ -58,6 +58,10 @@ final class Pipeline implements AutoCloseable {
     private final Router router;
     /** Kafka export of both logs (null without a kafka setting); reads the logs on threads of its own. */
     private final Exporters exporters;
+    /** The policy plane (the policy: section): null when off. */
+    private PolicyPlane policyPlane;
+    private PolicyHeartbeat heartbeat;
+    private ControlServer control;
     private Summary summary;
 
     /**
@@ -139,13 +143,21 @@ final class Pipeline implements AutoCloseable {
                 hooks.observability().apply(new ObservabilityLogSink(obs))).start();
         securityLane.bindMetrics(registry);
         observabilityLane.bindMetrics(registry);
+        if (c.policy != null) {
+            c.ingest.pinDir(c.policy.pinDir);   // the policy maps and the cgroup programs' links outlive the agent
+        }
         kernel = KernelIngest.start(c.ingest.audit(auditLog(c.dataDir)));
         for (String w : c.watch) {
             kernel.policy().watchPrefix(w);
         }
         c.rules.apply(kernel.policy()); // checked before the start; loaded before the router reads a record
         IngestMetrics.bind(kernel, registry);
-        router = new Router(kernel, securityLane, observabilityLane, c.promotions, hooks.tap())
+        DenyRate denies = new DenyRate();
+        Records.Tap tap = c.policy == null ? hooks.tap() : r -> {
+            denies.accept(r);
+            hooks.tap().accept(r);
+        };
+        router = new Router(kernel, securityLane, observabilityLane, c.promotions, tap)
                 .realtimePriority(c.securityRealtimePriority).start();
         reportPriority(c.securityRealtimePriority);
         if (c.kafka != null && c.kafka.cursorDir == null) {
@@ -153,6 +165,29 @@ final class Pipeline implements AutoCloseable {
         }
         exporters = c.kafka == null ? null
                 : Exporters.start(c.kafka, securityLog, observabilityLog, OBSERVABILITY_BATCH, registry);
+        if (c.policy != null) {
+            startPolicy(c, denies);
+        }
+    }
+
+    /**
+     * The pinned policy taken over (or the configured one applied), the heartbeat, the control
+     * socket. A failure stops what already runs, in order, before the start is refused.
+     */
+    private void startPolicy(AgentConfig c, DenyRate denies) throws IOException {
+        try {
+            policyPlane = new PolicyPlane(c.policy, c.dataDir, kernel, router);
+            policyPlane.start();
+            heartbeat = new PolicyHeartbeat(c.policy, kernel.deadman(), policyPlane, denies).start();
+            control = ControlServer.start(c.policy.controlSocket, policyPlane);
+        } catch (IOException | RuntimeException e) {
+            try {
+                close();
+            } catch (InterruptedException stop) {
+                Thread.currentThread().interrupt();
+            }
+            throw e;
+        }
     }
 
     /** Directories that others than the agent's user may write to are refused (before any key is made). */
@@ -270,6 +305,19 @@ final class Pipeline implements AutoCloseable {
         }
     }
 
+    private void stopPolicy() {
+        try {
+            if (control != null) {
+                control.close();
+            }
+        } catch (IOException e) {
+            System.err.println("twinlane policy: cannot remove the control socket: " + e.getMessage());
+        }
+        if (heartbeat != null) {
+            heartbeat.close();
+        }
+    }
+
     private static void closeQuietly(LossJournal j) {
         if (j == null) {
             return;
@@ -279,6 +327,15 @@ final class Pipeline implements AutoCloseable {
         } catch (IOException e) {
             // nothing was written through it yet
         }
+    }
+
+    /** Null without a policy: section. */
+    PolicyPlane policyPlane() {
+        return policyPlane;
+    }
+
+    PolicyHeartbeat heartbeat() {
+        return heartbeat;
     }
 
     Exporters exporters() {
@@ -337,6 +394,13 @@ final class Pipeline implements AutoCloseable {
             problems.add("problem: the loss journal " + journal.path() + " names " + SecurityLogSink.describe(journal.entries())
                     + " not yet in the security log");
         }
+        if (policyPlane != null) {
+            lines.addAll(policyPlane.describe());
+            if (kernel.deadman().lapseSeen()) {
+                problems.add("problem: the policy deadman lapsed: the cgroup programs decide audit-only until the"
+                        + " heartbeat renews it");
+            }
+        }
         lines.addAll(problems);
         return lines;
     }
@@ -353,6 +417,7 @@ final class Pipeline implements AutoCloseable {
         if (summary != null) {
             return;
         }
+        stopPolicy();      // no request and no renewal while the rest stops; the pins keep what is in force
         kernel.detach();   // nothing new after this: the router's last drain and drop check are complete
         securityLane.beginStop();
         router.close();

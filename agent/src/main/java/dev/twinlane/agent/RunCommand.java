@@ -23,7 +23,7 @@ import dev.twinlane.cli.UsageException;
 import dev.twinlane.cli.Version;
 import dev.twinlane.ingest.IngestConfig;
 import dev.twinlane.ingest.RecordJson;
-import dev.twinlane.ingest.Ring;
+import dev.twinlane.records.Ring;
 import dev.twinlane.router.Records;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import picocli.CommandLine.Command;

@@ -3,7 +3,7 @@ package dev.twinlane.agent;
 import java.io.IOException;
 import java.util.List;
 
-import dev.twinlane.ingest.LossSource;
+import dev.twinlane.records.LossSource;
 import dev.twinlane.security.SecurityEvent;
 import dev.twinlane.security.SecuritySink;
 import dev.twinlane.wal.ChainAppender;
@@ -47,6 +47,12 @@ final class SecurityLogSink implements SecuritySink {
         } else {
             log.append(e.kindCode(), e.data(), 0, e.length());
         }
+    }
+
+    /** The log's timed seal while the lane has nothing to append (the log's only writer is this thread). */
+    @Override
+    public void tick() {
+        log.sealIfDue();
     }
 
     /**

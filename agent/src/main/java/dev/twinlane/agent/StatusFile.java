@@ -9,7 +9,7 @@ import java.util.Optional;
 
 import dev.twinlane.ingest.HookStatus;
 import dev.twinlane.ingest.IngestConfig;
-import dev.twinlane.ingest.Ring;
+import dev.twinlane.records.Ring;
 import io.micrometer.core.instrument.Measurement;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;

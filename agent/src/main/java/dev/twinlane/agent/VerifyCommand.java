@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 import dev.twinlane.cli.Version;
-import dev.twinlane.ingest.LossSource;
+import dev.twinlane.records.LossSource;
 import dev.twinlane.wal.ChainVerifier;
 import dev.twinlane.wal.Failure;
 import dev.twinlane.wal.KeyRing;

@@ -12,8 +12,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import dev.twinlane.cli.UsageException;
 import dev.twinlane.ingest.IngestConfig;
-import dev.twinlane.ingest.Ring;
 import dev.twinlane.observability.Imputation;
+import dev.twinlane.records.Ring;
 
 class AgentConfigTest {
     @TempDir

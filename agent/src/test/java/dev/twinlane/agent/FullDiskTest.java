@@ -26,9 +26,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.twinlane.ingest.LossSource;
-import dev.twinlane.ingest.RecordKind;
-import dev.twinlane.ingest.RecordView;
+import dev.twinlane.records.LossSource;
+import dev.twinlane.records.RecordKind;
+import dev.twinlane.records.RecordView;
 import dev.twinlane.wal.ChainVerifier;
 import dev.twinlane.wal.KeyRing;
 import dev.twinlane.wal.Kinds;

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.twinlane.ingest.Ring;
+import dev.twinlane.records.Ring;
 import dev.twinlane.wal.KeyRing;
 import dev.twinlane.wal.Kinds;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

@@ -14,9 +14,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.twinlane.ingest.KernelClock;
-import dev.twinlane.ingest.RecordKind;
-import dev.twinlane.ingest.RecordView;
-import dev.twinlane.ingest.Ring;
+import dev.twinlane.records.RecordKind;
+import dev.twinlane.records.RecordView;
+import dev.twinlane.records.Ring;
 import dev.twinlane.security.SecurityEvent;
 import dev.twinlane.security.SecuritySink;
 import dev.twinlane.wal.KeyRing;

@@ -25,6 +25,7 @@ import dev.twinlane.broker.KafkaBroker;
 import dev.twinlane.siem.SiemConsumer;
 import dev.twinlane.wal.KeyRing;
 import dev.twinlane.wal.Kinds;
+import dev.twinlane.wire.ocsf.OcsfValidator;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 /**
@@ -89,6 +90,7 @@ class KafkaPipelineTest {
             for (String line : out.toString().split("\n")) {
                 JsonNode ev = JSON.readTree(line);
                 assertTrue(ev.path("class_uid").asInt() != 2004, "no alert: " + line);
+                OcsfValidator.vendored().assertValid(ev); // real kernel records, OCSF 1.8.0
                 JsonNode v = ev.path("unmapped").path("verification");
                 assertEquals("hmac", v.path("chain").asText());
                 assertTrue(seqs.add(v.path("seq").asLong()), "each seq once");

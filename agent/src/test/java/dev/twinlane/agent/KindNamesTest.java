@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.junit.jupiter.api.Test;
 
-import dev.twinlane.ingest.RecordKind;
-import dev.twinlane.ingest.RecordView;
+import dev.twinlane.records.RecordKind;
+import dev.twinlane.records.RecordView;
 import dev.twinlane.wal.Kinds;
 
 /** Kinds by name: tl_kind's (RecordKind, checked against twinlane_records.h by RecordLayoutDriftTest), the log's own. */

@@ -24,12 +24,13 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.twinlane.ingest.RecordKind;
-import dev.twinlane.ingest.RecordView;
 import dev.twinlane.observability.Imputation;
+import dev.twinlane.records.RecordKind;
+import dev.twinlane.records.RecordView;
 import dev.twinlane.wal.ChainVerifier;
 import dev.twinlane.wal.KeyRing;
 import dev.twinlane.wal.Kinds;
+import dev.twinlane.wal.Seal;
 import dev.twinlane.wal.SealKey;
 import dev.twinlane.wal.VerifyReport;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -172,6 +173,29 @@ class PipelineTest {
         assertEquals(5, forks, "the JVM forked each child once");
         assertEquals(5, exits, "each child exited with 3");
         assertTrue(syscalls > 5 * 10, "every syscall sampled (rate 1): " + syscalls);
+    }
+
+    @Test
+    void anIdleSecurityLogIsSealedByItsLaneWhileTheAgentRuns() throws Exception {
+        // The lane is the log's only writer: with no record to append, the router's ticks make it
+        // write the timed seal (1 s), and the syncer then names it in seal.latest.
+        requireRoot();
+        Path data = tmp.resolve("data");
+        Path watched = Files.createDirectories(tmp.resolve("watched"));
+        Path secret = Files.writeString(watched.resolve("secret"), "s3cret\n");
+        try (Pipeline p = Pipeline.start(config(data), new SimpleMeterRegistry(), Pipeline.PLAIN)) {
+            spawn("/bin/cat", secret.toString());
+            Thread.sleep(300);
+            long appended = p.securityLog().appendedSeq();
+            Path sealFile = data.resolve("security/seal.latest");
+            long deadline = System.nanoTime() + 4_000_000_000L;
+            long sealed = -1;
+            while (System.nanoTime() < deadline && sealed < appended) {
+                Thread.sleep(50);
+                sealed = Files.exists(sealFile) ? Seal.read(sealFile).seq() : -1;
+            }
+            assertTrue(sealed >= appended, "a durable seal of seq " + appended + " within 4 s while running; the latest seals " + sealed);
+        }
     }
 
     @Test

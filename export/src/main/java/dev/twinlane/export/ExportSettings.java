@@ -12,6 +12,8 @@ import java.util.Set;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
+import dev.twinlane.wire.Topics;
+
 /**
  * Where and how the logs go to Kafka. From `./twinlane run --kafka HOST:PORT` or the
  * configuration file's {@code kafka:} section (docs in export/README.md).
@@ -24,9 +26,9 @@ public final class ExportSettings {
     public static final Set<String> COMPRESSIONS = Set.of("none", "gzip", "snappy", "lz4", "zstd");
 
     public String bootstrapServers;
-    public String securityTopic = "twinlane.security";
-    public String sealsTopic = "twinlane.seals";
-    public String observabilityTopic = "twinlane.observability";
+    public String securityTopic = Topics.SECURITY;
+    public String sealsTopic = Topics.SEALS;
+    public String observabilityTopic = Topics.OBSERVABILITY;
     /** Passed to every client as is: security.protocol, ssl.*, sasl.*, client.dns.lookup ... */
     public final Map<String, String> client = new LinkedHashMap<>();
     public String securityCompression = "none";

@@ -3,9 +3,7 @@ package dev.twinlane.ingest;
 import static dev.twinlane.ingest.Native.libbpf;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -21,7 +19,7 @@ final class BpfObject implements AutoCloseable {
     private final Pointer obj;
     private final Map<String, Pointer> programs = new LinkedHashMap<>();
     private final Map<String, Pointer> maps = new LinkedHashMap<>();
-    private final List<Pointer> links = new ArrayList<>();
+    private final Map<String, Pointer> links = new LinkedHashMap<>();
     private boolean closed;
 
     private BpfObject(ObjectImage image) {
@@ -126,19 +124,39 @@ final class BpfObject implements AutoCloseable {
     /** Attaches by section (tp, tp_btf, lsm); returns 0 or an errno. */
     int attach(String program) {
         Pointer link = libbpf().bpf_program__attach(programs.get(program));
-        return keep(link);
+        return keep(program, link);
     }
 
     int attachCgroup(String program, int cgroupFd) {
-        return keep(libbpf().bpf_program__attach_cgroup(programs.get(program), cgroupFd));
+        return keep(program, libbpf().bpf_program__attach_cgroup(programs.get(program), cgroupFd));
     }
 
-    private int keep(Pointer link) {
+    /**
+     * Pins the program's link at path (bpffs): the program stays attached after this object
+     * is closed, until the pin is removed. Returns 0 or an errno.
+     */
+    int pinLink(String program, String path) {
+        Pointer link = links.get(program);
+        if (link == null) {
+            return 2;
+        }
+        int rc = libbpf().bpf_link__pin(link, path);
+        return rc == 0 ? 0 : Math.abs(rc);
+    }
+
+    /** Before load: the map is reused from path if pinned there (and compatible), else created and pinned there. */
+    void pinMap(String map, String path) {
+        if (libbpf().bpf_map__set_pin_path(requireMap(map), path) != 0) {
+            throw new IngestException(image.name() + ": cannot set the pin path of " + map);
+        }
+    }
+
+    private int keep(String program, Pointer link) {
         if (link == null) {
             int err = Native.errno();
             return err == 0 ? 22 : err;
         }
-        links.add(link);
+        links.put(program, link);
         return 0;
     }
 
@@ -156,7 +174,7 @@ final class BpfObject implements AutoCloseable {
             return;
         }
         closed = true;
-        for (Pointer link : links) {
+        for (Pointer link : links.values()) {
             libbpf().bpf_link__destroy(link);
         }
         libbpf().bpf_object__close(obj);

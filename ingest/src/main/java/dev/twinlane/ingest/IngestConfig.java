@@ -2,6 +2,8 @@ package dev.twinlane.ingest;
 
 import java.nio.file.Path;
 
+import dev.twinlane.records.Ring;
+
 /** Settings of the kernel side; defaults suit `./twinlane run` with no file. */
 public final class IngestConfig {
     public enum Mode { AUDIT, ENFORCE }
@@ -19,6 +21,8 @@ public final class IngestConfig {
     /** The cgroup v2 directory cgroup programs attach to; null finds the mounted hierarchy. */
     Path cgroupRoot;
     Path lsmList = Path.of("/sys/kernel/security/lsm");
+    /** Where the policy maps and the cgroup programs' links are pinned (bpffs); null pins nothing. */
+    Path pinDir;
     AuditLog audit = AuditLog.stderr();
 
     public IngestConfig ringBytes(Ring ring, int bytes) {
@@ -94,6 +98,20 @@ public final class IngestConfig {
     public IngestConfig audit(AuditLog log) {
         audit = log;
         return this;
+    }
+
+    /**
+     * Pins the policy maps and the cgroup programs' links under {@code dir} (on bpffs, e.g.
+     * /sys/fs/bpf/twinlane): a restarted agent finds the applied policy there, and the cgroup
+     * programs keep enforcing it while no agent runs. null (the default) pins nothing.
+     */
+    public IngestConfig pinDir(Path dir) {
+        pinDir = dir;
+        return this;
+    }
+
+    public Path pinDir() {
+        return pinDir;
     }
 
     public IngestConfig lsmList(Path p) {

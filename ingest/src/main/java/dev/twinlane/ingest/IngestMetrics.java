@@ -4,6 +4,8 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
+import dev.twinlane.records.Ring;
+
 /**
  * Micrometer view of the kernel side, read on scrape (nothing on the hot
  * path): records and malformed records per ring, kernel reservation drops

@@ -16,6 +16,8 @@ import java.util.Set;
 
 import jnr.ffi.Pointer;
 
+import dev.twinlane.records.Ring;
+
 /**
  * The kernel side of twinlane: loads the program families that this kernel
  * accepts, attaches them, and gives one {@link RingBufferReader} per ring.
@@ -36,18 +38,24 @@ public final class KernelIngest implements AutoCloseable {
     private final Map<Ring, RingBufferReader> readers = new EnumMap<>(Ring.class);
     private SleepingReader sleepingReader;
     private final PolicyMaps policy;
+    private final PinDir pins;
+    private final PolicyApplier applier;
+    private final Deadman deadman;
     private final int possibleCpus;
     private final long startedBootNanos = KernelClock.bootNanos();
 
     private KernelIngest(IngestConfig config) {
         this.config = config;
         raiseMemlock();
+        this.pins = config.pinDir == null ? null : PinDir.prepare(config.pinDir);
         this.maps = createMaps();
         this.possibleCpus = libbpf().libbpf_num_possible_cpus();
         this.policy = new PolicyMaps(new PolicyMaps.Fds(maps.mapFd("tl_config_map"), maps.mapFd("deny_inode"),
                 maps.mapFd("deny_ipv4"), maps.mapFd("deny_ipv6"), maps.mapFd("deny_port"),
                 maps.mapFd("watch_inode"), maps.mapFd("watch_prefix")));
         policy.configure(config, LIBC.getpid());
+        this.applier = new PolicyApplier(PolicySlots.of(maps::mapFd));
+        this.deadman = new Deadman(maps.mapFd(PolicySlots.DEADMAN));
     }
 
     /** Loads and attaches everything this kernel accepts. Fails only when no map can be created. */
@@ -67,6 +75,10 @@ public final class KernelIngest implements AutoCloseable {
         m.checkMapLimits(config.maxMapEntries, config.maxRingBytes);
         m.setMaxEntries(Ring.SECURITY.mapName(), config.securityRingBytes);
         m.setMaxEntries(Ring.OBSERVABILITY.mapName(), config.observabilityRingBytes);
+        if (pins != null) {
+            // A restarted agent reuses these (libbpf checks type, sizes and flags), so the policy in force stays.
+            PolicySlots.pinnedMaps().forEach(name -> m.pinMap(name, pins.mapPin(name)));
+        }
         int err = m.load();
         if (err != 0) {
             m.close();
@@ -142,6 +154,9 @@ public final class KernelIngest implements AutoCloseable {
             }
             config.audit.event("attach", "object", objectName, "program", p.getKey(), "section", p.getValue(),
                     "result", err == 0 ? "ok" : Native.strerror(err));
+            if (err == 0 && pins != null && p.getValue().startsWith("cgroup/")) {
+                pinLink(r.object(), p.getKey());
+            }
             if (err == 0) {
                 ok.add(p.getKey());
             } else {
@@ -152,6 +167,26 @@ public final class KernelIngest implements AutoCloseable {
             LIBC.close(cgroupFd);
         }
         return new Attached(ok, errors);
+    }
+
+    /**
+     * Pins a cgroup program's link so it keeps enforcing while no agent runs. A pin left by the
+     * agent before this one is replaced after the new program is attached: the hook is never
+     * without a program (for a moment both run and a connect is recorded twice).
+     */
+    private void pinLink(BpfObject object, String program) {
+        Path pin = pins.linkPin(program);
+        try {
+            Files.deleteIfExists(pin);
+        } catch (IOException e) {
+            throw new IngestException("cannot replace the pinned link " + pin + ": " + e.getMessage());
+        }
+        int err = object.pinLink(program, pin.toString());
+        config.audit.event("pin", "program", program, "path", pin.toString(),
+                "result", err == 0 ? "ok" : Native.strerror(err));
+        if (err != 0) {
+            throw new IngestException("cannot pin " + program + " at " + pin + ": " + Native.strerror(err));
+        }
     }
 
     private int openCgroupRoot() {
@@ -208,6 +243,16 @@ public final class KernelIngest implements AutoCloseable {
         return policy;
     }
 
+    /** The deadman switch the agent's heartbeat renews (pinned with the policy maps when a pin directory is set). */
+    public Deadman deadman() {
+        return deadman;
+    }
+
+    /** Applies compiled policies to the slotted policy maps (pinned when a pin directory is set). */
+    public PolicyApplier policyApplier() {
+        return applier;
+    }
+
     public IngestConfig config() {
         return config;
     }
@@ -235,6 +280,8 @@ public final class KernelIngest implements AutoCloseable {
     /**
      * Detaches and unloads every program but keeps the maps and readers, so a
      * shutdown can read the last records and drop counts after nothing new can come.
+     * Programs whose links are pinned (a pin directory is set) stay attached: they
+     * keep enforcing the policy while no agent runs (PinDir.remove ends them).
      */
     public synchronized void detach() {
         for (BpfObject f : families) {

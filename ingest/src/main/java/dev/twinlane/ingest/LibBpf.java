@@ -63,6 +63,27 @@ public interface LibBpf {
     int bpf_map_delete_elem(int fd, Pointer key);
 
     @SaveError
+    int bpf_map_get_next_key(int fd, Pointer key, Pointer nextKey);
+
+    /** count: in, the number of elements; out, how many were processed. opts: struct bpf_map_batch_opts. */
+    @SaveError
+    int bpf_map_update_batch(int fd, Pointer keys, Pointer values, Pointer count, Pointer opts);
+
+    @SaveError
+    int bpf_map_delete_batch(int fd, Pointer keys, Pointer count, Pointer opts);
+
+    /** Before load: reuse the map pinned at path if it is compatible, else create it and pin it there. */
+    @SaveError
+    int bpf_map__set_pin_path(Pointer map, String path);
+
+    /** An fd of the object pinned at pathname (map, program or link). */
+    @SaveError
+    int bpf_obj_get(String pathname);
+
+    @SaveError
+    int bpf_link__pin(Pointer link, String path);
+
+    @SaveError
     int bpf_prog_test_run_opts(int progFd, Pointer opts);
 
     /** Silences libbpf's own stderr printing when given null. */

@@ -48,6 +48,9 @@ public interface LibC {
     @SaveError
     int open(String path, int flags);
 
+    @SaveError
+    int mount(String source, String target, String fstype, long flags, Pointer data);
+
     int close(int fd);
 
     @SaveError

@@ -6,6 +6,8 @@ import java.util.Set;
 
 import jnr.ffi.Pointer;
 
+import dev.twinlane.records.Ring;
+
 /**
  * Real in-kernel load for benchmarks and decoder tests: loadgen.bpf.o, run by
  * BPF_PROG_TEST_RUN, emits records into its own ring buffer with bpf_loop.

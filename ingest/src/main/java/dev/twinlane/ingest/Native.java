@@ -7,12 +7,13 @@ import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
 import jnr.ffi.Runtime;
 import sun.misc.Unsafe;
+import dev.twinlane.records.RawMemory;
 
 /** Loaded native libraries and raw memory access, created once per JVM. */
 final class Native {
     static final LibC LIBC = LibraryLoader.create(LibC.class).load("c");
     static final Runtime RUNTIME = Runtime.getRuntime(LIBC);
-    static final Unsafe UNSAFE = unsafe();
+    static final Unsafe UNSAFE = RawMemory.UNSAFE;
     private static volatile LibBpf libbpf;
 
     private Native() {
@@ -68,13 +69,4 @@ final class Native {
         return Memory.allocateDirect(RUNTIME, size, true);
     }
 
-    private static Unsafe unsafe() {
-        try {
-            Field f = Unsafe.class.getDeclaredField("theUnsafe");
-            f.setAccessible(true);
-            return (Unsafe) f.get(null);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
 }

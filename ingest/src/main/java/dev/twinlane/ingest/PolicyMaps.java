@@ -13,6 +13,9 @@ import java.nio.file.Path;
 
 import jnr.ffi.Pointer;
 
+import dev.twinlane.records.RecordLayout;
+import dev.twinlane.records.Ring;
+
 /**
  * The kernel maps that decide and select: deny by inode, address and port,
  * watched inodes and path prefixes, and the mode. A later policy module fills

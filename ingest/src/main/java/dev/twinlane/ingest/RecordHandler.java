@@ -1,5 +1,7 @@
 package dev.twinlane.ingest;
 
+import dev.twinlane.records.RecordView;
+
 /** Receives records from a {@link RingBufferReader}, on the reader's thread. */
 @FunctionalInterface
 public interface RecordHandler {

@@ -3,13 +3,20 @@ package dev.twinlane.ingest;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 
+import dev.twinlane.records.Field;
+import dev.twinlane.records.RecordKind;
+import dev.twinlane.records.RecordLayout;
+import dev.twinlane.records.RecordView;
+
 /**
  * Renders a record as one JSON object, kind first, fields named as in
  * twinlane_records.h, plus exec_id and parent_exec_id ("tgid:start_ns").
  * For people and tools, not for the hot path.
  */
 public final class RecordJson {
-    private static final String[] SOURCES = {"unknown", "lsm", "tracepoint", "cgroup", "test_run"};
+    private static final String[] SOURCES = {"unknown", "lsm", "tracepoint", "cgroup", "test_run", "user"};
+    private static final String[] POLICY_EVENTS = {"none", "apply", "refusal", "rollback", "mode_change",
+        "deadman_lapse", "break_glass", "revert"};
     private static final String[] DECISIONS = {"allow", "deny", "audit_deny"};
     private static final String[] PATH_STATUS = {"full", "unknown", "name_only"};
 
@@ -51,6 +58,8 @@ public final class RecordJson {
                     Json.quote(sb, v < SOURCES.length ? SOURCES[(int) v] : String.valueOf(v));
                 } else if (f.name().equals("decision")) {
                     Json.quote(sb, v < DECISIONS.length ? DECISIONS[(int) v] : String.valueOf(v));
+                } else if (f.name().equals("event") && kind == RecordKind.POLICY) {
+                    Json.quote(sb, v < POLICY_EVENTS.length ? POLICY_EVENTS[(int) v] : String.valueOf(v));
                 } else if (f.name().equals("path_status")) {
                     Json.quote(sb, v < PATH_STATUS.length ? PATH_STATUS[(int) v] : String.valueOf(v));
                 } else {

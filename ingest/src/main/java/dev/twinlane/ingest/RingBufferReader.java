@@ -5,6 +5,8 @@ import static dev.twinlane.ingest.Native.UNSAFE;
 
 import jnr.ffi.Pointer;
 
+import dev.twinlane.records.RecordView;
+
 /**
  * Consumes one BPF ring buffer from memory mapped into the JVM: no system
  * call and no JNI call per record, an epoll sleep only when the ring is empty.

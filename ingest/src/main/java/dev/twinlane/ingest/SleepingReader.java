@@ -5,6 +5,8 @@ import static dev.twinlane.ingest.Native.UNSAFE;
 
 import jnr.ffi.Pointer;
 
+import dev.twinlane.records.RecordLayout;
+
 /**
  * The security reader's "asleep" flag, in the reader_state map mapped into the JVM: a store,
  * no system call. A reader whose ring stayed empty for a while sets it and sleeps long; the

@@ -1,5 +1,7 @@
 package dev.twinlane.ingest;
 
+import dev.twinlane.records.Ring;
+
 /**
  * When a ring's reader runs. A kernel wake-up costs the traced thread an
  * irq_work and a self-IPI inside bpf_ringbuf_submit (microseconds, against

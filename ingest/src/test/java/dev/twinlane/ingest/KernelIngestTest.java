@@ -22,6 +22,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import dev.twinlane.records.Field;
+import dev.twinlane.records.RecordKind;
+import dev.twinlane.records.RecordLayout;
+import dev.twinlane.records.RecordView;
+
 /**
  * The host kernel, for real: processes this test starts must show up as
  * records with the right fields, and a cgroup connect4 program must really
@@ -115,7 +120,8 @@ class KernelIngestTest {
     @Test
     void aShortPathAfterALongOneCarriesNoByteOfIt() throws Exception {
         // The path is read into a per-CPU buffer that every open on the system reuses: each record
-        // must be NUL-padded past its own path, whatever longer path the buffer held before.
+        // ends with its own path (trimmed: its NUL, rounded up to 8 bytes, all zero), whatever
+        // longer path the buffer held before.
         Path longer = Files.writeString(dir.resolve("l".repeat(200)), "x");
         Path shorter = Files.writeString(dir.resolve("s"), "x");
         for (int i = 0; i < 20; i++) {
@@ -126,9 +132,12 @@ class KernelIngestTest {
                 && r.text("path").equals(shorter.toString()), 21);
         assertEquals(21, opens.size(), "the write that made the file, and 20 reads");
         Field path = RecordLayout.FILE_OPEN.field("path");
+        int trimmed = path.offset() + ((shorter.toString().length() + 1 + 7) & ~7);
         for (RecordView r : opens) {
+            assertEquals(trimmed, r.length(), "the record ends with its path, rounded up to 8 bytes");
+            assertEquals(RecordView.OK, r.check());
             int len = (int) r.number("path_len");
-            byte[] tail = r.bytes(path.offset() + len, path.size() - len);
+            byte[] tail = r.bytes(path.offset() + len, r.length() - path.offset() - len);
             assertTrue(java.util.Arrays.equals(tail, new byte[tail.length]),
                     "bytes after the path's NUL are zero: " + new String(tail, java.nio.charset.StandardCharsets.ISO_8859_1).trim());
         }
@@ -158,6 +167,11 @@ class KernelIngestTest {
         List<RecordView> s = records.await(r -> r.kind() == RecordKind.SYSCALL && r.number("tgid") == p.pid(), 3);
         assertTrue(s.size() >= 3, "with a sample rate of 1, /bin/true makes several syscalls: " + s.size());
         assertTrue(s.stream().allMatch(r -> r.number("latency_ns") > 0));
+        // the number sys_enter kept for sys_exit: the dynamic loader maps and opens before main
+        java.util.Set<Long> nrs = new java.util.HashSet<>();
+        s.forEach(r -> nrs.add(r.number("nr")));
+        assertTrue(nrs.stream().allMatch(nr -> nr >= 0 && nr < 512), "x86_64 syscall numbers: " + nrs);
+        assertTrue(nrs.contains(9L) || nrs.contains(257L), "mmap (9) or openat (257) among " + nrs);
     }
 
     @Test

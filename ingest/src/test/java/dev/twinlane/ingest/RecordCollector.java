@@ -5,6 +5,9 @@ import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Predicate;
 
+import dev.twinlane.records.RecordView;
+import dev.twinlane.records.Ring;
+
 /** Test helper: reads both rings on their own threads and keeps a copy of every record. */
 final class RecordCollector implements AutoCloseable {
     private final ConcurrentLinkedQueue<byte[]> records = new ConcurrentLinkedQueue<>();

@@ -11,6 +11,12 @@ import java.util.TreeMap;
 
 import org.junit.jupiter.api.Test;
 
+import dev.twinlane.records.Field;
+import dev.twinlane.records.RecordKind;
+import dev.twinlane.records.RecordLayout;
+import dev.twinlane.records.RecordStruct;
+import dev.twinlane.records.Ring;
+
 /**
  * The C header is the source of truth: build-bpf.sh compiles layout_dump.c
  * against twinlane_records.h with gcc and packages its output as

@@ -10,6 +10,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import dev.twinlane.records.RecordKind;
+import dev.twinlane.records.RecordView;
+
 /** The reader against a real kernel ring buffer, fed by loadgen.bpf.o through BPF_PROG_TEST_RUN. */
 class RingBufferReaderTest {
     private LoadGenerator gen;

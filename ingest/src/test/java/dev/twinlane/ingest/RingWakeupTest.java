@@ -11,6 +11,9 @@ import java.util.concurrent.locks.LockSupport;
 
 import org.junit.jupiter.api.Test;
 
+import dev.twinlane.records.RecordLayout;
+import dev.twinlane.records.Ring;
+
 /**
  * A reader asleep on the product's security ring, set to be woken per record, is woken for every record,
  * even while the rest of the system opens files the hooks see but do not

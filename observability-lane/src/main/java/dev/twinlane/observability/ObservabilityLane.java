@@ -9,7 +9,7 @@ import com.lmax.disruptor.InsufficientCapacityException;
 import com.lmax.disruptor.RingBuffer;
 import com.lmax.disruptor.WaitStrategy;
 
-import dev.twinlane.ingest.RecordView;
+import dev.twinlane.records.RecordView;
 import dev.twinlane.router.ObservabilityPublisher;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;

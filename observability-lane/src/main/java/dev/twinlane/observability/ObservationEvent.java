@@ -1,6 +1,6 @@
 package dev.twinlane.observability;
 
-import dev.twinlane.ingest.RecordView;
+import dev.twinlane.records.RecordView;
 
 /** One preallocated entry of the observability lane's ring. */
 final class ObservationEvent {

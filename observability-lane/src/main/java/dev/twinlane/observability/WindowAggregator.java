@@ -8,9 +8,9 @@ import java.util.function.LongSupplier;
 
 import com.lmax.disruptor.EventHandler;
 
-import dev.twinlane.ingest.RecordKind;
-import dev.twinlane.ingest.RecordLayout;
-import dev.twinlane.ingest.RecordView;
+import dev.twinlane.records.RecordKind;
+import dev.twinlane.records.RecordLayout;
+import dev.twinlane.records.RecordView;
 
 /**
  * The observability lane's handler: aggregates records into wall-clock
@@ -88,7 +88,15 @@ final class WindowAggregator implements EventHandler<ObservationEvent> {
         switch (e.type) {
             case RECORD -> add(e);
             case LOSS -> kernelLosses += e.lossCount;
-            case TICK -> { }
+            case TICK -> tickSink();
+        }
+    }
+
+    private void tickSink() {
+        try {
+            sink.tick();
+        } catch (Exception e) {
+            // the sink reported it (a full disk); the next tick tries again
         }
     }
 

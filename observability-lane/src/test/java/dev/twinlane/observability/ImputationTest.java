@@ -17,9 +17,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-import dev.twinlane.ingest.RecordKind;
-import dev.twinlane.ingest.RecordLayout;
-import dev.twinlane.ingest.RecordView;
+import dev.twinlane.records.RecordKind;
+import dev.twinlane.records.RecordLayout;
+import dev.twinlane.records.RecordView;
 
 /**
  * Imputation per method on a controlled clock: a series missing from a

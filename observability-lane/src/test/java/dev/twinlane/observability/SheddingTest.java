@@ -12,8 +12,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import org.junit.jupiter.api.Test;
 
-import dev.twinlane.ingest.RecordKind;
-import dev.twinlane.ingest.RecordView;
+import dev.twinlane.records.RecordKind;
+import dev.twinlane.records.RecordView;
 
 /** Under overload the lane sheds, never waits, and every record is either in a batch or counted as shed. */
 class SheddingTest {

@@ -1,7 +1,7 @@
 package dev.twinlane.router;
 
 import dev.twinlane.ingest.KernelClock;
-import dev.twinlane.ingest.Ring;
+import dev.twinlane.records.Ring;
 
 /**
  * Turns the kernel's security-ring drop count into gap records: each rise of

@@ -5,7 +5,7 @@ import java.util.concurrent.locks.LockSupport;
 
 import dev.twinlane.ingest.KernelClock;
 import dev.twinlane.ingest.KernelIngest;
-import dev.twinlane.ingest.Ring;
+import dev.twinlane.records.Ring;
 
 /**
  * The kernel's reservation failures per ring, read from the per-CPU drops map

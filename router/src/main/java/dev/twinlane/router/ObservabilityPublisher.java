@@ -1,6 +1,6 @@
 package dev.twinlane.router;
 
-import dev.twinlane.ingest.RecordView;
+import dev.twinlane.records.RecordView;
 
 /**
  * Where the router hands observability records, from one thread. It never

@@ -2,7 +2,7 @@ package dev.twinlane.router;
 
 import java.util.List;
 
-import dev.twinlane.ingest.RecordView;
+import dev.twinlane.records.RecordView;
 
 /**
  * Observability records that the security lane must also have: the

@@ -3,7 +3,7 @@ package dev.twinlane.router;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
-import dev.twinlane.ingest.RecordView;
+import dev.twinlane.records.RecordView;
 
 /**
  * Hands promoted observability records to the security thread, which alone

@@ -2,9 +2,10 @@ package dev.twinlane.router;
 
 import java.util.Arrays;
 
-import dev.twinlane.ingest.RecordKind;
-import dev.twinlane.ingest.RecordLayout;
-import dev.twinlane.ingest.RecordView;
+import dev.twinlane.records.RecordKind;
+import dev.twinlane.records.RecordLayout;
+import dev.twinlane.records.RecordView;
+import dev.twinlane.records.Ring;
 
 /**
  * A configured rule that also sends a matching observability record to the
@@ -23,7 +24,7 @@ public final class PromotionRule {
     private final long[] uids;
 
     public PromotionRule(String name, RecordKind kind, boolean failedOnly, long[] syscalls, long[] uids) {
-        if (kind.ring() != dev.twinlane.ingest.Ring.OBSERVABILITY) {
+        if (kind.ring() != Ring.OBSERVABILITY) {
             throw new IllegalArgumentException("rule " + name + ": only observability kinds can be promoted, not "
                     + kind.label());
         }

@@ -1,6 +1,6 @@
 package dev.twinlane.router;
 
-import dev.twinlane.ingest.RecordView;
+import dev.twinlane.records.RecordView;
 
 /** Hooks on the router's record path. */
 public final class Records {

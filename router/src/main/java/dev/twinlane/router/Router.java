@@ -5,8 +5,8 @@ import java.util.concurrent.CompletableFuture;
 
 import dev.twinlane.ingest.KernelIngest;
 import dev.twinlane.ingest.RecordHandler;
-import dev.twinlane.ingest.RecordView;
-import dev.twinlane.ingest.Ring;
+import dev.twinlane.records.RecordView;
+import dev.twinlane.records.Ring;
 import dev.twinlane.ingest.RingBufferReader;
 import dev.twinlane.ingest.SleepingReader;
 import dev.twinlane.ingest.ThreadPriority;
@@ -42,6 +42,7 @@ public final class Router implements AutoCloseable {
     private final SecurityPublisher security;
     private final ObservabilityPublisher observability;
     private final Promotion promotion;
+    private final PolicyEvents policyEvents = new PolicyEvents();
     private final Records.Tap tap;
     private final KernelDrops drops;
     private final GapAccounting gaps;
@@ -61,6 +62,14 @@ public final class Router implements AutoCloseable {
         this.tap = tap;
         this.drops = new KernelDrops(kernel);
         this.gaps = new GapAccounting(drops, kernel.startedBootNanos());
+    }
+
+    /**
+     * Queues a policy event (ingest's {@code PolicyEvent.toRecord}) for the security lane: any
+     * thread may call it; the security thread publishes it after its next drain, in order.
+     */
+    public void publishPolicyEvent(byte[] record) {
+        policyEvents.offer(record);
     }
 
     /** Before {@link #start()}: run the security ring's reader at SCHED_FIFO {@code priority} (0: normal). */
@@ -89,13 +98,19 @@ public final class Router implements AutoCloseable {
         priority.complete(ThreadPriority.realtime(realtimePriority));
         SleepingReader asleep = kernel.sleepingReader();
         long lastRecordNs = System.nanoTime();
+        long lastTick = lastRecordNs;
         while (running) {
             int n = reader.drain(handler, BATCH);
             promotion.drainTo(security);
+            policyEvents.drainTo(security);
             gaps.check(security);
             security.endBatch();
+            long now = System.nanoTime();
             if (n > 0) {
-                lastRecordNs = System.nanoTime();
+                lastRecordNs = now;
+            } else if (now - lastTick >= TICK_NS) {
+                lastTick = now;
+                security.tick();
             }
             if (n == BATCH) {
                 continue;
@@ -109,6 +124,7 @@ public final class Router implements AutoCloseable {
         }
         reader.drain(handler, Integer.MAX_VALUE);  // what the kernel committed before the stop
         promotion.drainTo(security);
+        policyEvents.drainTo(security);
         security.endBatch();
     }
 
@@ -200,6 +216,7 @@ public final class Router implements AutoCloseable {
         running = false;
         securityThread.join();   // its last drain took every promotion queued before
         promotion.close();
+        policyEvents.close();
         observabilityThread.join();
         drops.stop();
         // The reading threads are gone: this thread is now the publishers' only caller.
@@ -208,6 +225,10 @@ public final class Router implements AutoCloseable {
         security.endBatch();
         reportObservabilityLoss();
         observability.endBatch();
+        if (policyEvents.lostAtClose() > 0) {
+            System.err.println("twinlane router: " + policyEvents.lostAtClose()
+                    + " policy events arrived after the security lane's last drain and were not logged");
+        }
         if (promotion.lostAtClose() > 0) {
             System.err.println("twinlane router: " + promotion.lostAtClose()
                     + " promotions arrived after the security lane's last drain and were not logged");

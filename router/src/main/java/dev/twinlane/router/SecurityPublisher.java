@@ -1,6 +1,6 @@
 package dev.twinlane.router;
 
-import dev.twinlane.ingest.RecordView;
+import dev.twinlane.records.RecordView;
 
 /**
  * Where the router hands security records: in the kernel's order, from one
@@ -16,4 +16,7 @@ public interface SecurityPublisher {
 
     /** Hands on everything published since the last call: once per drain, not per record. */
     void endBatch();
+
+    /** Lets time pass in the lane while no record arrives (its log's timed seal); called every few ms. */
+    void tick();
 }

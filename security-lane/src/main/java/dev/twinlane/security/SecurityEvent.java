@@ -1,8 +1,8 @@
 package dev.twinlane.security;
 
-import dev.twinlane.ingest.Field;
-import dev.twinlane.ingest.RecordKind;
-import dev.twinlane.ingest.RecordView;
+import dev.twinlane.records.Field;
+import dev.twinlane.records.RecordKind;
+import dev.twinlane.records.RecordView;
 
 /**
  * One preallocated entry of the security lane's ring: a kernel record copied
@@ -12,7 +12,7 @@ public final class SecurityEvent {
     /** Room for the largest record of twinlane_records.h (tl_exec, 880 bytes). */
     public static final int CAPACITY = 1024;
 
-    public enum Type { RECORD, GAP }
+    public enum Type { RECORD, GAP, TICK }
 
     /** Offset of ktime_ns (boot-time ns) by tl_kind code, -1 where a kind has none. */
     private static final int[] KTIME_OFFSET = new int[RecordKind.MAX_CODE + 1];
@@ -53,6 +53,11 @@ public final class SecurityEvent {
         gapCount = count;
         gapFromNs = fromNs;
         gapToNs = toNs;
+    }
+
+    void tick() {
+        type = Type.TICK;
+        length = 0;
     }
 
     public Type type() {

@@ -10,8 +10,8 @@ import com.lmax.disruptor.EventHandler;
 import com.lmax.disruptor.RingBuffer;
 import com.lmax.disruptor.WaitStrategy;
 
-import dev.twinlane.ingest.LossSource;
-import dev.twinlane.ingest.RecordView;
+import dev.twinlane.records.LossSource;
+import dev.twinlane.records.RecordView;
 import dev.twinlane.ingest.ThreadPriority;
 import dev.twinlane.router.SecurityPublisher;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -140,6 +140,21 @@ public final class SecurityLane implements SecurityPublisher, AutoCloseable {
         endBatch();
         long seq = claim();
         ring.get(seq).gap(kernelRing, count, fromNs, toNs);
+        ring.publish(seq);
+    }
+
+    /**
+     * Lets time pass in the lane while no record arrives (its log's timed seal). Skipped while
+     * records are pending or the lane is full: appends seal by themselves. Same thread as
+     * {@link #publish}.
+     */
+    @Override
+    public void tick() {
+        if (pending > 0 || !ring.hasAvailableCapacity(1)) {
+            return;
+        }
+        long seq = ring.next();
+        ring.get(seq).tick();
         ring.publish(seq);
     }
 
@@ -280,6 +295,10 @@ public final class SecurityLane implements SecurityPublisher, AutoCloseable {
 
         @Override
         public void onEvent(SecurityEvent event, long sequence, boolean endOfBatch) {
+            if (event.type() == SecurityEvent.Type.TICK) {
+                tick();
+                return;
+            }
             if (abandoned || stopAt != 0 && System.nanoTime() - stopAt >= STOP_DRAIN_NS) {
                 abandon(event, null);
                 return;
@@ -305,6 +324,17 @@ public final class SecurityLane implements SecurityPublisher, AutoCloseable {
                 failing = null;
             }
             appended.lazySet(appended.get() + 1);  // single writer: an ordered store is enough
+        }
+
+        /** Not while appends fail (the retried append comes first) or after the stop gave up. */
+        private void tick() {
+            if (failing == null && !abandoned) {
+                try {
+                    sink.tick();
+                } catch (Exception e) {
+                    // the sink reported it; the next tick or append tries again
+                }
+            }
         }
 
         /** One line when appends start failing, then at most one per {@link #REPORT_EVERY_NS}. */

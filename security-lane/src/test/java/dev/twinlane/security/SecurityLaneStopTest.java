@@ -17,9 +17,9 @@ import org.junit.jupiter.api.Timeout;
 
 import com.lmax.disruptor.BlockingWaitStrategy;
 
-import dev.twinlane.ingest.LossSource;
-import dev.twinlane.ingest.RecordKind;
-import dev.twinlane.ingest.RecordView;
+import dev.twinlane.records.LossSource;
+import dev.twinlane.records.RecordKind;
+import dev.twinlane.records.RecordView;
 
 /**
  * The lane's stop is bounded: a sink that keeps failing (a full disk) is retried in order while

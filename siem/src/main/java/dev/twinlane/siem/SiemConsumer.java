@@ -29,17 +29,19 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import dev.twinlane.export.JsonOut;
-import dev.twinlane.export.Ocsf;
-import dev.twinlane.export.SecurityEncoder;
-import dev.twinlane.export.SecurityExporter;
-import dev.twinlane.ingest.LossSource;
+import dev.twinlane.records.LossSource;
 import dev.twinlane.wal.KeyRing;
 import dev.twinlane.wal.Kinds;
 import dev.twinlane.wal.NewLog;
 import dev.twinlane.wal.RecordFormat;
 import dev.twinlane.wal.Seal;
 import dev.twinlane.wal.SealKey;
+import dev.twinlane.wire.DetectionFinding;
+import dev.twinlane.wire.JsonOut;
+import dev.twinlane.wire.Ocsf;
+import dev.twinlane.wire.SealMessage;
+import dev.twinlane.wire.SecurityMessage;
+import dev.twinlane.wire.Topics;
 
 /**
  * The SIEM side: consumes the security and seals topics in a consumer group, re-verifies each
@@ -57,8 +59,8 @@ public final class SiemConsumer implements AutoCloseable {
     public static final class Options {
         public String bootstrap;
         public String group = "twinlane-siem";
-        public String securityTopic = "twinlane.security";
-        public String sealsTopic = "twinlane.seals";
+        public String securityTopic = Topics.SECURITY;
+        public String sealsTopic = Topics.SEALS;
         public List<Path> keyFiles = new ArrayList<>();
         public Path sealPublicKey;
         /** Stop after this long without any message, 30 s at least before the first (null: run until stopped). */
@@ -97,6 +99,7 @@ public final class SiemConsumer implements AutoCloseable {
     private final Map<String, ChainCheck> logs = new HashMap<>();
     private final Stats stats = new Stats();
     private final JsonOut render = new JsonOut(4096);
+    private final DetectionFinding findings = new DetectionFinding();
     private volatile boolean running = true;
 
     public SiemConsumer(Options o, Writer out) throws IOException {
@@ -210,7 +213,7 @@ public final class SiemConsumer implements AutoCloseable {
             alert(key(r), null, -1, "unreadable", "a seals-topic message is not JSON", r);
             return;
         }
-        if (v == null || !SecurityExporter.SEAL_SCHEMA.equals(v.path("schema").asText())) {
+        if (v == null || !SealMessage.SCHEMA.equals(v.path("schema").asText())) {
             alert(key(r), null, -1, "unreadable", "a seals-topic message is not a twinlane seal", r);
             return;
         }
@@ -243,8 +246,8 @@ public final class SiemConsumer implements AutoCloseable {
             alert(key, null, -1, "unreadable", "a security-topic message is not JSON", r);
             return;
         }
-        if (v == null || !SecurityEncoder.SCHEMA.equals(v.path("schema").asText())) {
-            alert(key, null, -1, "unreadable", "a security-topic message is not " + SecurityEncoder.SCHEMA, r);
+        if (v == null || !SecurityMessage.SCHEMA.equals(v.path("schema").asText())) {
+            alert(key, null, -1, "unreadable", "a security-topic message is not " + SecurityMessage.SCHEMA, r);
             return;
         }
         String logId = v.path("log_id").asText();
@@ -283,7 +286,7 @@ public final class SiemConsumer implements AutoCloseable {
             }
         } else {
             JsonOut o = render.reset();
-            SecurityEncoder.walFields(o, record, RecordFormat.HEADER, record.length - RecordFormat.HEADER, kind);
+            SecurityMessage.walFields(o, record, RecordFormat.HEADER, record.length - RecordFormat.HEADER, kind);
             if (!sameJson(v.get("wal"), o.toBytes())) {
                 f.alert("modified", seq, "the message's wal fields do not match its record");
             }
@@ -451,44 +454,11 @@ public final class SiemConsumer implements AutoCloseable {
     private void alert(String host, String logId, long seq, String failure, String detail,
                        ConsumerRecord<byte[], byte[]> r) {
         stats.alert(failure);
-        boolean informational = failure.equals("recovery");
-        boolean medium = failure.equals("kernel-drop") || failure.equals("lane-drop") || failure.equals("missing")
-                || failure.equals("unreadable") || failure.equals("new-log");
-        ObjectNode a = JSON.createObjectNode();
-        a.put("class_uid", Ocsf.DETECTION_FINDING);
-        a.put("class_name", "Detection Finding");
-        a.put("category_uid", 2);
-        a.put("category_name", "Findings");
-        a.put("activity_id", 1);
-        a.put("activity_name", "Create");
-        a.put("type_uid", Ocsf.DETECTION_FINDING * 100 + 1);
-        a.put("type_name", "Detection Finding: Create");
-        a.put("time", System.currentTimeMillis());
-        a.put("severity_id", informational ? 1 : medium ? 3 : 4);
-        a.put("severity", informational ? "Informational" : medium ? "Medium" : "High");
-        ObjectNode fi = a.putObject("finding_info");
-        fi.put("uid", (logId == null ? "-" : logId) + ":" + seq + ":" + failure);
-        fi.put("title", "twinlane security log: " + failure + (seq >= 0 ? " at seq " + seq : ""));
-        fi.put("desc", detail);
-        fi.putArray("types").add(failure);
-        a.putObject("device").put("uid", host == null ? "" : host);
-        ObjectNode md = a.putObject("metadata");
-        md.put("version", Ocsf.VERSION);
-        md.putObject("product").put("name", "twinlane-siem").put("vendor_name", "twinlane");
-        md.put("log_name", options.securityTopic);
-        ObjectNode al = a.putObject("unmapped").putObject("alert");
-        al.put("host", host == null ? "" : host);
-        al.put("log_id", logId == null ? "" : logId);
-        al.put("seq", seq);
-        al.put("failure", failure);
-        al.put("detail", detail);
-        if (r != null) {
-            al.put("topic", r.topic());
-            al.put("partition", r.partition());
-            al.put("offset", r.offset());
-        }
+        byte[] finding = findings.encode(System.currentTimeMillis(), options.securityTopic, host, logId, seq, failure, detail,
+                r == null ? null : new DetectionFinding.Source(r.topic(), r.partition(), r.offset()));
         try {
-            write(a);
+            out.write(new String(finding, StandardCharsets.UTF_8));
+            out.write('\n');
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }

@@ -39,7 +39,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.twinlane.broker.KafkaBroker;
 import dev.twinlane.export.ExportSettings;
 import dev.twinlane.export.ObservabilityExporter;
-import dev.twinlane.export.SecurityEncoder;
+import dev.twinlane.wire.SecurityMessage;
 import dev.twinlane.export.SecurityExporter;
 import dev.twinlane.wal.ChainReader;
 import dev.twinlane.wal.ChainedLog;
@@ -113,6 +113,7 @@ class ExportToSiemTest {
                 appSeqs.put(h.id, s);
             }
         }
+        assertEquals(2 * n, Siems.exportedEventsValid(values("e2e.security")), "every shipped event is OCSF 1.8.0");
         Siems.Run run = Siems.consume(broker.bootstrap(), "e2e", "siem-e2e", keys, tmp.resolve("seal.pub"),
                 tmp.resolve("e2e.jsonl"));
         System.out.println("e2e: " + run.stats());
@@ -164,7 +165,7 @@ class ExportToSiemTest {
             prevOfLater = prev;
         }
         Map<Long, JsonNode> shipped = read("tamper.security");
-        SecurityEncoder enc = new SecurityEncoder();
+        SecurityMessage enc = new SecurityMessage();
         String logId = shipped.get(1L).path("log_id").asText();
         List<byte[]> forged = new ArrayList<>();
         long s50 = appSeqFrom(shipped, 50);
@@ -294,6 +295,7 @@ class ExportToSiemTest {
                     + resent + " of " + h.log.appendedSeq());
         }
         Map<Long, JsonNode> topic = read("resume.security");
+        assertTrue(Siems.exportedEventsValid(topic.values()) > 0);
         assertEquals(topic.size(), topic.keySet().stream().mapToLong(Long::longValue).max().orElse(0),
                 "seq 1..last all in the topic");
     }
@@ -352,11 +354,20 @@ class ExportToSiemTest {
 
     /** Every value of a one-partition topic, by seq (the last one wins). */
     static Map<Long, JsonNode> read(String topic) throws IOException {
+        Map<Long, JsonNode> out = new TreeMap<>();
+        for (JsonNode v : values(topic)) {
+            out.put(v.path("seq").asLong(), v);
+        }
+        return out;
+    }
+
+    /** Every value of a one-partition topic, in order. */
+    static List<JsonNode> values(String topic) throws IOException {
         Properties p = new Properties();
         p.put("bootstrap.servers", broker.bootstrap());
         p.put("key.deserializer", ByteArrayDeserializer.class.getName());
         p.put("value.deserializer", ByteArrayDeserializer.class.getName());
-        Map<Long, JsonNode> out = new TreeMap<>();
+        List<JsonNode> out = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
             TopicPartition tp = new TopicPartition(topic, 0);
             c.assign(List.of(tp));
@@ -364,8 +375,7 @@ class ExportToSiemTest {
             long end = c.endOffsets(List.of(tp)).get(tp);
             while (c.position(tp) < end) {
                 for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(500))) {
-                    JsonNode v = Siems.JSON.readTree(r.value());
-                    out.put(v.path("seq").asLong(), v);
+                    out.add(Siems.JSON.readTree(r.value()));
                 }
             }
         }
@@ -373,7 +383,7 @@ class ExportToSiemTest {
     }
 
     /** A message whose record was changed (one path byte) and whose event was rendered from the change. */
-    private static byte[] alter(JsonNode msg, SecurityEncoder enc, String host, String logId) {
+    private static byte[] alter(JsonNode msg, SecurityMessage enc, String host, String logId) {
         byte[] rec = Base64.getDecoder().decode(msg.path("record").asText());
         byte[] mac = HexFormat.of().parseHex(msg.path("mac").asText());
         byte[] full = java.util.Arrays.copyOf(rec, rec.length + 32);

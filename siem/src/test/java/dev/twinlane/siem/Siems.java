@@ -16,10 +16,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.twinlane.export.LogExporter;
+import dev.twinlane.wire.ocsf.OcsfValidator;
 
 /** Test helpers: run the SIEM consumer to the end of the topics, wait for an exporter. */
 final class Siems {
     static final ObjectMapper JSON = new ObjectMapper();
+    static final OcsfValidator OCSF = OcsfValidator.vendored();
 
     record Run(SiemConsumer.Stats stats, List<JsonNode> events, List<JsonNode> alerts) {
         /** Alerts as "host seq failure" strings. */
@@ -36,7 +38,10 @@ final class Siems {
     private Siems() {
     }
 
-    /** Consumes {@code prefix}.security and .seals until 3 s without messages; every output line parsed. */
+    /**
+     * Consumes {@code prefix}.security and .seals until 3 s without messages; every output line
+     * parsed and checked against the OCSF 1.8.0 schema (events and Detection Findings alike).
+     */
     static Run consume(String bootstrap, String prefix, String group, List<Path> keys, Path sealPub, Path outFile)
             throws IOException {
         SiemConsumer.Options o = new SiemConsumer.Options();
@@ -56,13 +61,30 @@ final class Siems {
         List<JsonNode> alerts = new ArrayList<>();
         for (String line : Files.readAllLines(outFile, StandardCharsets.UTF_8)) {
             JsonNode n = JSON.readTree(line);
+            OCSF.assertValid(n);
             if (n.path("class_uid").asInt() == 2004) {
                 alerts.add(n);
             } else {
                 events.add(n);
             }
         }
+        System.out.println("OCSF 1.8.0: " + events.size() + " events and " + alerts.size()
+                + " Detection Findings the SIEM consumer wrote are valid");
         return new Run(stats, events, alerts);
+    }
+
+    /** Checks the OCSF event of every security-topic message that has one; returns how many. */
+    static int exportedEventsValid(Iterable<JsonNode> messages) {
+        int n = 0;
+        for (JsonNode m : messages) {
+            JsonNode e = m.get("event");
+            if (e != null && !e.isNull()) {
+                OCSF.assertValid(e);
+                n++;
+            }
+        }
+        System.out.println("OCSF 1.8.0: " + n + " events the exporter shipped are valid");
+        return n;
     }
 
     static void await(String what, Duration timeout, BooleanSupplier done) throws InterruptedException {

@@ -6,7 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 import dev.twinlane.export.ExportSettings;
-import dev.twinlane.export.SyntheticRecords;
+import dev.twinlane.records.SyntheticRecords;
 import dev.twinlane.wal.ChainedLog;
 import dev.twinlane.wal.KeyRing;
 import dev.twinlane.wal.SealKey;

@@ -5,22 +5,24 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.ReentrantLock;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.wire.DocumentContext;
 
 /**
- * Chains and appends records. One per log; thread-safe (appends are serialised by a lock
- * because the chain is a single sequence). Each append goes to the queue at once, nothing is
- * batched in user space, and the path allocates nothing: header, MAC and key buffers are
- * reused and the record is copied straight into Chronicle's mapped file.
+ * Chains and appends records. One per log, used by one thread at a time: the chain is a single
+ * sequence, and the log's owner (the lane) is the only writer, so nothing here takes a lock.
+ * Timed seals are written by that thread too: by an append once the interval has passed, and
+ * by {@link #sealIfDue()}, which the owner calls while it has nothing to append. Another thread
+ * may use the appender only after a happens-before edge with the last use (a thread start or
+ * join, as at open and close). Each append goes to the queue at once, nothing is batched in user
+ * space, and the path allocates nothing: header, MAC and key buffers are reused and the record
+ * is copied straight into Chronicle's mapped file.
  */
 public final class ChainAppender {
     private final ChainedLog log;
     private final ExcerptAppender out;
-    private final ReentrantLock lock = new ReentrantLock();
     private final WalClock clock;
     private final EpochSchedule schedule;
     private final byte[] logId;
@@ -61,6 +63,8 @@ public final class ChainAppender {
     private final long sealEveryNanos;
     private long recordsSinceSeal;
     private long lastSealMono;
+    /** The monotonic time of the last write: the timed-seal test on the append path reads no clock. */
+    private long lastMono;
     private final AtomicReference<Seal> unsavedSeal = new AtomicReference<>();
     private final boolean strict;
     /** A start record the full disk kept out (see deferRecovery); written before the next record. */
@@ -84,7 +88,7 @@ public final class ChainAppender {
         this.sealEveryNanos = b.sealEveryNanos;
         this.strict = b.syncEachRecord;
         this.lastSealMono = clock.monoNanos();
-        out.singleThreadedCheckDisabled(true); // our lock serialises; the syncer thread may seal
+        out.singleThreadedCheckDisabled(true); // opened by one thread, appended to by the lane's, closed by a third
         File f = out.currentFile();
         if (f != null) {
             space.resume(out.cycle(), f.toPath(), log.tailDataEnd(f.toPath()));
@@ -126,16 +130,10 @@ public final class ChainAppender {
         if (len < 0 || len > maxPayload || off < 0 || off + len > payload.length) {
             throw new IllegalArgumentException("payload of " + len + " bytes (at most " + maxPayload + ")");
         }
-        long seq;
-        lock.lock();
-        try {
-            writeDeferred();
-            seq = write(kind, payload, off, len, false);
-            if (sealKey != null && recordsSinceSeal >= sealEveryRecords) {
-                sealLocked();
-            }
-        } finally {
-            lock.unlock();
+        writeDeferred();
+        long seq = write(kind, payload, off, len, false);
+        if (sealKey != null && (recordsSinceSeal >= sealEveryRecords || lastMono - lastSealMono >= sealEveryNanos)) {
+            writeSeal();
         }
         if (strict) {
             log.syncNow();
@@ -152,18 +150,13 @@ public final class ChainAppender {
      * the caller's clock (e.g. kernel ktime ns). The log chains the fact; it imputes nothing.
      */
     public long gap(long lost, int ring, long fromNanos, long toNanos) {
-        lock.lock();
-        try {
-            writeDeferred();
-            RecordFormat.putLong(walPayload, 0, lost);
-            RecordFormat.putInt(walPayload, 8, ring);
-            RecordFormat.putInt(walPayload, 12, 0);
-            RecordFormat.putLong(walPayload, 16, fromNanos);
-            RecordFormat.putLong(walPayload, 24, toNanos);
-            return write(Kinds.GAP, walPayload, 0, 32, false);
-        } finally {
-            lock.unlock();
-        }
+        writeDeferred();
+        RecordFormat.putLong(walPayload, 0, lost);
+        RecordFormat.putInt(walPayload, 8, ring);
+        RecordFormat.putInt(walPayload, 12, 0);
+        RecordFormat.putLong(walPayload, 16, fromNanos);
+        RecordFormat.putLong(walPayload, 24, toNanos);
+        return write(Kinds.GAP, walPayload, 0, 32, false);
     }
 
     /**
@@ -172,48 +165,36 @@ public final class ChainAppender {
      * that a restart and the verifier find it.
      */
     public long rotateKey(KeyRing.RootKey next) {
-        long seq;
-        lock.lock();
-        try {
-            RecordFormat.putInt(walPayload, 0, next.id());
-            seq = write(Kinds.ROTATE, walPayload, 0, 4, false);
-            keys.start(next, logId); // erases the old chain; the next write evolves to its epoch
-            mac.init(keys.key());
-            log.rotated(next);
-            // the state file moves to the new root's epoch-0 key once the ROTATE is durable
-            log.syncer().keyStateDue(keys.copy(), logId);
-        } finally {
-            lock.unlock();
-        }
+        RecordFormat.putInt(walPayload, 0, next.id());
+        long seq = write(Kinds.ROTATE, walPayload, 0, 4, false);
+        keys.start(next, logId); // erases the old chain; the next write evolves to its epoch
+        mac.init(keys.key());
+        log.rotated(next);
+        // the state file moves to the new root's epoch-0 key once the ROTATE is durable
+        log.syncer().keyStateDue(keys.copy(), logId);
         log.syncNow(); // rotation is an operator's act: leave with the state file moved (or the failure reported)
         return seq;
     }
 
     /** Writes a SEAL now (if the log has a seal key); returns its seq, or -1. */
     public long seal() {
-        lock.lock();
-        try {
-            return sealKey == null ? -1 : sealLocked();
-        } finally {
-            lock.unlock();
-        }
+        return sealKey == null ? -1 : writeSeal();
     }
 
-    void sealIfDue() {
-        if (sealKey == null) {
-            return;
+    /**
+     * Writes a timed SEAL if records came since the last one and the seal interval has passed.
+     * The appending thread calls it while it has nothing to append (at least once per seal
+     * interval): an append seals by itself, an idle log only through this. Returns the SEAL's
+     * seq, or -1.
+     */
+    public long sealIfDue() {
+        if (sealKey != null && recordsSinceSeal > 0 && clock.monoNanos() - lastSealMono >= sealEveryNanos && log.status().healthy()) {
+            return writeSeal();
         }
-        lock.lock();
-        try {
-            if (recordsSinceSeal > 0 && clock.monoNanos() - lastSealMono >= sealEveryNanos && log.status().healthy()) {
-                sealLocked();
-            }
-        } finally {
-            lock.unlock();
-        }
+        return -1;
     }
 
-    private long sealLocked() {
+    private long writeSeal() {
         long now = clock.wallNanos();
         Seal s = Seal.sign(sealKey, logId, nextSeq - 1, lastMac, now);
         s.encode(walPayload, 0);
@@ -234,43 +215,23 @@ public final class ChainAppender {
      * seal key); returns its seq, or -1.
      */
     long finalSeal() {
-        lock.lock();
-        try {
-            return sealKey == null || recordsSinceSeal == 0 ? -1 : sealLocked();
-        } finally {
-            lock.unlock();
-        }
+        return sealKey == null || recordsSinceSeal == 0 ? -1 : writeSeal();
     }
 
     /** The last record's seq and MAC (a copy), as one consistent pair. */
     byte[] lastMac(long[] seq) {
-        lock.lock();
-        try {
-            seq[0] = nextSeq - 1;
-            return lastMac.clone();
-        } finally {
-            lock.unlock();
-        }
+        seq[0] = nextSeq - 1;
+        return lastMac.clone();
     }
 
     long writeGenesis(Genesis g) {
-        lock.lock();
-        try {
-            byte[] p = g.encode();
-            return write(Kinds.GENESIS, p, 0, p.length, true);
-        } finally {
-            lock.unlock();
-        }
+        byte[] p = g.encode();
+        return write(Kinds.GENESIS, p, 0, p.length, true);
     }
 
     /** The RECOVERY record after an unclean stop (layout: {@link Kinds#RECOVERY}). */
     long writeRecovery(int docs, long bytes, byte[] sha256, long zeroed, long knownDurable, int flags) {
-        lock.lock();
-        try {
-            return recoveryLocked(docs, bytes, sha256, zeroed, knownDurable, flags);
-        } finally {
-            lock.unlock();
-        }
+        return writeRecoveryRecord(docs, bytes, sha256, zeroed, knownDurable, flags);
     }
 
     /**
@@ -279,16 +240,10 @@ public final class ChainAppender {
      * so the unclean restart is in the chain before anything that follows it.
      */
     void deferRecovery(int docs, long bytes, byte[] sha256, long zeroed, long knownDurable, int flags) {
-        lock.lock();
-        try {
-            byte[] sha = sha256.clone();
-            deferred = () -> recoveryLocked(docs, bytes, sha, zeroed, knownDurable, flags);
-        } finally {
-            lock.unlock();
-        }
+        byte[] sha = sha256.clone();
+        deferred = () -> writeRecoveryRecord(docs, bytes, sha, zeroed, knownDurable, flags);
     }
 
-    /** Caller holds the lock. */
     private void writeDeferred() {
         if (deferred != null) {
             deferred.run();
@@ -296,31 +251,24 @@ public final class ChainAppender {
         }
     }
 
-    private long recoveryLocked(int docs, long bytes, byte[] sha256, long zeroed, long knownDurable, int flags) {
-        {
-            RecordFormat.putInt(walPayload, 0, docs);
-            RecordFormat.putLong(walPayload, 4, bytes);
-            System.arraycopy(sha256, 0, walPayload, 12, 32);
-            RecordFormat.putLong(walPayload, 44, zeroed);
-            RecordFormat.putLong(walPayload, 52, nextSeq - 1);
-            RecordFormat.putLong(walPayload, 60, knownDurable);
-            RecordFormat.putInt(walPayload, 68, flags);
-            return write(Kinds.RECOVERY, walPayload, 0, Kinds.RECOVERY_LENGTH, false);
-        }
+    private long writeRecoveryRecord(int docs, long bytes, byte[] sha256, long zeroed, long knownDurable, int flags) {
+        RecordFormat.putInt(walPayload, 0, docs);
+        RecordFormat.putLong(walPayload, 4, bytes);
+        System.arraycopy(sha256, 0, walPayload, 12, 32);
+        RecordFormat.putLong(walPayload, 44, zeroed);
+        RecordFormat.putLong(walPayload, 52, nextSeq - 1);
+        RecordFormat.putLong(walPayload, 60, knownDurable);
+        RecordFormat.putInt(walPayload, 68, flags);
+        return write(Kinds.RECOVERY, walPayload, 0, Kinds.RECOVERY_LENGTH, false);
     }
 
     /** The NEW_LOG record right after the GENESIS of a log started in place of another. */
     long writeNewLog(NewLog n) {
-        lock.lock();
-        try {
-            byte[] p = n.encode();
-            return write(Kinds.NEW_LOG, p, 0, p.length, false);
-        } finally {
-            lock.unlock();
-        }
+        byte[] p = n.encode();
+        return write(Kinds.NEW_LOG, p, 0, p.length, false);
     }
 
-    /** The chained write; caller holds the lock. */
+    /** The chained write. */
     private long write(int kind, byte[] p, int off, int len, boolean genesis) {
         log.checkUsable();
         long mono;
@@ -356,6 +304,7 @@ public final class ChainAppender {
         if (epoch != keys.epoch()) {
             evolve(epoch);
         }
+        lastMono = mono;
         RecordFormat.writeHeader(header, seq, wall, mono, epoch, keys.keyId(), kind, len);
         mac.update(lastMac, 0, RecordFormat.MAC);
         mac.update(header, 0, RecordFormat.HEADER);
@@ -440,13 +389,8 @@ public final class ChainAppender {
     }
 
     void close() {
-        lock.lock();
-        try {
-            keys.erase();
-            mac.erase();
-            space.close();
-        } finally {
-            lock.unlock();
-        }
+        keys.erase();
+        mac.erase();
+        space.close();
     }
 }

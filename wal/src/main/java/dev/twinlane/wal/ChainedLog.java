@@ -22,7 +22,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.Consumer;
 import java.util.function.LongConsumer;
+import dev.twinlane.wal.proof.Checkpoint;
 import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.RollCycles;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
@@ -48,7 +50,8 @@ public final class ChainedLog implements AutoCloseable {
     static final String META_FILE = "wal.meta";
     static final String SEAL_FILE = "seal.latest";
 
-    private static final LibC LIBC = LibC.load();
+    /** libc through jnr-ffi, loaded once (a binding is generated per load); null when unavailable. */
+    static final LibC LIBC = LibC.load();
     private static final int EWOULDBLOCK = 11;
 
     static {
@@ -82,6 +85,7 @@ public final class ChainedLog implements AutoCloseable {
     private final WalMetrics metrics;
     private final Syncer syncer;
     private final ChainAppender appender;
+    private final MerkleLog merkle;
     private final Genesis genesis;
     private final String recovery;
     private final Path keyStateFile;
@@ -116,6 +120,8 @@ public final class ChainedLog implements AutoCloseable {
         Path keyState;
         Path identityFile;
         String startNewLogReason;
+        boolean merkleTree = true;
+        Consumer<Checkpoint> checkpointListener;
 
         Builder(Path dir) {
             this.dir = dir;
@@ -253,6 +259,22 @@ public final class ChainedLog implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Whether the log keeps its RFC 6962 Merkle tree (DIR/merkle.leaves) and, with a seal key,
+         * writes a signed checkpoint (DIR/checkpoint.latest) for each durable SEAL; on by default
+         * (off in {@link #observability}). The tree is kept by its own thread, off the append path.
+         */
+        public Builder merkleTree(boolean on) {
+            this.merkleTree = on;
+            return this;
+        }
+
+        /** Called (on the log's wal-merkle thread) with each checkpoint once it is written. */
+        public Builder onCheckpoint(Consumer<Checkpoint> listener) {
+            this.checkpointListener = listener;
+            return this;
+        }
+
         /** Opens (creating or recovering) the log; a problem is one line in a WalException. */
         public ChainedLog build() {
             return new ChainedLog(this);
@@ -271,7 +293,7 @@ public final class ChainedLog implements AutoCloseable {
     /** The observability lane: group commit every second. */
     public static Builder observability(Path dir) {
         return new Builder(dir).name("observability").syncEvery(Duration.ofSeconds(1))
-                .sealEvery(1_000_000, Duration.ofSeconds(10));
+                .sealEvery(1_000_000, Duration.ofSeconds(10)).merkleTree(false);
     }
 
     private ChainedLog(Builder b) {
@@ -407,6 +429,7 @@ public final class ChainedLog implements AutoCloseable {
             this.durableSeals = known;
             this.appender = new ChainAppender(this, q, appendTime, b, g, space, q.epoch(),
                     b.rollCycle.lengthInMillis());
+            this.merkle = b.merkleTree ? new MerkleLog(this, g, b.sealKey, b.checkpointListener, maxDocument) : null;
             EpochKeys startKeys = r.keys;
             if (r.empty()) {
                 startKeys = new EpochKeys();
@@ -487,6 +510,9 @@ public final class ChainedLog implements AutoCloseable {
                         + identityFile + ": " + full.getMessage());
             }
             syncer.start();
+            if (merkle != null) {
+                merkle.start();
+            }
         } catch (IOException | RuntimeException e) {
             closeQuietly(q);
             releaseLock();
@@ -686,6 +712,33 @@ public final class ChainedLog implements AutoCloseable {
         return syncer == null ? 0 : syncer.durableSeq();
     }
 
+    /**
+     * The latest signed checkpoint (C2SP tlog-checkpoint as a signed note) this log wrote, or
+     * null (none yet, no seal key, or no tree). See {@link dev.twinlane.wal.proof}.
+     */
+    public Checkpoint checkpoint() {
+        return merkle == null ? null : merkle.latest();
+    }
+
+    MerkleLog merkle() {
+        return merkle;
+    }
+
+    /** The durable seq moved: the tree's thread may hash up to it. */
+    void durableMoved() {
+        MerkleLog m = merkle;
+        if (m != null) {
+            m.wake();
+        }
+    }
+
+    /** Durable seals known (with their record positions), newest first. */
+    List<Seal> durableSealsSnapshot() {
+        synchronized (identityLock) {
+            return durableSeals;
+        }
+    }
+
     /** Forces a group commit now and returns the durable seq. */
     public long syncNow() {
         return syncer.syncNow();
@@ -842,6 +895,9 @@ public final class ChainedLog implements AutoCloseable {
             syncer.stop();
             closeCleanly();
             syncer.close();
+            if (merkle != null) {
+                merkle.close(); // hashes what is durable and writes the final checkpoint
+            }
         } finally {
             closed = true;
             appender.close();
@@ -886,6 +942,9 @@ public final class ChainedLog implements AutoCloseable {
         }
         closed = true;
         syncer.stop();
+        if (merkle != null) {
+            merkle.abandon();
+        }
         appender.close();
         closeQuietly(queue);
         releaseLock();

@@ -104,13 +104,6 @@ final class Syncer implements AutoCloseable {
                 LockSupport.parkNanos(wait);
                 continue; // woken early (close) or on time: look again
             }
-            try {
-                log.appenderInternal().sealIfDue();
-            } catch (WalException e) {
-                // already reported by the appender
-            } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.ERROR, "wal " + log.name() + ": time seal failed: " + e);
-            }
             long coveredFrom = System.nanoTime(); // every record appended before this is in the sync
             syncNow();
             deadline = coveredFrom + period;
@@ -213,6 +206,7 @@ final class Syncer implements AutoCloseable {
     }
 
     private void publish(long seq) {
+        log.durableMoved();
         if (listener != null) {
             try {
                 listener.accept(seq);
@@ -239,7 +233,7 @@ final class Syncer implements AutoCloseable {
         log.sealDurable(s, durable.get()); // the identity file beside the log keeps it too
     }
 
-    /** Stops the thread (no more time seals or timed syncs); syncNow still works. */
+    /** Stops the thread (no more timed syncs); syncNow still works. */
     void stop() {
         running = false;
         LockSupport.unpark(thread);

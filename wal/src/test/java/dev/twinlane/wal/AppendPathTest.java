@@ -87,13 +87,48 @@ class AppendPathTest {
             for (int i = 0; i < 50; i++) {
                 log.appender().append(1, WalFixture.payload(i, 10));
             }
-            Thread.sleep(300); // a time seal, then its group commit, then the side file
+            Thread.sleep(60);
+            assertTrue(log.appender().sealIfDue() > 0, "the idle writer's timed seal");
+            Thread.sleep(300); // its group commit, then the side file
             Seal s = Seal.read(fx.wal.resolve(ChainedLog.SEAL_FILE));
             assertTrue(s.recordSeq <= log.durableSeq(), "side file ahead of durability");
             assertTrue(s.verify(fx.sealKey.publicKey()));
             assertEquals(s.recordSeq - 1, s.seq);
         }
         VerifyReport r = fx.verifier().verify(fx.wal, fx.wal.resolve(ChainedLog.SEAL_FILE));
+        assertTrue(r.ok(), r.line());
+    }
+
+    @Test
+    void timedSealsAreWrittenByTheAppendingThreadOnly() throws Exception {
+        WalFixture fx = new WalFixture(tmp);
+        // The log's time is the test's: a slow start on a loaded machine cannot seal early.
+        long[] mono = {1_000_000_000L};
+        WalClock clock = new WalClock() {
+            @Override
+            public long wallNanos() {
+                return System.currentTimeMillis() * 1_000_000L;
+            }
+
+            @Override
+            public long monoNanos() {
+                return mono[0];
+            }
+        };
+        try (ChainedLog log = fx.builder().clock(clock).sealEvery(1_000_000, Duration.ofMillis(50)).build()) {
+            ChainAppender a = log.appender();
+            long first = a.append(1, WalFixture.payload(1, 10));
+            mono[0] += 200_000_000L;
+            Thread.sleep(200);
+            // no other thread sealed meanwhile: the next seq is still the one after the record
+            assertEquals(first + 1, a.append(1, WalFixture.payload(2, 10)), "the append past the interval");
+            assertEquals(first + 3, a.append(1, WalFixture.payload(3, 10)), "after the SEAL that append wrote itself");
+            assertEquals(-1, a.sealIfDue(), "within the interval");
+            mono[0] += 60_000_000L;
+            assertEquals(first + 4, a.sealIfDue(), "the idle writer's timed seal");
+            assertEquals(-1, a.sealIfDue(), "nothing appended since");
+        }
+        VerifyReport r = fx.verifier().verify(fx.wal, null);
         assertTrue(r.ok(), r.line());
     }
 }

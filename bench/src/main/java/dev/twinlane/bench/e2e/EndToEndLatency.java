@@ -16,9 +16,9 @@ import dev.twinlane.ingest.IngestConfig;
 import dev.twinlane.ingest.KernelClock;
 import dev.twinlane.ingest.KernelIngest;
 import dev.twinlane.ingest.LoadGenerator;
-import dev.twinlane.ingest.RecordLayout;
 import dev.twinlane.ingest.ThreadPriority;
 import dev.twinlane.observability.ObservabilityLane;
+import dev.twinlane.records.RecordLayout;
 import dev.twinlane.router.Records;
 import dev.twinlane.router.Router;
 import dev.twinlane.security.SecurityEvent;
@@ -27,6 +27,7 @@ import dev.twinlane.wal.ChainAppender;
 import dev.twinlane.wal.ChainedLog;
 import dev.twinlane.wal.KeyRing;
 import dev.twinlane.wal.SealKey;
+import dev.twinlane.records.Ring;
 
 /**
  * End-to-end latency of the security path on the real kernel path: records
@@ -128,7 +129,7 @@ public final class EndToEndLatency {
         try (LoadGenerator gen = LoadGenerator.attachedTo(kernel, 1 << 12)) {
             drive(gen, rate, total);
             Thread.sleep(400);  // the last group commit
-            late = kernel.reader(dev.twinlane.ingest.Ring.SECURITY).lateWakeups();
+            late = kernel.reader(Ring.SECURITY).lateWakeups();
         } finally {
             kernel.detach();
             router.close();

@@ -20,11 +20,11 @@ import org.apache.kafka.clients.admin.NewTopic;
 
 import dev.twinlane.broker.KafkaBroker;
 import dev.twinlane.export.ExportSettings;
-import dev.twinlane.export.SecurityEncoder;
-import dev.twinlane.export.SyntheticRecords;
+import dev.twinlane.records.SyntheticRecords;
 import dev.twinlane.wal.ChainReader;
 import dev.twinlane.wal.ChainedLog;
 import dev.twinlane.wal.KeyRing;
+import dev.twinlane.wire.SecurityMessage;
 
 /**
  * Export throughput of the security exporter against Kafka's own ProducerPerformance, on one
@@ -66,7 +66,7 @@ public final class ExportBench {
         long skip = warmup + 1; // GENESIS and the warm-up records
         try (ChainedLog log = ChainedLog.security(logDir).keys(KeyRing.load(key)).build();
                 ChainReader r = log.reader()) {
-            SecurityEncoder enc = new SecurityEncoder();
+            SecurityMessage enc = new SecurityMessage();
             byte[] prev = new byte[32];
             while (r.next()) {
                 int n = enc.encode(r.bytes(), r.length(), prev, "bench-host", log.logId()).length;

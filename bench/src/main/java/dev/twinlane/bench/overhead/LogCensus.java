@@ -10,11 +10,11 @@ import java.util.Map;
 import java.util.TreeMap;
 
 import dev.twinlane.ingest.KernelClock;
-import dev.twinlane.ingest.RecordLayout;
+import dev.twinlane.records.RecordLayout;
 import dev.twinlane.wal.ChainReader;
 import dev.twinlane.wal.ChainedLog;
-import dev.twinlane.wal.Kinds;
 import dev.twinlane.wal.KeyRing;
+import dev.twinlane.wal.Kinds;
 import dev.twinlane.wal.RecordFormat;
 
 /**

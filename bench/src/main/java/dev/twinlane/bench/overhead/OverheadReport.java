@@ -90,6 +90,7 @@ public final class OverheadReport {
             case "none" -> 0;
             case "default" -> 1;
             case "all" -> 2;
+            case "all-rt0" -> 3;
             case "auditd" -> 80;
             case "floor" -> 90;
             default -> config.startsWith("all-md") ? 10 + (int) Math.min(60, delayNs(config) / 100_000) : 99;
@@ -98,7 +99,7 @@ public final class OverheadReport {
 
     /** max_delay of a configuration in ns: all-md0, all-md200us, all-md5ms; "all" runs the default 1 ms. */
     static long delayNs(String config) {
-        if (config.equals("all")) {
+        if (config.equals("all") || config.equals("all-rt0")) {
             return 1_000_000;
         }
         String d = config.substring("all-md".length());
@@ -115,6 +116,7 @@ public final class OverheadReport {
             case "none" -> "no agent";
             case "default" -> "twinlane, defaults";
             case "all" -> "twinlane, every open (max_delay 1ms)";
+            case "all-rt0" -> "twinlane, every open, realtime_priority 0";
             case "auditd" -> "auditd";
             case "floor" -> "C floor (libbpf reader)";
             default -> "twinlane, every open, max_delay " + config.substring("all-md".length());
@@ -122,11 +124,11 @@ public final class OverheadReport {
     }
 
     static boolean twinlane(String config) {
-        return config.equals("default") || config.equals("all") || config.startsWith("all-md");
+        return config.equals("default") || everyOpen(config);
     }
 
     static boolean everyOpen(String config) {
-        return config.equals("all") || config.startsWith("all-md");
+        return config.equals("all") || config.equals("all-rt0") || config.startsWith("all-md");
     }
 
     // ---- medians over rounds ----
@@ -294,7 +296,7 @@ public final class OverheadReport {
     private List<String> delayConfigs() {
         List<String> d = new ArrayList<>();
         for (String c : configs) {
-            if (everyOpen(c) && !rows(m, c, "open").isEmpty()) {
+            if (everyOpen(c) && !c.equals("all-rt0") && !rows(m, c, "open").isEmpty()) {
                 d.add(c);
             }
         }

@@ -1,7 +1,7 @@
 package dev.twinlane.bench.ring;
 
 import dev.twinlane.ingest.RecordHandler;
-import dev.twinlane.ingest.RecordView;
+import dev.twinlane.records.RecordView;
 
 /**
  * The drain benchmark's handler, the twin of ring_drain.c's callback: reads

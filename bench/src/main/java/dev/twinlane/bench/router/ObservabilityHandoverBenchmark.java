@@ -22,8 +22,9 @@ import com.lmax.disruptor.LiteBlockingWaitStrategy;
 import com.lmax.disruptor.SleepingWaitStrategy;
 import com.lmax.disruptor.WaitStrategy;
 
-import dev.twinlane.ingest.RecordView;
 import dev.twinlane.observability.ObservabilityLane;
+import dev.twinlane.records.RecordView;
+import dev.twinlane.records.RecordKind;
 
 /**
  * The router's observability hand-over: offer a batch of records to the real
@@ -56,7 +57,7 @@ public class ObservabilityHandoverBenchmark {
     public void setUp() {
         // the observability records of the mix: what the router offers this lane
         records = java.util.Arrays.stream(SampleRecords.mix())
-                .filter(r -> (r[0] & 0xFF | (r[1] & 0xFF) << 8) == dev.twinlane.ingest.RecordKind.SYSCALL.code())
+                .filter(r -> (r[0] & 0xFF | (r[1] & 0xFF) << 8) == RecordKind.SYSCALL.code())
                 .toArray(byte[][]::new);
         perRecord = handover.equals("record");
         lane = new ObservabilityLane(new ObservabilityLane.Settings().ringSize(1 << 16).waitStrategy(strategy(wait)),

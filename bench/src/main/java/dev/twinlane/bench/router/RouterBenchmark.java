@@ -21,11 +21,11 @@ import org.openjdk.jmh.annotations.Warmup;
 
 import com.lmax.disruptor.YieldingWaitStrategy;
 
-import dev.twinlane.ingest.RecordView;
+import dev.twinlane.records.RecordKind;
+import dev.twinlane.records.RecordView;
 import dev.twinlane.router.PromotionRule;
 import dev.twinlane.security.SecurityEvent;
 import dev.twinlane.security.SecurityLane;
-import dev.twinlane.ingest.RecordKind;
 
 /**
  * Routing throughput: classify each record (kind, promotion rule), copy it

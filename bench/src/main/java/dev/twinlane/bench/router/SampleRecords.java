@@ -3,8 +3,8 @@ package dev.twinlane.bench.router;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
-import dev.twinlane.ingest.RecordKind;
-import dev.twinlane.ingest.RecordLayout;
+import dev.twinlane.records.RecordKind;
+import dev.twinlane.records.RecordLayout;
 
 /** A fixed mix of well-formed records, the shapes the kernel sends most: syscall samples and a few execs. */
 final class SampleRecords {

@@ -26,9 +26,9 @@ import dev.twinlane.ingest.HookStatus.Capability;
 import dev.twinlane.ingest.IngestConfig;
 import dev.twinlane.ingest.KernelIngest;
 import dev.twinlane.ingest.RecordJson;
-import dev.twinlane.ingest.RecordKind;
-import dev.twinlane.ingest.RecordView;
-import dev.twinlane.ingest.Ring;
+import dev.twinlane.records.RecordKind;
+import dev.twinlane.records.RecordView;
+import dev.twinlane.records.Ring;
 import dev.twinlane.ingest.RingBufferReader;
 
 /**

@@ -1,0 +1,101 @@
+package dev.twinlane.agent;
+
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import dev.twinlane.ingest.Deadman;
+
+/**
+ * One small scheduled thread, "policy-heartbeat": renews the deadman every third of its ttl
+ * (recording a lapse it finds first), and once a second compares the policy denials counted
+ * by {@link DenyRate} with the revert threshold. Its own thread, not the status file's: the
+ * deadman must lapse when the agent stops renewing, and must not when a status write is slow.
+ */
+final class PolicyHeartbeat implements AutoCloseable {
+    private final PolicySettings settings;
+    private final Deadman deadman;
+    private final PolicyPlane plane;
+    private final DenyRate denies;
+    private final ScheduledExecutorService thread = DaemonThreads.scheduler("policy-heartbeat");
+    /** Tests stop renewing to see the deadman lapse. */
+    private volatile boolean paused;
+    private long lastTotal;
+    private int secondsAbove;
+
+    PolicyHeartbeat(PolicySettings settings, Deadman deadman, PolicyPlane plane, DenyRate denies) {
+        this.settings = settings;
+        this.deadman = deadman;
+        this.plane = plane;
+        this.denies = denies;
+    }
+
+    PolicyHeartbeat start() {
+        if (settings.deadmanTtl.isZero()) {
+            deadman.disarm();   // an earlier agent's deadline, pinned, must not lapse now that the switch is off
+        } else {
+            renew();             // before the first period: an earlier agent's deadline may be near
+            long period = Math.max(settings.deadmanTtl.toNanos() / 3, 1_000_000L);
+            thread.scheduleAtFixedRate(this::renewQuietly, period, period, TimeUnit.NANOSECONDS);
+        }
+        if (settings.denyRateRevert > 0) {
+            lastTotal = denies.total();
+            thread.scheduleAtFixedRate(this::checkDenyRate, 1, 1, TimeUnit.SECONDS);
+        }
+        return this;
+    }
+
+    void pause(boolean p) {
+        paused = p;
+    }
+
+    /** Renews now (tests; and the scheduled renewal). */
+    void renew() {
+        if (deadman.lapseSeen()) {
+            plane.deadmanLapsed("the deadman (ttl " + settings.deadmanTtl.toMillis() + " ms) lapsed before this"
+                    + " renewal: the cgroup programs decided audit-only in between (records flagged deadman)");
+        }
+        deadman.renew(settings.deadmanTtl);
+    }
+
+    private void renewQuietly() {
+        if (paused) {
+            return;
+        }
+        try {
+            renew();
+        } catch (RuntimeException e) {   // a scheduled task that throws is never run again
+            System.err.println("twinlane policy: deadman renewal failed: " + e.getMessage());
+        }
+    }
+
+    private void checkDenyRate() {
+        try {
+            checkDenyRateOnce();
+        } catch (RuntimeException e) {   // a scheduled task that throws is never run again
+            System.err.println("twinlane policy: deny-rate check failed: " + e.getMessage());
+        }
+    }
+
+    private void checkDenyRateOnce() {
+        long total = denies.total();
+        long perSecond = total - lastTotal;
+        lastTotal = total;
+        secondsAbove = perSecond > settings.denyRateRevert ? secondsAbove + 1 : 0;
+        long window = settings.denyRateWindow.toSeconds();
+        if (secondsAbove >= window) {
+            secondsAbove = 0;
+            plane.revert("more than " + settings.denyRateRevert + " policy denials a second for " + window
+                    + " s (last second: " + perSecond + ")");
+        }
+    }
+
+    @Override
+    public void close() {
+        thread.shutdownNow();
+        try {
+            thread.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,275 @@
+package dev.twinlane.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.twinlane.ingest.PinDir;
+import dev.twinlane.ingest.PolicyNet;
+import dev.twinlane.ingest.PolicyEvent;
+import dev.twinlane.records.RecordKind;
+import dev.twinlane.records.RecordView;
+import dev.twinlane.policy.BreakGlassToken;
+import dev.twinlane.policy.BundleSigner;
+import dev.twinlane.policy.Refusal;
+import dev.twinlane.policy.SigningKey;
+import dev.twinlane.wal.KeyRing;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
+/**
+ * The policy plane of a running pipeline on the host kernel (root): the cgroup connect
+ * programs really refuse. A pin directory of its own under /sys/fs/bpf, removed afterwards.
+ */
+class PolicyControlTest {
+    private static final String DENY = "deny:\n  network:\n    - cidr: 127.77.30.0/24\n";
+
+    @TempDir
+    Path tmp;
+    private Path pins;
+    private Path data;
+    private SigningKey key;
+    private ServerSocket server;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        PipelineTest.requireRoot();
+        pins = Path.of("/sys/fs/bpf/twinlane-test-" + UUID.randomUUID().toString().substring(0, 8));
+        data = tmp.resolve("data");
+        Path trusted = Files.createDirectories(tmp.resolve("trusted"));
+        key = SigningKey.generate(tmp.resolve("signer.key"), trusted.resolve("signer.pub"));
+        server = PolicyNet.server("127.77.30.5");
+    }
+
+    @AfterEach
+    void tearDown() throws IOException {
+        try {
+            PinDir.remove(pins);
+        } finally {
+            if (server != null) {
+                server.close();
+            }
+        }
+    }
+
+    private AgentConfig config(Path file, Duration deadman) {
+        AgentConfig c = AgentConfig.defaults();
+        c.dataDir = data;
+        c.ingest.syscallSampleRate(0);
+        c.securityRealtimePriority = 0;
+        c.policy = new PolicySettings();
+        c.policy.pinDir = pins;
+        c.policy.trustedKeys = tmp.resolve("trusted");
+        c.policy.controlSocket = tmp.resolve("control.sock");
+        c.policy.deadmanTtl = deadman;
+        c.policy.file = file;
+        return c;
+    }
+
+    private Path plain(String name, long version, String rules) throws IOException {
+        return Files.writeString(tmp.resolve(name), text(version, rules));
+    }
+
+    private static String text(long version, String rules) {
+        return "version: " + version + "\nmode: enforce\n" + rules;
+    }
+
+    private Path bundle(String name, long version, String rules, SigningKey by) throws IOException {
+        return Files.writeString(tmp.resolve(name), BundleSigner.sign(text(version, rules), name, by).render());
+    }
+
+    private AgentControl control() {
+        return new AgentControl(tmp.resolve("control.sock"));
+    }
+
+    @Test
+    void appliesRefusesRollsBackAndBreaksGlassThroughTheControlSocket() throws Exception {
+        try (Pipeline p = Pipeline.start(config(plain("v1.yaml", 1, DENY), Duration.ZERO), new SimpleMeterRegistry(),
+                Pipeline.PLAIN)) {
+            assertRefused();
+            AgentControl agent = control();
+
+            assertOk(agent.apply(bundle("v2.bundle", 2, "", key), true));
+            assertConnects();
+
+            AgentControl.Reply older = agent.apply(bundle("v1b.bundle", 1, DENY, key), true);
+            assertFalse(older.ok());
+            assertTrue(older.message().contains("not above the last applied version 2"), older.message());
+            assertConnects();   // version 2 stays in force
+            assertFalse(agent.apply(plain("v3.yaml", 3, DENY), true).ok(), "unsigned, signature required");
+            String signed = BundleSigner.sign(text(3, ""), "v3", key).render();
+            Path tampered = Files.writeString(tmp.resolve("tampered.bundle"), signed + DENY);
+            assertFalse(agent.apply(tampered, false).ok(), "tampered");
+            SigningKey stranger = SigningKey.generate(tmp.resolve("stranger.key"), tmp.resolve("stranger.pub"));
+            assertFalse(agent.apply(bundle("stranger.bundle", 3, DENY, stranger), false).ok(), "unknown key");
+            Files.setPosixFilePermissions(tmp.resolve("trusted"), PosixFilePermissions.fromString("rwxrwxr-x"));
+            assertFalse(agent.apply(bundle("v3.bundle", 3, DENY, key), false).ok(), "a group-writable key directory");
+            Files.setPosixFilePermissions(tmp.resolve("trusted"), PosixFilePermissions.fromString("rwxr-xr-x"));
+            assertConnects();
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(tmp.resolve(
+                    "control.sock"))));
+
+            AgentControl.Reply back = agent.rollback();
+            assertOk(back);
+            assertTrue(back.message().contains("from version 2 to version 1"), back.message());
+            assertRefused();
+
+            assertFalse(agent.mode("audit", null).ok(), "enforce to audit needs a token");
+            assertRefused();
+            assertOk(agent.mode("audit", BreakGlassToken.create(key, Instant.now())));
+            assertConnects();
+            assertOk(agent.mode("enforce", null));
+            assertRefused();
+
+            AgentControl.Reply status = agent.status();
+            assertTrue(status.body().path("lines").get(0).asText().startsWith("policy version 1 mode enforce"),
+                    status.body().toString());
+            assertEquals(1, agent.show().body().path("version").asLong());
+            assertTrue(String.join("\n", p.health()).contains("policy pins " + pins), "status file lines");
+        }
+        List<long[]> events = policyEvents();   // {event, reason, version}
+        List<Long> kinds = new ArrayList<>();
+        events.forEach(e -> kinds.add(e[0]));
+        assertEquals(List.of(kind(PolicyEvent.Kind.APPLY), kind(PolicyEvent.Kind.APPLY), kind(PolicyEvent.Kind.REFUSAL),
+                kind(PolicyEvent.Kind.REFUSAL), kind(PolicyEvent.Kind.REFUSAL), kind(PolicyEvent.Kind.REFUSAL),
+                kind(PolicyEvent.Kind.REFUSAL), kind(PolicyEvent.Kind.ROLLBACK), kind(PolicyEvent.Kind.REFUSAL), kind(PolicyEvent.Kind.BREAK_GLASS),
+                kind(PolicyEvent.Kind.MODE_CHANGE)), kinds, "one chained record per action and refusal, in order");
+        assertEquals(reason(Refusal.Reason.NOT_NEWER), events.get(2)[1]);
+        assertEquals(reason(Refusal.Reason.UNSIGNED), events.get(3)[1]);
+        assertEquals(reason(Refusal.Reason.TAMPERED), events.get(4)[1]);
+        assertEquals(reason(Refusal.Reason.UNKNOWN_KEY), events.get(5)[1]);
+        assertEquals(reason(Refusal.Reason.UNSAFE_KEY_DIRECTORY), events.get(6)[1]);
+        assertEquals(1, events.get(7)[2], "rolled back to version 1");
+        assertEquals(reason(Refusal.Reason.BAD_TOKEN), events.get(8)[1]);
+    }
+
+    @Test
+    void aStoppedHeartbeatLetsTheDeadmanLapseToAuditOnlyAndARenewalRestoresEnforcement() throws Exception {
+        try (Pipeline p = Pipeline.start(config(plain("v1.yaml", 1, DENY), Duration.ofMillis(600)),
+                new SimpleMeterRegistry(), Pipeline.PLAIN)) {
+            assertRefused();
+            p.heartbeat().pause(true);
+            Thread.sleep(1000);
+            assertConnects();   // audit-only past the deadline
+            assertTrue(String.join("\n", p.health()).contains("problem: the policy deadman lapsed"));
+            p.heartbeat().renew();
+            assertRefused();
+            p.heartbeat().pause(false);
+        }
+        assertTrue(policyEvents().stream().anyMatch(e -> e[0] == kind(PolicyEvent.Kind.DEADMAN_LAPSE)));
+        boolean flagged = false;
+        for (LogContents.Entry e : LogContents.security(data, keys())) {
+            RecordView r = new RecordView().wrap(e.payload(), 0, e.payload().length);
+            if (e.kind() <= dev.twinlane.wal.Kinds.MAX_APP_KIND && r.kind() == RecordKind.CONNECT
+                    && r.number("dport") == server.getLocalPort() && r.number("decision") == 2) {
+                flagged |= (r.number("decision_flags") & 2) != 0;   // TL_FLAG_DEADMAN
+            }
+        }
+        assertTrue(flagged, "the connect let through past the deadline is an audit_deny flagged deadman");
+    }
+
+    @Test
+    void pinsKeepEnforcingAfterAStopAndANewPipelineTakesOver() throws Exception {
+        Path v1 = plain("v1.yaml", 1, DENY);
+        try (Pipeline p = Pipeline.start(config(v1, Duration.ZERO), new SimpleMeterRegistry(), Pipeline.PLAIN)) {
+            assertRefused();
+        }
+        assertRefused();   // no agent runs: the pinned links and maps enforce
+        try (Pipeline p = Pipeline.start(config(v1, Duration.ZERO), new SimpleMeterRegistry(), Pipeline.PLAIN)) {
+            assertEquals(1, p.policyPlane().version(), "the pinned policy is taken over, not refused as a replay");
+            assertRefused();
+            assertOk(control().apply(plain("v2.yaml", 2, ""), false));
+            assertConnects();
+            assertOk(control().apply(plain("v3.yaml", 3, DENY), false));
+        }
+        assertRefused();
+        // a restart whose configured file is older than the pinned policy: refused, the pins stay in force
+        try (Pipeline p = Pipeline.start(config(tmp.resolve("v2.yaml"), Duration.ZERO), new SimpleMeterRegistry(),
+                Pipeline.PLAIN)) {
+            assertEquals(3, p.policyPlane().version());
+            assertRefused();
+        }
+        List<long[]> events = policyEvents();
+        assertEquals(kind(PolicyEvent.Kind.REFUSAL), events.get(events.size() - 1)[0]);
+        assertEquals(reason(Refusal.Reason.NOT_NEWER), events.get(events.size() - 1)[1]);
+        PinDir.remove(pins);
+        assertConnects();
+    }
+
+    @Test
+    void aSustainedDenyRateRevertsToAuditOnly() throws Exception {
+        AgentConfig c = config(plain("v1.yaml", 1, DENY), Duration.ZERO);
+        c.policy.denyRateRevert = 5;
+        c.policy.denyRateWindow = Duration.ofSeconds(1);
+        try (Pipeline p = Pipeline.start(c, new SimpleMeterRegistry(), Pipeline.PLAIN)) {
+            long until = System.nanoTime() + 10_000_000_000L;
+            while (p.policyPlane().mode() == dev.twinlane.policy.Mode.ENFORCE && System.nanoTime() < until) {
+                tryConnect();
+                Thread.sleep(10);
+            }
+            assertEquals(dev.twinlane.policy.Mode.AUDIT, p.policyPlane().mode());
+            assertConnects();
+        }
+        assertTrue(policyEvents().stream().anyMatch(e -> e[0] == kind(PolicyEvent.Kind.REVERT)));
+    }
+
+    private KeyRing keys() throws IOException {
+        return KeyRing.load(data.resolve("keys/security.key"));
+    }
+
+    private List<long[]> policyEvents() throws IOException {
+        List<long[]> out = new ArrayList<>();
+        for (LogContents.Entry e : LogContents.security(data, keys())) {
+            RecordView r = new RecordView().wrap(e.payload(), 0, e.payload().length);
+            if (e.kind() <= dev.twinlane.wal.Kinds.MAX_APP_KIND && r.kind() == RecordKind.POLICY) {
+                out.add(new long[] {r.number("event"), r.number("reason"), r.number("version")});
+            }
+        }
+        return out;
+    }
+
+    private static long kind(PolicyEvent.Kind k) {
+        return k.code();
+    }
+
+    private static long reason(Refusal.Reason r) {
+        return r.ordinal() + 1;
+    }
+
+    private static void assertOk(AgentControl.Reply r) {
+        assertTrue(r.ok(), r.message());
+    }
+
+    private void tryConnect() {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(server.getInetAddress(), server.getLocalPort()), 2000);
+        } catch (IOException e) {
+            // refused: counted by the agent
+        }
+    }
+
+    private void assertRefused() {
+        PolicyNet.assertRefused(server);
+    }
+
+    private void assertConnects() throws IOException {
+        PolicyNet.assertConnects(server);
+    }
+}

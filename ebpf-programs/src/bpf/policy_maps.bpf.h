@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR Apache-2.0) */
+/*
+ * The maps an applied policy lives in (twinlane_policy.h), twice: slot 0 and
+ * slot 1. policy_active names the slot the programs read; an apply fills the
+ * other one and then flips that single value, so every decision sees one whole
+ * policy, the old or the new. The loader pins these maps (and the deadman), so
+ * a restarted agent finds the policy in force.
+ *
+ * A program reads policy_active once per decision and uses that slot for every
+ * lookup of the decision (tl_policy_view).
+ */
+#ifndef TWINLANE_POLICY_MAPS_BPF_H
+#define TWINLANE_POLICY_MAPS_BPF_H
+
+#include "twinlane_policy.h"
+
+#define TL_SLOT_MAP(name, maptype, max, keytype, flags)  \
+	struct {                                          \
+		__uint(type, maptype);                    \
+		__uint(max_entries, max);                 \
+		__uint(map_flags, flags);                 \
+		__type(key, keytype);                     \
+		__type(value, __u8);                      \
+	} name SEC(".maps")
+
+/* Hash maps are not preallocated: a policy costs the memory of its entries, not of the limits. */
+#define TL_SLOT_HASH(name, max, keytype)                                           \
+	TL_SLOT_MAP(name##_s0, BPF_MAP_TYPE_HASH, max, keytype, BPF_F_NO_PREALLOC); \
+	TL_SLOT_MAP(name##_s1, BPF_MAP_TYPE_HASH, max, keytype, BPF_F_NO_PREALLOC)
+#define TL_SLOT_LPM(name, max, keytype)                                                \
+	TL_SLOT_MAP(name##_s0, BPF_MAP_TYPE_LPM_TRIE, max, keytype, BPF_F_NO_PREALLOC); \
+	TL_SLOT_MAP(name##_s1, BPF_MAP_TYPE_LPM_TRIE, max, keytype, BPF_F_NO_PREALLOC)
+
+TL_SLOT_HASH(pdeny_inode, TL_MAX_DENY_INODE, struct tl_inode_key);
+TL_SLOT_LPM(pdeny_prefix, TL_MAX_DENY_PREFIX, struct tl_prefix_key);
+TL_SLOT_HASH(pdeny_exec, TL_MAX_DENY_EXEC, struct tl_inode_key);
+TL_SLOT_HASH(pdeny_ipv4, TL_MAX_DENY_IPV4, __u32);
+TL_SLOT_HASH(pdeny_ipv6, TL_MAX_DENY_IPV6, __u8[16]);
+TL_SLOT_LPM(pdeny_cidr4, TL_MAX_DENY_CIDR4, struct tl_cidr4_key);
+TL_SLOT_LPM(pdeny_cidr6, TL_MAX_DENY_CIDR6, struct tl_cidr6_key);
+TL_SLOT_HASH(pdeny_port_rule, TL_MAX_DENY_PORT_RULE, struct tl_port_key);
+TL_SLOT_HASH(pallow_cgroup, TL_MAX_ALLOW_CGROUP, __u64);
+TL_SLOT_HASH(pwatch_inode, TL_MAX_WATCH_INODE, struct tl_inode_key);
+TL_SLOT_LPM(pwatch_prefix, TL_MAX_WATCH_PREFIX, struct tl_prefix_key);
+TL_SLOT_HASH(psurvival_inode, TL_MAX_SURVIVAL_INODE, struct tl_inode_key);
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} policy_active SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, TL_POLICY_SLOTS);
+	__type(key, __u32);
+	__type(value, struct tl_policy_meta);
+} policy_meta SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct tl_deadman);
+} policy_deadman SEC(".maps");
+
+/* One decision's view of the policy: the slot read once, its mode, and the deadman's state. */
+struct tl_policy_view {
+	__u32 slot;
+	__u32 mode;             /* enum tl_mode of the slot's policy */
+	int applied;            /* the slot holds a policy (its version is not 0) */
+	int lapsed;             /* the deadman's deadline has passed: every decision is audit-only */
+	__u8 flags;             /* TL_FLAG_DEADMAN(_FIRST) for the record */
+};
+
+static __always_inline void tl_policy_view(struct tl_policy_view *v)
+{
+	__u32 zero = 0;
+	__u32 *active = bpf_map_lookup_elem(&policy_active, &zero);
+	__u32 slot = active && *active ? 1 : 0;
+	struct tl_policy_meta *m = bpf_map_lookup_elem(&policy_meta, &slot);
+	v->slot = slot;
+	v->applied = m && m->version;
+	v->mode = m ? m->mode : TL_MODE_AUDIT;
+	v->lapsed = 0;
+	v->flags = 0;
+	struct tl_deadman *d = bpf_map_lookup_elem(&policy_deadman, &zero);
+	if (d && d->deadline_ns && bpf_ktime_get_boot_ns() > d->deadline_ns) {
+		v->lapsed = 1;
+		v->flags = TL_FLAG_DEADMAN;
+		/* Exactly one decision (per lapse) finds lapse_seen clear and says so in its record. */
+		if (__sync_val_compare_and_swap(&d->lapse_seen, 0, 1) == 0)
+			v->flags |= TL_FLAG_DEADMAN_FIRST;
+	}
+}
+
+/* Looks key up in the slot's copy of a policy map (two explicit lookups: the verifier wants a constant map). */
+#define tl_policy_lookup(v, name, key) \
+	((v)->slot ? bpf_map_lookup_elem(&name##_s1, (key)) : bpf_map_lookup_elem(&name##_s0, (key)))
+
+/*
+ * The decision for a matched rule: a --deny-* rule (flag_match) under tl_config's mode, a
+ * policy rule (policy_match) under the policy's mode; the stronger one wins, and a lapsed
+ * deadman turns a deny into an audited one (neither fail-open silently nor fail-closed).
+ */
+static __always_inline __u8 tl_decide_with(const struct tl_policy_view *v, int flag_match, int policy_match)
+{
+	__u8 d = TL_ALLOW;
+	if (flag_match)
+		d = tl_enforcing() ? TL_DENY : TL_AUDIT_DENY;
+	if (policy_match && d != TL_DENY)
+		d = v->mode == TL_MODE_ENFORCE ? TL_DENY : TL_AUDIT_DENY;
+	if (d == TL_DENY && v->lapsed)
+		d = TL_AUDIT_DENY;
+	return d;
+}
+
+#endif /* TWINLANE_POLICY_MAPS_BPF_H */

@@ -1,5 +1,0 @@
-package dev.twinlane.ingest;
-
-/** One field of a C record struct: name as in twinlane_records.h, offset and size in bytes. */
-public record Field(String name, int offset, int size, FieldType type) {
-}

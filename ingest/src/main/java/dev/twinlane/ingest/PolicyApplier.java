@@ -1,0 +1,126 @@
+package dev.twinlane.ingest;
+
+import java.util.List;
+import java.util.concurrent.locks.LockSupport;
+
+import dev.twinlane.policy.CompiledPolicy;
+import dev.twinlane.policy.MapEntry;
+import dev.twinlane.policy.PolicyMap;
+
+/**
+ * Puts a compiled policy into force with one map write. The programs read the slot that
+ * policy_active names; an apply empties the other slot (unless {@link #prepare()} already
+ * did), fills it (the slot then holds exactly the policy's entries), writes its meta
+ * (version, mode), and only then flips policy_active. A failure or a crash before the flip
+ * leaves the policy in force whole; the half-filled slot is emptied by the next apply.
+ *
+ * One writer at a time: the agent applies from one thread (the slots are not locked against
+ * a second applier).
+ */
+public final class PolicyApplier {
+    /** How long after a flip the old slot may still be read by a decision that began before it. */
+    static final long GRACE_NANOS = 100_000_000L;
+
+    private final PolicySlots slots;
+    /** What this applier last wrote into each slot (null: unknown, walked when cleared). */
+    private final CompiledPolicy[] held = new CompiledPolicy[2];
+    private final boolean[] empty = new boolean[2];
+    private long lastFlipNanos = System.nanoTime() - GRACE_NANOS;
+
+    PolicyApplier(PolicySlots slots) {
+        this.slots = slots;
+    }
+
+    /** What an apply did: the slot now active, the entries written, and how long the map writes took. */
+    public record Applied(long version, int slot, int entries, int cleared, long clearNanos, long switchNanos) {
+        /** From the first map write to the flip, the clearing of the inactive slot included. */
+        public double millis() {
+            return (clearNanos + switchNanos) / 1e6;
+        }
+
+        /** Fill, meta and flip only: the apply time when {@link #prepare()} emptied the slot ahead. */
+        public double switchMillis() {
+            return switchNanos / 1e6;
+        }
+    }
+
+    /** What the kernel enforces now: the active slot's policy version (0: none) and mode code. */
+    public record InForce(long version, int mode, int slot) {
+    }
+
+    public Applied apply(CompiledPolicy policy) {
+        return apply(policy, () -> { });
+    }
+
+    /** {@code beforeFlip} runs between the fill and the switch: tests abort there. */
+    Applied apply(CompiledPolicy policy, Runnable beforeFlip) {
+        checkLimits(policy);
+        int target = 1 - slots.activeSlot();
+        awaitGrace();  // not counted: the time an apply takes is its map writes
+        long start = System.nanoTime();
+        int cleared = empty[target] ? 0 : clear(target);
+        long filling = System.nanoTime();
+        empty[target] = false;
+        int entries = 0;
+        for (PolicyMap m : PolicyMap.values()) {
+            List<MapEntry> e = policy.entries(m);
+            slots.fill(target, m, e);
+            entries += e.size();
+        }
+        slots.writeMeta(target, policy.meta());
+        beforeFlip.run();
+        slots.activate(target);
+        long end = System.nanoTime();
+        held[target] = policy;
+        lastFlipNanos = end;
+        return new Applied(policy.version(), target, entries, cleared, filling - start, end - filling);
+    }
+
+    /**
+     * Empties the inactive slot ahead of the next apply, which then only fills and flips. Like
+     * an apply, it clears a slot only {@link #GRACE_NANOS} after the last flip: a decision that
+     * read the old index just before the flip must not see that slot half-emptied.
+     */
+    public int prepare() {
+        int target = 1 - slots.activeSlot();
+        if (empty[target]) {
+            return 0;
+        }
+        int removed = clear(target);
+        empty[target] = true;
+        return removed;
+    }
+
+    private void awaitGrace() {
+        for (long wait; (wait = lastFlipNanos + GRACE_NANOS - System.nanoTime()) > 0; ) {
+            LockSupport.parkNanos(wait);
+        }
+    }
+
+    private int clear(int slot) {
+        awaitGrace();
+        int removed = slots.clear(slot, held[slot]);
+        held[slot] = null;
+        return removed;
+    }
+
+    public InForce inForce() {
+        int slot = slots.activeSlot();
+        return new InForce(slots.metaVersion(slot), slots.metaMode(slot), slot);
+    }
+
+    /** The entries the active slot's copy of {@code map} holds (a walk of the map: for checks, not the hot path). */
+    public int activeEntries(PolicyMap map) {
+        return slots.count(slots.activeSlot(), map);
+    }
+
+    private static void checkLimits(CompiledPolicy policy) {
+        for (PolicyMap m : PolicyMap.values()) {
+            int n = policy.entries(m).size();
+            if (n > m.maxEntries()) {
+                throw new IngestException("policy version " + policy.version() + " needs " + n + " entries in "
+                        + m.mapName() + ", which holds at most " + m.maxEntries() + "; nothing applied");
+            }
+        }
+    }
+}

@@ -1,0 +1,226 @@
+package dev.twinlane.ingest;
+
+import static dev.twinlane.ingest.PolicyNet.assertConnects;
+import static dev.twinlane.ingest.PolicyNet.assertRefused;
+import static dev.twinlane.ingest.PolicyNet.ip;
+import static dev.twinlane.ingest.PolicyNet.server;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import dev.twinlane.policy.CompiledPolicy;
+import dev.twinlane.policy.PolicyMap;
+import dev.twinlane.records.RecordKind;
+import dev.twinlane.records.RecordView;
+
+/**
+ * Compiled policies applied to the host kernel's cgroup connect/bind programs through the
+ * slotted, pinned maps (a pin directory of this test's own, removed at the end). Needs root.
+ */
+class PolicyApplyTest {
+    private static Path pins;
+    private static KernelIngest kernel;
+    private static RecordCollector records;
+    private static long version;
+
+    @BeforeAll
+    static void start() {
+        Root.require();
+        pins = Path.of("/sys/fs/bpf/twinlane-test-" + UUID.randomUUID().toString().substring(0, 8));
+        kernel = KernelIngest.start(new IngestConfig().pinDir(pins).syscallSampleRate(0)
+                .audit(new AuditLog(new PrintStream(OutputStream.nullOutputStream()))));
+        records = new RecordCollector(kernel);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        try {
+            if (records != null) {
+                records.close();
+            }
+            if (kernel != null) {
+                kernel.close();
+            }
+        } finally {
+            if (pins != null) {
+                PinDir.remove(pins);
+            }
+        }
+    }
+
+    @AfterEach
+    void emptyPolicy() {
+        kernel.policyApplier().apply(Policies.enforce(++version, ""));
+    }
+
+    private static PolicyApplier.Applied apply(String mode, String rules) {
+        return kernel.policyApplier().apply(Policies.compile("version: " + ++version + "\nmode: " + mode + "\n" + rules));
+    }
+
+    @Test
+    void aConnectToADeniedCidrIsRefusedAndRecordedAsAPolicyDenial() throws Exception {
+        try (ServerSocket inside = server("127.77.1.5"); ServerSocket outside = server("127.77.2.5")) {
+            apply("enforce", "deny:\n  network:\n    - cidr: 127.77.1.0/24\n");
+            assertRefused(inside);
+            assertConnects(outside);
+            List<RecordView> r = records.await(x -> x.kind() == RecordKind.CONNECT
+                    && x.number("dport") == inside.getLocalPort() && x.number("decision") == 1, 1);
+            assertEquals(1, r.size(), "the denial is recorded");
+            assertEquals(1, r.get(0).number("decision_flags") & 1, "flagged as a policy rule's decision");
+        }
+    }
+
+    @Test
+    void aPortRuleForBindDeniesBindButNotConnect() throws Exception {
+        try (ServerSocket server = server("127.77.3.1")) {
+            int port = server.getLocalPort();
+            apply("enforce", "deny:\n  network:\n    - {port: " + port + ", protocol: tcp, direction: bind}\n");
+            assertConnects(server);
+            try (ServerSocket other = new ServerSocket()) {
+                SocketException e = assertThrows(SocketException.class,
+                        () -> other.bind(new InetSocketAddress(ip("127.77.3.2"), port)));
+                assertTrue(e.getMessage().contains("Operation not permitted"), e.getMessage());
+            }
+            apply("enforce", "");
+            try (ServerSocket other = new ServerSocket()) {
+                other.bind(new InetSocketAddress(ip("127.77.3.2"), port));
+                assertTrue(other.isBound(), "the same bind works once the rule is gone");
+            }
+        }
+    }
+
+    @Test
+    void aProcessInAnAllowedCgroupIsNotDenied() throws Exception {
+        Path cgroup = KernelIngest.cgroup2Mount().resolve("twinlane-test-" + UUID.randomUUID().toString().substring(0, 8));
+        Files.createDirectory(cgroup);
+        try (ServerSocket server = server("127.77.5.5")) {
+            apply("enforce", "deny:\n  network:\n    - cidr: 127.77.5.0/24\nallow:\n  cgroups: [" + cgroup + "]\n");
+            String connect = "exec 3<>/dev/tcp/127.77.5.5/" + server.getLocalPort() + " && echo connected";
+            String moved = bash("echo $$ > " + cgroup.resolve("cgroup.procs") + " && " + connect);
+            assertTrue(moved.contains("connected"), "in the allowed cgroup: " + moved);
+            String notMoved = bash(connect);
+            assertTrue(notMoved.contains("Operation not permitted"), "outside it: " + notMoved);
+        } finally {
+            Files.delete(cgroup);  // empty again: its only process has exited
+        }
+    }
+
+    private static String bash(String script) throws Exception {
+        Process p = new ProcessBuilder("bash", "-c", script).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(10, TimeUnit.SECONDS));
+        return out;
+    }
+
+    @Test
+    void auditModeRecordsTheMatchAndLetsItThrough() throws Exception {
+        try (ServerSocket server = server("127.77.6.5")) {
+            apply("audit", "deny:\n  network:\n    - cidr: 127.77.6.0/24\n");
+            assertConnects(server);
+            List<RecordView> r = records.await(x -> x.kind() == RecordKind.CONNECT
+                    && x.number("dport") == server.getLocalPort() && x.number("decision") == 2, 1);
+            assertEquals(1, r.size(), "an audit_deny record");
+            assertEquals(0, r.get(0).number("ret"));
+        }
+    }
+
+    @Test
+    void aFailureBetweenFillAndSwitchLeavesTheOldPolicyWhole() throws Exception {
+        try (ServerSocket old = server("127.77.7.5"); ServerSocket next = server("127.77.8.5")) {
+            PolicyApplier.Applied first = apply("enforce", "deny:\n  network:\n    - cidr: 127.77.7.0/24\n");
+            CompiledPolicy second = Policies.enforce(++version, "deny:\n  network:\n    - cidr: 127.77.8.0/24\n");
+            assertThrows(IllegalStateException.class, () -> kernel.policyApplier().apply(second, () -> {
+                throw new IllegalStateException("abort before the switch");
+            }));
+            assertRefused(old);
+            assertConnects(next);
+            assertEquals(first.version(), kernel.policyApplier().inForce().version());
+            // What a restarted agent sees through the pins: the same policy, and it can apply the next one.
+            try (PolicySlots pinned = PolicySlots.pinned(PinDir.prepare(pins))) {
+                PolicyApplier restarted = new PolicyApplier(pinned);
+                assertEquals(first.version(), restarted.inForce().version());
+                restarted.apply(second);
+            }
+            assertRefused(next);
+            assertConnects(old);
+        }
+    }
+
+    @Test
+    void anApplierKilledBetweenFillAndSwitchLeavesTheOldPolicyWhole() throws Exception {
+        try (ServerSocket old = server("127.77.9.5"); ServerSocket next = server("127.77.10.5")) {
+            PolicyApplier.Applied first = apply("enforce", "deny:\n  network:\n    - cidr: 127.77.9.0/24\n");
+            Path yaml = Files.createTempFile("twinlane-policy-", ".yaml");
+            Files.writeString(yaml, "version: " + ++version + "\nmode: enforce\ndeny:\n  network:\n    - cidr: 127.77.10.0/24\n");
+            Process child = new ProcessBuilder(ProcessHandle.current().info().command().orElseThrow(),
+                    "-cp", System.getProperty("java.class.path"), PolicyApplyChild.class.getName(),
+                    pins.toString(), yaml.toString()).redirectErrorStream(true).start();
+            try {
+                String line = new java.io.BufferedReader(new java.io.InputStreamReader(child.getInputStream())).readLine();
+                assertEquals("filled", line, "the child filled the inactive slot");
+                child.destroyForcibly();  // SIGKILL between the fill and the switch
+                assertTrue(child.waitFor(10, TimeUnit.SECONDS));
+            } finally {
+                child.destroyForcibly();
+                Files.delete(yaml);
+            }
+            assertRefused(old);
+            assertConnects(next);
+            assertEquals(first.version(), kernel.policyApplier().inForce().version());
+        }
+    }
+
+    @Test
+    void aThousandRulePolicyIsAppliedInMilliseconds() {
+        StringBuilder rules = new StringBuilder("deny:\n  network:\n");
+        for (int i = 0; i < 400; i++) {
+            rules.append("    - addr: 10.").append(i / 250).append('.').append(i % 250).append(".1\n");
+            rules.append("    - cidr: 10.").append(100 + i / 250).append('.').append(i % 250).append(".0/24\n");
+        }
+        for (int i = 0; i < 200; i++) {
+            rules.append("    - {port: ").append(20000 + i).append(", protocol: tcp, direction: connect}\n");
+        }
+        List<Double> full = new ArrayList<>();
+        List<Double> prepared = new ArrayList<>();
+        PolicyApplier.Applied last = null;
+        for (int run = 0; run < 10; run++) {
+            CompiledPolicy p = Policies.enforce(++version, rules.toString());  // compile excluded from the timing
+            if (run % 2 == 1) {
+                kernel.policyApplier().prepare();
+            }
+            last = kernel.policyApplier().apply(p);
+            (run % 2 == 1 ? prepared : full).add(last.millis());
+        }
+        System.out.printf("policy apply, 1000 rules (%d map entries): inactive slot prepared ahead %s ms (best %.2f);"
+                + " clearing %d entries from it first %s ms (best %.2f)%n", last.entries(), rounded(prepared),
+                prepared.stream().mapToDouble(Double::doubleValue).min().orElseThrow(), last.entries(), rounded(full),
+                full.stream().mapToDouble(Double::doubleValue).min().orElseThrow());
+        assertEquals(800, kernel.policyApplier().activeEntries(PolicyMap.DENY_CIDR4) + kernel.policyApplier().activeEntries(PolicyMap.DENY_IPV4));
+        assertEquals(200, kernel.policyApplier().activeEntries(PolicyMap.DENY_PORT_RULE));
+        double median = prepared.stream().sorted().toList().get(prepared.size() / 2);
+        assertTrue(median < 50, "applying 1000 rules took " + median + " ms (median)");
+    }
+
+    private static List<String> rounded(List<Double> ms) {
+        return ms.stream().map(m -> String.format("%.2f", m)).toList();
+    }
+}

@@ -1,0 +1,28 @@
+package dev.twinlane.policy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * Resolves paths on this host with stat. Symbolic links are followed: the kernel's hooks see
+ * the inode a link leads to, so a rule on the link's own inode would never match. For a
+ * cgroup v2 directory the inode number is the cgroup id.
+ */
+public final class FileSystemResolver implements PathResolver {
+    @Override
+    public Optional<Inode> resolve(String path) {
+        try {
+            Path p = Path.of(path);
+            long ino = (Long) Files.getAttribute(p, "unix:ino");
+            long dev = (Long) Files.getAttribute(p, "unix:dev");
+            return Optional.of(new Inode(ino, Inode.kernelDev(dev)));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException | UnsupportedOperationException e) {
+            throw new PolicyException("cannot stat " + path + ": " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,115 @@
+package dev.twinlane.records;
+
+import static dev.twinlane.records.FieldType.BYTES;
+import static dev.twinlane.records.FieldType.CHARS;
+import static dev.twinlane.records.FieldType.IP;
+import static dev.twinlane.records.FieldType.S32;
+import static dev.twinlane.records.FieldType.S64;
+import static dev.twinlane.records.FieldType.STRINGS;
+import static dev.twinlane.records.FieldType.U16;
+import static dev.twinlane.records.FieldType.U32;
+import static dev.twinlane.records.FieldType.U64;
+import static dev.twinlane.records.FieldType.U8;
+
+import java.util.List;
+
+/**
+ * The record layouts of twinlane_records.h, as the Java decoders read them.
+ * RecordLayoutDriftTest checks every offset and size here against the C
+ * header compiled by gcc; keep the field names identical to the C ones.
+ */
+public final class RecordLayout {
+    public static final int ABI_VERSION = 3;
+    public static final int COMM_LEN = 16;
+    public static final int PATH_MAX = 256;
+    public static final int ARGS_MAX = 512;
+    public static final int PREFIX_MAX = 128;
+    public static final int DETAIL_MAX = 128;
+
+    /** Header fields only (kind and size) every record starts with. */
+    public static final int KIND_OFFSET = 0;
+    public static final int SIZE_OFFSET = 2;
+
+    public static final RecordStruct HEADER = new RecordStruct("tl_header", 80, null,
+            f("kind", 0, 2, U16), f("size", 2, 2, U16), f("cpu", 4, 4, U32),
+            f("ktime_ns", 8, 8, U64), f("start_ns", 16, 8, U64), f("parent_start_ns", 24, 8, U64),
+            f("tgid", 32, 4, U32), f("tid", 36, 4, U32), f("ptgid", 40, 4, U32),
+            f("uid", 44, 4, U32), f("gid", 48, 4, U32), f("source", 52, 1, U8), f("decision_flags", 53, 1, U8),
+            f("cgroup_id", 56, 8, U64), f("comm", 64, COMM_LEN, CHARS));
+
+    public static final RecordStruct EXEC = new RecordStruct("tl_exec", 880, HEADER,
+            f("ret", 80, 4, S32), f("decision", 84, 1, U8), f("filename_len", 88, 4, U32),
+            f("args_len", 92, 4, U32), f("argc", 96, 4, U32), f("ino", 104, 8, U64),
+            f("filename", 112, PATH_MAX, CHARS), f("args", 368, ARGS_MAX, STRINGS));
+
+    public static final RecordStruct FILE_OPEN = new RecordStruct("tl_file_open", 368, HEADER,
+            f("ret", 80, 4, S32), f("decision", 84, 1, U8), f("path_status", 85, 1, U8), f("flags", 88, 4, U32),
+            f("path_len", 92, 4, U32), f("ino", 96, 8, U64), f("dev", 104, 8, U64),
+            f("path", 112, PATH_MAX, CHARS)).trimmed();
+
+    public static final RecordStruct NET = new RecordStruct("tl_net", 128, HEADER,
+            f("ret", 80, 4, S32), f("decision", 84, 1, U8), f("protocol", 85, 1, U8),
+            f("family", 86, 2, U16), f("sport", 88, 2, U16), f("dport", 90, 2, U16),
+            f("saddr", 96, 16, IP), f("daddr", 112, 16, IP));
+
+    public static final RecordStruct PTRACE = new RecordStruct("tl_ptrace", 96, HEADER,
+            f("ret", 80, 4, S32), f("decision", 84, 1, U8), f("mode", 88, 4, U32),
+            f("target_tgid", 92, 4, U32));
+
+    public static final RecordStruct KERNEL_READ = new RecordStruct("tl_kernel_read", 352, HEADER,
+            f("ret", 80, 4, S32), f("decision", 84, 1, U8), f("path_status", 85, 1, U8), f("id", 88, 4, U32),
+            f("path_len", 92, 4, U32), f("path", 96, PATH_MAX, CHARS));
+
+    public static final RecordStruct BPF = new RecordStruct("tl_bpf", 96, HEADER,
+            f("ret", 80, 4, S32), f("decision", 84, 1, U8), f("cmd", 88, 4, S32),
+            f("attr_size", 92, 4, U32));
+
+    /** Written by the agent into the security lane (PolicyEvent), never by a BPF program. */
+    public static final RecordStruct POLICY = new RecordStruct("tl_policy_event", 280, HEADER,
+            f("event", 80, 1, U8), f("mode", 81, 1, U8), f("reason", 82, 1, U8), f("version", 88, 8, U64),
+            f("previous_version", 96, 8, U64), f("apply_ns", 104, 8, U64), f("digest", 112, 32, BYTES),
+            f("detail_len", 144, 4, U32), f("detail", 152, DETAIL_MAX, CHARS));
+
+    public static final RecordStruct FORK = new RecordStruct("tl_fork", 96, HEADER,
+            f("child_start_ns", 80, 8, U64), f("child_tgid", 88, 4, U32));
+
+    public static final RecordStruct EXIT = new RecordStruct("tl_exit", 104, HEADER,
+            f("exit_code", 80, 4, S32), f("utime_ns", 88, 8, U64), f("stime_ns", 96, 8, U64));
+
+    public static final RecordStruct SYSCALL = new RecordStruct("tl_syscall", 104, HEADER,
+            f("ret", 80, 8, S64), f("latency_ns", 88, 8, U64), f("nr", 96, 4, U32));
+
+    public static final RecordStruct TCP_STATE = new RecordStruct("tl_tcp_state", 120, HEADER,
+            f("family", 80, 2, U16), f("sport", 82, 2, U16), f("dport", 84, 2, U16),
+            f("oldstate", 86, 1, U8), f("newstate", 87, 1, U8),
+            f("saddr", 88, 16, IP), f("daddr", 104, 16, IP));
+
+    public static final RecordStruct LOADGEN = new RecordStruct("tl_loadgen", 64, null,
+            f("kind", 0, 2, U16), f("size", 2, 2, U16), f("cpu", 4, 4, U32),
+            f("seq", 8, 8, U64), f("ktime_ns", 16, 8, U64), f("payload", 24, 40, BYTES));
+
+    /* Maps written by user space. */
+    public static final RecordStruct CONFIG = new RecordStruct("tl_config", 32, null,
+            f("mode", 0, 4, U32), f("record_all_opens", 4, 4, U32), f("syscall_sample_rate", 8, 4, U32),
+            f("agent_tgid", 12, 4, U32), f("cgroup_filter", 16, 8, U64),
+            f("security_wakeup_bytes", 24, 4, U32), f("observability_wakeup_bytes", 28, 4, U32));
+
+    public static final RecordStruct READER_STATE = new RecordStruct("tl_reader_state", 8, null,
+            f("security_asleep", 0, 4, U32));
+
+    public static final RecordStruct INODE_KEY = new RecordStruct("tl_inode_key", 16, null,
+            f("ino", 0, 8, U64), f("dev", 8, 8, U64));
+
+    public static final RecordStruct PREFIX_KEY = new RecordStruct("tl_prefix_key", 132, null,
+            f("prefixlen", 0, 4, U32), f("path", 4, PREFIX_MAX, CHARS));
+
+    public static final List<RecordStruct> ALL = List.of(HEADER, EXEC, FILE_OPEN, NET, PTRACE, KERNEL_READ,
+            BPF, POLICY, FORK, EXIT, SYSCALL, TCP_STATE, LOADGEN, CONFIG, READER_STATE, INODE_KEY, PREFIX_KEY);
+
+    private RecordLayout() {
+    }
+
+    private static Field f(String name, int offset, int size, FieldType type) {
+        return new Field(name, offset, size, type);
+    }
+}

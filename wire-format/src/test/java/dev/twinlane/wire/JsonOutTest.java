@@ -1,0 +1,47 @@
+package dev.twinlane.wire;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Base64;
+import java.util.Random;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+class JsonOutTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void base64MatchesTheJdkForEveryLengthAndOffset() throws Exception {
+        Random r = new Random(1);
+        JsonOut o = new JsonOut(16);
+        for (int n = 0; n < 200; n++) {
+            byte[] b = new byte[n + 3];
+            r.nextBytes(b);
+            o.reset().base64(b, 3, n);
+            assertEquals('"' + Base64.getEncoder().encodeToString(java.util.Arrays.copyOfRange(b, 3, 3 + n)) + '"',
+                    o.toString());
+        }
+    }
+
+    @Test
+    void stringsAndNumbersRoundTripThroughAJsonParser() throws Exception {
+        String tricky = "a\"b\\c\n\t\u0001 é ✓ \uD83D\uDE00 /etc/pass wd";
+        JsonOut o = new JsonOut(8).begin().name("s").str(tricky).name("min").num(Long.MIN_VALUE).name("neg").num(-42)
+                .name("u").unsigned(-1L).name("arr").beginArray().element().num(1).element().str("x").element().nul()
+                .endArray().name("obj").begin().name("t").bool(true).end().name("hex").hex(new byte[] {0, 15, -1}).end();
+        JsonNode n = JSON.readTree(o.toBytes());
+        assertEquals(tricky, n.get("s").asText());
+        assertEquals(Long.MIN_VALUE, n.get("min").asLong());
+        assertEquals(-42, n.get("neg").asLong());
+        assertEquals("18446744073709551615", n.get("u").asText());
+        assertEquals("[1,\"x\",null]", n.get("arr").toString());
+        assertEquals(true, n.get("obj").get("t").asBoolean());
+        assertEquals("000fff", n.get("hex").asText());
+        for (byte b : o.toBytes()) {
+            assertEquals(true, b >= 0x20 && b < 0x7f, "ASCII only");
+        }
+    }
+}
