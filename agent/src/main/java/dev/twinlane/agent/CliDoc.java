@@ -29,9 +29,19 @@ final class CliDoc {
         }
         section(md, "./twinlane", root);
         for (Map.Entry<String, CommandLine> c : root.getSubcommands().entrySet()) {
-            section(md, c.getKey(), c.getValue());
+            sections(md, c.getKey(), c.getValue());
         }
         return md.toString();
+    }
+
+    /** A command's section, then its own subcommands' (policy apply, ...), each under its full name. */
+    private static void sections(StringBuilder md, String title, CommandLine c) {
+        section(md, title, c);
+        if (!title.equals("help")) {
+            for (Map.Entry<String, CommandLine> sub : c.getSubcommands().entrySet()) {
+                sections(md, title + " " + sub.getKey(), sub.getValue());
+            }
+        }
     }
 
     /** The line the command list of --help shows: the header when there is one, else the first line of the description. */
