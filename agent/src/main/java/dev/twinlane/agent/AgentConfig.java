@@ -28,6 +28,7 @@ import com.lmax.disruptor.SleepingWaitStrategy;
 import com.lmax.disruptor.WaitStrategy;
 import com.lmax.disruptor.YieldingWaitStrategy;
 
+import dev.twinlane.cli.UsageException;
 import dev.twinlane.ingest.IngestConfig;
 import dev.twinlane.ingest.WakeupPolicy;
 import dev.twinlane.observability.Imputation;

@@ -83,7 +83,7 @@ final class ConfigReader {
             return dflt;
         }
         try {
-            long n = v.equals(0) ? 0 : dev.twinlane.siem.Siem.duration(String.valueOf(v)).toNanos();
+            long n = v.equals(0) ? 0 : dev.twinlane.cli.Durations.parse(String.valueOf(v)).toNanos();
             if (n >= min && n <= max) {
                 return n;
             }

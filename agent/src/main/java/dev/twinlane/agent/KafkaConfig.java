@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import dev.twinlane.cli.UsageException;
 import dev.twinlane.export.ExportSettings;
 
 /**

@@ -1,67 +1,59 @@
 package dev.twinlane.agent;
 
-import java.util.List;
+import java.util.concurrent.Callable;
 
-/** Entry point of `./twinlane`: dispatches to one {@link Command}. */
-public final class Main {
-    private static final List<Command> COMMANDS = List.of(
-            new HelpCommand(),
-            new VerifyCommand(),
-            new RunCommand(),
-            new StatusCommand(),
-            new BrokerCommand(),
-            new SiemCommand());
+import dev.twinlane.broker.BrokerCommand;
+import dev.twinlane.cli.Cli;
+import dev.twinlane.cli.Version;
+import dev.twinlane.siem.Siem;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.HelpCommand;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
-    private Main() {
-    }
+/**
+ * Entry point of `./twinlane`: every command and option is declared on the command classes, and
+ * help, completion and docs/CLI.md are generated from those declarations. siem and broker are
+ * declared in their own modules (which have entry points of their own and know nothing of this one).
+ */
+@Command(name = Cli.ROOT, mixinStandardHelpOptions = true, versionProvider = Version.class,
+        description = "twinlane: a dual-lane kernel telemetry pipeline (security lane, observability lane).",
+        subcommands = {RunCommand.class, StatusCommand.class, VerifyCommand.class, PolicyCommand.class, BrokerCommand.class, Siem.class,
+                Main.Test.class, HelpCommand.class, CompletionCommand.class},
+        footer = "./twinlane COMMAND --help tells more; every command and option: docs/CLI.md.")
+public final class Main implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
 
     public static void main(String[] args) {
         System.exit(run(args));
     }
 
-    static int run(String[] args) {
-        String name = args.length == 0 ? "help" : args[0];
-        String[] rest = java.util.Arrays.copyOfRange(args, Math.min(1, args.length), args.length);
-        for (Command c : COMMANDS) {
-            if (c.name().equals(name)) {
-                try {
-                    return c.run(rest);
-                } catch (UsageException e) {
-                    System.err.println("twinlane " + name + ": " + e.getMessage());
-                    return 2;
-                } catch (Exception e) {
-                    // One clear line; the stack trace only when asked for.
-                    System.err.println("twinlane " + name + ": " + e.getMessage());
-                    if (Boolean.getBoolean("twinlane.debug")) {
-                        e.printStackTrace();
-                    }
-                    return 1;
-                }
-            }
-        }
-        System.err.println("twinlane: unknown command '" + name + "'; try ./twinlane help");
-        return 2;
+    static int run(String... args) {
+        return commandLine().execute(args);
     }
 
-    static List<Command> commands() {
-        return COMMANDS;
+    /** The whole command tree, from the declarations. */
+    static CommandLine commandLine() {
+        return Cli.commandLine(new Main());
     }
 
-    private static final class HelpCommand implements Command {
-        public String name() {
-            return "help";
-        }
+    /** `./twinlane` alone: what `./twinlane help` says. */
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+        return 0;
+    }
 
-        public String summary() {
-            return "list the commands";
-        }
-
-        public int run(String[] args) {
-            System.out.println("usage: ./twinlane COMMAND [OPTIONS]");
-            for (Command c : COMMANDS) {
-                System.out.printf("  %-8s %s%n", c.name(), c.summary());
-            }
-            return 0;
+    /** Declared so that help and completion know it; the launcher runs it (mvn verify) before Java starts. */
+    @Command(name = "test", mixinStandardHelpOptions = true, versionProvider = Version.class, description = "Runs every test on the real kernel: mvn verify over every module (what CI runs)."
+            + " The launcher ./twinlane does this itself.")
+    static final class Test implements Callable<Integer> {
+        @Override
+        public Integer call() {
+            System.err.println("twinlane test: run it through the launcher, ./twinlane test (it runs mvn verify)");
+            return Cli.USAGE;
         }
     }
 }

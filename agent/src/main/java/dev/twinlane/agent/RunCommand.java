@@ -4,82 +4,141 @@ import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.PrintStream;
+import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Set;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
+import dev.twinlane.cli.Choice;
+import dev.twinlane.cli.Cli;
+import dev.twinlane.cli.Durations;
+import dev.twinlane.cli.Port;
+import dev.twinlane.cli.UsageException;
+import dev.twinlane.cli.Version;
 import dev.twinlane.ingest.IngestConfig;
 import dev.twinlane.ingest.RecordJson;
 import dev.twinlane.records.Ring;
 import dev.twinlane.router.Records;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.TypeConversionException;
 
 /** `twinlane run`: the whole pipeline, kernel to both logs, until stopped or --duration ends. */
-final class RunCommand implements Command {
-    public String name() {
-        return "run";
-    }
+@Command(name = "run", mixinStandardHelpOptions = true, versionProvider = Version.class, sortOptions = false,
+        description = {"Runs the agent: loads the programs this kernel accepts, reads both rings into the security"
+                + " and observability logs, until Ctrl-C, SIGTERM or the end of --duration.",
+                "Every option and rule is checked before anything is loaded into the kernel or written."},
+        footer = "Exit status: 0; 1 when a failure stopped it or it could not log every security event; 2 for a bad"
+                + " option, rule or configuration.")
+final class RunCommand implements Callable<Integer> {
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "settings: one YAML file, see docs/CONFIGURATION.md (the options below override it)")
+    Path configFile;
 
-    public String summary() {
-        return "run the agent [--config FILE] [--data-dir DIR] [--duration 10s] [--print security|observability|all] [--kafka HOST:PORT]"
-                + " [--start-new-log REASON]";
-    }
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "logs, keys and state (default: /var/lib/twinlane)")
+    Path dataDir;
 
-    static Options options(String[] args) throws UsageException {
-        return Options.parse(args,
-                Set.of("config", "data-dir", "duration", "print", "mode", "sample-rate", "deny-port", "deny-addr",
-                        "deny-file", "watch", "watch-file", "kafka", "start-new-log"),
-                Set.of("record-all-opens"));
+    @Option(names = "--duration", paramLabel = "DURATION", converter = Durations.Positive.class,
+            description = "stop after this long, e.g. 10s, 500ms, 2m (default: until stopped)")
+    Duration duration;
+
+    @Option(names = "--print", paramLabel = "LANE", converter = PrintChoice.class, completionCandidates = PrintChoice.class,
+            description = "write one JSON object per record to stdout; LANE: ${COMPLETION-CANDIDATES}")
+    String print;
+
+    @Option(names = "--mode", paramLabel = "MODE", converter = ModeChoice.class, completionCandidates = ModeChoice.class,
+            description = "enforce (deny rules refuse) or audit (they are only recorded, as audit_deny); default: enforce")
+    IngestConfig.Mode mode;
+
+    @Option(names = "--sample-rate", paramLabel = "N", converter = SampleRate.class,
+            description = "record 1 in N syscalls with its latency, 0-1000000 (0: none; default: 100)")
+    Integer sampleRate;
+
+    @Option(names = "--record-all-opens", description = "every file open is a security record, not just watched ones")
+    boolean recordAllOpens;
+
+    @Option(names = "--deny-port", paramLabel = "PORT", converter = Port.class,
+            description = "refuse connect and bind to this port, 1-65535 (repeatable)")
+    List<Integer> denyPorts = new ArrayList<>();
+
+    @Option(names = "--deny-addr", paramLabel = "IP", converter = PolicyRules.Address.class,
+            description = "refuse connect to this IPv4 or IPv6 address, never a name or a network (repeatable)")
+    List<InetAddress> denyAddresses = new ArrayList<>();
+
+    @Option(names = "--deny-file", paramLabel = "PATH", converter = PolicyRules.DenyFile.class,
+            description = "refuse opening this existing file, not a directory; a symbolic link means its target"
+                    + " (repeatable)")
+    List<Path> denyFiles = new ArrayList<>();
+
+    @Option(names = "--watch", paramLabel = "PREFIX", converter = PolicyRules.Prefix.class,
+            description = "opens of paths with this prefix (1-128 bytes) are security records (repeatable)")
+    List<String> watchPrefixes = new ArrayList<>();
+
+    @Option(names = "--watch-file", paramLabel = "PATH", converter = PolicyRules.WatchFile.class,
+            description = "opens of this existing file are security records (repeatable)")
+    List<Path> watchFiles = new ArrayList<>();
+
+    @Option(names = "--kafka", paramLabel = "HOST:PORT",
+            description = "export both logs to this Kafka broker (see export/README.md)")
+    String kafka;
+
+    @Option(names = "--start-new-log", paramLabel = "REASON", converter = Reason.class,
+            description = "when the log is damaged, missing or not the one remembered: keep its files aside and"
+                    + " start a new log whose NEW_LOG record names the old one and REASON (see wal/README.md)")
+    String startNewLogReason;
+
+    /** The command with these options (for tests: the parse alone, nothing run). */
+    static RunCommand parse(String... args) {
+        RunCommand run = new RunCommand();
+        Cli.commandLine(run).parseArgs(args);
+        return run;
     }
 
     /** The configuration the options make (the file, then the options over it). */
-    static AgentConfig config(Options o) throws UsageException {
-        AgentConfig config = o.has("config") ? AgentConfig.load(Path.of(o.get("config", null))) : AgentConfig.defaults();
-        if (o.has("start-new-log")) {
-            String reason = o.get("start-new-log", "").trim();
-            if (reason.isEmpty() || reason.startsWith("--")) {
-                throw new UsageException("--start-new-log wants a reason (it is recorded in the new log), e.g."
-                        + " --start-new-log \"disk replaced, ticket 4711\"");
-            }
-            config.startNewLogReason = reason;
+    AgentConfig config() throws UsageException {
+        AgentConfig config = configFile != null ? AgentConfig.load(configFile) : AgentConfig.defaults();
+        config.startNewLogReason = startNewLogReason;
+        if (dataDir != null) {
+            config.dataDir = dataDir;
         }
-        if (o.has("data-dir")) {
-            config.dataDir = Path.of(o.get("data-dir", null));
+        if (kafka != null) {
+            config.kafka = KafkaConfig.bootstrap(config.kafka, kafka);
         }
-        if (o.has("kafka")) {
-            config.kafka = KafkaConfig.bootstrap(config.kafka, o.get("kafka", null));
+        if (mode != null) {
+            config.ingest.mode(mode);
         }
-        if (o.has("mode")) {
-            config.ingest.mode(mode(o.get("mode", null)));
+        if (sampleRate != null) {
+            config.ingest.syscallSampleRate(sampleRate);
         }
-        if (o.has("sample-rate")) {
-            config.ingest.syscallSampleRate(o.integer("sample-rate", 100, 0, 1_000_000));
-        }
-        if (o.has("record-all-opens")) {
+        if (recordAllOpens) {
             config.ingest.recordAllOpens(true);
         }
+        config.rules = rules();
         return config;
     }
 
-    public int run(String[] args) throws Exception {
-        Options o = options(args);
-        AgentConfig config = config(o);
-        Duration duration = o.duration("duration", null);
-        String print = o.get("print", null);
-        if (print != null && !Set.of("security", "observability", "all").contains(print)) {
-            throw new UsageException("--print wants security, observability or all, not '" + print + "'");
-        }
-        // every rule checked here, before anything is loaded; the pipeline loads them before it reads
-        config.rules = PolicyRules.parse(o);
+    /** The deny and watch rules, each checked as it was parsed (see PolicyRules' converters). */
+    PolicyRules rules() {
+        return new PolicyRules(denyPorts, denyAddresses, denyFiles, watchPrefixes, watchFiles);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        AgentConfig config = config();
+        KindCounts kinds = new KindCounts();
         PrintStream out = new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16), false);
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         CountDownLatch closed = new CountDownLatch(1);
         try {
-            Pipeline p = Pipeline.start(config, registry, Pipeline.Hooks.tap(tap(print, out)));
+            Pipeline p = Pipeline.start(config, registry, Pipeline.Hooks.tap(both(kinds, tap(print, out))));
             try {
                 System.err.println(HookSummary.line(p.kernel().hooks(), config.ingest.mode()));
                 ScheduledExecutorService status = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -88,7 +147,7 @@ final class RunCommand implements Command {
                     return t;
                 });
                 status.scheduleAtFixedRate(() -> StatusFile.write(p.kernel().hooks(), config.ingest, registry,
-                        p.health()), 0, 1, TimeUnit.SECONDS);
+                        withKinds(p.health(), kinds)), 0, 1, TimeUnit.SECONDS);
                 try {
                     awaitStop(duration, closed);
                 } finally {
@@ -107,6 +166,7 @@ final class RunCommand implements Command {
                 System.err.printf("twinlane: %s ring: %d records, %d malformed, %d dropped in kernel%n", r.label(),
                         s.records()[r.id()], s.malformed()[r.id()], s.drops()[r.id()]);
             }
+            System.err.println("twinlane: " + kinds.line());
             System.err.printf("twinlane: security log: %d records appended by the lane (%d promoted), %d not logged;"
                     + " observability: %d batches, %d records shed, %d batches not written%n", s.appended(), s.promoted(),
                     s.notLogged(),
@@ -133,11 +193,58 @@ final class RunCommand implements Command {
         };
     }
 
-    static IngestConfig.Mode mode(String m) throws UsageException {
-        switch (m) {
-            case "audit": return IngestConfig.Mode.AUDIT;
-            case "enforce": return IngestConfig.Mode.ENFORCE;
-            default: throw new UsageException("--mode wants audit or enforce, not '" + m + "'");
+    private static Records.Tap both(Records.Tap first, Records.Tap second) {
+        return second == Records.Tap.NONE ? first : r -> {
+            first.accept(r);
+            second.accept(r);
+        };
+    }
+
+    private static List<String> withKinds(List<String> health, KindCounts kinds) {
+        List<String> lines = new ArrayList<>(health);
+        lines.add(kinds.line());
+        return lines;
+    }
+
+    /** --print's words. */
+    static final class PrintChoice extends Choice<String> {
+        PrintChoice() {
+            super("security", "security", "observability", "observability", "all", "all");
+        }
+    }
+
+    /** --mode's words. */
+    static final class ModeChoice extends Choice<IngestConfig.Mode> {
+        ModeChoice() {
+            super("enforce", IngestConfig.Mode.ENFORCE, "audit", IngestConfig.Mode.AUDIT);
+        }
+    }
+
+    /** --sample-rate: 0 to 1000000. */
+    static final class SampleRate implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String v) {
+            try {
+                int n = Integer.parseInt(v);
+                if (n >= 0 && n <= 1_000_000) {
+                    return n;
+                }
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+            throw new TypeConversionException("wants a whole number from 0 to 1000000, not '" + v + "'");
+        }
+    }
+
+    /** --start-new-log: a reason to record in the new log, not blank, not an option forgotten after it. */
+    static final class Reason implements ITypeConverter<String> {
+        @Override
+        public String convert(String v) {
+            if (v.isBlank() || v.trim().startsWith("--")) {
+                throw new TypeConversionException("wants a reason (it is recorded in the new log), e.g."
+                        + " --start-new-log \"disk replaced, ticket 4711\"");
+            }
+            return v.trim();
         }
     }
 

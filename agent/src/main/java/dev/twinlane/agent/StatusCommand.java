@@ -4,11 +4,13 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
+import java.util.concurrent.Callable;
 
+import dev.twinlane.cli.Version;
 import dev.twinlane.ingest.AuditLog;
 import dev.twinlane.ingest.IngestConfig;
 import dev.twinlane.ingest.KernelIngest;
+import picocli.CommandLine.Command;
 
 /**
  * `twinlane status`: the hooks of the running agent, or, when none runs, what
@@ -17,17 +19,14 @@ import dev.twinlane.ingest.KernelIngest;
  * that is unhealthy (e.g. appends fail on a full disk), a security lane whose
  * appends fail, losses in the loss journal that no GAP record names yet.
  */
-final class StatusCommand implements Command {
-    public String name() {
-        return "status";
-    }
-
-    public String summary() {
-        return "which hooks enforce, which only audit, which are unavailable, and why";
-    }
-
-    public int run(String[] args) throws Exception {
-        Options.parse(args, Set.of(), Set.of());
+@Command(name = "status", mixinStandardHelpOptions = true, versionProvider = Version.class,
+        description = {"Which hooks enforce, which only audit, which are unavailable, and why: the running agent's"
+                + " state (with its logs' health and records by kind), or a probe of this kernel when none runs."},
+        footer = "Exit status: 0; 1 with one line per problem on stderr when a log is unhealthy, security appends"
+                + " fail, or the loss journal names events not yet logged.")
+final class StatusCommand implements Callable<Integer> {
+    @Override
+    public Integer call() throws Exception {
         Optional<String> live = StatusFile.readLive();
         if (live.isPresent()) {
             System.out.println("agent running, " + live.get());

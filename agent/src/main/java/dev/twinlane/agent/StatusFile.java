@@ -27,8 +27,8 @@ final class StatusFile {
     static final String PROBLEM = "problem: ";
 
     /**
-     * Hooks, the logs' health (lines starting with {@link #PROBLEM} for each problem), then every
-     * meter of the registry as `name{tags} value` lines (rewritten every second by run).
+     * Hooks, the logs' health (lines starting with {@link #PROBLEM} for each problem) and run's other
+     * lines (the records by kind), then every meter of the registry as `name{tags} value` lines (rewritten every second by run).
      */
     static void write(List<HookStatus> hooks, IngestConfig config, MeterRegistry registry, List<String> health) {
         StringBuilder sb = new StringBuilder();

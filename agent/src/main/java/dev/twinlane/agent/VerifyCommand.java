@@ -2,51 +2,52 @@ package dev.twinlane.agent;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.concurrent.Callable;
 
+import dev.twinlane.cli.Version;
 import dev.twinlane.records.LossSource;
 import dev.twinlane.wal.ChainVerifier;
 import dev.twinlane.wal.Failure;
 import dev.twinlane.wal.KeyRing;
 import dev.twinlane.wal.SealKey;
 import dev.twinlane.wal.VerifyReport;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.IModelTransformer;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 
 /**
- * `twinlane verify --wal DIR --key FILE [--key FILE2] [--seal FILE] [--seal-pub FILE]`: walks a
- * chained log from its genesis and prints one line, `OK` with counts by kind, or the first
- * failing seq and the class of failure. Read-only. Exit codes: 0 OK, 1 error (key or seal file
- * unreadable), 2 usage, then one per failure class (see {@link Failure}): 3 modified, 4 missing,
- * 5 inserted, 6 reordered, 7 truncated, 8 wrong-key, 9 unreadable.
+ * `twinlane verify`: walks a chained log from its genesis and prints one line, `OK` with counts by
+ * kind, or the first failing seq and the class of failure. Read-only. Exit codes: 0 OK, 1 error (key
+ * or seal file unreadable), 2 usage, then one per failure class (see {@link Failure}).
  */
-final class VerifyCommand implements Command {
-    public String name() {
-        return "verify";
-    }
+@Command(name = "verify", mixinStandardHelpOptions = true, versionProvider = Version.class, sortOptions = false,
+        modelTransformer = VerifyCommand.ExitCodes.class,
+        description = "Checks a chained log (see wal/README.md): prints OK with its records counted by kind, or the"
+                + " first bad seq and why. Read-only.")
+final class VerifyCommand implements Callable<Integer> {
+    @Option(names = "--wal", paramLabel = "DIR", required = true, description = "the log's directory")
+    Path wal;
 
-    public String summary() {
-        return "check a chained log: OK with counts, or the first bad seq and why (exit 3-9)";
-    }
+    @Option(names = "--key", paramLabel = "FILE", required = true,
+            description = "an HMAC root key file (repeatable, for a log whose key was rotated)")
+    List<Path> keys = new ArrayList<>();
 
-    public int run(String[] args) throws Exception {
-        Options o = Options.parse(args, Set.of("wal", "key", "seal", "seal-pub"), Set.of("help"));
-        if (o.has("help")) {
-            System.out.println(usage());
-            return 0;
-        }
-        if (!o.has("wal") || !o.has("key")) {
-            throw new UsageException("needs --wal DIR and --key FILE; " + usage());
-        }
-        List<Path> keys = new ArrayList<>();
-        for (String k : o.all("key")) {
-            keys.add(Path.of(k));
-        }
+    @Option(names = "--seal", paramLabel = "FILE", description = "a seal file the log must match (e.g. DIR/seal.latest)")
+    Path seal;
+
+    @Option(names = "--seal-pub", paramLabel = "FILE", description = "check every SEAL record with this Ed25519 public key")
+    Path sealPub;
+
+    @Override
+    public Integer call() throws Exception {
         KeyRing ring = KeyRing.load(keys.toArray(new Path[0]));
-        byte[] sealPublicKey = o.has("seal-pub") ? SealKey.loadPublic(Path.of(o.get("seal-pub", null))) : null;
-        Path seal = o.has("seal") ? Path.of(o.get("seal", null)) : null;
-        VerifyReport r = new ChainVerifier(ring, sealPublicKey).verify(Path.of(o.get("wal", null)), seal);
-        System.out.println(r.line() + lost(r));
+        byte[] sealPublicKey = sealPub != null ? SealKey.loadPublic(sealPub) : null;
+        VerifyReport r = new ChainVerifier(ring, sealPublicKey).verify(wal, seal);
+        System.out.println(r.line(KindNames::of) + lost(r));
         return r.exitCode();
     }
 
@@ -64,12 +65,19 @@ final class VerifyCommand implements Command {
         return "; GAP records name " + total + " lost events: " + by;
     }
 
-    private static String usage() {
-        StringBuilder sb = new StringBuilder("usage: twinlane verify --wal DIR --key FILE [--key FILE] [--seal FILE]"
-                + " [--seal-pub FILE]; exit 0 OK, 1 error, 2 usage");
-        for (Failure f : Failure.values()) {
-            sb.append(", ").append(f.exitCode()).append(' ').append(f.label());
+    /** The exit codes in --help, from {@link Failure} (annotations can only hold constants). */
+    static final class ExitCodes implements IModelTransformer {
+        @Override
+        public CommandSpec transform(CommandSpec spec) {
+            Map<String, String> codes = new LinkedHashMap<>();
+            codes.put("0", "OK");
+            codes.put("1", "error (a key or seal file unreadable)");
+            codes.put("2", "usage");
+            for (Failure f : Failure.values()) {
+                codes.put(String.valueOf(f.exitCode()), f.label());
+            }
+            spec.usageMessage().exitCodeListHeading("Exit status:%n").exitCodeList(codes);
+            return spec;
         }
-        return sb.toString();
     }
 }

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.twinlane.cli.UsageException;
 import dev.twinlane.ingest.IngestConfig;
 import dev.twinlane.observability.Imputation;
 import dev.twinlane.records.Ring;

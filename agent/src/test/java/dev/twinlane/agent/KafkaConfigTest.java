@@ -12,6 +12,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.twinlane.cli.UsageException;
 import dev.twinlane.export.ExportSettings;
 
 /** The kafka: section and run --kafka. */

@@ -109,9 +109,14 @@ class PolicyControlTest {
             assertOk(agent.apply(bundle("v2.bundle", 2, "", key), true));
             assertConnects();
 
-            AgentControl.Reply older = agent.apply(bundle("v1b.bundle", 1, DENY, key), true);
-            assertFalse(older.ok());
-            assertTrue(older.message().contains("not above the last applied version 2"), older.message());
+            // through the command line, as an operator would: one line on stderr, exit 1, nothing changed
+            Console older = Console.run("policy", "apply", "--require-signature", "--socket",
+                    tmp.resolve("control.sock").toString(), bundle("v1b.bundle", 1, DENY, key).toString());
+            assertEquals(1, older.code(), older.out());
+            assertEquals("", older.out());
+            // (the agent's own line, in this same JVM, is on stderr too)
+            assertTrue(older.err().lines().allMatch(l -> l.startsWith("twinlane policy: refused")), older.err());
+            assertTrue(older.err().contains("not above the last applied version 2"), older.err());
             assertConnects();   // version 2 stays in force
             assertFalse(agent.apply(plain("v3.yaml", 3, DENY), true).ok(), "unsigned, signature required");
             String signed = BundleSigner.sign(text(3, ""), "v3", key).render();

@@ -9,23 +9,25 @@ import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import dev.twinlane.cli.Cli;
+import picocli.CommandLine.ParameterException;
 
 /** run's deny and watch rules: every value checked, addresses parsed as literals only. */
 class PolicyRulesTest {
     @TempDir
     Path tmp;
 
-    private static PolicyRules parse(String... args) throws UsageException {
-        return PolicyRules.parse(Options.parse(args,
-                Set.of("deny-port", "deny-addr", "deny-file", "watch", "watch-file"), Set.of()));
+    private static PolicyRules parse(String... args) {
+        return RunCommand.parse(args).rules();
     }
 
+    /** The one line (less the command's name) that run refuses these options with. */
     private static String refusal(String... args) {
-        return assertThrows(UsageException.class, () -> parse(args)).getMessage();
+        return Cli.problem(assertThrows(ParameterException.class, () -> parse(args)));
     }
 
     @Test

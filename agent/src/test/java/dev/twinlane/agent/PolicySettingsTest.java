@@ -12,6 +12,8 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.twinlane.cli.UsageException;
+
 /** The configuration's policy: section (no kernel needed). */
 class PolicySettingsTest {
     @TempDir

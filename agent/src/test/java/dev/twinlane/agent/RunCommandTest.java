@@ -52,7 +52,7 @@ class RunCommandTest {
 
     private void refused(String expected, String... options) {
         Outcome o = run(options);
-        assertEquals("twinlane run: " + expected + "\n", o.err);
+        assertEquals("twinlane run: " + expected + " (see ./twinlane run --help)\n", o.err);
         assertEquals(2, o.code, "a usage error");
         assertFalse(Files.exists(tmp.resolve("data")), "nothing was started or written");
     }

@@ -17,6 +17,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.twinlane.cli.Cli;
+import dev.twinlane.cli.UsageException;
 import dev.twinlane.wal.ChainVerifier;
 import dev.twinlane.wal.KeyRing;
 import dev.twinlane.wal.Kinds;
@@ -25,6 +27,7 @@ import dev.twinlane.wal.SealKey;
 import dev.twinlane.wal.VerifyReport;
 import dev.twinlane.wal.WalException;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import picocli.CommandLine.ParameterException;
 
 /**
  * The agent's logs and their identities (DATA/state/NAME.identity, outside DATA/NAME): the
@@ -39,7 +42,7 @@ class StartNewLogTest {
 
     private AgentConfig config(Path data, String... more) throws UsageException {
         String[] args = Stream.concat(Stream.of("--data-dir", data.toString()), Stream.of(more)).toArray(String[]::new);
-        AgentConfig c = RunCommand.config(RunCommand.options(args));
+        AgentConfig c = RunCommand.parse(args).config();
         c.securityRealtimePriority = 0;
         return c;
     }
@@ -110,11 +113,14 @@ class StartNewLogTest {
 
     @Test
     void startNewLogWantsAReason() {
-        UsageException e = assertThrows(UsageException.class, () -> config(tmp, "--start-new-log"));
-        assertEquals("--start-new-log needs a value", e.getMessage());
-        e = assertThrows(UsageException.class, () -> config(tmp, "--start-new-log", "--record-all-opens"));
-        assertTrue(e.getMessage().startsWith("--start-new-log wants a reason"), e.getMessage());
-        e = assertThrows(UsageException.class, () -> config(tmp, "--start-new-log="));
-        assertTrue(e.getMessage().startsWith("--start-new-log wants a reason"), e.getMessage());
+        assertEquals("--start-new-log needs a value", refusal("--start-new-log"));
+        // an option where the reason should be: picocli does not take it as the value
+        assertEquals("--start-new-log needs a value", refusal("--start-new-log", "--record-all-opens"));
+        assertTrue(refusal("--start-new-log=").startsWith("--start-new-log wants a reason"));
+        assertTrue(refusal("--start-new-log", "--mistyped").startsWith("--start-new-log wants a reason"));
+    }
+
+    private String refusal(String... options) {
+        return Cli.problem(assertThrows(ParameterException.class, () -> config(tmp, options)));
     }
 }

@@ -3,7 +3,7 @@ package dev.twinlane.broker;
 import java.nio.file.Path;
 
 /**
- * {@code ./twinlane broker --port PORT --data-dir DIR}: one broker in the foreground, its output
+ * One broker (for {@link BrokerCommand}) in the foreground, its output
  * on stdout, until Ctrl-C or SIGTERM (which stop it with a controlled shutdown).
  */
 public final class Launch {
@@ -30,21 +30,5 @@ public final class Launch {
             // stopping through the hook
         }
         return status;
-    }
-
-    public static void main(String[] args) throws Exception {
-        int port = 9092;
-        Path dir = null;
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            switch (args[i]) {
-                case "--port" -> port = Integer.parseInt(args[i + 1]);
-                case "--data-dir" -> dir = Path.of(args[i + 1]);
-                default -> throw new IllegalArgumentException("unknown option " + args[i]);
-            }
-        }
-        if (dir == null) {
-            throw new IllegalArgumentException("--data-dir DIR is required");
-        }
-        System.exit(foreground(port, dir));
     }
 }

@@ -10,57 +10,66 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.Callable;
+
+import dev.twinlane.cli.Cli;
+import dev.twinlane.cli.Durations;
+import dev.twinlane.cli.Version;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
- * {@code ./twinlane siem --bootstrap HOST:PORT [--key FILE]... [--seal-key PUBFILE] [--out FILE]
- * [--group ID] [--idle-exit 30s] [--client-properties FILE] [--security-topic T] [--seals-topic T]}.
- * Exit status: 0; with --idle-exit, 1 when any chain problem was flagged.
+ * {@code ./twinlane siem}: declared here so that the SIEM's own entry point ({@link #main}) needs no
+ * agent. Exit status: 0; with --idle-exit, 1 when any chain problem was flagged.
  */
-public final class Siem {
+@Command(name = "siem", mixinStandardHelpOptions = true, versionProvider = Version.class, sortOptions = false,
+        description = "A SIEM-side consumer: reads the security and seals topics, re-verifies every host's"
+                + " chain and seals, drops duplicates, flags gaps and tampering, writes OCSF JSON lines.",
+        footer = "Exit status: 0; with --idle-exit, 1 when any chain problem was flagged.")
+public final class Siem implements Callable<Integer> {
     static final Set<String> PROBLEMS = Set.of("modified", "missing", "inserted", "wrong-key", "truncated", "unreadable");
 
-    private Siem() {
-    }
+    @Option(names = "--bootstrap", paramLabel = "HOST:PORT", required = true, description = "the Kafka broker to read from")
+    String bootstrap;
 
-    public static String usage() {
-        return "consume the security topic, verify every host's chain, write OCSF JSON lines"
-                + " --bootstrap HOST:PORT [--key FILE] [--seal-key PUBFILE] [--out FILE] [--idle-exit 30s]";
-    }
+    @Option(names = "--key", paramLabel = "FILE",
+            description = "the log's HMAC key file, to check every MAC (repeatable); without one, links and seals only")
+    List<Path> keyFiles = new ArrayList<>();
 
-    /** Runs the consumer; IllegalArgumentException for a bad command line. */
-    public static int run(String[] args) throws IOException {
-        SiemConsumer.Options o = new SiemConsumer.Options();
-        Path outFile = null;
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            if (i + 1 >= args.length) {
-                throw new IllegalArgumentException(a.startsWith("--") ? a + " needs a value" : "unknown argument '" + a + "'");
-            }
-            String v = args[++i];
-            switch (a) {
-                case "--bootstrap" -> o.bootstrap = v;
-                case "--key" -> o.keyFiles.add(Path.of(v));
-                case "--seal-key" -> o.sealPublicKey = Path.of(v);
-                case "--out" -> outFile = Path.of(v);
-                case "--group" -> o.group = v;
-                case "--idle-exit" -> o.idleExit = duration(v);
-                case "--security-topic" -> o.securityTopic = v;
-                case "--seals-topic" -> o.sealsTopic = v;
-                case "--client-properties" -> {
-                    Properties p = new Properties();
-                    try (InputStream in = Files.newInputStream(Path.of(v))) {
-                        p.load(in);
-                    }
-                    p.forEach((k, val) -> o.client.put(k.toString(), val.toString()));
-                }
-                default -> throw new IllegalArgumentException("unknown option '" + a + "'");
-            }
-        }
-        if (o.bootstrap == null) {
-            throw new IllegalArgumentException("--bootstrap HOST:PORT is required");
-        }
+    @Option(names = "--seal-key", paramLabel = "PUBFILE",
+            description = "check seals with this Ed25519 public key instead of the one each log names")
+    Path sealPublicKey;
+
+    @Option(names = "--out", paramLabel = "FILE", description = "append the OCSF JSON lines here (default: stdout)")
+    Path outFile;
+
+    @Option(names = "--group", paramLabel = "ID", defaultValue = "twinlane-siem",
+            description = "Kafka consumer group (default: ${DEFAULT-VALUE})")
+    String group;
+
+    @Option(names = "--idle-exit", paramLabel = "DURATION", converter = Durations.Any.class,
+            description = "stop after this long without a message (30 s at least before the first), e.g. 30s")
+    Duration idleExit;
+
+    @Option(names = "--client-properties", paramLabel = "FILE",
+            description = "Kafka client settings (a .properties file), e.g. for TLS")
+    Path clientProperties;
+
+    @Option(names = "--security-topic", paramLabel = "TOPIC", defaultValue = "twinlane.security",
+            description = "the topic of security log records (default: ${DEFAULT-VALUE})")
+    String securityTopic;
+
+    @Option(names = "--seals-topic", paramLabel = "TOPIC", defaultValue = "twinlane.seals",
+            description = "the topic of seals (default: ${DEFAULT-VALUE})")
+    String sealsTopic;
+
+    @Override
+    public Integer call() throws IOException {
+        SiemConsumer.Options o = options();
         Writer out = new BufferedWriter(new OutputStreamWriter(outFile == null ? System.out
                 : new FileOutputStream(outFile.toFile(), true), StandardCharsets.UTF_8), 1 << 16);
         SiemConsumer c = new SiemConsumer(o, out);
@@ -97,31 +106,26 @@ public final class Siem {
         return 0;
     }
 
-    /**
-     * 10s, 1.5s, 500ms, 2m, or a bare number of seconds; IllegalArgumentException otherwise. The
-     * agent's own options read durations with it too, so both commands accept the same forms.
-     */
-    public static Duration duration(String v) {
-        try {
-            if (v.endsWith("us")) {
-                return Duration.ofNanos(Long.parseLong(v.substring(0, v.length() - 2)) * 1000);
+    private SiemConsumer.Options options() throws IOException {
+        SiemConsumer.Options o = new SiemConsumer.Options();
+        o.bootstrap = bootstrap;
+        o.keyFiles.addAll(keyFiles);
+        o.sealPublicKey = sealPublicKey;
+        o.group = group;
+        o.idleExit = idleExit;
+        o.securityTopic = securityTopic;
+        o.sealsTopic = sealsTopic;
+        if (clientProperties != null) {
+            Properties p = new Properties();
+            try (InputStream in = Files.newInputStream(clientProperties)) {
+                p.load(in);
             }
-            if (v.endsWith("ms")) {
-                return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
-            }
-            if (v.endsWith("s")) {
-                return Duration.ofMillis((long) (Double.parseDouble(v.substring(0, v.length() - 1)) * 1000));
-            }
-            if (v.endsWith("m")) {
-                return Duration.ofSeconds(Long.parseLong(v.substring(0, v.length() - 1)) * 60);
-            }
-            return Duration.ofSeconds(Long.parseLong(v));
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("a duration like 30s or 500ms, not '" + v + "'");
+            p.forEach((k, val) -> o.client.put(k.toString(), val.toString()));
         }
+        return o;
     }
 
-    public static void main(String[] args) throws IOException {
-        System.exit(run(args));
+    public static void main(String[] args) {
+        System.exit(Cli.standalone(new Siem(), args));
     }
 }

@@ -3,6 +3,7 @@ package dev.twinlane.wal;
 import java.util.Collections;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.IntFunction;
 
 /** Outcome of {@link ChainVerifier#verify}: OK with counts, or the first failure. */
 public final class VerifyReport {
@@ -75,8 +76,13 @@ public final class VerifyReport {
         return failure == null ? 0 : failure.exitCode();
     }
 
-    /** The line `twinlane verify` prints. */
+    /** The line `twinlane verify` prints, kinds named by {@link Kinds#name}. */
     public String line() {
+        return line(Kinds::name);
+    }
+
+    /** The same, kinds named by the producer, who knows what its kinds (1..{@link Kinds#MAX_APP_KIND}) mean. */
+    public String line(IntFunction<String> kindName) {
         if (failure != null) {
             return "FAIL " + (seq > 0 ? "seq " + seq + ": " : "") + failure.label() + " (" + detail + ")";
         }
@@ -91,7 +97,7 @@ public final class VerifyReport {
         sb.append(':');
         String sep = " ";
         for (Map.Entry<Integer, Long> e : counts.entrySet()) {
-            sb.append(sep).append(Kinds.name(e.getKey())).append(' ').append(e.getValue());
+            sb.append(sep).append(kindName.apply(e.getKey())).append(' ').append(e.getValue());
             sep = ", ";
         }
         return sb.toString();
