@@ -173,12 +173,12 @@ class MerkleLogTest {
         reopenAndCheck(f, 10, null);
 
         // a changed leaf inside what checkpoint.latest covers
-        WalFixture.overwrite(leavesFile, LeavesFile.HEADER + 42 * 32 + 7, new byte[] {0x55});
+        flipByte(leavesFile, LeavesFile.HEADER + 42 * 32 + 7);
         reopenAndCheck(f, 10, "root at size");
 
         // the last leaf changed (no checkpoint.latest to compare the root with)
         Files.delete(f.wal.resolve(MerkleLog.CHECKPOINT));
-        WalFixture.overwrite(leavesFile, Files.size(leavesFile) - 3, new byte[] {0x55});
+        flipByte(leavesFile, Files.size(leavesFile) - 3);
         reopenAndCheck(f, 10, "is not the hash of that record");
 
         // more leaves than records
@@ -191,6 +191,16 @@ class MerkleLogTest {
         WalFixture.overwrite(leavesFile, 0, "garbage".getBytes(StandardCharsets.US_ASCII));
         reopenAndCheck(f, 10, "not a leaves file");
         assertTrue(Files.size(leavesFile) > whole);
+    }
+
+    /** Changes one byte whatever it holds (writing a fixed value left it as it was once in 256 runs). */
+    private static void flipByte(Path file, long offset) throws IOException {
+        byte[] one = new byte[1];
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            ch.read(java.nio.ByteBuffer.wrap(one), offset);
+        }
+        one[0] = (byte) ~one[0];
+        WalFixture.overwrite(file, offset, one);
     }
 
     private static void truncate(Path file, long size) throws IOException {
