@@ -46,4 +46,24 @@ public final class PolicyNet {
             assertTrue(s.isConnected());
         }
     }
+
+    /**
+     * Connects within {@code millis}: for a moment after a restarted agent replaced a link pin the
+     * old program still runs (the kernel frees an unpinned link after an RCU grace period, longer
+     * on a loaded machine), so a decision right then can still be the old program's.
+     */
+    public static void awaitConnects(ServerSocket server, long millis) throws Exception {
+        long deadline = System.nanoTime() + millis * 1_000_000L;
+        while (true) {
+            try {
+                assertConnects(server);
+                return;
+            } catch (SocketException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(20);
+            }
+        }
+    }
 }
