@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import dev.twinlane.ingest.PolicyMaps;
+import dev.twinlane.policy.IpLiteral;
 import dev.twinlane.records.RecordLayout;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.twinlane.cli.Cli;
+import dev.twinlane.policy.IpLiteral;
 import picocli.CommandLine.ParameterException;
 
 /** run's deny and watch rules: every value checked, addresses parsed as literals only. */

@@ -9,8 +9,7 @@ import java.util.List;
  * looked up. Accepted: dotted quads of decimal 0-255 without leading zeros, and the RFC 4291
  * text forms (hex groups, one "::", a dotted quad as the last 32 bits). Not accepted: zone ids
  * (fe80::1%eth0), brackets, prefixes (/24), the shortened or octal IPv4 forms inet_aton knows.
- * A copy of the agent's IpLiteral (policy may not depend on agent): once the agent depends on
- * policy, its copy should go.
+ * The one parser of addresses: policy files here, the agent's --deny-addr too.
  */
 public final class IpLiteral {
     private IpLiteral() {
