@@ -50,11 +50,6 @@ public final class RecordStruct {
         return new RecordStruct(cName, size, tail.offset() + TRIM_ALIGN, null, fields.toArray(new Field[0]));
     }
 
-    /** Whether records of this layout may be shorter than {@link #size()}. */
-    public boolean isTrimmed() {
-        return minSize < size;
-    }
-
     /** A trimmed record's length is a multiple of this. */
     public static final int TRIM_ALIGN = 8;
 
