@@ -47,7 +47,11 @@ final class AgentConfig {
 
     Path dataDir = Path.of("/var/lib/twinlane");
     IngestConfig ingest = new IngestConfig();
-    List<String> watch = List.of("/etc/shadow", "/etc/sudoers", "/root/.ssh/");
+    static final List<String> DEFAULT_WATCH = List.of("/etc/shadow", "/etc/sudoers", "/root/.ssh/");
+
+    List<String> watch = DEFAULT_WATCH;
+    /** kernel.open_tracepoint: auto attaches it only for watches the operator asked for. */
+    String openTracepoint = "auto";
     int securityRingSize = 1 << 13;   // 1 KiB entries: 8 MiB, kept small for the caches
     String securityWait = "blocking";
     /** SCHED_FIFO priority of the security ring's reader and the security lane; 0: normal scheduling. */
@@ -176,6 +180,19 @@ final class AgentConfig {
         return s == null ? "" : s.strip().split("\n")[0];
     }
 
+    /**
+     * Whether watched opens are worth the openat tracepoint where the BPF LSM cannot see them:
+     * "auto" says yes only when the operator named the watches (kernel.watch, --watch), not for
+     * the built-in list, so that a plain `twinlane run` leaves every open of the host untouched.
+     */
+    boolean wantsOpenTracepoint() {
+        return switch (openTracepoint) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> !watch.equals(DEFAULT_WATCH) || !rules.watchPrefixes().isEmpty();
+        };
+    }
+
     private void read(ConfigReader r) {
         dataDir = Path.of(r.text("data_dir", dataDir.toString()));
         ingest.mode(r.choice("mode", "enforce", Set.of("audit", "enforce")).equals("audit")
@@ -183,8 +200,9 @@ final class AgentConfig {
         ConfigReader k = r.section("kernel");
         ingest.ringBytes(Ring.SECURITY, k.powerOfTwo("security_ring_bytes", 8 << 20, 4096, 1 << 30));
         ingest.ringBytes(Ring.OBSERVABILITY, k.powerOfTwo("observability_ring_bytes", 8 << 20, 4096, 1 << 30));
-        ingest.syscallSampleRate((int) k.number("syscall_sample_rate", 100, 0, 1_000_000));
+        ingest.syscallSampleRate((int) k.number("syscall_sample_rate", 0, 0, 1_000_000));
         ingest.recordAllOpens(k.flag("record_all_opens", false));
+        openTracepoint = k.autoOrFlag("open_tracepoint", openTracepoint);
         ingest.cgroupFilter(k.number("cgroup_filter", 0, 0, Long.MAX_VALUE));
         List<String> w = new ArrayList<>();
         List<Object> prefixes = k.list("watch");

@@ -139,6 +139,16 @@ final class ConfigReader {
         return v;
     }
 
+    /** auto, true or false (YAML's on/off/yes/no are booleans too), as "auto", "true" or "false". */
+    String autoOrFlag(String k, String dflt) {
+        Object v = node.get(k);
+        if (v instanceof Boolean b) {
+            read.add(k);
+            return b.toString();
+        }
+        return choice(k, dflt, Set.of("auto", "true", "false"));
+    }
+
     List<Object> list(String k) {
         read.add(k);
         Object v = node.get(k);

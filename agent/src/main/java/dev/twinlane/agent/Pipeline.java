@@ -146,7 +146,7 @@ final class Pipeline implements AutoCloseable {
         if (c.policy != null) {
             c.ingest.pinDir(c.policy.pinDir);   // the policy maps and the cgroup programs' links outlive the agent
         }
-        kernel = KernelIngest.start(c.ingest.audit(auditLog(c.dataDir)));
+        kernel = KernelIngest.start(c.ingest.openTracepoint(c.wantsOpenTracepoint()).audit(auditLog(c.dataDir)));
         for (String w : c.watch) {
             kernel.policy().watchPrefix(w);
         }

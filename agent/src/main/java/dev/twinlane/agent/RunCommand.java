@@ -59,7 +59,7 @@ final class RunCommand implements Callable<Integer> {
     IngestConfig.Mode mode;
 
     @Option(names = "--sample-rate", paramLabel = "N", converter = SampleRate.class,
-            description = "record 1 in N syscalls with its latency, 0-1000000 (0: none; default: 100)")
+            description = "record 1 in N syscalls with its latency, 0-1000000 (default 0: none, and sys_enter/sys_exit stay unattached)")
     Integer sampleRate;
 
     @Option(names = "--record-all-opens", description = "every file open is a security record, not just watched ones")

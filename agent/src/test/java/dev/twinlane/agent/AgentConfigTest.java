@@ -172,4 +172,24 @@ class AgentConfigTest {
         assertEquals(1000, c.observabilityFsyncMs);
         assertEquals("failed-privileged-syscall", c.promotions.get(0).name());
     }
+
+    @Test
+    void theOpenTracepointIsAttachedOnlyForWatchesTheOperatorNamed() throws Exception {
+        assertEquals(false, AgentConfig.defaults().wantsOpenTracepoint(), "built-in watch list");
+        assertEquals(true, AgentConfig.load(write("kernel:\n  watch: [/etc/passwd]\n")).wantsOpenTracepoint());
+        assertEquals(false, AgentConfig.load(write("kernel:\n  open_tracepoint: off\n  watch: [/etc/passwd]\n"))
+                .wantsOpenTracepoint());
+        assertEquals(true, AgentConfig.load(write("kernel:\n  open_tracepoint: true\n")).wantsOpenTracepoint());
+        AgentConfig cli = RunCommand.parse("--watch", "/srv/secret/").config();
+        assertEquals(true, cli.wantsOpenTracepoint(), "run --watch");
+        UsageException e = assertThrows(UsageException.class,
+                () -> AgentConfig.load(write("kernel:\n  open_tracepoint: sometimes\n")));
+        assertTrue(e.getMessage().contains("kernel.open_tracepoint"), e.getMessage());
+    }
+
+    @Test
+    void syscallSamplingIsOffByDefault() throws Exception {
+        assertEquals(0, RunCommand.parse().config().ingest.syscallSampleRate());
+        assertEquals(0, AgentConfig.load(write("kernel: {}\n")).ingest.syscallSampleRate());
+    }
 }

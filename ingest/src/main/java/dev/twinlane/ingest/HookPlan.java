@@ -90,7 +90,7 @@ final class HookPlan {
         programsOf.apply(KernelIngest.TRACEPOINTS).forEach((prog, section) -> {
             boolean needed = true;
             if (section.contains("sys_enter_open")) {
-                needed = !lsmOk.containsKey("file_open");
+                needed = !lsmOk.containsKey("file_open") && config.wantsOpenTracepoint();
             } else if (section.contains("sys_enter_connect")) {
                 needed = !lsmOk.containsKey("socket_connect") && !cgroupHas("connect4", "connect6");
             }
@@ -103,7 +103,8 @@ final class HookPlan {
     }
 
     void afterTracepoints(Set<String> ok, Map<String, Integer> errors) {
-        hook("file_open", tracepointVia(ok, "sys_enter_openat"));
+        hook("file_open", tracepointVia(ok, "sys_enter_openat"),
+                config.wantsOpenTracepoint() ? "" : "; the openat tracepoint is off: kernel.open_tracepoint: true attaches it, at a cost to every open on the host");
         hook("bprm_check_security", tracepointVia(ok, "sched_process_exec"));
         if (!lsmOk.containsKey("socket_connect") && cgroupHas("connect4", "connect6")) {
             out.add(new HookStatus("socket_connect", Capability.ENFORCE, "cgroup/connect4+connect6", lsmWhy("socket_connect")));
@@ -125,12 +126,25 @@ final class HookPlan {
     }
 
     Map<String, String> observabilityPrograms(Function<String, Map<String, String>> programsOf) {
-        Map<String, String> all = programsOf.apply(KernelIngest.OBSERVABILITY);
-        sectionOf.putAll(all);
-        return all;
+        Map<String, String> wanted = new LinkedHashMap<>();
+        programsOf.apply(KernelIngest.OBSERVABILITY).forEach((prog, section) -> {
+            if (config.syscallSampleRate > 0 || !isSyscallHook(section)) {
+                wanted.put(prog, section);
+            }
+        });
+        sectionOf.putAll(wanted);
+        return wanted;
+    }
+
+    private static boolean isSyscallHook(String section) {
+        return section.endsWith("/sys_enter") || section.endsWith("/sys_exit");
     }
 
     void afterObservability(Set<String> ok, Map<String, Integer> errors) {
+        if (config.syscallSampleRate == 0) {
+            out.add(new HookStatus("syscall latency", Capability.NONE, "",
+                    "off: kernel.syscall_sample_rate 0; sys_enter/sys_exit would run on every system call"));
+        }
         for (Map.Entry<String, Integer> e : errors.entrySet()) {
             String section = sectionOf.getOrDefault(e.getKey(), e.getKey());
             String hook = section.substring(section.lastIndexOf('/') + 1);
@@ -140,8 +154,12 @@ final class HookPlan {
         }
     }
 
-    /** One security hook: LSM when loaded, else the audit-only tracepoint, else nothing. */
     private void hook(String hook, String tracepoint) {
+        hook(hook, tracepoint, "");
+    }
+
+    /** One security hook: LSM when loaded, else the audit-only tracepoint, else nothing (and why). */
+    private void hook(String hook, String tracepoint, String whyNoTracepoint) {
         String program = lsmOk.get(hook);
         if (program != null) {
             String note = config.mode == IngestConfig.Mode.AUDIT ? "audit mode: denials are recorded, not enforced" : "";
@@ -149,7 +167,7 @@ final class HookPlan {
         } else if (tracepoint != null) {
             out.add(new HookStatus(hook, Capability.AUDIT, tracepoint, lsmWhy(hook)));
         } else {
-            out.add(new HookStatus(hook, Capability.NONE, "", lsmWhy(hook)));
+            out.add(new HookStatus(hook, Capability.NONE, "", lsmWhy(hook) + whyNoTracepoint));
         }
     }
 

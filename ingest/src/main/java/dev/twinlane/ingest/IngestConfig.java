@@ -12,7 +12,8 @@ public final class IngestConfig {
     int observabilityRingBytes = 8 << 20;
     Mode mode = Mode.ENFORCE;
     boolean recordAllOpens;
-    int syscallSampleRate = 100;
+    boolean openTracepoint;
+    int syscallSampleRate;
     long cgroupFilter;
     WakeupPolicy securityWakeup = WakeupPolicy.SECURITY_DEFAULT;
     WakeupPolicy observabilityWakeup = WakeupPolicy.OBSERVABILITY_DEFAULT;
@@ -55,13 +56,36 @@ public final class IngestConfig {
         return this;
     }
 
-    /** Record 1 in {@code n} syscalls with their latency; 0 turns sampling off. */
+    /**
+     * Where the BPF LSM cannot see opens, attach the openat syscall tracepoints so that watched
+     * opens are recorded (audit only). Off by default: that tracepoint runs on every open of every
+     * process on the host, watched or not, which costs an open+close loop far more than any other
+     * hook does (bench/README.md, "Per-event cost"). {@link #recordAllOpens} attaches it anyway.
+     */
+    public IngestConfig openTracepoint(boolean on) {
+        openTracepoint = on;
+        return this;
+    }
+
+    boolean wantsOpenTracepoint() {
+        return openTracepoint || recordAllOpens;
+    }
+
+    /**
+     * Record 1 in {@code n} syscalls with their latency; 0 (the default) turns sampling off and
+     * leaves sys_enter/sys_exit unattached: attached, they run on every system call of the host,
+     * sampled or not.
+     */
     public IngestConfig syscallSampleRate(int n) {
         if (n < 0) {
             throw new IllegalArgumentException("syscall sample rate must be >= 0: " + n);
         }
         syscallSampleRate = n;
         return this;
+    }
+
+    public int syscallSampleRate() {
+        return syscallSampleRate;
     }
 
     /** When the kernel wakes the reader of {@code ring}, and how long that reader may sleep. */

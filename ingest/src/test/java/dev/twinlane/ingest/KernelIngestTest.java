@@ -44,6 +44,7 @@ class KernelIngestTest {
         dir = Files.createTempDirectory("twinlane-ingest-");
         kernel = KernelIngest.start(new IngestConfig()
                 .syscallSampleRate(1)
+                .openTracepoint(true)
                 .audit(new AuditLog(new PrintStream(AUDIT, true))));
         kernel.policy().watchPrefix(dir.toString() + "/");
         records = new RecordCollector(kernel);

@@ -31,7 +31,7 @@ class RingWakeupTest {
     void everyRecordWakesTheReaderWhileUnwatchedOpensRun() throws Exception {
         Root.require();
         AtomicBoolean opening = new AtomicBoolean(true);
-        try (KernelIngest kernel = KernelIngest.start(new IngestConfig().syscallSampleRate(0)
+        try (KernelIngest kernel = KernelIngest.start(new IngestConfig().syscallSampleRate(0).openTracepoint(true)
                 .wakeup(Ring.SECURITY, WakeupPolicy.PER_RECORD)
                 .audit(new AuditLog(new PrintStream(OutputStream.nullOutputStream()))));
                 LoadGenerator gen = LoadGenerator.attachedTo(kernel, 1 << 12)) {

@@ -101,7 +101,7 @@ class WakeupPolicyTest {
 
         Watched(WakeupPolicy policy) throws IOException {
             file = Files.createTempFile("twinlane-wakeup-", ".txt");
-            kernel = KernelIngest.start(new IngestConfig().syscallSampleRate(0).ringBytes(Ring.SECURITY, RING)
+            kernel = KernelIngest.start(new IngestConfig().syscallSampleRate(0).openTracepoint(true).ringBytes(Ring.SECURITY, RING)
                     .wakeup(Ring.SECURITY, policy)
                     .audit(new AuditLog(new PrintStream(OutputStream.nullOutputStream()))));
             kernel.policy().watchPrefix(file.toString());

@@ -429,7 +429,7 @@ public final class GuestChecks {
     // ---- helpers -------------------------------------------------------------
 
     private static IngestConfig config(IngestConfig.Mode mode, ByteArrayOutputStream audit) {
-        return new IngestConfig().mode(mode).syscallSampleRate(0)
+        return new IngestConfig().mode(mode).syscallSampleRate(0).openTracepoint(true)
                 .ringBytes(Ring.SECURITY, 1 << 20).ringBytes(Ring.OBSERVABILITY, 1 << 16)
                 .audit(new AuditLog(new PrintStream(audit, true, StandardCharsets.UTF_8)));
     }
