@@ -54,6 +54,8 @@ final class AgentConfig {
     String openTracepoint = "auto";
     int securityRingSize = 1 << 13;   // 1 KiB entries: 8 MiB, kept small for the caches
     String securityWait = "blocking";
+    /** security.lane_thread: a thread and Disruptor ring of the lane's own; false appends on the reader's thread. */
+    boolean securityLaneThread;
     /** SCHED_FIFO priority of the security ring's reader and the security lane; 0: normal scheduling. */
     int securityRealtimePriority = 1;
     long securityFsyncMs = 100;
@@ -220,6 +222,7 @@ final class AgentConfig {
 
         ConfigReader s = r.section("security");
         securityRingSize = s.powerOfTwo("ring_size", securityRingSize, 128, 1 << 24);
+        securityLaneThread = s.flag("lane_thread", securityLaneThread);
         securityWait = s.choice("wait_strategy", securityWait, WAITS);
         securityFsyncMs = s.number("fsync_ms", securityFsyncMs, 0, 60_000);
         securityRealtimePriority = (int) s.number("realtime_priority", securityRealtimePriority, 0, 99);

@@ -135,8 +135,10 @@ final class Pipeline implements AutoCloseable {
         ChainAppender obs = observabilityLog.appender();
         securitySink = new SecurityLogSink(securityLog, journal);
         securitySink.recordEarlierLosses();   // before any new record: what an earlier run could not log
-        securityLane = new SecurityLane(c.securityRingSize, AgentConfig.waitStrategy(c.securityWait),
-                hooks.security().apply(securitySink)).realtimePriority(c.securityRealtimePriority).start();
+        SecuritySink sink = hooks.security().apply(securitySink);
+        securityLane = (c.securityLaneThread
+                ? new SecurityLane(c.securityRingSize, AgentConfig.waitStrategy(c.securityWait), sink)
+                : SecurityLane.inline(sink)).realtimePriority(c.securityRealtimePriority).start();
         observabilityLane = new ObservabilityLane(new ObservabilityLane.Settings().ringSize(c.observabilityRingSize)
                 .waitStrategy(AgentConfig.waitStrategy(c.observabilityWait)).windowMs(c.windowMs)
                 .maxSeries(c.maxSeries).imputation(c.imputation),

@@ -113,7 +113,8 @@ class PipelineTest {
                 s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 2000);
             }
             Thread.sleep(1000);  // a few observability windows close
-            assertEquals(Map.of("router-security", "1", "security-lane", "1", "wal-syncer-secu", "1",
+            // No security-lane thread: by default the router's security thread appends (SecurityLane.inline).
+            assertEquals(Map.of("router-security", "1", "wal-syncer-secu", "1",
                     "router-observab", "0", "observability-l", "0", "router-drops", "0"), schedulingPolicies(), "SCHED_FIFO is 1");
         }
 

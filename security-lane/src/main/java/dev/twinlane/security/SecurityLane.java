@@ -1,30 +1,36 @@
 package dev.twinlane.security;
 
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 import com.lmax.disruptor.BatchEventProcessor;
 import com.lmax.disruptor.BatchEventProcessorBuilder;
-import com.lmax.disruptor.EventHandler;
 import com.lmax.disruptor.RingBuffer;
 import com.lmax.disruptor.WaitStrategy;
 
+import dev.twinlane.ingest.ThreadPriority;
 import dev.twinlane.records.LossSource;
 import dev.twinlane.records.RecordView;
-import dev.twinlane.ingest.ThreadPriority;
 import dev.twinlane.router.SecurityPublisher;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /**
- * The security lane: unbuffered and strictly ordered. Each record is copied
- * once into a preallocated entry of its own Disruptor ring and appended to
- * the sink by one thread, in publication order, with no batching in user
- * space. When the ring is full, {@link #publish} waits: the kernel ring then
- * fills and the kernel counts what it cannot reserve, which comes back as a
- * gap. Nothing is dropped here while the agent runs; a stop is bounded (see
- * {@link #beginStop()}), and what the lane could not append by then is
+ * The security lane: unbuffered and strictly ordered. Each record is copied once into a
+ * preallocated event and appended to the sink by one thread, in publication order, with no
+ * batching in user space. Two ways to run it:
+ * <ul>
+ * <li>{@link #inline} (the agent's default): the publishing thread, the router's security thread,
+ * appends each record itself. The kernel ring is then the lane's only buffer, and the path from
+ * kernel to log wakes one thread per drain instead of two (issue 12: a hand-off per drain cost a
+ * second wake-up every max_delay).</li>
+ * <li>With its own thread and Disruptor ring ({@link #SecurityLane(int, WaitStrategy, SecuritySink)}):
+ * a slow append then holds the lane, not the reader of the kernel ring.</li>
+ * </ul>
+ * Either way, when appends cannot keep up the kernel ring fills and the kernel counts what it
+ * cannot reserve, which comes back as a gap. Nothing is dropped here while the agent runs; a
+ * stop is bounded (see {@link #beginStop()}), and what the lane could not append by then is
  * counted by source and span ({@link #losses()}) for the agent's loss journal.
  */
 public final class SecurityLane implements SecurityPublisher, AutoCloseable {
@@ -37,21 +43,32 @@ public final class SecurityLane implements SecurityPublisher, AutoCloseable {
     /** At a stop, how long a healthy sink may take to append what the lane holds. */
     public static final long STOP_DRAIN_NS = 5_000_000_000L;
     private static final long FULL_SLEEP_NS = 50_000L;
-    private static final long RETRY_NS = 100_000_000L;
-    /** A failure that lasts is reported again at most this often. */
-    private static final long REPORT_EVERY_NS = 60_000_000_000L;
 
+    /** null when inline. */
     private final RingBuffer<SecurityEvent> ring;
     private final BatchEventProcessor<SecurityEvent> processor;
     private final Thread thread;
-    private final Appender appender;
+    /** The one event an inline lane reuses. */
+    private final SecurityEvent event = new SecurityEvent();
+    private final SecurityAppender appender;
     private volatile int realtimePriority;
     private final CompletableFuture<String> priority = new CompletableFuture<>();
-    /** nanoTime (odd, never 0) when the stop began; 0 while running. */
-    private volatile long stopAt;
     /** Records copied in but not yet handed over (publisher thread only). */
     private int pending;
     private long pendingFrom;
+
+    /** A lane run by the publishing thread itself (see the class comment). */
+    public static SecurityLane inline(SecuritySink sink) {
+        return new SecurityLane(sink);
+    }
+
+    private SecurityLane(SecuritySink sink) {
+        this.ring = null;
+        this.processor = null;
+        this.thread = null;
+        this.appender = new SecurityAppender(sink, () -> 0);
+        priority.complete(null);  // no thread of its own: the publisher's priority is the lane's
+    }
 
     public SecurityLane(int ringSize, WaitStrategy wait, SecuritySink sink) {
         if (ringSize < 2 * PUBLISH_EVERY) {
@@ -60,13 +77,14 @@ public final class SecurityLane implements SecurityPublisher, AutoCloseable {
         }
         // One publishing thread (the router's security thread): order is the kernel's, and no CAS per record.
         this.ring = RingBuffer.createSingleProducer(SecurityEvent::new, ringSize, wait);
-        this.appender = new Appender(sink);
-        this.processor = new BatchEventProcessorBuilder().build(ring, ring.newBarrier(), appender);
+        this.appender = new SecurityAppender(sink, this::backlog);
+        this.processor = new BatchEventProcessorBuilder().build(ring, ring.newBarrier(),
+                (e, seq, endOfBatch) -> appender.append(e));
         ring.addGatingSequences(processor.getSequence());
         this.thread = new Thread(this::run, "security-lane");
     }
 
-    /** Before {@link #start()}: run the lane's thread at SCHED_FIFO {@code priority} (0: normal). */
+    /** Before {@link #start()}: run the lane's thread at SCHED_FIFO {@code priority} (0: normal; inline: no thread). */
     public SecurityLane realtimePriority(int priority) {
         this.realtimePriority = priority;
         return this;
@@ -83,19 +101,26 @@ public final class SecurityLane implements SecurityPublisher, AutoCloseable {
     }
 
     public SecurityLane start() {
-        thread.start();
+        if (thread != null) {
+            thread.start();
+        }
         return this;
     }
 
     /**
-     * Copies the record into the lane; waits while the lane is full. Call from
-     * one thread only. The record is handed over at the latest after
-     * {@link #PUBLISH_EVERY} records or at {@link #endBatch()}, whichever comes
-     * first: one release store per batch instead of one per record, and never
-     * more delay than the reader's own batch.
+     * Copies the record into the lane; waits while the lane is full. Call from one thread only.
+     * Inline, the record is appended before this returns. Otherwise it is handed over at the
+     * latest after {@link #PUBLISH_EVERY} records or at {@link #endBatch()}, whichever comes
+     * first: one release store per batch instead of one per record, and never more delay than
+     * the reader's own batch.
      */
     @Override
     public void publish(RecordView record) {
+        if (ring == null) {
+            event.record(record);
+            appender.append(event);
+            return;
+        }
         long seq = claim();
         ring.get(seq).record(record);
         if (pending++ == 0) {
@@ -137,6 +162,11 @@ public final class SecurityLane implements SecurityPublisher, AutoCloseable {
      */
     @Override
     public void publishGap(int kernelRing, long count, long fromNs, long toNs) {
+        if (ring == null) {
+            event.gap(kernelRing, count, fromNs, toNs);
+            appender.append(event);
+            return;
+        }
         endBatch();
         long seq = claim();
         ring.get(seq).gap(kernelRing, count, fromNs, toNs);
@@ -150,6 +180,10 @@ public final class SecurityLane implements SecurityPublisher, AutoCloseable {
      */
     @Override
     public void tick() {
+        if (ring == null) {
+            appender.tick();
+            return;
+        }
         if (pending > 0 || !ring.hasAvailableCapacity(1)) {
             return;
         }
@@ -166,9 +200,9 @@ public final class SecurityLane implements SecurityPublisher, AutoCloseable {
         return appender.failures.get();
     }
 
-    /** Entries published and not yet appended (or counted as lost). */
+    /** Entries published and not yet appended (or counted as lost); inline: always 0. */
     public long backlog() {
-        return ring.getCursor() - processor.getSequence().get();
+        return ring == null ? 0 : ring.getCursor() - processor.getSequence().get();
     }
 
     /**
@@ -188,7 +222,7 @@ public final class SecurityLane implements SecurityPublisher, AutoCloseable {
      * (ring {@link #LOSS_RING}) and kernel drop counts (their own ring) whose GAP records it could
      * not write. Complete once {@link #close()} returned; empty when everything was appended.
      */
-    public java.util.List<Loss> losses() {
+    public List<Loss> losses() {
         return appender.losses.list();
     }
 
@@ -212,16 +246,16 @@ public final class SecurityLane implements SecurityPublisher, AutoCloseable {
      * publisher never waits on a log that cannot take anything.
      */
     public void beginStop() {
-        if (stopAt == 0) {
-            stopAt = System.nanoTime() | 1;
-            LockSupport.unpark(thread);
-        }
+        appender.beginStop();
     }
 
     /** Stops after every published event has been appended or, past the stop's bound, counted as lost. */
     @Override
     public void close() throws InterruptedException {
         beginStop();
+        if (ring == null) {
+            return;   // the publisher appended (or counted) everything before it returned
+        }
         endBatch();   // the publisher has stopped: what it left claimed is handed over here
         long deadline = System.nanoTime() + STOP_DRAIN_NS + 2_000_000_000L;
         while (backlog() > 0 && thread.isAlive() && System.nanoTime() < deadline) {
@@ -232,148 +266,6 @@ public final class SecurityLane implements SecurityPublisher, AutoCloseable {
         if (thread.isAlive()) {
             System.err.println("twinlane security lane: the lane's thread is stuck in an append; "
                     + backlog() + " events not accounted for");
-        }
-    }
-
-    /** Counts by GAP ring with the span of boot times; written by the lane's thread only. */
-    static final class Losses {
-        private final long[] counts = new long[8];
-        private final long[] from = new long[8];
-        private final long[] to = new long[8];
-        private volatile int version;
-
-        void add(int ring, long count, long fromNs, long toNs) {
-            int r = Math.max(0, Math.min(ring, counts.length - 1));
-            if (fromNs > 0 && (from[r] == 0 || fromNs < from[r])) {
-                from[r] = fromNs;
-            }
-            if (toNs > to[r]) {
-                to[r] = toNs;
-            }
-            counts[r] += count;
-            version++;  // publishes the fields to readers that read version first
-        }
-
-        long count(int ring) {
-            int v = version;
-            return v == 0 ? 0 : counts[ring];
-        }
-
-        java.util.List<Loss> list() {
-            java.util.List<Loss> out = new java.util.ArrayList<>();
-            if (version == 0) {
-                return out;
-            }
-            for (int r = 0; r < counts.length; r++) {
-                if (counts[r] > 0) {
-                    out.add(new Loss(r, counts[r], from[r], Math.max(to[r], from[r])));
-                }
-            }
-            return out;
-        }
-    }
-
-    /**
-     * Appends in order. A failing sink (full disk, I/O error) is retried with the same event
-     * every 100 ms until it succeeds: the lane then backs up into the kernel ring, whose drops
-     * come back as gaps once appends work. Order is never broken and nothing is skipped while
-     * the agent runs. Only a stop bounds the wait (see {@link #beginStop()}): what is left is
-     * counted, by source and span, for the caller to record (the agent's loss journal).
-     */
-    private final class Appender implements EventHandler<SecurityEvent> {
-        private final SecuritySink sink;
-        private final AtomicLong failures = new AtomicLong();
-        private final AtomicLong appended = new AtomicLong();
-        private final Losses losses = new Losses();
-        private volatile Failing failing;
-        private long lastReport;
-        private boolean abandoned;
-
-        Appender(SecuritySink sink) {
-            this.sink = sink;
-        }
-
-        @Override
-        public void onEvent(SecurityEvent event, long sequence, boolean endOfBatch) {
-            if (event.type() == SecurityEvent.Type.TICK) {
-                tick();
-                return;
-            }
-            if (abandoned || stopAt != 0 && System.nanoTime() - stopAt >= STOP_DRAIN_NS) {
-                abandon(event, null);
-                return;
-            }
-            while (true) {
-                try {
-                    sink.append(event);
-                    break;
-                } catch (Exception e) {
-                    failures.incrementAndGet();
-                    failed(e);
-                    long stop = stopAt;
-                    if (stop != 0 && System.nanoTime() - stop >= STOP_GRACE_NS) {
-                        abandon(event, e);
-                        return;
-                    }
-                    LockSupport.parkNanos(RETRY_NS);  // beginStop() unparks
-                }
-            }
-            if (failing != null) {
-                System.err.printf("twinlane security lane: appends resumed after %.1f s; what the kernel dropped"
-                        + " meanwhile follows as a GAP record%n", (System.nanoTime() - failing.sinceNanos()) / 1e9);
-                failing = null;
-            }
-            appended.lazySet(appended.get() + 1);  // single writer: an ordered store is enough
-        }
-
-        /** Not while appends fail (the retried append comes first) or after the stop gave up. */
-        private void tick() {
-            if (failing == null && !abandoned) {
-                try {
-                    sink.tick();
-                } catch (Exception e) {
-                    // the sink reported it; the next tick or append tries again
-                }
-            }
-        }
-
-        /** One line when appends start failing, then at most one per {@link #REPORT_EVERY_NS}. */
-        private void failed(Exception e) {
-            long now = System.nanoTime();
-            String problem = String.valueOf(e.getMessage());
-            if (failing == null) {
-                failing = new Failing(problem, now);
-                lastReport = now;
-                System.err.println("twinlane security lane: the security log cannot append (" + problem + "); the lane"
-                        + " holds " + backlog() + " events and retries every 100 ms, the kernel counts what its full ring"
-                        + " drops, and every loss becomes a GAP record once appends work");
-            } else {
-                if (!problem.equals(failing.problem())) {
-                    failing = new Failing(problem, failing.sinceNanos());
-                }
-                if (now - lastReport >= REPORT_EVERY_NS) {
-                    lastReport = now;
-                    System.err.printf("twinlane security lane: the security log still cannot append after %d s (%s);"
-                            + " the lane holds %d events%n", (now - failing.sinceNanos()) / 1_000_000_000L, problem, backlog());
-                }
-            }
-        }
-
-        /** Past the stop's bound: the event is counted by source, not appended. */
-        private void abandon(SecurityEvent e, Exception why) {
-            if (!abandoned) {
-                abandoned = true;
-                if (why == null && failing == null) {
-                    System.err.println("twinlane security lane: the stop's " + STOP_DRAIN_NS / 1_000_000_000L
-                            + " s to append what the lane holds have passed; the rest is counted as lost");
-                }
-            }
-            if (e.type() == SecurityEvent.Type.GAP) {
-                losses.add(e.gapRing(), e.gapCount(), e.gapFromNs(), e.gapToNs());
-            } else {
-                long t = e.ktimeNs();
-                losses.add(LOSS_RING, 1, t, t);
-            }
         }
     }
 }

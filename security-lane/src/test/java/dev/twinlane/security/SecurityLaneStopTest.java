@@ -12,8 +12,11 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.junit.jupiter.api.Test;
+import java.util.concurrent.CountDownLatch;
+
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import com.lmax.disruptor.BlockingWaitStrategy;
 
@@ -26,6 +29,7 @@ import dev.twinlane.records.RecordView;
  * the agent runs, and at a stop for {@link SecurityLane#STOP_GRACE_NS} more; then what the lane
  * holds, and what the publisher still hands it, is counted by source and boot-time span instead
  * of appended, so the publisher never waits for ever. A sink that recovers loses nothing.
+ * Both ways of running the lane: its own thread, and inline on the publisher's.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class SecurityLaneStopTest {
@@ -40,27 +44,49 @@ class SecurityLaneStopTest {
         lane.publish(view.wrap(record, 0, record.length));
     }
 
-    @Test
-    void aStopOnAFailingSinkIsBoundedAndCountsWhatTheLaneHeldBySourceAndSpan() throws Exception {
+    enum Mode {
+        THREAD, INLINE;
+
+        SecurityLane lane(int ringSize, SecuritySink sink) {
+            return (this == THREAD ? new SecurityLane(ringSize, new BlockingWaitStrategy(), sink)
+                    : SecurityLane.inline(sink)).start();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void aStopOnAFailingSinkIsBoundedAndCountsWhatTheLaneHeldBySourceAndSpan(Mode mode) throws Exception {
         SecuritySink full = e -> {
             throw new IOException("No space left on device (test)");
         };
-        SecurityLane lane = new SecurityLane(1024, new BlockingWaitStrategy(), full).start();
-        for (int i = 0; i < 500; i++) {
-            publish(lane, 1_000 + i);
-        }
-        lane.publishGap(LossSource.SECURITY_RING, 77, 10, 20);   // kernel drops whose GAP record cannot be written
-        lane.endBatch();
+        SecurityLane lane = mode.lane(1024, full);
+        CountDownLatch stopBegun = new CountDownLatch(1);
+        // The router's thread: inline, its first publish is stuck in the sink's retries until the stop.
+        Thread publisher = new Thread(() -> {
+            for (int i = 0; i < 500; i++) {
+                publish(lane, 1_000 + i);
+            }
+            lane.publishGap(LossSource.SECURITY_RING, 77, 10, 20);   // kernel drops whose GAP record cannot be written
+            lane.endBatch();
+            try {
+                stopBegun.await();
+            } catch (InterruptedException e) {
+                return;
+            }
+            for (int i = 0; i < 2_000; i++) {   // more than the ring holds: without the bound this would wait for ever
+                publish(lane, 5_000 + i);
+            }
+            lane.endBatch();
+        }, "publisher");
+        publisher.start();
         Thread.sleep(300);
         assertNotNull(lane.failing(), "the lane reports the failing sink");
         assertTrue(lane.failing().problem().contains("No space left"), lane.failing().problem());
 
         long t0 = System.nanoTime();
         lane.beginStop();
-        for (int i = 0; i < 2_000; i++) {   // more than the ring holds: without the bound this would wait for ever
-            publish(lane, 5_000 + i);
-        }
-        lane.endBatch();
+        stopBegun.countDown();
+        publisher.join();
         lane.close();
         double seconds = (System.nanoTime() - t0) / 1e9;
         assertTrue(seconds < SecurityLane.STOP_GRACE_NS / 1e9 + 2, "stop took " + seconds + " s");
@@ -69,11 +95,12 @@ class SecurityLaneStopTest {
         assertEquals(List.of(new Loss(LossSource.SECURITY_RING, 77, 10, 20),
                 new Loss(SecurityLane.LOSS_RING, 2_500, 1_000, 6_999)), losses);
         assertEquals(2_500, lane.lost());
-        System.out.printf("security lane: stop on a failing sink took %.2f s; losses %s%n", seconds, losses);
+        System.out.printf("security lane (%s): stop on a failing sink took %.2f s; losses %s%n", mode, seconds, losses);
     }
 
-    @Test
-    void aSinkThatRecoversLosesNothingAndKeepsTheOrder() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void aSinkThatRecoversLosesNothingAndKeepsTheOrder(Mode mode) throws Exception {
         AtomicInteger attempts = new AtomicInteger();
         long[] seen = new long[300];
         AtomicInteger n = new AtomicInteger();
@@ -83,7 +110,7 @@ class SecurityLaneStopTest {
             }
             seen[n.getAndIncrement()] = e.ktimeNs();
         };
-        SecurityLane lane = new SecurityLane(256, new BlockingWaitStrategy(), flaky).start();
+        SecurityLane lane = mode.lane(256, flaky);
         for (int i = 0; i < 300; i++) {
             publish(lane, 1 + i);
         }

@@ -56,4 +56,35 @@ class SecurityLaneTickTest {
         assertEquals(2, lane.appended(), "ticks are not records");
         assertTrue(lane.losses().isEmpty());
     }
+
+    @Test
+    void inlineTicksAndRecordsReachTheSinkOnThePublishersThreadInOrder() throws Exception {
+        List<String> seen = new CopyOnWriteArrayList<>();
+        SecuritySink sink = new SecuritySink() {
+            @Override
+            public void append(SecurityEvent e) {
+                seen.add("record " + Thread.currentThread().getName());
+            }
+
+            @Override
+            public void tick() {
+                seen.add("tick " + Thread.currentThread().getName());
+            }
+        };
+        SecurityLane lane = SecurityLane.inline(sink).start();
+        byte[] r = new byte[RecordKind.FILE_OPEN.size()];
+        ByteBuffer.wrap(r).order(ByteOrder.LITTLE_ENDIAN).putShort(0, (short) RecordKind.FILE_OPEN.code()).putShort(2, (short) r.length);
+        RecordView view = new RecordView().wrap(r, 0, r.length);
+        String me = Thread.currentThread().getName();
+        lane.publish(view);
+        assertEquals(List.of("record " + me), seen, "appended before publish returned");
+        lane.tick();
+        lane.publish(view);
+        lane.endBatch();
+        lane.close();
+        assertEquals(List.of("record " + me, "tick " + me, "record " + me), seen);
+        assertEquals(2, lane.appended(), "ticks are not records");
+        assertEquals(0, lane.backlog());
+        assertTrue(lane.losses().isEmpty());
+    }
 }
