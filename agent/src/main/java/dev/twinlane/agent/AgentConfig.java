@@ -72,6 +72,8 @@ final class AgentConfig {
     PolicyRules rules = PolicyRules.NONE;
     /** The policy plane (the policy: section); null: off, nothing pinned, no control socket. */
     PolicySettings policy;
+    /** Where GET /metrics listens (the metrics: section or run --metrics); null: off, no port opened. */
+    java.net.InetSocketAddress metricsListen;
     /** Kafka export (the kafka: section or run --kafka); null: none. */
     dev.twinlane.export.ExportSettings kafka;
     /**
@@ -255,6 +257,16 @@ final class AgentConfig {
         if (r.has("policy")) {
             policy = PolicySettings.read(p);   // its pin_dir reaches the kernel side in Pipeline
         }
+        ConfigReader m = r.section("metrics");
+        String listen = m.text("listen", null);
+        if (listen != null) {
+            try {
+                metricsListen = MetricsEndpoint.parse(listen);
+            } catch (IllegalArgumentException e) {
+                m.problem("listen", e.getMessage());
+            }
+        }
+        m.rejectUnknown();
         r.section("kafka"); // read by KafkaConfig
         r.rejectUnknown();
     }

@@ -25,7 +25,8 @@ import dev.twinlane.ingest.IngestConfig;
 import dev.twinlane.ingest.RecordJson;
 import dev.twinlane.records.Ring;
 import dev.twinlane.router.Records;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
@@ -90,6 +91,11 @@ final class RunCommand implements Callable<Integer> {
             description = "export both logs to this Kafka broker (see export/README.md)")
     String kafka;
 
+    @Option(names = "--metrics", paramLabel = "HOST:PORT", converter = MetricsEndpoint.Listen.class,
+            description = "serve Prometheus metrics at http://HOST:PORT/metrics, e.g. 127.0.0.1:9464 (default: off;"
+                    + " see docs/METRICS.md)")
+    java.net.InetSocketAddress metrics;
+
     @Option(names = "--start-new-log", paramLabel = "REASON", converter = Reason.class,
             description = "when the log is damaged, missing or not the one remembered: keep its files aside and"
                     + " start a new log whose NEW_LOG record names the old one and REASON (see wal/README.md)")
@@ -108,6 +114,9 @@ final class RunCommand implements Callable<Integer> {
         config.startNewLogReason = startNewLogReason;
         if (dataDir != null) {
             config.dataDir = dataDir;
+        }
+        if (metrics != null) {
+            config.metricsListen = metrics;
         }
         if (kafka != null) {
             config.kafka = KafkaConfig.bootstrap(config.kafka, kafka);
@@ -135,12 +144,19 @@ final class RunCommand implements Callable<Integer> {
         AgentConfig config = config();
         KindCounts kinds = new KindCounts();
         PrintStream out = new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16), false);
-        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         CountDownLatch closed = new CountDownLatch(1);
+        // bound before anything is loaded: a taken port refuses the start
+        MetricsEndpoint endpoint = config.metricsListen == null ? null : MetricsEndpoint.start(config.metricsListen, registry);
         try {
             Pipeline p = Pipeline.start(config, registry, Pipeline.Hooks.tap(both(kinds, tap(print, out))));
             try {
                 System.err.println(HookSummary.line(p.kernel().hooks(), config.ingest.mode()));
+                AgentMetrics.bind(registry, p.kernel(), config.ingest.mode(), p.policyPlane() != null);
+                if (endpoint != null) {
+                    System.err.println("twinlane: metrics at http://" + MetricsEndpoint.show(endpoint.address())
+                            + MetricsEndpoint.PATH);
+                }
                 ScheduledExecutorService status = Executors.newSingleThreadScheduledExecutor(r -> {
                     Thread t = new Thread(r, "status-file");
                     t.setDaemon(true);
@@ -178,6 +194,9 @@ final class RunCommand implements Callable<Integer> {
             }
             return 0;
         } finally {
+            if (endpoint != null) {
+                endpoint.close();
+            }
             closed.countDown();
         }
     }

@@ -8,8 +8,9 @@ import dev.twinlane.records.Ring;
 
 /**
  * Micrometer view of the kernel side, read on scrape (nothing on the hot
- * path): records and malformed records per ring, kernel reservation drops
- * per ring, and the unread backlog.
+ * path): records per ring; twinlane.drops{hop,reason,ring} for malformed
+ * records and kernel reservation failures (the lanes add their own hops
+ * under the same name); and the unread backlog.
  */
 public final class IngestMetrics {
     private IngestMetrics() {
@@ -21,10 +22,10 @@ public final class IngestMetrics {
             FunctionCounter.builder("twinlane.ingest.records", reader, RingBufferReader::records)
                     .description("well-formed records read from the kernel ring").tag("ring", ring.label())
                     .register(registry);
-            FunctionCounter.builder("twinlane.ingest.drops", reader, RingBufferReader::malformed)
+            FunctionCounter.builder("twinlane.drops", reader, RingBufferReader::malformed)
                     .description("records dropped by the reader").tag("ring", ring.label())
                     .tag("hop", "reader").tag("reason", "malformed").register(registry);
-            FunctionCounter.builder("twinlane.ingest.drops", kernel, k -> k.drops(ring))
+            FunctionCounter.builder("twinlane.drops", kernel, k -> k.drops(ring))
                     .description("records the kernel could not reserve ring space for").tag("ring", ring.label())
                     .tag("hop", "kernel").tag("reason", "ring_full").register(registry);
             FunctionCounter.builder("twinlane.ingest.late.wakeups", reader, RingBufferReader::lateWakeups)

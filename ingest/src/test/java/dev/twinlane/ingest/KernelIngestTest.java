@@ -228,9 +228,9 @@ class KernelIngestTest {
         records.await(r -> r.kind() == RecordKind.EXEC && r.text("filename").equals("/bin/true"), 1);
         double security = registry.get("twinlane.ingest.records").tag("ring", "security").functionCounter().count();
         assertTrue(security >= 1, "security records counted: " + security);
-        assertEquals(0.0, registry.get("twinlane.ingest.drops").tag("ring", "security").tag("hop", "reader")
+        assertEquals(0.0, registry.get("twinlane.drops").tag("ring", "security").tag("hop", "reader")
                 .functionCounter().count());
-        registry.get("twinlane.ingest.drops").tag("ring", "security").tag("hop", "kernel").functionCounter().count();
+        registry.get("twinlane.drops").tag("ring", "security").tag("hop", "kernel").functionCounter().count();
     }
 
     @Test

@@ -14,6 +14,7 @@ import dev.twinlane.records.LossSource;
 import dev.twinlane.records.RecordView;
 import dev.twinlane.router.SecurityPublisher;
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /**
@@ -236,6 +237,8 @@ public final class SecurityLane implements SecurityPublisher, AutoCloseable {
                 .tag("lane", "security").description("records appended to the security log").register(registry);
         FunctionCounter.builder("twinlane.lane.failures", this, SecurityLane::failures)
                 .tag("lane", "security").description("append attempts that failed and were retried").register(registry);
+        Gauge.builder("twinlane.lane.backlog.records", this, SecurityLane::backlog).tag("lane", "security")
+                .description("records handed to the lane, not yet appended").register(registry);
     }
 
     /**

@@ -93,6 +93,8 @@ public final class ChainedLog implements AutoCloseable {
     private volatile String appendProblem;
     private volatile String syncProblem;
     private volatile String sealFileProblem;
+    /** When the newest seal became durable, or the log was opened (wall clock ms; read by the seal age meter). */
+    private volatile long lastSealDurableMillis = System.currentTimeMillis();
     private volatile String keyStateProblem;
     private volatile String fatal;
     private volatile boolean closed;
@@ -643,6 +645,7 @@ public final class ChainedLog implements AutoCloseable {
 
     /** The SEAL record of {@code s} is durable and the seal file says so: the identity keeps it too. */
     void sealDurable(Seal s, long durable) {
+        lastSealDurableMillis = System.currentTimeMillis();
         synchronized (identityLock) {
             // every seal written up to here, not only the newest: the identity keeps one far enough back
             Seal w;
@@ -701,6 +704,11 @@ public final class ChainedLog implements AutoCloseable {
     /** A reader of durable records, from the start. Not thread-safe; one per thread. */
     public ChainReader reader() {
         return new ChainReader(this, queue.createTailer());
+    }
+
+    /** When the newest seal became durable, or the log was opened when none has since (wall clock ms). */
+    public long lastSealMillis() {
+        return lastSealDurableMillis;
     }
 
     public long appendedSeq() {

@@ -80,7 +80,7 @@ class DiskFullTest {
             assertTrue(lastRefusal.contains("No space left on device (file system full)")
                     || lastRefusal.matches("file system of .* is full \\(\\d+ bytes free, \\d+ needed to start a cycle file\\)"),
                     lastRefusal);
-            double errors = meters.get("wal.io.errors").tag("op", "append").counter().count();
+            double errors = meters.get("twinlane.wal.io.errors").tag("op", "append").counter().count();
             assertTrue(errors >= 1, "io error counter " + errors);
             VerifyReport whileFull = fx.verifier().verify(wal, null);
             assertTrue(whileFull.ok(), whileFull.line());
