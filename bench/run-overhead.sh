@@ -12,7 +12,8 @@
 #   WARMUP=2        seconds of the open loop after a tracer starts, not measured (the agent's JIT
 #                   needs seconds of load; caches), then WARMUP/4 s of each other workload
 #   CPU=1           the CPU the workloads are pinned to (taskset); tracers are left free
-#   CONFIGS="none default all all-rt0 auditd floor"   configurations (see bench/README.md); all-rt0
+#   CONFIGS="none default all all-lt all-rt0 auditd floor"   configurations (see bench/README.md); all-lt is
+#                   "all" with security.lane_thread true (all workloads); all-rt0
 #                   is "all" with security.realtime_priority 0, run on DELAY_WORKLOADS
 #   DELAYS="0 200us 5ms"   extra security.max_delay settings of "all" (every open recorded), run on
 #                   DELAY_WORKLOADS ("open"); "all" itself is the default 1ms
@@ -26,7 +27,7 @@ ROUNDS=${ROUNDS:-5}
 DURATION=${DURATION:-1}
 WARMUP=${WARMUP:-2}
 CPU=${CPU:-1}
-CONFIGS=${CONFIGS-none default all all-rt0 auditd floor}
+CONFIGS=${CONFIGS-none default all all-lt all-rt0 auditd floor}
 DELAYS=${DELAYS-0 200us 5ms}
 DELAY_WORKLOADS=${DELAY_WORKLOADS:-open}
 OUT=${OUT:-bench/results}
@@ -163,6 +164,10 @@ start_agent() {
       ;;
     all-rt0)
       printf 'security:\n  realtime_priority: 0\n' >"$dir/config.yaml"
+      opts+=(--record-all-opens --config "$dir/config.yaml")
+      ;;
+    all-lt)
+      printf 'security:\n  lane_thread: true\n' >"$dir/config.yaml"
       opts+=(--record-all-opens --config "$dir/config.yaml")
       ;;
   esac

@@ -192,4 +192,13 @@ class AgentConfigTest {
         assertEquals(0, RunCommand.parse().config().ingest.syscallSampleRate());
         assertEquals(0, AgentConfig.load(write("kernel: {}\n")).ingest.syscallSampleRate());
     }
+
+    @Test
+    void theSecurityLaneRunsInlineUnlessItIsGivenAThread() throws Exception {
+        assertEquals(false, AgentConfig.defaults().securityLaneThread);
+        assertEquals(true, AgentConfig.load(write("security:\n  lane_thread: true\n")).securityLaneThread);
+        UsageException e = assertThrows(UsageException.class,
+                () -> AgentConfig.load(write("security:\n  lane_thread: sometimes\n")));
+        assertTrue(e.getMessage().contains("security.lane_thread"), e.getMessage());
+    }
 }

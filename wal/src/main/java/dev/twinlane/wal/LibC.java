@@ -36,14 +36,6 @@ public interface LibC {
     /** flock(2): a lock of the open file description (not of the process), so no other close drops it. */
     int flock(int fd, int operation);
 
-    int PRIO_PROCESS = 0;
-
-    /** The calling thread's id (glibc 2.30+). */
-    int gettid();
-
-    /** With PRIO_PROCESS and a thread id, the nice value of that one thread (Linux). */
-    int setpriority(int which, int who, int prio);
-
     /** Null when the native library cannot be loaded (then space is not reserved ahead). */
     static LibC load() {
         try {
