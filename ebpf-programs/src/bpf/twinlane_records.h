@@ -74,6 +74,7 @@ enum tl_policy_event_kind {
 	TL_POLICY_DEADMAN_LAPSE = 5,
 	TL_POLICY_BREAK_GLASS = 6,
 	TL_POLICY_REVERT = 7,
+	TL_POLICY_TAMPER = 8,   /* the maps differ from the policy the agent applied (another writer): restored */
 };
 
 /* tl_header.decision_flags: how a decision was made, where it is not the plain mode's. */

@@ -398,6 +398,10 @@ final class Pipeline implements AutoCloseable {
         }
         if (policyPlane != null) {
             lines.addAll(policyPlane.describe());
+            String tamper = policyPlane.tamperProblem();
+            if (tamper != null) {
+                problems.add("problem: " + tamper);
+            }
             if (kernel.deadman().lapseSeen()) {
                 problems.add("problem: the policy deadman lapsed: the cgroup programs decide audit-only until the"
                         + " heartbeat renews it");

@@ -8,7 +8,8 @@ import dev.twinlane.ingest.Deadman;
 /**
  * One small scheduled thread, "policy-heartbeat": renews the deadman every third of its ttl
  * (recording a lapse it finds first), and once a second compares the policy denials counted
- * by {@link DenyRate} with the revert threshold. Its own thread, not the status file's: the
+ * by {@link DenyRate} with the revert threshold, and every {@code tamper_check} reads the policy
+ * maps back ({@link PolicyPlane#checkTamper()}). Its own thread, not the status file's: the
  * deadman must lapse when the agent stops renewing, and must not when a status write is slow.
  */
 final class PolicyHeartbeat implements AutoCloseable {
@@ -17,7 +18,7 @@ final class PolicyHeartbeat implements AutoCloseable {
     private final PolicyPlane plane;
     private final DenyRate denies;
     private final ScheduledExecutorService thread = DaemonThreads.scheduler("policy-heartbeat");
-    /** Tests stop renewing to see the deadman lapse. */
+    /** Tests stop renewing (to see the deadman lapse) and checking (to see a tampered map at work). */
     private volatile boolean paused;
     private long lastTotal;
     private int secondsAbove;
@@ -36,6 +37,10 @@ final class PolicyHeartbeat implements AutoCloseable {
             renew();             // before the first period: an earlier agent's deadline may be near
             long period = Math.max(settings.deadmanTtl.toNanos() / 3, 1_000_000L);
             thread.scheduleAtFixedRate(this::renewQuietly, period, period, TimeUnit.NANOSECONDS);
+        }
+        if (!settings.tamperCheck.isZero()) {
+            long period = settings.tamperCheck.toNanos();
+            thread.scheduleAtFixedRate(this::checkTamper, period, period, TimeUnit.NANOSECONDS);
         }
         if (settings.denyRateRevert > 0) {
             lastTotal = denies.total();
@@ -65,6 +70,17 @@ final class PolicyHeartbeat implements AutoCloseable {
             renew();
         } catch (RuntimeException e) {   // a scheduled task that throws is never run again
             System.err.println("twinlane policy: deadman renewal failed: " + e.getMessage());
+        }
+    }
+
+    private void checkTamper() {
+        if (paused) {
+            return;
+        }
+        try {
+            plane.checkTamper();
+        } catch (RuntimeException e) {   // a scheduled task that throws is never run again
+            plane.tamperCheckFailed(e);
         }
     }
 

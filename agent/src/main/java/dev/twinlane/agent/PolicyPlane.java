@@ -14,6 +14,7 @@ import dev.twinlane.ingest.IngestException;
 import dev.twinlane.ingest.KernelClock;
 import dev.twinlane.ingest.KernelIngest;
 import dev.twinlane.ingest.PolicyApplier;
+import dev.twinlane.ingest.PolicyDrift;
 import dev.twinlane.ingest.PolicyEvent;
 import dev.twinlane.policy.BreakGlassToken;
 import dev.twinlane.policy.BundleVerifier;
@@ -49,6 +50,8 @@ final class PolicyPlane {
     private final int pid = (int) ProcessHandle.current().pid();
     /** The policy in force as compiled (its mode the one in force); null when unknown (nothing applied). */
     private CompiledPolicy inForce;
+    /** What the tamper check found so far, for status. */
+    private final TamperLog tampering = new TamperLog();
 
     PolicyPlane(PolicySettings settings, Path dataDir, KernelIngest kernel, Router router) {
         this.settings = settings;
@@ -74,6 +77,7 @@ final class PolicyPlane {
         if (current.isPresent() && pinned.version() == current.get().version()) {
             CompiledPolicy c = compile(current.get());
             inForce = new CompiledPolicy(c.version(), modeOf(pinned.mode()), c.entries());
+            applier.adopt(inForce);   // the first tamper check compares the pins with it
         } else if (current.isPresent() && pinned.version() == 0) {
             put(Reason.RESTORE, current.get(), stateDir.resolve("current.policy").toString());
         }
@@ -210,6 +214,68 @@ final class PolicyPlane {
                 inForce == null ? null : inForce.digest(), detail);
     }
 
+    /**
+     * The tamper check (heartbeat thread): reads policy_active, the slot in force's meta and maps,
+     * and the deadman back from the kernel and compares them with what this agent wrote. Without
+     * the BPF LSM any root process can rewrite them (bpftool map update/delete); this cannot stop
+     * it, but finds it within one period and puts the policy back: the policy in force applied
+     * again (into the other slot, then the flip, as any apply) and the deadline written again.
+     * Each finding is one line and a tamper event. Synchronized with applies, so an apply in
+     * progress is never taken for tampering. Returns the line recorded, or null when clean.
+     */
+    synchronized String checkTamper() {
+        long start = System.nanoTime();
+        PolicyDrift drift = applier.drift();
+        long foreign = deadman.foreignDeadline();
+        tampering.checked(System.nanoTime() - start);
+        if (drift.clean() && foreign < 0) {
+            return null;
+        }
+        List<String> found = new ArrayList<>();
+        if (!drift.clean()) {
+            found.add(drift.describe());
+        }
+        if (foreign >= 0) {
+            found.add("policy_deadman deadline " + deadline(foreign) + " (written: " + deadline(deadman.writtenDeadline()) + ")");
+        }
+        String restored;
+        boolean ok = true;
+        try {
+            if (!drift.clean()) {
+                PolicyApplier.Applied a = applier.apply(inForce);
+                restored = "restored: policy version " + a.version() + " applied again to slot " + a.slot();
+            } else {
+                restored = "restored:";
+            }
+            if (foreign >= 0) {
+                deadman.restore();
+                restored += (drift.clean() ? " " : ", ") + "the deadline written again";
+            }
+        } catch (IngestException e) {
+            ok = false;
+            restored = "NOT restored: " + e.getMessage();
+        }
+        String line = "tampered: " + String.join(", ", found) + "; " + restored;
+        tampering.found(line, ok);
+        record(PolicyEvent.Kind.TAMPER, 0, version(), version(), 0, inForce == null ? null : inForce.digest(), line);
+        return line;
+    }
+
+    /** A check that could not read the maps: said once per failure, and a status problem until one succeeds. */
+    synchronized void tamperCheckFailed(RuntimeException e) {
+        tampering.failed("the policy tamper check failed: " + e.getMessage());
+        say("the tamper check failed: " + e.getMessage());
+    }
+
+    /** A problem for status (a tampering that could not be restored, a check that failed), or null. */
+    synchronized String tamperProblem() {
+        return tampering.problem();
+    }
+
+    private static String deadline(long bootNanos) {
+        return bootNanos == 0 ? "0 (off)" : "in " + (bootNanos - KernelClock.bootNanos()) / 1_000_000 + " ms";
+    }
+
     /** What is in force, for show and status. */
     synchronized List<String> describe() {
         PolicyApplier.InForce f = applier.inForce();
@@ -222,6 +288,8 @@ final class PolicyPlane {
         lines.add(deadline == 0 ? "policy deadman off"
                 : "policy deadman ttl " + settings.deadmanTtl.toMillis() + " ms, deadline in "
                         + (deadline - KernelClock.bootNanos()) / 1_000_000 + " ms" + (deadman.lapseSeen() ? ", lapsed" : ""));
+        lines.add(settings.tamperCheck.isZero() ? "policy tamper check off"
+                : "policy tamper check every " + settings.tamperCheck.toMillis() + " ms: " + tampering.describe());
         lines.add("policy control " + settings.controlSocket);
         return lines;
     }

@@ -6,7 +6,7 @@ import java.time.Duration;
 /**
  * The configuration's {@code policy:} section. Present, it turns the policy plane on: pinned
  * policy maps and links, the configured policy applied at start, the deadman heartbeat, the
- * deny-rate revert and the control socket. Absent (and in {@link AgentConfig#defaults()}),
+ * deny-rate revert, the tamper check and the control socket. Absent (and in {@link AgentConfig#defaults()}),
  * nothing is pinned and no socket is opened, as before.
  */
 final class PolicySettings {
@@ -23,6 +23,8 @@ final class PolicySettings {
     /** Policy denials per second that, sustained for {@link #denyRateWindow}, revert to audit-only; 0 disables. */
     long denyRateRevert;
     Duration denyRateWindow = Duration.ofSeconds(10);
+    /** How often the policy maps are read back and compared with the policy applied; 0 disables. */
+    Duration tamperCheck = Duration.ofSeconds(5);
     /** A policy file or bundle applied at start (when above the last applied version); null: none. */
     Path file;
     Path controlSocket = ControlServer.DEFAULT_PATH;
@@ -44,6 +46,10 @@ final class PolicySettings {
         s.denyRateRevert = p.number("deny_rate_revert", 0, 0, 100_000_000);
         s.denyRateWindow = Duration.ofNanos(p.nanos("deny_rate_window", s.denyRateWindow.toNanos(),
                 1_000_000_000L, Duration.ofHours(1).toNanos()));
+        s.tamperCheck = Duration.ofNanos(p.nanos("tamper_check", s.tamperCheck.toNanos(), 0, Duration.ofHours(1).toNanos()));
+        if (!s.tamperCheck.isZero() && s.tamperCheck.compareTo(Duration.ofMillis(100)) < 0) {
+            p.problem("tamper_check", "must be 0 (off) or at least 100ms (each check walks every map of the policy in force)");
+        }
         s.file = path(p.text("file", null));
         s.controlSocket = Path.of(p.text("control_socket", s.controlSocket.toString()));
         p.rejectUnknown();

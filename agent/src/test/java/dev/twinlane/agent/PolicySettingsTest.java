@@ -35,6 +35,7 @@ class PolicySettingsTest {
         assertEquals(Path.of("/sys/fs/bpf/twinlane"), p.pinDir);
         assertEquals(Duration.ofSeconds(30), p.deadmanTtl);
         assertEquals(0, p.denyRateRevert);
+        assertEquals(Duration.ofSeconds(5), p.tamperCheck);
         assertEquals(Path.of("/data/state/policy"), p.stateDir(Path.of("/data")));
         assertEquals(ControlServer.DEFAULT_PATH, p.controlSocket);
     }
@@ -50,6 +51,7 @@ class PolicySettingsTest {
                   deadman: 0
                   deny_rate_revert: 500
                   deny_rate_window: 5s
+                  tamper_check: 2s
                   file: /etc/twinlane/policy.bundle
                   control_socket: /run/tl2/control.sock
                 """).policy;
@@ -60,6 +62,7 @@ class PolicySettingsTest {
         assertEquals(Duration.ZERO, p.deadmanTtl);
         assertEquals(500, p.denyRateRevert);
         assertEquals(Duration.ofSeconds(5), p.denyRateWindow);
+        assertEquals(Duration.ofSeconds(2), p.tamperCheck);
         assertEquals(Path.of("/etc/twinlane/policy.bundle"), p.file);
         assertEquals(Path.of("/run/tl2/control.sock"), p.controlSocket);
     }
@@ -71,9 +74,11 @@ class PolicySettingsTest {
                   requre_signature: true
                   deadman: 100ms
                   deny_rate_revert: lots
+                  tamper_check: 10ms
                 """));
         assertTrue(e.getMessage().contains("policy.requre_signature: unknown key"), e.getMessage());
         assertTrue(e.getMessage().contains("policy.deadman: must be 0 (off) or at least 300ms"), e.getMessage());
         assertTrue(e.getMessage().contains("policy.deny_rate_revert: must be a whole number"), e.getMessage());
+        assertTrue(e.getMessage().contains("policy.tamper_check: must be 0 (off) or at least 100ms"), e.getMessage());
     }
 }

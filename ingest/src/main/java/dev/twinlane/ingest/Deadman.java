@@ -17,6 +17,8 @@ public final class Deadman {
     private final int fd;
     private final Pointer key = Native.allocate(4);
     private final Pointer value = Native.allocate(16);
+    /** The deadline this process last wrote; -1 until it wrote one (nothing to compare). */
+    private volatile long written = -1;
 
     Deadman(int fd) {
         this.fd = fd;
@@ -44,6 +46,31 @@ public final class Deadman {
         return value.getLong(8) != 0;
     }
 
+    /**
+     * The tamper check: the deadline in the map, when it is not the one this process last wrote
+     * (another process disarmed or moved it), else -1. lapse_seen is the programs' to set, not compared.
+     */
+    public long foreignDeadline() {
+        long want = written;
+        if (want < 0) {
+            return -1;
+        }
+        long held = deadlineNanos();
+        return held == want ? -1 : held;
+    }
+
+    /** The deadline this process last wrote (-1: none). */
+    public long writtenDeadline() {
+        return written;
+    }
+
+    /** Writes back the deadline this process last wrote, after {@link #foreignDeadline()} found another. */
+    public void restore() {
+        if (written >= 0) {
+            write(written);
+        }
+    }
+
     private void write(long deadline) {
         key.putInt(0, 0);
         value.putLong(0, deadline);
@@ -51,6 +78,7 @@ public final class Deadman {
         if (libbpf().bpf_map_update_elem(fd, key, value, 0) != 0) {
             throw new IngestException("cannot write policy_deadman: " + Native.strerror(Native.errno()));
         }
+        written = deadline;
     }
 
     private void read() {

@@ -26,6 +26,8 @@ public final class PolicyApplier {
     private final CompiledPolicy[] held = new CompiledPolicy[2];
     private final boolean[] empty = new boolean[2];
     private long lastFlipNanos = System.nanoTime() - GRACE_NANOS;
+    /** The slot this applier last put in force (or adopted); -1: none yet, nothing to check. */
+    private int inForceSlot = -1;
 
     PolicyApplier(PolicySlots slots) {
         this.slots = slots;
@@ -72,6 +74,7 @@ public final class PolicyApplier {
         slots.activate(target);
         long end = System.nanoTime();
         held[target] = policy;
+        inForceSlot = target;
         lastFlipNanos = end;
         return new Applied(policy.version(), target, entries, cleared, filling - start, end - filling);
     }
@@ -102,6 +105,34 @@ public final class PolicyApplier {
         int removed = slots.clear(slot, held[slot]);
         held[slot] = null;
         return removed;
+    }
+
+    /**
+     * Takes the pinned policy in force as this applier's own (a restarted agent, which compiled
+     * its policy again): {@link #drift()} compares the kernel's maps with it from now on, so a
+     * change made while no agent ran, or a denied file replaced since, shows as drift.
+     */
+    public void adopt(CompiledPolicy policy) {
+        int slot = slots.activeSlot();
+        held[slot] = policy;
+        inForceSlot = slot;
+    }
+
+    /**
+     * Reads the policy in force back from the kernel (policy_active, the slot's meta, every map of
+     * the slot) and compares it with what this applier put there: empty unless someone else wrote
+     * the maps. A walk of the maps, for the tamper check; never on the record path.
+     */
+    public PolicyDrift drift() {
+        if (inForceSlot < 0 || held[inForceSlot] == null) {
+            return new PolicyDrift(List.of());
+        }
+        return PolicyDrift.read(slots, held[inForceSlot], inForceSlot);
+    }
+
+    /** Compares the active slot with {@code expected} (tests: which of two policies is in force, and whole?). */
+    PolicyDrift drift(CompiledPolicy expected) {
+        return PolicyDrift.read(slots, expected, slots.activeSlot());
     }
 
     public InForce inForce() {

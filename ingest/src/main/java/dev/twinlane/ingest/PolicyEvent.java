@@ -10,7 +10,7 @@ import dev.twinlane.records.RecordStruct;
 /**
  * A policy event (struct tl_policy_event, kind TL_KIND_POLICY) as the bytes of a security
  * record, so that it is chained in the security log like a kernel record. The agent makes one
- * per apply, refusal, rollback, mode change, deadman lapse, break-glass and revert, and hands it
+ * per apply, refusal, rollback, mode change, deadman lapse, break-glass, revert and tampering found, and hands it
  * to the router's security thread (the lane's one publisher), which publishes it in order.
  */
 public record PolicyEvent(Kind kind, int mode, int reason, long version, long previousVersion, long applyNanos,
@@ -18,7 +18,7 @@ public record PolicyEvent(Kind kind, int mode, int reason, long version, long pr
 
     /** enum tl_policy_event_kind. */
     public enum Kind {
-        APPLY(1), REFUSAL(2), ROLLBACK(3), MODE_CHANGE(4), DEADMAN_LAPSE(5), BREAK_GLASS(6), REVERT(7);
+        APPLY(1), REFUSAL(2), ROLLBACK(3), MODE_CHANGE(4), DEADMAN_LAPSE(5), BREAK_GLASS(6), REVERT(7), TAMPER(8);
 
         private final int code;
 

@@ -90,6 +90,39 @@ final class PolicySlots implements AutoCloseable {
         return value.getInt(0) == 0 ? 0 : 1;
     }
 
+    /** policy_active's raw value (the programs read any value but 0 as slot 1). */
+    int activeValue() {
+        key.putInt(0, 0);
+        lookup(active, "policy_active");
+        return value.getInt(0);
+    }
+
+    /** The slot's struct tl_policy_meta as its 16 bytes. */
+    byte[] metaBytes(int slot) {
+        key.putInt(0, slot);
+        lookup(meta, "policy_meta");
+        byte[] b = new byte[16];
+        value.get(0, b, 0, 16);
+        return b;
+    }
+
+    /**
+     * Every entry the slot's copy of {@code m} holds, key (hex) to value: a walk of the map and one
+     * lookup per key, for the tamper check (not the hot path). A key deleted between the walk and
+     * its lookup (a concurrent writer) is left out.
+     */
+    Map<String, Byte> read(int slot, PolicyMap m) {
+        int fd = slots.get(slot).get(m);
+        Map<String, Byte> out = new java.util.HashMap<>();
+        for (byte[] k : keys(fd, m.keySize())) {
+            key.put(0, k, 0, k.length);
+            if (libbpf().bpf_map_lookup_elem(fd, key, value) == 0) {
+                out.put(java.util.HexFormat.of().formatHex(k), value.getByte(0));
+            }
+        }
+        return out;
+    }
+
     /** The slot's struct tl_policy_meta: version (0 when the slot holds no policy) and mode. */
     long metaVersion(int slot) {
         key.putInt(0, slot);

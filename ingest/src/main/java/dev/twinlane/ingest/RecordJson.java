@@ -16,7 +16,7 @@ import dev.twinlane.records.RecordView;
 public final class RecordJson {
     private static final String[] SOURCES = {"unknown", "lsm", "tracepoint", "cgroup", "test_run", "user"};
     private static final String[] POLICY_EVENTS = {"none", "apply", "refusal", "rollback", "mode_change",
-        "deadman_lapse", "break_glass", "revert"};
+        "deadman_lapse", "break_glass", "revert", "tamper"};
     private static final String[] DECISIONS = {"allow", "deny", "audit_deny"};
     private static final String[] PATH_STATUS = {"full", "unknown", "name_only"};
 

@@ -4,8 +4,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * A second process applying a policy to pinned maps, which says "filled" between the fill and
- * the switch and then waits to be killed (PolicyApplyTest kills it there with SIGKILL).
+ * A second process applying a policy to pinned maps, for PolicyApplyTest to SIGKILL.
+ * {@code PIN_DIR POLICY.yaml}: says "filled" between the fill and the switch and waits there.
+ * {@code PIN_DIR POLICY.yaml race}: says "ready", applies at once, says "applied MILLIS" and
+ * waits: the parent kills it at a random moment of that apply.
  */
 public final class PolicyApplyChild {
     private PolicyApplyChild() {
@@ -13,17 +15,35 @@ public final class PolicyApplyChild {
 
     public static void main(String[] args) throws Exception {
         var policy = Policies.compile(Files.readString(Path.of(args[1])));
+        boolean race = args.length > 2 && args[2].equals("race");
         try (PolicySlots slots = PolicySlots.pinned(PinDir.prepare(Path.of(args[0])))) {
-            new PolicyApplier(slots).apply(policy, () -> {
-                System.out.println("filled");
-                System.out.flush();
-                try {
-                    Thread.sleep(60_000);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            });
+            PolicyApplier applier = new PolicyApplier(slots);
+            if (race) {
+                say("ready");
+                long start = System.nanoTime();
+                applier.apply(policy);
+                say(String.format("applied %.3f", (System.nanoTime() - start) / 1e6));
+                sleep();
+            } else {
+                applier.apply(policy, () -> {
+                    say("filled");
+                    sleep();
+                });
+            }
         }
-        System.out.println("applied: the parent did not kill this process in time");
+        System.out.println("done: the parent did not kill this process in time");
+    }
+
+    private static void say(String line) {
+        System.out.println(line);
+        System.out.flush();
+    }
+
+    private static void sleep() {
+        try {
+            Thread.sleep(60_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

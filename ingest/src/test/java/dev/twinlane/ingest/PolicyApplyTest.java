@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
@@ -171,11 +173,9 @@ class PolicyApplyTest {
             PolicyApplier.Applied first = apply("enforce", "deny:\n  network:\n    - cidr: 127.77.9.0/24\n");
             Path yaml = Files.createTempFile("twinlane-policy-", ".yaml");
             Files.writeString(yaml, "version: " + ++version + "\nmode: enforce\ndeny:\n  network:\n    - cidr: 127.77.10.0/24\n");
-            Process child = new ProcessBuilder(ProcessHandle.current().info().command().orElseThrow(),
-                    "-cp", System.getProperty("java.class.path"), PolicyApplyChild.class.getName(),
-                    pins.toString(), yaml.toString()).redirectErrorStream(true).start();
+            Process child = child(yaml);
             try {
-                String line = new java.io.BufferedReader(new java.io.InputStreamReader(child.getInputStream())).readLine();
+                String line = lines(child).readLine();
                 assertEquals("filled", line, "the child filled the inactive slot");
                 child.destroyForcibly();  // SIGKILL between the fill and the switch
                 assertTrue(child.waitFor(10, TimeUnit.SECONDS));
@@ -186,6 +186,121 @@ class PolicyApplyTest {
             assertRefused(old);
             assertConnects(next);
             assertEquals(first.version(), kernel.policyApplier().inForce().version());
+        }
+    }
+
+    private static Process child(Path yaml, String... mode) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
+                "-cp", System.getProperty("java.class.path"), PolicyApplyChild.class.getName(), pins.toString(),
+                yaml.toString()));
+        cmd.addAll(List.of(mode));
+        return new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    }
+
+    private static BufferedReader lines(Process p) {
+        return new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+    }
+
+    /**
+     * kill -9 at random moments of an apply, again and again: a child JVM applies a policy of
+     * about 16 000 entries (its first apply, cold, empties the inactive slot by walking it, then
+     * fills it and flips) and is killed after a random delay spread over 1.5 times that apply's duration.
+     * The policies alternate between two that deny different networks; after each kill the
+     * active slot is read back and must hold exactly the old or exactly the new policy (every
+     * entry of every map, and its meta), and real connects must see that one policy.
+     */
+    @Test
+    void killsAtRandomMomentsOfAnApplyLeaveExactlyTheOldOrTheNewPolicy() throws Exception {
+        int kills = Integer.getInteger("twinlane.test.applyKills", 24);
+        long seed = Long.getLong("twinlane.test.applyKillSeed", System.nanoTime());
+        java.util.Random random = new java.util.Random(seed);
+        Path yaml = Files.createTempFile("twinlane-policy-", ".yaml");
+        try (ServerSocket a = server("127.77.11.5"); ServerSocket b = server("127.77.12.5")) {
+            String textA = bigPolicy("127.77.11.0/24", 18);
+            String textB = bigPolicy("127.77.12.0/24", 19);
+            // calibration: applies not killed before they end give the window to spread the kills over; the
+            // third is measured, as it empties a slot of the other policy's 16 000 entries, as every later one does
+            double window = 0;
+            for (String text : List.of(textA, textB, textA)) {
+                Files.writeString(yaml, "version: " + ++version + "\nmode: enforce\n" + text);
+                window = calibrate(yaml);
+            }
+            CompiledPolicy old = Policies.compile(Files.readString(yaml));
+            int before = 0;
+            int after = 0;
+            for (int i = 0; i < kills; i++) {
+                boolean toB = denies(old, "127.77.11.0");   // always the other one than in force
+                Files.writeString(yaml, "version: " + ++version + "\nmode: enforce\n" + (toB ? textB : textA));
+                CompiledPolicy next = Policies.compile(Files.readString(yaml));
+                long delayNanos = (long) (random.nextDouble() * 1.5 * window * 1e6);
+                Process child = child(yaml, "race");
+                try {
+                    BufferedReader out = lines(child);
+                    assertEquals("ready", out.readLine(), "the child opened the pins");
+                    java.util.concurrent.locks.LockSupport.parkNanos(delayNanos);
+                    child.destroyForcibly();   // SIGKILL
+                    assertTrue(child.waitFor(10, TimeUnit.SECONDS));
+                } finally {
+                    child.destroyForcibly();
+                }
+                CompiledPolicy inForce;
+                try (PolicySlots pinned = PolicySlots.pinned(PinDir.prepare(pins))) {
+                    PolicyApplier reader = new PolicyApplier(pinned);
+                    long v = reader.inForce().version();
+                    assertTrue(v == old.version() || v == next.version(), "kill " + i + ": version " + v
+                            + " in force, neither the old " + old.version() + " nor the new " + next.version());
+                    inForce = v == next.version() ? next : old;
+                    PolicyDrift drift = reader.drift(inForce);
+                    assertTrue(drift.clean(), "kill " + i + " after " + delayNanos / 1000 + " us: version " + v
+                            + " in force but not whole: " + drift.describe());
+                }
+                ServerSocket denied = denies(inForce, "127.77.11.0") ? a : b;
+                assertRefused(denied);
+                assertConnects(denied == a ? b : a);
+                if (inForce == next) {
+                    after++;
+                } else {
+                    before++;
+                }
+                old = inForce;
+            }
+            System.out.printf("policy apply killed %d times at random moments (seed %d, apply window %.1f ms, %d entries):"
+                    + " %d before the flip (old policy whole), %d after it (new policy whole), never a mix%n", kills, seed,
+                    window, old.entries().values().stream().mapToInt(List::size).sum(), before, after);
+        } finally {
+            Files.delete(yaml);
+        }
+    }
+
+    /** Denies {@code cidr} plus n thousand addresses of 198.{second}.0.0/16 (with their IPv4-mapped forms, 2n thousand entries). */
+    private static String bigPolicy(String cidr, int second) {
+        StringBuilder s = new StringBuilder("deny:\n  network:\n    - cidr: ").append(cidr).append('\n');
+        for (int i = 0; i < 8000; i++) {
+            s.append("    - addr: 198.").append(second).append('.').append(i / 250).append('.').append(1 + i % 250).append('\n');
+        }
+        return s.toString();
+    }
+
+    private static boolean denies(CompiledPolicy p, String network24) {
+        byte[] want = ip(network24).getAddress();
+        return p.entries(PolicyMap.DENY_CIDR4).stream().anyMatch(e -> e.key()[0] == 24
+                && java.util.Arrays.equals(java.util.Arrays.copyOfRange(e.key(), 4, 8), want));
+    }
+
+    /** One child apply run to its end (then killed while it waits): the wall time from "ready" to "applied", in ms. */
+    private static double calibrate(Path yaml) throws Exception {
+        Process child = child(yaml, "race");
+        try {
+            BufferedReader out = lines(child);
+            assertEquals("ready", out.readLine());
+            long ready = System.nanoTime();
+            String applied = out.readLine();
+            double wall = (System.nanoTime() - ready) / 1e6;
+            assertTrue(applied != null && applied.startsWith("applied "), "the calibration apply: " + applied);
+            return Math.max(wall, Double.parseDouble(applied.substring(8)));
+        } finally {
+            child.destroyForcibly();
+            child.waitFor(10, TimeUnit.SECONDS);
         }
     }
 

@@ -61,6 +61,11 @@ class RecordLayoutDriftTest {
         assertEquals("0", consts.get("TL_PATH_FULL"));
         assertEquals("1", consts.get("TL_PATH_UNKNOWN"));
         assertEquals("2", consts.get("TL_PATH_NAME_ONLY"));
+        for (PolicyEvent.Kind k : PolicyEvent.Kind.values()) {
+            assertEquals(String.valueOf(k.code()), consts.get("TL_POLICY_" + k.name()), "policy event code of " + k);
+        }
+        assertEquals(consts.keySet().stream().filter(n -> n.startsWith("TL_POLICY_")).count(),
+                PolicyEvent.Kind.values().length, "a policy event exists on one side only");
         for (Ring r : Ring.values()) {
             assertEquals(String.valueOf(r.id()), consts.get("TL_RING_" + r.name()), "ring id of " + r);
         }

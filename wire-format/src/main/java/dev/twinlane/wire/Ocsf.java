@@ -345,6 +345,7 @@ public final class Ocsf {
     private static void policy(JsonOut o, RecordView r, long wall, String host, String logId, long seq) {
         int event = (int) r.number(POL_EVENT);
         boolean refused = event == POLICY_REFUSAL;
+        boolean tampered = event == POLICY_TAMPER;
         boolean alarming = refused || event == POLICY_DEADMAN_LAPSE || event == POLICY_BREAK_GLASS || event == POLICY_REVERT;
         boolean enforcing = r.number(POL_MODE) == MODE_ENFORCE;
         o.begin();
@@ -354,7 +355,11 @@ public final class Ocsf {
         o.name("activity_id").num(1).name("activity_name").str("Log");
         o.name("type_uid").num(DEVICE_CONFIG_STATE_CHANGE * 100L + 1).name("type_name").str("Device Config State Change: Log");
         o.name("time").num(Math.floorDiv(wall, 1_000_000L));
-        o.name("severity_id").num(alarming ? 3 : 1).name("severity").str(alarming ? "Medium" : "Informational");
+        if (tampered) {   // another process rewrote the enforcing maps: the agent restored them, but someone tried
+            o.name("severity_id").num(4).name("severity").str("High");
+        } else {
+            o.name("severity_id").num(alarming ? 3 : 1).name("severity").str(alarming ? "Medium" : "Informational");
+        }
         if (refused) {
             o.name("status_id").num(2).name("status").str("Failure");
             text(o.name("status_detail"), r, POL_DETAIL, false);
@@ -393,11 +398,12 @@ public final class Ocsf {
     private static final Field POL_DETAIL = f(RecordLayout.POLICY, "detail");
     /** enum tl_policy_event_kind, by code. */
     private static final String[] POLICY_EVENTS = {"0", "apply", "refusal", "rollback", "mode_change", "deadman_lapse",
-        "break_glass", "revert"};
+        "break_glass", "revert", "tamper"};
     private static final int POLICY_REFUSAL = 2;
     private static final int POLICY_DEADMAN_LAPSE = 5;
     private static final int POLICY_BREAK_GLASS = 6;
     private static final int POLICY_REVERT = 7;
+    private static final int POLICY_TAMPER = 8;
     /** enum tl_mode. */
     private static final int MODE_ENFORCE = 1;
 

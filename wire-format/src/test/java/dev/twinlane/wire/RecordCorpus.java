@@ -83,6 +83,9 @@ public final class RecordCorpus {
                 "detail_len", 83));
         in.add(of("policy-deadman", "the deadman lapsed: the programs decide audit-only until the agent renews it",
                 RecordKind.POLICY, 4100, "comm", "java", "source", 5, "event", 5, "mode", 0, "version", 12, "previous_version", 12));
+        in.add(of("policy-tamper", "another root process deleted a deny entry of the slot in force; the agent restored it",
+                RecordKind.POLICY, 4100, "comm", "java", "source", 5, "event", 8, "mode", 1, "version", 12, "previous_version", 12,
+                "detail", "policy maps tampered: pdeny_cidr4_s1 +0 -1 ~0; restored", "detail_len", 55));
         Map<String, Input> byName = new LinkedHashMap<>();
         long seq = 42;
         for (Input i : in) {
