@@ -29,10 +29,12 @@ import dev.twinlane.security.SecurityLane;
 
 /**
  * Routing throughput: classify each record (kind, promotion rule), copy it
- * once, hand it to another thread. "disruptor" is twinlane's SecurityLane
- * (preallocated entries, Disruptor ring); "queue" is the same work through an
- * ArrayBlockingQueue of freshly copied byte arrays, the obvious alternative.
- * The consumer only counts, so the figure is the router's and the handoff's.
+ * once, hand it to the sink. "disruptor" is twinlane's SecurityLane with a thread
+ * of its own (preallocated entries, Disruptor ring); "inline" is the agent's
+ * default SecurityLane, where the publishing thread calls the sink itself;
+ * "queue" is the same work through an ArrayBlockingQueue of freshly copied byte
+ * arrays, the obvious alternative. The sink only counts, so the figure is the
+ * router's and the hand-off's (none, inline).
  * One operation is one record.
  */
 @State(Scope.Benchmark)
@@ -50,6 +52,7 @@ public class RouterBenchmark {
     private final PromotionRule rule = new PromotionRule("failed-privileged", RecordKind.SYSCALL, true,
             new long[] {101, 105, 106}, new long[0]);
     private SecurityLane lane;
+    private SecurityLane inlineLane;
     private ArrayBlockingQueue<byte[]> queue;
     private Thread queueConsumer;
     private final AtomicLong consumed = new AtomicLong();
@@ -60,6 +63,7 @@ public class RouterBenchmark {
     public void setUp() {
         records = SampleRecords.mix();
         lane = new SecurityLane(ringSize, new YieldingWaitStrategy(), this::count).start();
+        inlineLane = SecurityLane.inline(this::count).start();
         queue = new ArrayBlockingQueue<>(ringSize);
         running = true;
         queueConsumer = new Thread(() -> {
@@ -84,6 +88,7 @@ public class RouterBenchmark {
     @TearDown(Level.Trial)
     public void tearDown() throws InterruptedException {
         lane.close();
+        inlineLane.close();
         running = false;
         queueConsumer.join();
     }
@@ -99,6 +104,20 @@ public class RouterBenchmark {
             lane.publish(view);
         }
         lane.endBatch();  // as the router does after each drain of the kernel ring
+        return promoted;
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(SampleRecords.COUNT)
+    public long inline() {
+        for (byte[] r : records) {
+            view.wrap(r, 0, r.length);
+            if (view.kind() != null && rule.matches(view)) {
+                promoted++;
+            }
+            inlineLane.publish(view);
+        }
+        inlineLane.endBatch();
         return promoted;
     }
 
