@@ -64,7 +64,11 @@ final class StatusFile {
                     .collect(java.util.stream.Collectors.joining(",", "{", "}")));
         }
         for (Measurement v : m.measure()) {
-            sb.append(' ').append(v.getStatistic().name().toLowerCase()).append('=').append(format(v.getValue()));
+            // times in seconds to the microsecond: `twinlane top` derives mean fsync latencies from them
+            boolean time = v.getStatistic() == io.micrometer.core.instrument.Statistic.TOTAL_TIME
+                    || v.getStatistic() == io.micrometer.core.instrument.Statistic.MAX;
+            sb.append(' ').append(v.getStatistic().name().toLowerCase()).append('=')
+                    .append(time ? String.format(java.util.Locale.ROOT, "%.6f", v.getValue()) : format(v.getValue()));
         }
         sb.append('\n');
     }

@@ -17,6 +17,12 @@ final class AgentProcess {
 
     /** Starts the child with stderr to {@code err} and its status file at {@code status}. */
     static Process start(Path err, Path status, String... args) throws IOException {
+        return new ProcessBuilder(command(status, args)).redirectError(err.toFile())
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    }
+
+    /** The child's command line: this JVM's java, module options and class path, status file at {@code status}. */
+    static List<String> command(Path status, String... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
@@ -30,7 +36,7 @@ final class AgentProcess {
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(Main.class.getName());
         cmd.addAll(List.of(args));
-        return new ProcessBuilder(cmd).redirectError(err.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        return cmd;
     }
 
     /** Waits for a line starting with {@code prefix} on the child's stderr; returns nanoTime when seen. */
