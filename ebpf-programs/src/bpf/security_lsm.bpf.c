@@ -29,7 +29,15 @@
  *    reads; the path is the file's last component (bpf_d_path() is not
  *    allowed in this hook);
  *  - bpf: every bpf() command, except those of the agent itself
- *    (tl_config.agent_tgid), which would otherwise feed back into the ring.
+ *    (tl_config.agent_tgid), which would otherwise feed back into the ring;
+ *    commands aimed at twinlane's own maps and programs are refused
+ *    (self-protection, see tl_lsm_bpf).
+ *
+ * file_open and bprm_check_security decide from two sets of rules, as the
+ * cgroup programs do: the --deny-* maps of common.bpf.h under tl_config's
+ * mode, and the applied policy's slot (policy_maps.bpf.h) under its own mode,
+ * skipped for survival-listed inodes and allowed cgroups; a lapsed deadman
+ * makes every deny an audited one (tl_decide_with).
  */
 #include "common.bpf.h"
 
