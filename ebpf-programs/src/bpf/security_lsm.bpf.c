@@ -413,8 +413,8 @@ static __always_inline int tl_pinned_path(union bpf_attr *attr)
 
 /*
  * Which of twinlane's objects a command is aimed at: the map whose fd it passes (element
- * writes, deletes, batches, freeze), the id it asks an fd for, or a pin under the pin
- * directory. Returns 1 when that object is protected.
+ * writes, deletes, batches, freeze), the map, program or link id it asks an fd for, or a pin
+ * under the pin directory. Returns 1 when that object is protected.
  */
 static __always_inline int tl_bpf_target(int cmd, union bpf_attr *attr, __u8 *type, __u32 *id)
 {
@@ -440,6 +440,11 @@ static __always_inline int tl_bpf_target(int cmd, union bpf_attr *attr, __u8 *ty
 	case BPF_PROG_GET_FD_BY_ID:
 		key.type = TL_BPF_TARGET_PROG;
 		key.id = BPF_CORE_READ(attr, prog_id);
+		break;
+	case BPF_LINK_GET_FD_BY_ID:
+		/* a link's fd would let it detach (BPF_LINK_DETACH) or swap (BPF_LINK_UPDATE) a program */
+		key.type = TL_BPF_TARGET_LINK;
+		key.id = BPF_CORE_READ(attr, link_id);
 		break;
 	case BPF_OBJ_GET:
 		*type = TL_BPF_TARGET_PIN;

@@ -201,6 +201,7 @@ enum tl_bpf_target {
 	TL_BPF_TARGET_MAP = 1,      /* target_id is a map id */
 	TL_BPF_TARGET_PROG = 2,     /* target_id is a program id */
 	TL_BPF_TARGET_PIN = 3,      /* BPF_OBJ_GET of a path under twinlane's pin directory (target_id 0) */
+	TL_BPF_TARGET_LINK = 4,     /* target_id is a link id */
 };
 
 /*
@@ -326,8 +327,8 @@ struct tl_prefix_key {
 };
 
 /*
- * tl_protected key: one of twinlane's own maps or programs (type: TL_BPF_TARGET_MAP or
- * TL_BPF_TARGET_PROG), filled by the loader once everything is loaded, then frozen.
+ * tl_protected key: one of twinlane's own maps, programs or links (type: TL_BPF_TARGET_MAP,
+ * _PROG or _LINK), filled by the loader once everything is loaded, then frozen.
  */
 struct tl_protected_key {
 	__u32 type;

@@ -40,6 +40,8 @@ public interface LibBpf {
 
     int bpf_link__destroy(Pointer link);
 
+    int bpf_link__fd(Pointer link);
+
     String bpf_map__name(Pointer map);
 
     int bpf_map__fd(Pointer map);

@@ -14,7 +14,7 @@ import jnr.ffi.Pointer;
 import dev.twinlane.records.RecordLayout;
 
 /**
- * What lsm/bpf guards (security_lsm.bpf.c): twinlane's own maps and programs by id
+ * What lsm/bpf guards (security_lsm.bpf.c): twinlane's own maps, programs and links by id
  * (tl_protected) and its pin directory as a path prefix (tl_protected_pin). Another process's
  * bpf() that writes, deletes or freezes one of these maps, asks an fd for one of them by id, or
  * opens a pin under the directory is refused (where the BPF LSM runs) and recorded.
@@ -30,19 +30,23 @@ public final class SelfProtection {
     static final String CONFIG = "tl_config_map";
     private static final int TYPE_MAP = 1;
     private static final int TYPE_PROG = 2;
+    private static final int TYPE_LINK = 4;
 
     private final Map<String, Integer> mapIds;
     private final Map<String, Integer> programIds;
+    private final Map<String, Integer> linkIds;
 
-    private SelfProtection(Map<String, Integer> mapIds, Map<String, Integer> programIds) {
+    private SelfProtection(Map<String, Integer> mapIds, Map<String, Integer> programIds, Map<String, Integer> linkIds) {
         this.mapIds = Collections.unmodifiableMap(mapIds);
         this.programIds = Collections.unmodifiableMap(programIds);
+        this.linkIds = Collections.unmodifiableMap(linkIds);
     }
 
     /** Protects every map and program of {@code objects} (the maps object first) and {@code pinDir}, then freezes. */
     static SelfProtection seal(BpfObject maps, List<BpfObject> families, Path pinDir) {
         Map<String, Integer> mapIds = new LinkedHashMap<>();
         Map<String, Integer> programIds = new LinkedHashMap<>();
+        Map<String, Integer> linkIds = new LinkedHashMap<>();
         int idsFd = maps.mapFd(IDS);
         for (String m : maps.mapNames()) {
             mapIds.put(m, id(maps.mapFd(m), m));
@@ -56,6 +60,10 @@ public final class SelfProtection {
                 if (fd >= 0) {  // a program the kernel refused has no fd
                     programIds.put(p, id(fd, p));
                 }
+                int link = f.linkFd(p);
+                if (link >= 0) {  // bpf_link_info starts with type and id too
+                    linkIds.put(p, id(link, p + " link"));
+                }
             }
         }
         Pointer key = Native.allocate(RecordLayout.PROTECTED_KEY.size());
@@ -66,6 +74,9 @@ public final class SelfProtection {
         }
         for (int id : programIds.values()) {
             write(idsFd, key, TYPE_PROG, id, one);
+        }
+        for (int id : linkIds.values()) {
+            write(idsFd, key, TYPE_LINK, id, one);
         }
         if (pinDir != null) {
             byte[] p = (pinDir.toAbsolutePath() + "/").getBytes(StandardCharsets.UTF_8);
@@ -83,7 +94,7 @@ public final class SelfProtection {
                 throw new IngestException("cannot freeze " + m + ": " + Native.strerror(Native.errno()));
             }
         }
-        return new SelfProtection(mapIds, programIds);
+        return new SelfProtection(mapIds, programIds, linkIds);
     }
 
     /** The kernel's id of a protected map (the shared maps by name, a family's own as "object:map"). */
@@ -98,6 +109,11 @@ public final class SelfProtection {
     /** The kernel's ids of the loaded programs, by name. */
     public Map<String, Integer> programIds() {
         return programIds;
+    }
+
+    /** The kernel's ids of the links attaching the programs, by program name. */
+    public Map<String, Integer> linkIds() {
+        return linkIds;
     }
 
     private static int id(int fd, String name) {

@@ -35,6 +35,10 @@ class SelfProtectionTest {
             assertTrue(bpftool("prog", "show", "id", String.valueOf(progs.get("tl_connect4")))
                     .contains("\"name\":\"tl_connect4\""), "program id of tl_connect4");
 
+            Integer link = p.linkIds().get("tl_connect4");
+            assertTrue(link != null && bpftool("link", "show", "id", String.valueOf(link)).contains("\"prog_id\":"
+                    + progs.get("tl_connect4")), "link id of tl_connect4's cgroup link: " + p.linkIds());
+
             Pointer key = Native.allocate(8);
             Pointer value = Native.allocate(1);
             key.putInt(0, 1);

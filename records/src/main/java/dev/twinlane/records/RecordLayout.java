@@ -60,7 +60,7 @@ public final class RecordLayout {
             f("ret", 80, 4, S32), f("decision", 84, 1, U8), f("path_status", 85, 1, U8), f("id", 88, 4, U32),
             f("path_len", 92, 4, U32), f("path", 96, PATH_MAX, CHARS));
 
-    /** target_type: 0 none, 1 map id, 2 program id, 3 a pin under the pin directory (enum tl_bpf_target). */
+    /** target_type: 0 none, 1 map id, 2 program id, 3 a pin under the pin directory, 4 link id (enum tl_bpf_target). */
     public static final RecordStruct BPF = new RecordStruct("tl_bpf", 104, HEADER,
             f("ret", 80, 4, S32), f("decision", 84, 1, U8), f("target_type", 85, 1, U8), f("cmd", 88, 4, S32),
             f("attr_size", 92, 4, U32), f("target_id", 96, 4, U32));
@@ -104,7 +104,7 @@ public final class RecordLayout {
     public static final RecordStruct PREFIX_KEY = new RecordStruct("tl_prefix_key", 132, null,
             f("prefixlen", 0, 4, U32), f("path", 4, PREFIX_MAX, CHARS));
 
-    /** The tl_protected map's key: one of twinlane's own maps or programs (type 1 map, 2 program). */
+    /** The tl_protected map's key: one of twinlane's own maps, programs or links (type 1 map, 2 program, 4 link). */
     public static final RecordStruct PROTECTED_KEY = new RecordStruct("tl_protected_key", 8, null,
             f("type", 0, 4, U32), f("id", 4, 4, U32));
 

@@ -81,7 +81,7 @@ public final class Ocsf {
     private static final Field BPF_ATTR = f(RecordLayout.BPF, "attr_size");
     private static final Field BPF_TARGET_TYPE = f(RecordLayout.BPF, "target_type");
     private static final Field BPF_TARGET_ID = f(RecordLayout.BPF, "target_id");
-    private static final String[] BPF_TARGETS = {"none", "map", "prog", "pin"};
+    private static final String[] BPF_TARGETS = {"none", "map", "prog", "pin", "link"};
     // observability kinds that promotion rules may route to the security lane
     private static final Field FORK_CHILD_START = f(RecordLayout.FORK, "child_start_ns");
     private static final Field FORK_CHILD = f(RecordLayout.FORK, "child_tgid");

@@ -65,9 +65,6 @@ public final class RecordCorpus {
                 "comm", "gdb", "mode", 0x12, "target_tgid", 4100));
         in.add(of("bpf", "bpftool calls bpf(BPF_PROG_LOAD) with a 144-byte attr", RecordKind.BPF, 4251, "comm", "bpftool",
                 "cmd", 5, "attr_size", 144));
-        in.add(of("bpf-protected", "bpftool asks an fd for twinlane's map 17 (BPF_MAP_GET_FD_BY_ID), refused by self-protection",
-                RecordKind.BPF, 4255, "comm", "bpftool", "cmd", 14, "attr_size", 12, "target_type", 1, "target_id", 17,
-                "ret", -1, "decision", DENY));
         in.add(of("fork", "bash (pid 4242) forks pid 4252 (promoted by a rule)", RecordKind.FORK, 4242,
                 "child_tgid", 4252, "child_start_ns", 7_000_000_000L));
         in.add(of("exit", "pid 4252 exits with status 1 (wait status 256)", RecordKind.EXIT, 4252,
@@ -86,6 +83,10 @@ public final class RecordCorpus {
                 "detail_len", 83));
         in.add(of("policy-deadman", "the deadman lapsed: the programs decide audit-only until the agent renews it",
                 RecordKind.POLICY, 4100, "comm", "java", "source", 5, "event", 5, "mode", 0, "version", 12, "previous_version", 12));
+        // Appended: an entry inserted earlier would shift the seq and time of docs/OCSF.md's examples.
+        in.add(of("bpf-protected", "bpftool asks an fd for twinlane's map 17 (BPF_MAP_GET_FD_BY_ID), refused by self-protection",
+                RecordKind.BPF, 4255, "comm", "bpftool", "cmd", 14, "attr_size", 12, "target_type", 1, "target_id", 17,
+                "ret", -1, "decision", DENY));
         Map<String, Input> byName = new LinkedHashMap<>();
         long seq = 42;
         for (Input i : in) {

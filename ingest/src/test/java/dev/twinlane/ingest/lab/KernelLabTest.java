@@ -97,6 +97,7 @@ class KernelLabTest {
                 "self-protection record: bpftool map update pinned " + PolicyChecks.PIN_DIR + "/pdeny_inode_s",
                 "self-protection: bpftool map update id", "self-protection record: bpftool map update id",
                 "self-protection: bpftool prog show id", "self-protection record: bpftool prog show id",
+                "self-protection: bpftool link detach id", "self-protection record: bpftool link detach id",
                 "self-protection record: bpftool map update pinned /tmp/", "self-protection: the deny map is unchanged")) {
             requirePass(out, check);
         }

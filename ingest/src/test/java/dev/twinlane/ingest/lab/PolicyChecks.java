@@ -42,7 +42,7 @@ import dev.twinlane.records.Ring;
  * Guest checks of issue 13 (BPF LSM active): the LSM programs enforce a signed policy applied
  * through {@link PolicyApplier} (deny by inode, by path prefix, exec deny, survival list, watch
  * rules, audit mode, deadman lapse), and lsm/bpf refuses another root process's bpf() on
- * twinlane's maps and programs (bpftool on a pinned deny map, by id, and through a bind
+ * twinlane's maps, programs and links (bpftool on a pinned deny map, by id, and through a bind
  * mount of the pin directory) with a record naming it. Lines as {@link GuestChecks}.
  */
 final class PolicyChecks {
@@ -56,6 +56,7 @@ final class PolicyChecks {
     private static final int BPF_OBJ_GET = 7;
     private static final int BPF_PROG_GET_FD_BY_ID = 13;
     private static final int BPF_MAP_GET_FD_BY_ID = 14;
+    private static final int BPF_LINK_GET_FD_BY_ID = 30;
 
     private final GuestChecks g;
     private final long self = ProcessHandle.current().pid();
@@ -198,6 +199,9 @@ final class PolicyChecks {
         int progId = kernel.selfProtection().programIds().get("tl_lsm_file_open");
         Proc prog = bpftool(List.of(), "prog", "show", "id", String.valueOf(progId));
         refused(records, prog, "bpftool prog show id " + progId, BPF_PROG_GET_FD_BY_ID, 2, progId);
+        int linkId = kernel.selfProtection().linkIds().get("tl_lsm_file_open");
+        Proc link = bpftool(List.of(), "link", "detach", "id", String.valueOf(linkId));
+        refused(records, link, "bpftool link detach id " + linkId, BPF_LINK_GET_FD_BY_ID, 4, linkId);
 
         // Through a bind mount of the pin directory the path check passes; the map fd is refused.
         Path mnt = Files.createDirectory(d.resolve("bpfmnt"));
