@@ -98,6 +98,26 @@ struct {
 	__type(value, __u8);
 } watch_prefix SEC(".maps");
 
+/*
+ * Self-protection (lsm/bpf): twinlane's own maps and programs by id, and the pin directory
+ * as a path prefix. Filled by the loader once everything is loaded, then frozen
+ * (BPF_MAP_FREEZE), so no process can change them through bpf() afterwards.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 512);
+	__type(key, struct tl_protected_key);
+	__type(value, __u8);
+} tl_protected SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 4);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct tl_prefix_key);
+	__type(value, __u8);
+} tl_protected_pin SEC(".maps");
+
 /* A file_open record built off-ring, and the prefix key to look its path up
  * with: each program family keeps its own per-CPU copy (see the families). */
 struct tl_open_scratch {

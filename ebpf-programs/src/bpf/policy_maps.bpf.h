@@ -71,7 +71,7 @@ struct tl_policy_view {
 	__u32 mode;             /* enum tl_mode of the slot's policy */
 	int applied;            /* the slot holds a policy (its version is not 0) */
 	int lapsed;             /* the deadman's deadline has passed: every decision is audit-only */
-	__u8 flags;             /* TL_FLAG_DEADMAN(_FIRST) for the record */
+	__u8 flags;             /* TL_FLAG_DEADMAN for the record (_FIRST: tl_policy_record_flags) */
 };
 
 static __always_inline void tl_policy_view(struct tl_policy_view *v)
@@ -89,10 +89,24 @@ static __always_inline void tl_policy_view(struct tl_policy_view *v)
 	if (d && d->deadline_ns && bpf_ktime_get_boot_ns() > d->deadline_ns) {
 		v->lapsed = 1;
 		v->flags = TL_FLAG_DEADMAN;
-		/* Exactly one decision (per lapse) finds lapse_seen clear and says so in its record. */
-		if (__sync_val_compare_and_swap(&d->lapse_seen, 0, 1) == 0)
-			v->flags |= TL_FLAG_DEADMAN_FIRST;
 	}
+}
+
+/*
+ * The deadman flags for a record about to be made: exactly one record per lapse finds
+ * lapse_seen clear and says it is the first. Called only where a record is made (not in
+ * tl_policy_view), so an open that is decided past the deadline but not recorded cannot
+ * take the "first" mark with it.
+ */
+static __always_inline __u8 tl_policy_record_flags(const struct tl_policy_view *v)
+{
+	if (!v->lapsed)
+		return v->flags;
+	__u32 zero = 0;
+	struct tl_deadman *d = bpf_map_lookup_elem(&policy_deadman, &zero);
+	if (d && __sync_val_compare_and_swap(&d->lapse_seen, 0, 1) == 0)
+		return v->flags | TL_FLAG_DEADMAN_FIRST;
+	return v->flags;
 }
 
 /* Looks key up in the slot's copy of a policy map (two explicit lookups: the verifier wants a constant map). */

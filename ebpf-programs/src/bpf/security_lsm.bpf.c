@@ -29,7 +29,15 @@
  *    reads; the path is the file's last component (bpf_d_path() is not
  *    allowed in this hook);
  *  - bpf: every bpf() command, except those of the agent itself
- *    (tl_config.agent_tgid), which would otherwise feed back into the ring.
+ *    (tl_config.agent_tgid), which would otherwise feed back into the ring;
+ *    commands aimed at twinlane's own maps and programs are refused
+ *    (self-protection, see tl_lsm_bpf).
+ *
+ * file_open and bprm_check_security decide from two sets of rules, as the
+ * cgroup programs do: the --deny-* maps of common.bpf.h under tl_config's
+ * mode, and the applied policy's slot (policy_maps.bpf.h) under its own mode,
+ * skipped for survival-listed inodes and allowed cgroups; a lapsed deadman
+ * makes every deny an audited one (tl_decide_with).
  */
 #include "common.bpf.h"
 
@@ -64,45 +72,74 @@ static __always_inline struct tl_inode_key tl_file_key(struct file *file)
 	return k;
 }
 
+/*
+ * The applied policy's rules apply to this file and process: a policy is in force, the file
+ * is not on the survival list (psurvival_inode: no policy may deny it, by any rule), and the
+ * process's cgroup is not allowed (pallow_cgroup, exactly that cgroup, as the cgroup programs).
+ */
+static __always_inline int tl_policy_rules_apply(const struct tl_policy_view *v, const struct tl_inode_key *k)
+{
+	if (!v->applied)
+		return 0;
+	if (tl_policy_lookup(v, psurvival_inode, k))
+		return 0;
+	__u64 cgroup = bpf_get_current_cgroup_id();
+	return tl_policy_lookup(v, pallow_cgroup, &cgroup) == 0;
+}
+
+/* An open made by exec (the binary, or its ELF interpreter). */
+static __always_inline int tl_exec_open(struct file *file)
+{
+	return (BPF_CORE_READ(file, f_flags) & TL_FMODE_EXEC) || (BPF_CORE_READ(file, f_mode) & TL_FMODE_EXEC);
+}
+
 SEC("lsm/file_open")
 int BPF_PROG(tl_lsm_file_open, struct file *file, int ret)
 {
 	if (ret)
 		return ret;
 	struct tl_inode_key k = tl_file_key(file);
-	__u8 decision = tl_decide(bpf_map_lookup_elem(&deny_inode, &k) != 0);
+	struct tl_policy_view v;
+	tl_policy_view(&v);
+	int exec_open = tl_exec_open(file);
+	int flag_match = bpf_map_lookup_elem(&deny_inode, &k) != 0;
+	int ruled = tl_policy_rules_apply(&v, &k);
+	int policy_match = ruled && (tl_policy_lookup(&v, pdeny_inode, &k) ||
+				     (exec_open && tl_policy_lookup(&v, pdeny_exec, &k)));
 	struct tl_config *c = tl_config();
-	int record = decision != TL_ALLOW || (c && c->record_all_opens) ||
-		     bpf_map_lookup_elem(&watch_inode, &k);
+	int record = (c && c->record_all_opens) || bpf_map_lookup_elem(&watch_inode, &k) ||
+		     (v.applied && tl_policy_lookup(&v, pwatch_inode, &k));
 
 	__u32 zero = 0;
 	struct tl_open_scratch *s = bpf_map_lookup_elem(&lsm_open_scratch, &zero);
 	if (!s)
-		return tl_verdict(decision);
+		return tl_verdict(tl_decide_with(&v, flag_match, policy_match));
 	struct tl_file_open *f = &s->rec;
 	long n = bpf_d_path((struct path *)&file->f_path, f->path, sizeof(f->path));
 	if (n > 0) {
 		f->path_len = n - 1;
 		f->path_status = TL_PATH_FULL;
-		if (!record) {
-			/* Longest-prefix lookup on (at most) the first TL_PREFIX_MAX bytes. */
-			__builtin_memcpy(s->key.path, f->path, TL_PREFIX_MAX);
-			__u32 plen = n - 1;
-			s->key.prefixlen = (plen > TL_PREFIX_MAX ? TL_PREFIX_MAX : plen) * 8;
-			record = bpf_map_lookup_elem(&watch_prefix, &s->key) != 0;
-		}
+		/* Longest-prefix lookups on (at most) the first TL_PREFIX_MAX bytes. */
+		__builtin_memcpy(s->key.path, f->path, TL_PREFIX_MAX);
+		__u32 plen = n - 1;
+		s->key.prefixlen = (plen > TL_PREFIX_MAX ? TL_PREFIX_MAX : plen) * 8;
+		if (ruled && !policy_match)
+			policy_match = tl_policy_lookup(&v, pdeny_prefix, &s->key) != 0;
+		if (!record)
+			record = bpf_map_lookup_elem(&watch_prefix, &s->key) ||
+				 (v.applied && tl_policy_lookup(&v, pwatch_prefix, &s->key));
 	} else {
 		/* d_path failed (longer than TL_PATH_MAX): the path is unknown. */
 		f->path[0] = 0;
 		f->path_len = 0;
 		f->path_status = TL_PATH_UNKNOWN;
 	}
-	if (!record)
+	__u8 decision = tl_decide_with(&v, flag_match, policy_match);
+	if (!record && decision == TL_ALLOW)
 		return tl_verdict(decision);
+	__u8 dflags = tl_policy_record_flags(&v) | (policy_match ? TL_FLAG_POLICY : 0);
 
-	__u32 flags = BPF_CORE_READ(file, f_flags);
-	if (decision != TL_ALLOW &&
-	    ((flags & TL_FMODE_EXEC) || (BPF_CORE_READ(file, f_mode) & TL_FMODE_EXEC))) {
+	if (decision != TL_ALLOW && exec_open) {
 		/* bpf_d_path leaves garbage after the NUL, and an exec record carries the whole buffer. */
 		if (n > 0) {
 			for (int i = 0; i < TL_PATH_MAX; i++)
@@ -116,6 +153,7 @@ int BPF_PROG(tl_lsm_file_open, struct file *file, int ret)
 			return tl_verdict(decision);
 		__builtin_memset(e, 0, sizeof(*e));
 		tl_fill_header(&e->h, TL_KIND_EXEC, sizeof(*e), TL_SRC_LSM);
+		e->h.decision_flags = dflags;
 		e->ret = tl_verdict(decision);
 		e->decision = decision;
 		e->filename_len = f->path_len;
@@ -126,17 +164,23 @@ int BPF_PROG(tl_lsm_file_open, struct file *file, int ret)
 	}
 	__u32 size = tl_trim_path(f, n > 0 ? n : 0);
 	tl_fill_header(&f->h, TL_KIND_FILE_OPEN, size, TL_SRC_LSM);
+	f->h.decision_flags = dflags;
 	f->ret = tl_verdict(decision);
 	f->decision = decision;
 	f->_pad0[0] = 0;
 	f->_pad0[1] = 0;
-	f->flags = flags;
+	f->flags = BPF_CORE_READ(file, f_flags);
 	f->ino = k.ino;
 	f->dev = k.dev;
 	tl_output_security(f, size, sizeof(*f));
 	return tl_verdict(decision);
 }
 
+/*
+ * Exec deny by the binary's inode (deny_inode, pdeny_inode, pdeny_exec). Path prefixes are
+ * file_open's: bpf_d_path is not allowed here, and the binary's exec-open passed file_open
+ * (which refuses it by prefix) before this hook runs.
+ */
 SEC("lsm/bprm_check_security")
 int BPF_PROG(tl_lsm_bprm_check, struct linux_binprm *bprm, int ret)
 {
@@ -146,7 +190,12 @@ int BPF_PROG(tl_lsm_bprm_check, struct linux_binprm *bprm, int ret)
 	if (!file)
 		return 0;
 	struct tl_inode_key k = tl_file_key(file);
-	__u8 decision = tl_decide(bpf_map_lookup_elem(&deny_inode, &k) != 0);
+	struct tl_policy_view v;
+	tl_policy_view(&v);
+	int flag_match = bpf_map_lookup_elem(&deny_inode, &k) != 0;
+	int policy_match = tl_policy_rules_apply(&v, &k) &&
+			   (tl_policy_lookup(&v, pdeny_exec, &k) || tl_policy_lookup(&v, pdeny_inode, &k));
+	__u8 decision = tl_decide_with(&v, flag_match, policy_match);
 	if (decision == TL_ALLOW)
 		return 0;
 	struct tl_exec *e = tl_reserve_security(struct tl_exec);
@@ -154,6 +203,7 @@ int BPF_PROG(tl_lsm_bprm_check, struct linux_binprm *bprm, int ret)
 		return tl_verdict(decision);
 	__builtin_memset(e, 0, sizeof(*e));
 	tl_fill_header(&e->h, TL_KIND_EXEC, sizeof(*e), TL_SRC_LSM);
+	e->h.decision_flags = tl_policy_record_flags(&v) | (policy_match ? TL_FLAG_POLICY : 0);
 	e->ret = tl_verdict(decision);
 	e->decision = decision;
 	const char *filename = BPF_CORE_READ(bprm, filename);
@@ -331,6 +381,90 @@ static __always_inline int tl_bpf_hook_prev_ret(unsigned long long *ctx)
 	return prev;
 }
 
+/* The map behind fd in the current process's file table (0 when there is none). A fd that is
+ * not a map yields a meaningless id: bpf() refuses such a command itself (EBADF/EINVAL). */
+static __always_inline __u32 tl_map_id_of_fd(int fd)
+{
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
+	unsigned int max = BPF_CORE_READ(fdt, max_fds);
+	if (fd < 0 || (unsigned int)fd >= max)
+		return 0;
+	struct file **fds = BPF_CORE_READ(fdt, fd);
+	struct file *f = 0;
+	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
+	if (!f)
+		return 0;
+	struct bpf_map *m = BPF_CORE_READ(f, private_data);
+	return m ? BPF_CORE_READ(m, id) : 0;
+}
+
+/* BPF_OBJ_GET of a path under twinlane's pin directory (an absolute path, as written). */
+static __always_inline int tl_pinned_path(union bpf_attr *attr)
+{
+	struct tl_prefix_key key = {};
+	const char *path = (const char *)BPF_CORE_READ(attr, pathname);
+	long n = bpf_probe_read_user_str(key.path, sizeof(key.path), path);
+	if (n <= 1)
+		return 0;
+	key.prefixlen = (n - 1) * 8;
+	return bpf_map_lookup_elem(&tl_protected_pin, &key) != 0;
+}
+
+/*
+ * Which of twinlane's objects a command is aimed at: the map whose fd it passes (element
+ * writes, deletes, batches, freeze), the map, program or link id it asks an fd for, or a pin
+ * under the pin directory. Returns 1 when that object is protected.
+ */
+static __always_inline int tl_bpf_target(int cmd, union bpf_attr *attr, __u8 *type, __u32 *id)
+{
+	struct tl_protected_key key = {};
+	switch (cmd) {
+	case BPF_MAP_UPDATE_ELEM:
+	case BPF_MAP_DELETE_ELEM:
+	case BPF_MAP_LOOKUP_AND_DELETE_ELEM:
+	case BPF_MAP_FREEZE:
+		key.type = TL_BPF_TARGET_MAP;
+		key.id = tl_map_id_of_fd(BPF_CORE_READ(attr, map_fd));
+		break;
+	case BPF_MAP_UPDATE_BATCH:
+	case BPF_MAP_DELETE_BATCH:
+	case BPF_MAP_LOOKUP_AND_DELETE_BATCH:
+		key.type = TL_BPF_TARGET_MAP;
+		key.id = tl_map_id_of_fd(BPF_CORE_READ(attr, batch.map_fd));
+		break;
+	case BPF_MAP_GET_FD_BY_ID:
+		key.type = TL_BPF_TARGET_MAP;
+		key.id = BPF_CORE_READ(attr, map_id);
+		break;
+	case BPF_PROG_GET_FD_BY_ID:
+		key.type = TL_BPF_TARGET_PROG;
+		key.id = BPF_CORE_READ(attr, prog_id);
+		break;
+	case BPF_LINK_GET_FD_BY_ID:
+		/* a link's fd would let it detach (BPF_LINK_DETACH) or swap (BPF_LINK_UPDATE) a program */
+		key.type = TL_BPF_TARGET_LINK;
+		key.id = BPF_CORE_READ(attr, link_id);
+		break;
+	case BPF_OBJ_GET:
+		*type = TL_BPF_TARGET_PIN;
+		*id = 0;
+		return tl_pinned_path(attr);
+	default:
+		return 0;
+	}
+	*type = key.type;
+	*id = key.id;
+	return key.id && bpf_map_lookup_elem(&tl_protected, &key) != 0;
+}
+
+/*
+ * Self-protection: a process other than the agent (tl_config.agent_tgid) may not write,
+ * delete, freeze or take an fd of twinlane's maps and programs. Refused whatever the mode
+ * (it guards the agent, not a policy rule), and recorded with the offender and the target.
+ * The agent is known by its tgid: these programs are not pinned, so they detach when the
+ * agent exits, and a later process reusing its pid never finds them attached.
+ */
 SEC("lsm/bpf")
 int BPF_PROG(tl_lsm_bpf, int cmd, union bpf_attr *attr, unsigned int size)
 {
@@ -340,14 +474,20 @@ int BPF_PROG(tl_lsm_bpf, int cmd, union bpf_attr *attr, unsigned int size)
 	struct tl_config *c = tl_config();
 	if (c && c->agent_tgid && c->agent_tgid == (__u32)(bpf_get_current_pid_tgid() >> 32))
 		return 0;
+	__u8 type = TL_BPF_TARGET_NONE;
+	__u32 id = 0;
+	__u8 decision = tl_bpf_target(cmd, attr, &type, &id) ? TL_DENY : TL_ALLOW;
 	struct tl_bpf *b = tl_reserve_security(struct tl_bpf);
 	if (!b)
-		return 0;
+		return tl_verdict(decision);
 	__builtin_memset(b, 0, sizeof(*b));
 	tl_fill_header(&b->h, TL_KIND_BPF, sizeof(*b), TL_SRC_LSM);
-	b->decision = TL_ALLOW;
+	b->ret = tl_verdict(decision);
+	b->decision = decision;
+	b->target_type = type;
+	b->target_id = id;
 	b->cmd = cmd;
 	b->attr_size = size;
 	tl_submit_security(b);
-	return 0;
+	return tl_verdict(decision);
 }

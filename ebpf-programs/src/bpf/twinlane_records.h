@@ -28,7 +28,7 @@
 #include <linux/types.h>
 #endif
 
-#define TL_ABI_VERSION 3
+#define TL_ABI_VERSION 4
 
 #define TL_COMM_LEN 16
 #define TL_PATH_MAX 256
@@ -196,13 +196,29 @@ struct tl_kernel_read {
 	char path[TL_PATH_MAX];
 };
 
+/* tl_bpf.target_type: what a bpf() command was aimed at, where the hook could tell. */
+enum tl_bpf_target {
+	TL_BPF_TARGET_NONE = 0,     /* not a command aimed at one object, or not resolved */
+	TL_BPF_TARGET_MAP = 1,      /* target_id is a map id */
+	TL_BPF_TARGET_PROG = 2,     /* target_id is a program id */
+	TL_BPF_TARGET_PIN = 3,      /* BPF_OBJ_GET of a path under twinlane's pin directory (target_id 0) */
+	TL_BPF_TARGET_LINK = 4,     /* target_id is a link id */
+};
+
+/*
+ * Security: a bpf() command of a process other than the agent. decision is TL_DENY (or
+ * TL_AUDIT_DENY) when it was aimed at one of twinlane's own maps or programs (self-protection).
+ */
 struct tl_bpf {
 	struct tl_header h;
 	__s32 ret;
 	__u8 decision;
-	__u8 _pad0[3];
+	__u8 target_type;       /* enum tl_bpf_target */
+	__u8 _pad0[2];
 	__s32 cmd;
 	__u32 attr_size;
+	__u32 target_id;        /* the map or program id the command named or whose fd it used */
+	__u32 _pad1;
 };
 
 /*
@@ -309,6 +325,15 @@ struct tl_inode_key {
 struct tl_prefix_key {
 	__u32 prefixlen;
 	char path[TL_PREFIX_MAX];
+};
+
+/*
+ * tl_protected key: one of twinlane's own maps, programs or links (type: TL_BPF_TARGET_MAP,
+ * _PROG or _LINK), filled by the loader once everything is loaded, then frozen.
+ */
+struct tl_protected_key {
+	__u32 type;
+	__u32 id;
 };
 
 /* loadgen program context, passed through BPF_PROG_TEST_RUN ctx_in. */

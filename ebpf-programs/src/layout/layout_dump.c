@@ -37,7 +37,8 @@ int main(void)
 	S(tl_kernel_read); F(tl_kernel_read, ret); F(tl_kernel_read, decision); F(tl_kernel_read, path_status); F(tl_kernel_read, id);
 	F(tl_kernel_read, path_len); F(tl_kernel_read, path);
 
-	S(tl_bpf); F(tl_bpf, ret); F(tl_bpf, decision); F(tl_bpf, cmd); F(tl_bpf, attr_size);
+	S(tl_bpf); F(tl_bpf, ret); F(tl_bpf, decision); F(tl_bpf, target_type); F(tl_bpf, cmd); F(tl_bpf, attr_size);
+	F(tl_bpf, target_id);
 
 	S(tl_fork); F(tl_fork, child_start_ns); F(tl_fork, child_tgid);
 
@@ -58,6 +59,7 @@ int main(void)
 
 	S(tl_inode_key); F(tl_inode_key, ino); F(tl_inode_key, dev);
 	S(tl_prefix_key); F(tl_prefix_key, prefixlen); F(tl_prefix_key, path);
+	S(tl_protected_key); F(tl_protected_key, type); F(tl_protected_key, id);
 
 	E(TL_ABI_VERSION);
 	E(TL_KIND_EXEC); E(TL_KIND_FILE_OPEN); E(TL_KIND_CONNECT); E(TL_KIND_BIND); E(TL_KIND_PTRACE);
@@ -70,6 +72,7 @@ int main(void)
 	E(TL_MODE_AUDIT); E(TL_MODE_ENFORCE);
 	E(TL_POLICY_APPLY); E(TL_POLICY_REFUSAL); E(TL_POLICY_ROLLBACK); E(TL_POLICY_MODE_CHANGE);
 	E(TL_POLICY_DEADMAN_LAPSE); E(TL_POLICY_BREAK_GLASS); E(TL_POLICY_REVERT); E(TL_POLICY_TAMPER);
+	E(TL_BPF_TARGET_NONE); E(TL_BPF_TARGET_MAP); E(TL_BPF_TARGET_PROG); E(TL_BPF_TARGET_PIN); E(TL_BPF_TARGET_LINK);
 	E(TL_COMM_LEN); E(TL_PATH_MAX); E(TL_ARGS_MAX); E(TL_PREFIX_MAX);
 	return 0;
 }

@@ -117,6 +117,12 @@ final class BpfObject implements AutoCloseable {
         return libbpf().bpf_map__fd(requireMap(map));
     }
 
+    /** The fd of the link attaching program, or -1 when it is not attached. */
+    int linkFd(String program) {
+        Pointer link = links.get(program);
+        return link == null ? -1 : libbpf().bpf_link__fd(link);
+    }
+
     int programFd(String program) {
         return libbpf().bpf_program__fd(programs.get(program));
     }

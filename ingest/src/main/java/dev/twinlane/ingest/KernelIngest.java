@@ -41,6 +41,7 @@ public final class KernelIngest implements AutoCloseable {
     private final PinDir pins;
     private final PolicyApplier applier;
     private final Deadman deadman;
+    private SelfProtection protection;
     private final int possibleCpus;
     private final long startedBootNanos = KernelClock.bootNanos();
 
@@ -63,6 +64,7 @@ public final class KernelIngest implements AutoCloseable {
         KernelIngest k = new KernelIngest(config);
         try {
             k.loadFamilies();
+            k.protection = SelfProtection.seal(k.maps, k.families, k.pins == null ? null : k.pins.dir());
         } catch (RuntimeException e) {
             k.close();
             throw e;
@@ -246,6 +248,11 @@ public final class KernelIngest implements AutoCloseable {
     /** The deadman switch the agent's heartbeat renews (pinned with the policy maps when a pin directory is set). */
     public Deadman deadman() {
         return deadman;
+    }
+
+    /** What lsm/bpf guards against other processes (ids of twinlane's maps and programs); its maps and tl_config are frozen. */
+    public SelfProtection selfProtection() {
+        return protection;
     }
 
     /** Applies compiled policies to the slotted policy maps (pinned when a pin directory is set). */

@@ -40,6 +40,8 @@ public interface LibBpf {
 
     int bpf_link__destroy(Pointer link);
 
+    int bpf_link__fd(Pointer link);
+
     String bpf_map__name(Pointer map);
 
     int bpf_map__fd(Pointer map);
@@ -82,6 +84,14 @@ public interface LibBpf {
 
     @SaveError
     int bpf_link__pin(Pointer link, String path);
+
+    /** Fills a bpf_map_info / bpf_prog_info (its first *infoLen bytes) of the object behind fd. */
+    @SaveError
+    int bpf_obj_get_info_by_fd(int fd, Pointer info, Pointer infoLen);
+
+    /** BPF_MAP_FREEZE: no bpf() write to the map from user space, by anyone, from now on. */
+    @SaveError
+    int bpf_map_freeze(int fd);
 
     @SaveError
     int bpf_prog_test_run_opts(int progFd, Pointer opts);

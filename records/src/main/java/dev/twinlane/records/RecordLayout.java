@@ -19,7 +19,7 @@ import java.util.List;
  * header compiled by gcc; keep the field names identical to the C ones.
  */
 public final class RecordLayout {
-    public static final int ABI_VERSION = 3;
+    public static final int ABI_VERSION = 4;
     public static final int COMM_LEN = 16;
     public static final int PATH_MAX = 256;
     public static final int ARGS_MAX = 512;
@@ -60,9 +60,10 @@ public final class RecordLayout {
             f("ret", 80, 4, S32), f("decision", 84, 1, U8), f("path_status", 85, 1, U8), f("id", 88, 4, U32),
             f("path_len", 92, 4, U32), f("path", 96, PATH_MAX, CHARS));
 
-    public static final RecordStruct BPF = new RecordStruct("tl_bpf", 96, HEADER,
-            f("ret", 80, 4, S32), f("decision", 84, 1, U8), f("cmd", 88, 4, S32),
-            f("attr_size", 92, 4, U32));
+    /** target_type: 0 none, 1 map id, 2 program id, 3 a pin under the pin directory, 4 link id (enum tl_bpf_target). */
+    public static final RecordStruct BPF = new RecordStruct("tl_bpf", 104, HEADER,
+            f("ret", 80, 4, S32), f("decision", 84, 1, U8), f("target_type", 85, 1, U8), f("cmd", 88, 4, S32),
+            f("attr_size", 92, 4, U32), f("target_id", 96, 4, U32));
 
     /** Written by the agent into the security lane (PolicyEvent), never by a BPF program. */
     public static final RecordStruct POLICY = new RecordStruct("tl_policy_event", 280, HEADER,
@@ -103,8 +104,13 @@ public final class RecordLayout {
     public static final RecordStruct PREFIX_KEY = new RecordStruct("tl_prefix_key", 132, null,
             f("prefixlen", 0, 4, U32), f("path", 4, PREFIX_MAX, CHARS));
 
+    /** The tl_protected map's key: one of twinlane's own maps, programs or links (type 1 map, 2 program, 4 link). */
+    public static final RecordStruct PROTECTED_KEY = new RecordStruct("tl_protected_key", 8, null,
+            f("type", 0, 4, U32), f("id", 4, 4, U32));
+
     public static final List<RecordStruct> ALL = List.of(HEADER, EXEC, FILE_OPEN, NET, PTRACE, KERNEL_READ,
-            BPF, POLICY, FORK, EXIT, SYSCALL, TCP_STATE, LOADGEN, CONFIG, READER_STATE, INODE_KEY, PREFIX_KEY);
+            BPF, POLICY, FORK, EXIT, SYSCALL, TCP_STATE, LOADGEN, CONFIG, READER_STATE, INODE_KEY, PREFIX_KEY,
+            PROTECTED_KEY);
 
     private RecordLayout() {
     }

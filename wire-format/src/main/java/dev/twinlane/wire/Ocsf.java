@@ -79,6 +79,9 @@ public final class Ocsf {
     private static final Field BPF_DECISION = f(RecordLayout.BPF, "decision");
     private static final Field BPF_CMD = f(RecordLayout.BPF, "cmd");
     private static final Field BPF_ATTR = f(RecordLayout.BPF, "attr_size");
+    private static final Field BPF_TARGET_TYPE = f(RecordLayout.BPF, "target_type");
+    private static final Field BPF_TARGET_ID = f(RecordLayout.BPF, "target_id");
+    private static final String[] BPF_TARGETS = {"none", "map", "prog", "pin", "link"};
     // observability kinds that promotion rules may route to the security lane
     private static final Field FORK_CHILD_START = f(RecordLayout.FORK, "child_start_ns");
     private static final Field FORK_CHILD = f(RecordLayout.FORK, "child_tgid");
@@ -272,6 +275,11 @@ public final class Ocsf {
         unmappedStart(o, r, decision);
         o.name("bpf_cmd").num(r.number(BPF_CMD));
         o.name("attr_size").num(r.number(BPF_ATTR));
+        int target = (int) r.number(BPF_TARGET_TYPE);
+        if (target != 0) {
+            o.name("bpf_target").str(target < BPF_TARGETS.length ? BPF_TARGETS[target] : String.valueOf(target));
+            o.name("bpf_target_id").num(r.number(BPF_TARGET_ID));
+        }
         o.end();
         o.end();
     }

@@ -86,6 +86,10 @@ public final class RecordCorpus {
         in.add(of("policy-tamper", "another root process deleted a deny entry of the slot in force; the agent restored it",
                 RecordKind.POLICY, 4100, "comm", "java", "source", 5, "event", 8, "mode", 1, "version", 12, "previous_version", 12,
                 "detail", "policy maps tampered: pdeny_cidr4_s1 +0 -1 ~0; restored", "detail_len", 55));
+        // Appended: an entry inserted earlier would shift the seq and time of docs/OCSF.md's examples.
+        in.add(of("bpf-protected", "bpftool asks an fd for twinlane's map 17 (BPF_MAP_GET_FD_BY_ID), refused by self-protection",
+                RecordKind.BPF, 4255, "comm", "bpftool", "cmd", 14, "attr_size", 12, "target_type", 1, "target_id", 17,
+                "ret", -1, "decision", DENY));
         Map<String, Input> byName = new LinkedHashMap<>();
         long seq = 42;
         for (Input i : in) {

@@ -106,6 +106,7 @@ public final class GuestChecks {
         if (bpfActive) {
             enforceMode();
             auditMode();
+            new PolicyChecks(this, dir).run();
         } else {
             lsmInactive(lsmList);
         }
@@ -241,8 +242,13 @@ public final class GuestChecks {
         }
         Proc p = Proc.run(bpftool.toString(), "map", "list");
         RecordView other = records.await(r -> r.kind() == RecordKind.BPF && r.number("tgid") == p.pid);
-        check("bpf record of another process", p.exit == 0 && other != null && other.number("decision") == 0,
+        check("bpf record of another process", other != null,
                 "bpftool map list: exit " + p.exit + "; " + render(other));
+        // Self-protection: bpftool cannot take an fd of twinlane's maps by id (it stops at the first one).
+        RecordView refused = records.await(r -> r.kind() == RecordKind.BPF && r.number("tgid") == p.pid
+                && r.number("decision") == DENY);
+        check("bpftool map list is refused twinlane's maps", refused != null && refused.number("cmd") == 14
+                && refused.number("target_type") == 1 && refused.number("ret") == -1, render(refused));
         RecordView own = records.find(r -> r.kind() == RecordKind.BPF && r.number("tgid") == self);
         check("bpf hook skips the agent's own bpf() calls", own == null, own == null
                 ? "no bpf record with the agent's tgid " + self : render(own));
@@ -435,7 +441,7 @@ public final class GuestChecks {
     }
 
     /** GUEST_CHECKS_VERBOSE=1: the loader's audit lines (load/attach with timestamps). */
-    private static void printAudit(ByteArrayOutputStream audit) {
+    static void printAudit(ByteArrayOutputStream audit) {
         if (System.getenv("GUEST_CHECKS_VERBOSE") != null) {
             for (String line : audit.toString(StandardCharsets.UTF_8).split("\n")) {
                 System.out.println("guest-checks: audit  " + line);
@@ -459,7 +465,7 @@ public final class GuestChecks {
         }
     }
 
-    private static boolean isEperm(Throwable t) {
+    static boolean isEperm(Throwable t) {
         return String.valueOf(t.getMessage()).contains("Operation not permitted");
     }
 
@@ -467,16 +473,16 @@ public final class GuestChecks {
         return r.number("tgid") + ":" + Long.toUnsignedString(r.number("start_ns"));
     }
 
-    private static String render(RecordView r) {
+    static String render(RecordView r) {
         return r == null ? "no record" : RecordJson.render(r);
     }
 
     @FunctionalInterface
-    private interface Action {
+    interface Action {
         void run() throws Exception;
     }
 
-    private static Optional<Throwable> attempt(Action a) {
+    static Optional<Throwable> attempt(Action a) {
         try {
             a.run();
             return Optional.empty();
@@ -485,7 +491,7 @@ public final class GuestChecks {
         }
     }
 
-    private void check(String name, boolean ok, String detail) {
+    void check(String name, boolean ok, String detail) {
         if (ok) {
             passed++;
         } else {
@@ -498,13 +504,13 @@ public final class GuestChecks {
         check(name, false, detail);
     }
 
-    private void skip(String name, String why) {
+    void skip(String name, String why) {
         skipped++;
         System.out.println("SKIP " + name + ": " + why);
     }
 
     /** A child process run to completion; START_FAILED when exec itself failed. */
-    private static final class Proc {
+    static final class Proc {
         static final int START_FAILED = -1000;
         final long pid;
         final int exit;
@@ -542,7 +548,7 @@ public final class GuestChecks {
     }
 
     /** Reads the security ring on its own thread and keeps a copy of every record. */
-    private static final class Collector implements AutoCloseable {
+    static final class Collector implements AutoCloseable {
         private final ConcurrentLinkedQueue<byte[]> records = new ConcurrentLinkedQueue<>();
         private final Thread thread;
         private volatile boolean running = true;
@@ -573,6 +579,17 @@ public final class GuestChecks {
                 Thread.sleep(20);
             } while (System.nanoTime() < deadline);
             return null;
+        }
+
+        List<RecordView> all(Predicate<RecordView> match) {
+            List<RecordView> out = new ArrayList<>();
+            for (byte[] b : records) {
+                RecordView v = new RecordView().wrap(b, 0, b.length);
+                if (match.test(v)) {
+                    out.add(v);
+                }
+            }
+            return out;
         }
 
         RecordView find(Predicate<RecordView> match) {
