@@ -1,5 +1,6 @@
 package dev.twinlane.agent;
 
+import java.time.Instant;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -8,7 +9,7 @@ import dev.twinlane.ingest.Deadman;
 /**
  * One small scheduled thread, "policy-heartbeat": renews the deadman every third of its ttl
  * (recording a lapse it finds first), and once a second compares the policy denials counted
- * by {@link DenyRate} with the revert threshold, and every {@code tamper_check} reads the policy
+ * by {@link DenyRate} with the revert threshold and ends an expired break-glass, and every {@code tamper_check} reads the policy
  * maps back ({@link PolicyPlane#checkTamper()}). Its own thread, not the status file's: the
  * deadman must lapse when the agent stops renewing, and must not when a status write is slow.
  */
@@ -42,6 +43,7 @@ final class PolicyHeartbeat implements AutoCloseable {
             long period = settings.tamperCheck.toNanos();
             thread.scheduleAtFixedRate(this::checkTamper, period, period, TimeUnit.NANOSECONDS);
         }
+        thread.scheduleAtFixedRate(this::checkExpiries, 1, 1, TimeUnit.SECONDS);
         if (settings.denyRateRevert > 0) {
             lastTotal = denies.total();
             thread.scheduleAtFixedRate(this::checkDenyRate, 1, 1, TimeUnit.SECONDS);
@@ -81,6 +83,17 @@ final class PolicyHeartbeat implements AutoCloseable {
             plane.checkTamper();
         } catch (RuntimeException e) {   // a scheduled task that throws is never run again
             plane.tamperCheckFailed(e);
+        }
+    }
+
+    /** A break-glass whose token expired ends, and an expired whitelist entry leaves the kernel, within a second. */
+    private void checkExpiries() {
+        try {
+            Instant now = Instant.now();
+            plane.expireBreakGlass(now);
+            plane.checkWhitelist(now);
+        } catch (RuntimeException e) {   // a scheduled task that throws is never run again
+            System.err.println("twinlane policy: expiry check failed: " + e.getMessage());
         }
     }
 

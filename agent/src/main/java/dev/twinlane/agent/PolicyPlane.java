@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -50,6 +51,14 @@ final class PolicyPlane {
     private final int pid = (int) ProcessHandle.current().pid();
     /** The policy in force as compiled (its mode the one in force); null when unknown (nothing applied). */
     private CompiledPolicy inForce;
+    /** While a break-glass audit mode lasts: when its token expires (null: no break-glass in force). */
+    private Instant breakGlassUntil;
+    /** The mode the break-glass replaced, which comes back when its token expires. */
+    private Mode beforeBreakGlass;
+    /** Signed, expiring allow_cgroup entries; null when no whitelist is configured. */
+    private final CgroupWhitelist whitelist;
+    /** The whitelist entries the slot in force holds (merged into its allow_cgroup). */
+    private List<CgroupWhitelist.Allowed> whitelisted = List.of();
     /** What the tamper check found so far, for status. */
     private final TamperLog tampering = new TamperLog();
 
@@ -59,6 +68,7 @@ final class PolicyPlane {
         this.applier = kernel.policyApplier();
         this.deadman = kernel.deadman();
         this.router = router;
+        this.whitelist = settings.whitelist == null ? null : new CgroupWhitelist(settings.whitelist, settings.whitelistKey);
     }
 
     /**
@@ -89,6 +99,7 @@ final class PolicyPlane {
                 apply(settings.file, settings.requireSignature);
             }
         }
+        checkWhitelist(Instant.now());
     }
 
     private enum Reason { APPLY, RESTORE }
@@ -123,8 +134,9 @@ final class PolicyPlane {
     private Result put(Reason why, VerifiedPolicy v, String source) {
         long previous = version();
         CompiledPolicy c = compile(v);
-        PolicyApplier.Applied a = applier.apply(c);
+        PolicyApplier.Applied a = applyWithWhitelist(c);
         inForce = c;
+        breakGlassUntil = null;   // the new policy's own mode is in force now
         String line = "policy version " + v.version() + " from " + source + (why == Reason.RESTORE
                 ? " applied again (the pinned maps were gone)" : " applied") + ": mode "
                 + c.mode().name().toLowerCase() + ", " + a.entries() + " map entries, slot " + a.slot() + ", "
@@ -144,8 +156,9 @@ final class PolicyPlane {
             PolicyHistory.Rollback rb = history.rollback();
             long previous = version();
             CompiledPolicy c = compile(rb.restored());
-            PolicyApplier.Applied a = applier.apply(c);
+            PolicyApplier.Applied a = applyWithWhitelist(c);
             inForce = c;
+            breakGlassUntil = null;
             record(PolicyEvent.Kind.ROLLBACK, 0, rb.restored().version(), previous, a.clearNanos() + a.switchNanos(),
                     c.digest(), rb.message());
             return new Result(true, rb.message());
@@ -171,6 +184,7 @@ final class PolicyPlane {
             }
             PolicyEvent.Kind kind = PolicyEvent.Kind.MODE_CHANGE;
             String why = "";
+            Instant glassUntil = null;
             if (want == Mode.AUDIT) {
                 if (token == null || token.isBlank()) {
                     throw new Refusal(Refusal.Reason.BAD_TOKEN, "switching policy version " + inForce.version()
@@ -178,13 +192,94 @@ final class PolicyPlane {
                 }
                 BreakGlassToken t = BreakGlassToken.verify(token, trustedKeys(), Clock.systemUTC());
                 kind = PolicyEvent.Kind.BREAK_GLASS;
-                why = " (break-glass: token signed by key " + t.keyId() + ", valid until " + t.expires() + ")";
+                why = " (break-glass: token signed by key " + t.keyId() + ", valid until " + t.expires()
+                        + "; enforce comes back then)";
+                glassUntil = t.expires();
             }
+            Mode before = inForce.mode();
             String line = switchMode(want, why);
+            breakGlassUntil = glassUntil;
+            beforeBreakGlass = before;
             record(kind, 0, inForce.version(), inForce.version(), 0, inForce.digest(), line);
             return new Result(true, line);
         } catch (PolicyException | IngestException e) {
             return refused(e);
+        }
+    }
+
+    /**
+     * Ends a break-glass whose token has expired (the heartbeat asks every second): the mode it
+     * replaced comes back, said in one line and recorded as a mode_change event. A token bounds
+     * the audit-only window, so an operator who forgets to switch back does not leave the host
+     * unenforced.
+     */
+    synchronized void expireBreakGlass(Instant now) {
+        if (breakGlassUntil == null || now.isBefore(breakGlassUntil) || inForce == null) {
+            return;
+        }
+        Instant expired = breakGlassUntil;
+        breakGlassUntil = null;
+        try {
+            String line = switchMode(beforeBreakGlass, " (break-glass token expired at " + expired
+                    + ": the mode before it is back)");
+            record(PolicyEvent.Kind.MODE_CHANGE, 0, inForce.version(), inForce.version(), 0, inForce.digest(), line);
+        } catch (IngestException e) {
+            breakGlassUntil = expired;   // tried again at the next check
+            refused(e);
+        }
+    }
+
+    /** When the break-glass in force ends (empty: none), for status. */
+    synchronized Optional<Instant> breakGlassUntil() {
+        return Optional.ofNullable(breakGlassUntil);
+    }
+
+    /** Every apply goes through here: the policy with the whitelisted cgroups allowed now. */
+    private PolicyApplier.Applied applyWithWhitelist(CompiledPolicy c) {
+        if (whitelist == null) {
+            return applier.apply(c);
+        }
+        PolicyApplier.Applied a = applier.apply(whitelist.apply(c));
+        whitelisted = whitelist.allowed();
+        return a;
+    }
+
+    /**
+     * The whitelist check (heartbeat, every second; and at start): the file read again when its
+     * text changed, each ignored line (bad signature, expired, malformed, not a cgroup) said and
+     * recorded once as a refusal event; when the entries in force changed (one added, one expired)
+     * the policy in force is applied again with them, each change said and recorded as an apply
+     * event. An entry that expires is out of the kernel within a second of its expiry.
+     */
+    synchronized void checkWhitelist(Instant now) {
+        if (whitelist == null) {
+            return;
+        }
+        CgroupWhitelist.Refresh r = whitelist.refresh(now);
+        r.ignored().forEach(line -> record(PolicyEvent.Kind.REFUSAL, 0, 0, version(), 0, null, line));
+        List<CgroupWhitelist.Allowed> wanted = whitelist.allowed();
+        if (inForce == null || wanted.equals(whitelisted)) {
+            return;
+        }
+        List<CgroupWhitelist.Allowed> before = whitelisted;
+        try {
+            PolicyApplier.Applied a = applyWithWhitelist(inForce);
+            for (CgroupWhitelist.Allowed w : wanted) {
+                if (!before.contains(w)) {
+                    record(PolicyEvent.Kind.APPLY, 0, inForce.version(), inForce.version(), a.clearNanos() + a.switchNanos(),
+                            inForce.digest(), "whitelist line " + w.line() + " (signed) allows until " + w.expires()
+                            + " the cgroup " + w.path());
+                }
+            }
+            for (CgroupWhitelist.Allowed w : before) {
+                if (!wanted.contains(w)) {
+                    record(PolicyEvent.Kind.APPLY, 0, inForce.version(), inForce.version(), a.clearNanos() + a.switchNanos(),
+                            inForce.digest(), "whitelist line " + w.line() + (r.expired().contains(w)
+                            ? " expired at " + w.expires() : " is gone") + ", no longer allowed: the cgroup " + w.path());
+                }
+            }
+        } catch (IngestException e) {
+            refused(e);
         }
     }
 
@@ -203,7 +298,7 @@ final class PolicyPlane {
 
     private String switchMode(Mode want, String why) {
         CompiledPolicy c = new CompiledPolicy(inForce.version(), want, inForce.entries());
-        applier.apply(c);
+        applyWithWhitelist(c);
         inForce = c;
         return "policy version " + c.version() + " now in mode " + want.name().toLowerCase() + why;
     }
@@ -242,7 +337,7 @@ final class PolicyPlane {
         boolean ok = true;
         try {
             if (!drift.clean()) {
-                PolicyApplier.Applied a = applier.apply(inForce);
+                PolicyApplier.Applied a = applyWithWhitelist(inForce);
                 restored = "restored: policy version " + a.version() + " applied again to slot " + a.slot();
             } else {
                 restored = "restored:";
@@ -282,7 +377,8 @@ final class PolicyPlane {
         List<String> lines = new ArrayList<>();
         lines.add("policy version " + f.version() + " mode " + modeOf(f.mode()).name().toLowerCase() + " slot " + f.slot()
                 + (f.version() == 0 ? " (none applied)" : "") + "; last applied version " + lastVersionQuietly()
-                + "; state " + stateDir);
+                + "; state " + stateDir + (breakGlassUntil == null ? "" : "; break-glass until " + breakGlassUntil
+                + ", then mode " + beforeBreakGlass.name().toLowerCase() + " again"));
         lines.add("policy pins " + settings.pinDir);
         long deadline = deadman.deadlineNanos();
         lines.add(deadline == 0 ? "policy deadman off"

@@ -28,6 +28,9 @@ final class PolicySettings {
     /** A policy file or bundle applied at start (when above the last applied version); null: none. */
     Path file;
     Path controlSocket = ControlServer.DEFAULT_PATH;
+    /** Signed whitelist entries (cgroups allowed for 24 h) and the P-256 public key they verify with; null: none. */
+    Path whitelist;
+    Path whitelistKey;
 
     Path stateDir(Path dataDir) {
         return stateDir != null ? stateDir : dataDir.resolve("state").resolve("policy");
@@ -52,6 +55,12 @@ final class PolicySettings {
         }
         s.file = path(p.text("file", null));
         s.controlSocket = Path.of(p.text("control_socket", s.controlSocket.toString()));
+        s.whitelist = path(p.text("whitelist", null));
+        s.whitelistKey = path(p.text("whitelist_key", null));
+        if ((s.whitelist == null) != (s.whitelistKey == null)) {
+            p.problem(s.whitelist == null ? "whitelist_key" : "whitelist", "whitelist and whitelist_key go together"
+                    + " (the entries and the ECDSA P-256 public key they are signed for)");
+        }
         p.rejectUnknown();
         return s;
     }

@@ -27,7 +27,9 @@ import dev.twinlane.ingest.PolicyNet;
 import dev.twinlane.ingest.PolicyEvent;
 import dev.twinlane.records.RecordKind;
 import dev.twinlane.records.RecordView;
+import dev.twinlane.ingest.KernelIngest;
 import dev.twinlane.policy.BreakGlassToken;
+import dev.twinlane.policy.Whitelist;
 import dev.twinlane.policy.BundleSigner;
 import dev.twinlane.policy.Refusal;
 import dev.twinlane.policy.SigningKey;
@@ -217,6 +219,120 @@ class PolicyControlTest {
         PinDir.remove(pins);
         // the unpinned links are freed after an RCU grace period: until then their programs still decide
         PolicyNet.awaitConnects(server, 2000);
+    }
+
+    @Test
+    void aBreakGlassEndsWhenItsTokenExpiresAndEnforceComesBack() throws Exception {
+        try (Pipeline p = Pipeline.start(config(plain("v1.yaml", 1, DENY), Duration.ZERO), new SimpleMeterRegistry(),
+                Pipeline.PLAIN)) {
+            assertRefused();
+            // a real token, issued so that its 24 h end 3 s from now: no knob shortens the lifetime
+            Instant issued = Instant.now().minus(BreakGlassToken.LIFETIME).plusSeconds(3);
+            assertOk(control().mode("audit", BreakGlassToken.create(key, issued)));
+            assertConnects();
+            assertTrue(control().status().body().path("lines").get(0).asText().contains("break-glass until"));
+            long until = System.nanoTime() + 10_000_000_000L;
+            while (p.policyPlane().mode() == dev.twinlane.policy.Mode.AUDIT && System.nanoTime() < until) {
+                Thread.sleep(50);
+            }
+            long late = Instant.now().getEpochSecond() - issued.plus(BreakGlassToken.LIFETIME).getEpochSecond();
+            assertEquals(dev.twinlane.policy.Mode.ENFORCE, p.policyPlane().mode(), "enforce is back after the expiry");
+            assertTrue(late <= 2, "ended " + late + " s after the expiry (the heartbeat checks every second)");
+            assertRefused();
+            assertTrue(p.policyPlane().breakGlassUntil().isEmpty());
+        }
+        List<Long> kinds = policyEvents().stream().map(e -> e[0]).toList();
+        assertEquals(List.of(kind(PolicyEvent.Kind.APPLY), kind(PolicyEvent.Kind.BREAK_GLASS),
+                kind(PolicyEvent.Kind.MODE_CHANGE)), kinds, "the expiry is a chained mode_change event");
+        assertTrue(lastPolicyDetail().contains("break-glass token expired at"), lastPolicyDetail());
+    }
+
+    private String lastPolicyDetail() throws IOException {
+        List<String> all = policyDetails();
+        return all.isEmpty() ? null : all.get(all.size() - 1);
+    }
+
+    private List<String> policyDetails() throws IOException {
+        List<String> out = new ArrayList<>();
+        for (LogContents.Entry e : LogContents.security(data, keys())) {
+            RecordView r = new RecordView().wrap(e.payload(), 0, e.payload().length);
+            if (e.kind() <= dev.twinlane.wal.Kinds.MAX_APP_KIND && r.kind() == RecordKind.POLICY) {
+                out.add(r.text("detail"));
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void signedWhitelistEntriesAllowTheirCgroupUntilTheyExpire() throws Exception {
+        Path cgroups = KernelIngest.cgroup2Mount();
+        String id = UUID.randomUUID().toString().substring(0, 8);
+        Path allowed = Files.createDirectory(cgroups.resolve("twinlane-test-wl-a-" + id));
+        Path badlySigned = Files.createDirectory(cgroups.resolve("twinlane-test-wl-b-" + id));
+        Path expired = Files.createDirectory(cgroups.resolve("twinlane-test-wl-c-" + id));
+        try {
+            Whitelist.generateKey(tmp.resolve("wl.key"), tmp.resolve("wl.pub"));
+            Whitelist.generateKey(tmp.resolve("other.key"), tmp.resolve("other.pub"));
+            byte[] signer = Whitelist.loadPrivateKey(tmp.resolve("wl.key"));
+            byte[] stranger = Whitelist.loadPrivateKey(tmp.resolve("other.key"));
+            // real entries, issued so that the first one's 24 h end 8 s from now: no knob shortens the lifetime
+            Instant issued = Instant.now().minus(Whitelist.LIFETIME).plusSeconds(8);
+            Path file = Files.writeString(tmp.resolve("whitelist"), String.join("\n",
+                    Whitelist.sign(signer, allowed.toString(), issued),
+                    Whitelist.sign(stranger, badlySigned.toString(), Instant.now()),
+                    Whitelist.sign(signer, expired.toString(), Instant.now().minus(Whitelist.LIFETIME).minusSeconds(60)))
+                    + "\n");
+            AgentConfig c = config(plain("v1.yaml", 1, DENY), Duration.ZERO);
+            c.policy.whitelist = file;
+            c.policy.whitelistKey = tmp.resolve("wl.pub");
+            Instant expiry = Instant.ofEpochSecond(issued.getEpochSecond()).plus(Whitelist.LIFETIME);
+            try (Pipeline p = Pipeline.start(c, new SimpleMeterRegistry(), Pipeline.PLAIN)) {
+                String inAllowed = connectFrom(allowed);
+                assertTrue(inAllowed.contains("connected"), "whitelisted cgroup: " + inAllowed);
+                assertTrue(connectFrom(badlySigned).contains("Operation not permitted"), "badly signed entry ignored");
+                assertTrue(connectFrom(expired).contains("Operation not permitted"), "expired entry ignored");
+                assertRefused();   // outside every cgroup named
+                assertTrue(Instant.now().isBefore(expiry), "the checks above ran before the entry expired");
+                String out;
+                do {
+                    Thread.sleep(100);
+                    out = connectFrom(allowed);
+                } while (out.contains("connected") && Instant.now().isBefore(expiry.plusSeconds(10)));
+                long lateMs = java.time.Duration.between(expiry, Instant.now()).toMillis();
+                assertTrue(out.contains("Operation not permitted"), "after the expiry: " + out);
+                assertTrue(lateMs <= 2000, "removed " + lateMs + " ms after the expiry (the heartbeat checks every second)");
+                System.out.println("whitelist entry out of the kernel " + lateMs + " ms after its expiry (first refused connect)");
+            }
+            List<long[]> events = policyEvents();
+            assertEquals(List.of(kind(PolicyEvent.Kind.APPLY), kind(PolicyEvent.Kind.REFUSAL), kind(PolicyEvent.Kind.REFUSAL),
+                    kind(PolicyEvent.Kind.APPLY), kind(PolicyEvent.Kind.APPLY)), events.stream().map(e -> e[0]).toList());
+            List<String> details = policyDetails();
+            assertTrue(details.get(1).contains("line 2 ignored: it is not signed") && details.get(1).contains("bad_signature"),
+                    details.get(1));
+            assertTrue(details.get(2).contains("line 3 ignored: it expired at") && details.get(2).contains("(expired)"),
+                    details.get(2));
+            assertTrue(details.get(3).startsWith("whitelist line 1 (signed) allows until " + expiry), details.get(3));
+            assertTrue(details.get(4).startsWith("whitelist line 1 expired at " + expiry + ", no longer allowed"),
+                    details.get(4));
+        } finally {
+            Files.delete(allowed);   // empty again: their only processes have exited
+            Files.delete(badlySigned);
+            Files.delete(expired);
+        }
+    }
+
+    /** A connect to the test server from a bash moved into {@code cgroup} first. */
+    private String connectFrom(Path cgroup) throws Exception {
+        String script = "echo $$ > " + cgroup.resolve("cgroup.procs") + " && exec 3<>/dev/tcp/127.77.30.5/"
+                + server.getLocalPort() + " && echo connected";
+        Process p = new ProcessBuilder("bash", "-c", script).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS));
+        if (out.contains("connected")) {
+            server.setSoTimeout(2000);
+            server.accept().close();   // drained: a full backlog would time connects out instead of refusing them
+        }
+        return out;
     }
 
     @Test

@@ -201,7 +201,7 @@ public final class KernelIngest implements AutoCloseable {
     }
 
     /** The cgroup v2 mount (/sys/fs/cgroup, or /sys/fs/cgroup/unified on hybrid hosts). */
-    static Path cgroup2Mount() {
+    public static Path cgroup2Mount() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/mounts"))) {
                 String[] f = line.split(" ");

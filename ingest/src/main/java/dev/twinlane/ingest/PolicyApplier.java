@@ -1,5 +1,7 @@
 package dev.twinlane.ingest;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.List;
 import java.util.concurrent.locks.LockSupport;
 
@@ -21,6 +23,8 @@ public final class PolicyApplier {
     /** How long after a flip the old slot may still be read by a decision that began before it. */
     static final long GRACE_NANOS = 100_000_000L;
 
+    private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
+
     private final PolicySlots slots;
     /** What this applier last wrote into each slot (null: unknown, walked when cleared). */
     private final CompiledPolicy[] held = new CompiledPolicy[2];
@@ -34,7 +38,8 @@ public final class PolicyApplier {
     }
 
     /** What an apply did: the slot now active, the entries written, and how long the map writes took. */
-    public record Applied(long version, int slot, int entries, int cleared, long clearNanos, long switchNanos) {
+    public record Applied(long version, int slot, int entries, int cleared, long clearNanos, long switchNanos,
+            long fillKernelNanos, long switchCpuNanos) {
         /** From the first map write to the flip, the clearing of the inactive slot included. */
         public double millis() {
             return (clearNanos + switchNanos) / 1e6;
@@ -43,6 +48,19 @@ public final class PolicyApplier {
         /** Fill, meta and flip only: the apply time when {@link #prepare()} emptied the slot ahead. */
         public double switchMillis() {
             return switchNanos / 1e6;
+        }
+
+        /**
+         * The CPU time (user + system) this thread spent in fill, meta and flip: {@link #switchMillis()}
+         * less the time it waited for a core (other processes on a busy host) or was stopped (GC).
+         */
+        public double switchCpuMillis() {
+            return switchCpuNanos / 1e6;
+        }
+
+        /** Of the fill, the time inside the kernel's batch updates (the rest: packing the entries, meta, flip). */
+        public double fillKernelMillis() {
+            return fillKernelNanos / 1e6;
         }
     }
 
@@ -62,7 +80,9 @@ public final class PolicyApplier {
         long start = System.nanoTime();
         int cleared = empty[target] ? 0 : clear(target);
         long filling = System.nanoTime();
+        long cpuStart = CPU.getCurrentThreadCpuTime();
         empty[target] = false;
+        long kernelBefore = slots.batchNanos();
         int entries = 0;
         for (PolicyMap m : PolicyMap.values()) {
             List<MapEntry> e = policy.entries(m);
@@ -73,10 +93,12 @@ public final class PolicyApplier {
         beforeFlip.run();
         slots.activate(target);
         long end = System.nanoTime();
+        long cpu = CPU.getCurrentThreadCpuTime() - cpuStart;
         held[target] = policy;
         inForceSlot = target;
         lastFlipNanos = end;
-        return new Applied(policy.version(), target, entries, cleared, filling - start, end - filling);
+        return new Applied(policy.version(), target, entries, cleared, filling - start, end - filling,
+                slots.batchNanos() - kernelBefore, cpu);
     }
 
     /**

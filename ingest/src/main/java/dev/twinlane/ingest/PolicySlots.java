@@ -35,6 +35,15 @@ final class PolicySlots implements AutoCloseable {
     private final Pointer key = Native.allocate(MAX_KEY);
     private final Pointer next = Native.allocate(MAX_KEY);
     private final Pointer value = Native.allocate(16);
+    /** Batch arguments, reused across applies (grown to the largest map written so far). */
+    private byte[] packedKeys = new byte[0];
+    private byte[] packedValues = new byte[0];
+    private Pointer batchKeys;
+    private Pointer batchValues;
+    private final Pointer batchCount = Native.allocate(4);
+    private final Pointer batchOpts = batchOpts();
+    /** Time spent inside batch system calls since this object was made (the kernel's share of an apply). */
+    private long batchNanos;
 
     private PolicySlots(ToIntFunction<String> fdOf, boolean ownsFds) {
         this.ownsFds = ownsFds;
@@ -172,22 +181,42 @@ final class PolicySlots implements AutoCloseable {
      */
     private boolean batch(int fd, PolicyMap m, List<MapEntry> entries, boolean insert) {
         int n = entries.size();
-        Pointer keys = Native.allocate(n * m.keySize());
-        Pointer values = Native.allocate(n * PolicyMap.VALUE_SIZE);
+        stage(m, entries);
+        batchCount.putInt(0, n);
+        long start = System.nanoTime();
+        int rc = insert ? libbpf().bpf_map_update_batch(fd, batchKeys, batchValues, batchCount, batchOpts)
+                : libbpf().bpf_map_delete_batch(fd, batchKeys, batchCount, batchOpts);
+        batchNanos += System.nanoTime() - start;
+        return rc == 0 && batchCount.getInt(0) == n;
+    }
+
+    /**
+     * Packs the entries' keys and values into the reused native buffers with one copy each: a
+     * copy per entry (a native call each) cost about as much as the kernel's inserts.
+     */
+    private void stage(PolicyMap m, List<MapEntry> entries) {
+        int n = entries.size();
+        int keyBytes = n * m.keySize();
+        int valueBytes = n * PolicyMap.VALUE_SIZE;
+        if (packedKeys.length < keyBytes) {
+            packedKeys = new byte[keyBytes];
+            batchKeys = Native.allocate(keyBytes);
+        }
+        if (packedValues.length < valueBytes) {
+            packedValues = new byte[valueBytes];
+            batchValues = Native.allocate(valueBytes);
+        }
         for (int i = 0; i < n; i++) {
             MapEntry e = entries.get(i);
-            keys.put((long) i * m.keySize(), e.key(), 0, m.keySize());
-            values.put((long) i * PolicyMap.VALUE_SIZE, e.value(), 0, PolicyMap.VALUE_SIZE);
+            System.arraycopy(e.key(), 0, packedKeys, i * m.keySize(), m.keySize());
+            System.arraycopy(e.value(), 0, packedValues, i * PolicyMap.VALUE_SIZE, PolicyMap.VALUE_SIZE);
         }
-        Pointer count = Native.allocate(4);
-        count.putInt(0, n);
-        Pointer opts = Native.allocate(24);  // struct bpf_map_batch_opts { size_t sz; __u64 elem_flags, flags; }
-        opts.putLong(0, 24);
-        opts.putLong(8, 0);  // batches take no BPF_NOEXIST (only BPF_F_LOCK): the keys are distinct and the map empty
-        opts.putLong(16, 0);
-        int rc = insert ? libbpf().bpf_map_update_batch(fd, keys, values, count, opts)
-                : libbpf().bpf_map_delete_batch(fd, keys, count, opts);
-        return rc == 0 && count.getInt(0) == n;
+        batchKeys.put(0, packedKeys, 0, keyBytes);
+        batchValues.put(0, packedValues, 0, valueBytes);
+    }
+
+    long batchNanos() {
+        return batchNanos;
     }
 
     /** The number of keys the slot's copy of {@code m} holds (a walk of the map). */
@@ -261,6 +290,16 @@ final class PolicySlots implements AutoCloseable {
         if (libbpf().bpf_map_update_elem(fd, key, value, BPF_ANY) != 0) {
             throw new IngestException("cannot write " + map + ": " + Native.strerror(Native.errno()));
         }
+    }
+
+    /** struct bpf_map_batch_opts { size_t sz; __u64 elem_flags, flags; }: all flags 0. */
+    private static Pointer batchOpts() {
+        Pointer opts = Native.allocate(24);
+        opts.putLong(0, 24);
+        // Batches take no BPF_NOEXIST (only BPF_F_LOCK): a compiled policy's keys are distinct and the slot empty.
+        opts.putLong(8, 0);
+        opts.putLong(16, 0);
+        return opts;
     }
 
     private static byte[] u32Key(int v) {
