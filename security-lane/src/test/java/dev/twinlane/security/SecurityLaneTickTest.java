@@ -26,17 +26,7 @@ class SecurityLaneTickTest {
     @Test
     void aTickReachesTheSinkOnTheLaneThreadBetweenRecords() throws Exception {
         List<String> seen = new CopyOnWriteArrayList<>();
-        SecuritySink sink = new SecuritySink() {
-            @Override
-            public void append(SecurityEvent e) {
-                seen.add("record " + Thread.currentThread().getName());
-            }
-
-            @Override
-            public void tick() {
-                seen.add("tick " + Thread.currentThread().getName());
-            }
-        };
+        SecuritySink sink = threadNamesInto(seen);
         SecurityLane lane = new SecurityLane(1024, new BlockingWaitStrategy(), sink).start();
         byte[] r = new byte[RecordKind.FILE_OPEN.size()];
         ByteBuffer.wrap(r).order(ByteOrder.LITTLE_ENDIAN).putShort(0, (short) RecordKind.FILE_OPEN.code()).putShort(2, (short) r.length);
@@ -60,17 +50,7 @@ class SecurityLaneTickTest {
     @Test
     void inlineTicksAndRecordsReachTheSinkOnThePublishersThreadInOrder() throws Exception {
         List<String> seen = new CopyOnWriteArrayList<>();
-        SecuritySink sink = new SecuritySink() {
-            @Override
-            public void append(SecurityEvent e) {
-                seen.add("record " + Thread.currentThread().getName());
-            }
-
-            @Override
-            public void tick() {
-                seen.add("tick " + Thread.currentThread().getName());
-            }
-        };
+        SecuritySink sink = threadNamesInto(seen);
         SecurityLane lane = SecurityLane.inline(sink).start();
         byte[] r = new byte[RecordKind.FILE_OPEN.size()];
         ByteBuffer.wrap(r).order(ByteOrder.LITTLE_ENDIAN).putShort(0, (short) RecordKind.FILE_OPEN.code()).putShort(2, (short) r.length);
@@ -86,5 +66,20 @@ class SecurityLaneTickTest {
         assertEquals(2, lane.appended(), "ticks are not records");
         assertEquals(0, lane.backlog());
         assertTrue(lane.losses().isEmpty());
+    }
+
+    /** A sink that notes each record and tick with the name of the thread it came on. */
+    private static SecuritySink threadNamesInto(List<String> seen) {
+        return new SecuritySink() {
+            @Override
+            public void append(SecurityEvent e) {
+                seen.add("record " + Thread.currentThread().getName());
+            }
+
+            @Override
+            public void tick() {
+                seen.add("tick " + Thread.currentThread().getName());
+            }
+        };
     }
 }
