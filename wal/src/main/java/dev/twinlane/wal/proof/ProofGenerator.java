@@ -57,6 +57,28 @@ public final class ProofGenerator implements AutoCloseable {
         }
     }
 
+    /**
+     * Takes in the leaves written since (up to {@code maxSize} in all), so a long-lived generator
+     * follows the log at the cost of the new leaves only; returns the new size.
+     */
+    public long extend(long maxSize) throws IOException {
+        long have = tree.size();
+        long n = Math.min(maxSize, LeavesFile.leaves(ch.size()));
+        if (n > have) {
+            byte[] buf = new byte[MerkleTree.HASH];
+            for (long i = have; i < n; i++) {
+                ByteBuffer b = ByteBuffer.wrap(buf);
+                while (b.hasRemaining()) {
+                    if (ch.read(b, LeavesFile.HEADER + i * MerkleTree.HASH + b.position()) < 0) {
+                        return tree.size();
+                    }
+                }
+                tree.append(buf, 0);
+            }
+        }
+        return tree.size();
+    }
+
     /** Leaves available (records seq 1..size). */
     public long size() {
         return tree.size();
