@@ -70,28 +70,34 @@ final class Witness {
         try {
             String origin = note.substring(0, Math.max(0, note.indexOf('\n')));
             if (!origin.endsWith("/" + logId)) {
-                return new Refusal("bad-checkpoint", "host " + host + ": a checkpoint of origin '" + origin
-                        + "' came as log " + logId + "'s");
+                return judged(logId, partition, offset, new Refusal("bad-checkpoint", "host " + host
+                        + ": a checkpoint of origin '" + origin + "' came as log " + logId + "'s"));
             }
             c = new CheckpointVerifier(origin, sealKey, origin).verify(note);
         } catch (CheckpointException | IllegalArgumentException e) {
-            return new Refusal("bad-checkpoint", "host " + host + ": checkpoint refused: " + e.getMessage());
+            return judged(logId, partition, offset, new Refusal("bad-checkpoint", "host " + host + ": checkpoint refused: "
+                    + e.getMessage()));
         }
         Accepted old = accepted.get(logId);
         if (old != null) {
             Refusal r = extends_(host, old, c, proofs.get(old.size()));
-            if (r != null) {
-                accepted.put(logId, new Accepted(old.size(), old.root(), old.origin(), partition, offset));
-                save();
-                return r;
-            }
-            if (old.size() == c.size()) {
-                return null; // the same checkpoint again
+            if (r != null || old.size() == c.size()) { // refused, or the same checkpoint again
+                return judged(logId, partition, offset, r);
             }
         }
         accepted.put(logId, new Accepted(c.size(), c.rootHash(), c.origin(), partition, offset));
         save();
         return null;
+    }
+
+    /** Remembers the message's position for a log already witnessed (so a restart skips it); returns {@code r}. */
+    private Refusal judged(String logId, int partition, long offset, Refusal r) throws IOException {
+        Accepted old = accepted.get(logId);
+        if (old != null) {
+            accepted.put(logId, new Accepted(old.size(), old.root(), old.origin(), partition, offset));
+            save();
+        }
+        return r;
     }
 
     private static Refusal extends_(String host, Accepted old, Checkpoint c, List<byte[]> proof) {
