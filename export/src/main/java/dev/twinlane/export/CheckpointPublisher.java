@@ -32,6 +32,8 @@ final class CheckpointPublisher implements AutoCloseable {
     private ProofGenerator proofs;
     /** The last checkpoint sent ("size root"): a checkpoint is published when it differs, smaller ones included. */
     private String lastSent = "";
+    /** The checkpoint object last looked at (the log replaces it with each new one). */
+    private Checkpoint lastLooked;
 
     CheckpointPublisher(ChainedLog log, Path cursorDir) {
         this.log = log;
@@ -42,12 +44,17 @@ final class CheckpointPublisher implements AutoCloseable {
     /** After a send failed and a new producer took over: the latest checkpoint goes out again (it may have been lost). */
     void resend() {
         lastSent = "";
+        lastLooked = null;
     }
 
     /** The message of a checkpoint not sent yet, or null. */
     byte[] next(String host) throws IOException {
         Checkpoint c = log.checkpoint();
-        if (c == null || host == null || id(c).equals(lastSent)) {
+        if (c == lastLooked || host == null) {
+            return null; // the usual case, after each record: one volatile read
+        }
+        if (id(c).equals(lastSent)) {
+            lastLooked = c;
             return null;
         }
         if (proofs == null) {
@@ -65,6 +72,7 @@ final class CheckpointPublisher implements AutoCloseable {
         }
         byte[] m = CheckpointMessage.encode(log.logId(), host, c.size(), c.note(), list);
         lastSent = id(c);
+        lastLooked = c;
         remember(c.size());
         return m;
     }

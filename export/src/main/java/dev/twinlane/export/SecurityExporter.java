@@ -24,6 +24,7 @@ public final class SecurityExporter extends LogExporter {
     private final byte[] checkpointKey;
     private final CheckpointPublisher checkpoints;
     private int producersOpened;
+    private String checkpointProblem;
 
     public SecurityExporter(ChainedLog log, ExportSettings settings, MeterRegistry registry) {
         super("security", log, settings, registry);
@@ -35,8 +36,19 @@ public final class SecurityExporter extends LogExporter {
     /** Each new signed checkpoint of the log goes to the seals topic (beside the log's seal message). */
     @Override
     protected void tick() throws Exception {
-        byte[] m = checkpoints.next(host);
+        byte[] m;
+        try {
+            m = checkpoints.next(host);
+        } catch (java.io.IOException | RuntimeException e) {
+            String problem = "cannot make the checkpoint message (" + e + ")";
+            if (!problem.equals(checkpointProblem)) {
+                checkpointProblem = problem; // records keep going out; checkpoints are retried on each tick
+                System.getLogger("dev.twinlane.export").log(System.Logger.Level.WARNING, "export security: " + problem);
+            }
+            return;
+        }
         if (m != null) {
+            checkpointProblem = null;
             send(settings.sealsTopic, checkpointKey, m, System.currentTimeMillis(), 0, false);
         }
     }

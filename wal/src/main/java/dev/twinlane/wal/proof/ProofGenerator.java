@@ -64,16 +64,18 @@ public final class ProofGenerator implements AutoCloseable {
     public long extend(long maxSize) throws IOException {
         long have = tree.size();
         long n = Math.min(maxSize, LeavesFile.leaves(ch.size()));
-        if (n > have) {
-            byte[] buf = new byte[MerkleTree.HASH];
-            for (long i = have; i < n; i++) {
-                ByteBuffer b = ByteBuffer.wrap(buf);
-                while (b.hasRemaining()) {
-                    if (ch.read(b, LeavesFile.HEADER + i * MerkleTree.HASH + b.position()) < 0) {
-                        return tree.size();
-                    }
+        ByteBuffer b = ByteBuffer.allocate((int) Math.min(1 << 20, Math.max(0, n - have) * MerkleTree.HASH));
+        while (tree.size() < n) {
+            b.clear();
+            b.limit((int) Math.min(b.capacity(), (n - tree.size()) * MerkleTree.HASH));
+            long at = LeavesFile.HEADER + tree.size() * MerkleTree.HASH;
+            while (b.hasRemaining()) {
+                if (ch.read(b, at + b.position()) < 0) {
+                    return tree.size();
                 }
-                tree.append(buf, 0);
+            }
+            for (int o = 0; o < b.limit(); o += MerkleTree.HASH) {
+                tree.append(b.array(), o);
             }
         }
         return tree.size();
