@@ -138,6 +138,18 @@ public abstract class LogExporter implements AutoCloseable {
 
     protected abstract String compression();
 
+    /** Called on the exporter thread after each record and while idle, with a producer open. */
+    protected void tick() throws Exception {
+    }
+
+    /** Called on the exporter thread after a (new) producer is opened. */
+    protected void producerOpened() {
+    }
+
+    /** Called on the exporter thread when it stops. */
+    protected void stopped() {
+    }
+
     /** Topics to create when missing (called once per exporter, with an admin client). */
     protected abstract void createTopics(TopicMaker maker) throws Exception;
 
@@ -203,10 +215,12 @@ public abstract class LogExporter implements AutoCloseable {
                     if (drainUntil != 0) {
                         break; // everything durable at close() was sent
                     }
+                    tick();
                     idle();
                     continue;
                 }
                 handle(reader.bytes(), reader.length());
+                tick();
                 if (recovering && ackedSeq.get() > skipTo) {
                     recovering = false;
                     backoffNanos = settings.retryBackoff.toNanos();
@@ -237,6 +251,7 @@ public abstract class LogExporter implements AutoCloseable {
         reader = log.reader();
         readSeq = 0;
         skipTo = ackedSeq.get();
+        producerOpened();
     }
 
     private void handle(byte[] rec, int length) {
@@ -357,6 +372,7 @@ public abstract class LogExporter implements AutoCloseable {
         }
         closeProducer(Duration.ZERO);
         saveCursor(true);
+        stopped();
     }
 
     /**

@@ -373,7 +373,8 @@ final class ChainCheck {
         }
     }
 
-    private byte[] publicKey() {
+    /** The seal public key: the one given, else the one the log's GENESIS names; null when neither is known. */
+    byte[] publicKey() {
         if (sealPublicKey != null) {
             return sealPublicKey;
         }

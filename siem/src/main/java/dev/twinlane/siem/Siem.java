@@ -31,7 +31,8 @@ import picocli.CommandLine.Option;
                 + " chain and seals, drops duplicates, flags gaps and tampering, writes OCSF JSON lines.",
         footer = "Exit status: 0; with --idle-exit, 1 when any chain problem was flagged.")
 public final class Siem implements Callable<Integer> {
-    static final Set<String> PROBLEMS = Set.of("modified", "missing", "inserted", "wrong-key", "truncated", "unreadable");
+    static final Set<String> PROBLEMS = Set.of("modified", "missing", "inserted", "wrong-key", "truncated", "unreadable",
+            "bad-checkpoint", "checkpoint-smaller", "checkpoint-fork", "checkpoint-inconsistent");
 
     @Option(names = "--bootstrap", paramLabel = "HOST:PORT", required = true, description = "the Kafka broker to read from")
     String bootstrap;
@@ -43,6 +44,11 @@ public final class Siem implements Callable<Integer> {
     @Option(names = "--seal-key", paramLabel = "PUBFILE",
             description = "check seals with this Ed25519 public key instead of the one each log names")
     Path sealPublicKey;
+
+    @Option(names = "--witness-state", paramLabel = "FILE", defaultValue = "/var/lib/twinlane-siem/witness.state",
+            description = "where the latest checkpoint accepted from each host's log is kept across restarts"
+                    + " (default: ${DEFAULT-VALUE}; see siem/README.md)")
+    Path witnessState;
 
     @Option(names = "--out", paramLabel = "FILE", description = "append the OCSF JSON lines here (default: stdout)")
     Path outFile;
@@ -111,6 +117,7 @@ public final class Siem implements Callable<Integer> {
         o.bootstrap = bootstrap;
         o.keyFiles.addAll(keyFiles);
         o.sealPublicKey = sealPublicKey;
+        o.witnessState = witnessState;
         o.group = group;
         o.idleExit = idleExit;
         o.securityTopic = securityTopic;

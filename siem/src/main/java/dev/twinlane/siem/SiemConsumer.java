@@ -36,6 +36,7 @@ import dev.twinlane.wal.NewLog;
 import dev.twinlane.wal.RecordFormat;
 import dev.twinlane.wal.Seal;
 import dev.twinlane.wal.SealKey;
+import dev.twinlane.wire.CheckpointMessage;
 import dev.twinlane.wire.DetectionFinding;
 import dev.twinlane.wire.JsonOut;
 import dev.twinlane.wire.Ocsf;
@@ -63,6 +64,8 @@ public final class SiemConsumer implements AutoCloseable {
         public String sealsTopic = Topics.SEALS;
         public List<Path> keyFiles = new ArrayList<>();
         public Path sealPublicKey;
+        /** The witness's state file (the checkpoints accepted, per log); null: kept in memory only. */
+        public Path witnessState;
         /** Stop after this long without any message, 30 s at least before the first (null: run until stopped). */
         public Duration idleExit;
         public final Map<String, String> client = new LinkedHashMap<>();
@@ -75,6 +78,7 @@ public final class SiemConsumer implements AutoCloseable {
         public final AtomicLong duplicates = new AtomicLong();
         public final Map<String, Long> alerts = new TreeMap<>();
         public final AtomicLong seals = new AtomicLong();
+        public final AtomicLong checkpoints = new AtomicLong();
 
         synchronized void alert(String failure) {
             alerts.merge(failure, 1L, Long::sum);
@@ -87,7 +91,7 @@ public final class SiemConsumer implements AutoCloseable {
         @Override
         public synchronized String toString() {
             return messages + " messages, " + events + " verified events, " + duplicates + " duplicates dropped, "
-                    + seals + " seals, alerts " + alerts;
+                    + seals + " seals, " + checkpoints + " checkpoints accepted, alerts " + alerts;
         }
     }
 
@@ -100,6 +104,7 @@ public final class SiemConsumer implements AutoCloseable {
     private final Stats stats = new Stats();
     private final JsonOut render = new JsonOut(4096);
     private final DetectionFinding findings = new DetectionFinding();
+    private final Witness witness;
     private volatile boolean running = true;
 
     public SiemConsumer(Options o, Writer out) throws IOException {
@@ -110,6 +115,7 @@ public final class SiemConsumer implements AutoCloseable {
         this.out = out;
         this.keys = o.keyFiles.isEmpty() ? null : KeyRing.load(o.keyFiles.toArray(new Path[0]));
         this.sealPub = o.sealPublicKey == null ? null : SealKey.loadPublic(o.sealPublicKey);
+        this.witness = new Witness(o.witnessState);
         this.consumer = new KafkaConsumer<>(props(true));
     }
 
@@ -213,6 +219,10 @@ public final class SiemConsumer implements AutoCloseable {
             alert(key(r), null, -1, "unreadable", "a seals-topic message is not JSON", r);
             return;
         }
+        if (v != null && CheckpointMessage.SCHEMA.equals(v.path("schema").asText())) {
+            checkpoint(v, r);
+            return;
+        }
         if (v == null || !SealMessage.SCHEMA.equals(v.path("schema").asText())) {
             alert(key(r), null, -1, "unreadable", "a seals-topic message is not a twinlane seal", r);
             return;
@@ -234,6 +244,42 @@ public final class SiemConsumer implements AutoCloseable {
             }
         } catch (IllegalArgumentException e) {
             alert(host, logId, -1, "unreadable", "a seals-topic message has a malformed field: " + e.getMessage(), r);
+        }
+    }
+
+    /** A log's signed checkpoint: the witness accepts it or a Detection Finding says why not. */
+    private void checkpoint(JsonNode v, ConsumerRecord<byte[], byte[]> r) {
+        String logId = v.path("log_id").asText();
+        String host = v.path("host").asText(key(r));
+        if (witness.seen(logId, r.partition(), r.offset())) {
+            return;
+        }
+        try {
+            ChainCheck c = log(logId, host);
+            byte[] key = c.publicKey();
+            if (key == null) {
+                LOG.log(System.Logger.Level.WARNING, "siem: checkpoint of log " + logId + " skipped: its seal key is not"
+                        + " known yet (no GENESIS seen, no --seal-key)");
+                return;
+            }
+            Map<Long, List<byte[]>> proofs = new HashMap<>();
+            for (JsonNode p : v.path("proofs")) {
+                List<byte[]> hashes = new ArrayList<>();
+                for (JsonNode h : p.path("hashes")) {
+                    hashes.add(Base64.getDecoder().decode(h.asText()));
+                }
+                proofs.put(p.path("old_size").asLong(), hashes);
+            }
+            Witness.Refusal no = witness.offer(host, logId, key, v.path("note").asText(), proofs, r.partition(), r.offset());
+            if (no == null) {
+                stats.checkpoints.incrementAndGet();
+            } else {
+                alert(host, logId, -1, no.failure(), no.detail(), r);
+            }
+        } catch (IllegalArgumentException e) {
+            alert(host, logId, -1, "unreadable", "a checkpoint message has a malformed field: " + e.getMessage(), r);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot write the witness state " + options.witnessState, e);
         }
     }
 
@@ -350,7 +396,9 @@ public final class SiemConsumer implements AutoCloseable {
                 || v.path("epoch").asInt() != RecordFormat.epoch(rec, 0)
                 || !KeyRing.idHex(RecordFormat.keyId(rec, 0)).equals(v.path("key_id").asText())
                 || v.path("time_ns").asLong() != RecordFormat.wallNanos(rec, 0)
-                || v.path("mono_ns").asLong() != RecordFormat.monoNanos(rec, 0)) {
+                || v.path("mono_ns").asLong() != RecordFormat.monoNanos(rec, 0)
+                || v.has("leaf_index") && v.path("leaf_index").asLong() != RecordFormat.seq(rec, 0) - 1
+                || v.has("tree_size") && v.path("tree_size").asLong() < RecordFormat.seq(rec, 0)) {
             return "the message's fields disagree with its record";
         }
         if (!host.equals(key)) {

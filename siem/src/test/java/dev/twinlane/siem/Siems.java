@@ -44,7 +44,14 @@ final class Siems {
      */
     static Run consume(String bootstrap, String prefix, String group, List<Path> keys, Path sealPub, Path outFile)
             throws IOException {
+        return consume(bootstrap, prefix, group, keys, sealPub, outFile, null);
+    }
+
+    /** The same, with the witness's state kept in {@code witnessState}. */
+    static Run consume(String bootstrap, String prefix, String group, List<Path> keys, Path sealPub, Path outFile,
+                       Path witnessState) throws IOException {
         SiemConsumer.Options o = new SiemConsumer.Options();
+        o.witnessState = witnessState;
         o.bootstrap = bootstrap;
         o.group = group;
         o.securityTopic = prefix + ".security";

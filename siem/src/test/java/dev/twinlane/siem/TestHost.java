@@ -64,6 +64,37 @@ final class TestHost implements AutoCloseable {
         return s;
     }
 
+    /** Copies a host's security log (directory, identity file) from {@code root}/security to {@code to}. */
+    static void copyLog(Path hostDir, Path to) throws IOException {
+        copyTree(hostDir.resolve("security"), to.resolve("security"));
+        Files.copy(hostDir.resolve("security.identity"), to.resolve("security.identity"));
+    }
+
+    /** Puts a copy made by {@link #copyLog} back in place of the host's log. */
+    static void restoreLog(Path copy, Path hostDir) throws IOException {
+        try (java.util.stream.Stream<Path> s = Files.walk(hostDir.resolve("security"))) {
+            for (Path p : (Iterable<Path>) s.sorted(java.util.Comparator.reverseOrder())::iterator) {
+                Files.delete(p);
+            }
+        }
+        copyTree(copy.resolve("security"), hostDir.resolve("security"));
+        Files.copy(copy.resolve("security.identity"), hostDir.resolve("security.identity"),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (java.util.stream.Stream<Path> s = Files.walk(from)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                Path t = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(t);
+                } else {
+                    Files.copy(p, t, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            }
+        }
+    }
+
     @Override
     public void close() {
         log.close();

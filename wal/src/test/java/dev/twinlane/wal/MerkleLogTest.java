@@ -159,6 +159,31 @@ class MerkleLogTest {
         }
     }
 
+    /** What the exporter does: one generator, extended by the new leaves at each checkpoint. */
+    @Test
+    void aGeneratorExtendedStepByStepProvesWhatAFreshOneProves() throws Exception {
+        WalFixture f = new WalFixture(tmp);
+        try (ChainedLog log = f.open()) {
+            append(log, 0, 1500);
+        }
+        List<byte[]> leaves = leavesOf(f);
+        int n = leaves.size();
+        try (ProofGenerator g = ProofGenerator.open(f.wal, 0)) {
+            assertEquals(0, g.size());
+            long prev = 0;
+            for (long size : new long[] {1, 2, 255, 256, 257, 700, 1024, n}) {
+                assertEquals(size, g.extend(size));
+                assertArrayEquals(naiveRoot(leaves, 0, (int) size), g.root(size), "size " + size);
+                if (prev > 0) {
+                    assertTrue(g.consistency(prev, size).verify(naiveRoot(leaves, 0, (int) prev), g.root(size)));
+                }
+                assertTrue(g.inclusion(size, size).verify(leaves.get((int) size - 1), g.root(size)));
+                prev = size;
+            }
+            assertEquals(n, g.extend(Long.MAX_VALUE), "no further than the file");
+        }
+    }
+
     @Test
     void aLeavesFileThatDisagreesWithTheLogIsRebuiltFromIt() throws Exception {
         WalFixture f = new WalFixture(tmp);

@@ -16,8 +16,13 @@ import dev.twinlane.wal.Seal;
  * <pre>
  * {"schema":"twinlane.security/1","host":H,"log_id":L,"seq":N,"kind":K,"kind_name":..,"time_ns":..,"mono_ns":..,
  *  "key_id":"8 hex","epoch":E,"prev_mac":"64 hex","mac":"64 hex","record":"base64 of header||payload",
+ *  "leaf_index":N-1, "tree_size":T (only when known),
  *  "event":{OCSF event} | "wal":{fields of a GENESIS/GAP/SEAL/ROTATE/RECOVERY/NEW_LOG record}}
  * </pre>
+ * {@code leaf_index} is the record's leaf in the log's Merkle tree (leaf hash = SHA-256(0x00 ‖
+ * record ‖ mac)); {@code tree_size} the size of the log's latest checkpoint when that one already
+ * covers the record (a record is usually shipped before the checkpoint of its SEAL: then any
+ * later checkpoint on the seals topic covers it, see export/README.md).
  * {@code record} with {@code prev_mac} and {@code mac} is what a consumer holding the HMAC key
  * needs to recompute the MAC; {@code event} is rendered from {@code record} and nothing else.
  * Reuses its buffers: not thread-safe.
@@ -31,6 +36,11 @@ public final class SecurityMessage {
      * of the record before it (MAC_0 for the genesis).
      */
     public byte[] encode(byte[] rec, int length, byte[] prevMac, String host, String logId) {
+        return encode(rec, length, prevMac, host, logId, 0);
+    }
+
+    /** {@code treeSize}: the latest checkpoint's tree size (left out when it does not cover the record). */
+    public byte[] encode(byte[] rec, int length, byte[] prevMac, String host, String logId, long treeSize) {
         JsonOut o = out.reset();
         int payloadLen = length - RecordFormat.OVERHEAD;
         long seq = RecordFormat.seq(rec, 0);
@@ -50,6 +60,10 @@ public final class SecurityMessage {
         o.name("prev_mac").hex(prevMac, 0, RecordFormat.MAC);
         o.name("mac").hex(rec, length - RecordFormat.MAC, RecordFormat.MAC);
         o.name("record").base64(rec, 0, length - RecordFormat.MAC);
+        o.name("leaf_index").num(seq - 1);
+        if (treeSize >= seq) {
+            o.name("tree_size").num(treeSize);
+        }
         if (kind <= Kinds.MAX_APP_KIND) {
             o.name("event");
             if (!Ocsf.event(o, rec, RecordFormat.HEADER, payloadLen, wall, host, logId, seq)) {

@@ -89,6 +89,21 @@ public final class Checkpoint {
         return text + "\n" + SIG_PREFIX + keyName + " " + Base64.getEncoder().encodeToString(sig) + "\n";
     }
 
+    /**
+     * The checkpoint a signed note carries, its signatures not checked (e.g. to find the tree size
+     * to prove against; whoever relies on it verifies it with {@link CheckpointVerifier}).
+     */
+    public static Checkpoint parseUnverified(String note) {
+        if (note == null || note.length() > CheckpointVerifier.MAX_NOTE) {
+            throw new CheckpointException("no note, or a note larger than " + CheckpointVerifier.MAX_NOTE + " characters");
+        }
+        int split = note.lastIndexOf("\n\n");
+        if (split < 0) {
+            throw new CheckpointException("note has no blank line between text and signatures");
+        }
+        return parse(note.substring(0, split + 1), note);
+    }
+
     /** The checkpoint a signed note carries (parsed, not verified: see {@link CheckpointVerifier}). */
     static Checkpoint parse(String text, String note) {
         if (!text.endsWith("\n")) {

@@ -57,6 +57,30 @@ public final class ProofGenerator implements AutoCloseable {
         }
     }
 
+    /**
+     * Takes in the leaves written since (up to {@code maxSize} in all), so a long-lived generator
+     * follows the log at the cost of the new leaves only; returns the new size.
+     */
+    public long extend(long maxSize) throws IOException {
+        long have = tree.size();
+        long n = Math.min(maxSize, LeavesFile.leaves(ch.size()));
+        ByteBuffer b = ByteBuffer.allocate((int) Math.min(1 << 20, Math.max(0, n - have) * MerkleTree.HASH));
+        while (tree.size() < n) {
+            b.clear();
+            b.limit((int) Math.min(b.capacity(), (n - tree.size()) * MerkleTree.HASH));
+            long at = LeavesFile.HEADER + tree.size() * MerkleTree.HASH;
+            while (b.hasRemaining()) {
+                if (ch.read(b, at + b.position()) < 0) {
+                    return tree.size();
+                }
+            }
+            for (int o = 0; o < b.limit(); o += MerkleTree.HASH) {
+                tree.append(b.array(), o);
+            }
+        }
+        return tree.size();
+    }
+
     /** Leaves available (records seq 1..size). */
     public long size() {
         return tree.size();
