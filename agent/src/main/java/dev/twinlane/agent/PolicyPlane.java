@@ -55,6 +55,8 @@ final class PolicyPlane {
     private Instant breakGlassUntil;
     /** The mode the break-glass replaced, which comes back when its token expires. */
     private Mode beforeBreakGlass;
+    /** breakGlassUntil on disk, so that a restarted agent still ends the break-glass. */
+    private final BreakGlassState breakGlassState;
     /** Signed, expiring allow_cgroup entries; null when no whitelist is configured. */
     private final CgroupWhitelist whitelist;
     /** The whitelist entries the slot in force holds (merged into its allow_cgroup). */
@@ -69,6 +71,7 @@ final class PolicyPlane {
         this.deadman = kernel.deadman();
         this.router = router;
         this.whitelist = settings.whitelist == null ? null : new CgroupWhitelist(settings.whitelist, settings.whitelistKey);
+        this.breakGlassState = new BreakGlassState(stateDir);
     }
 
     /**
@@ -91,6 +94,7 @@ final class PolicyPlane {
         } else if (current.isPresent() && pinned.version() == 0) {
             put(Reason.RESTORE, current.get(), stateDir.resolve("current.policy").toString());
         }
+        resumeBreakGlass();
         if (settings.file != null) {
             String text = current.map(VerifiedPolicy::input).orElse(null);
             if (inForce != null && readQuietly(settings.file).equals(text)) {
@@ -100,6 +104,37 @@ final class PolicyPlane {
             }
         }
         checkWhitelist(Instant.now());
+    }
+
+    /**
+     * A break-glass begun by an earlier agent: the pinned policy is still in its audit mode, so
+     * its expiry is taken over (the heartbeat ends it, at once if it has passed). Anything else
+     * left in the state directory is stale and goes.
+     */
+    private void resumeBreakGlass() {
+        Optional<Instant> until = breakGlassState.load();
+        if (until.isEmpty()) {
+            return;
+        }
+        if (inForce != null && inForce.mode() == Mode.AUDIT) {
+            breakGlassUntil = until.get();
+            beforeBreakGlass = Mode.ENFORCE;
+            say("a break-glass of an earlier run is in force until " + until.get() + " (" + breakGlassState.path()
+                    + "); enforce comes back then");
+        } else {
+            endBreakGlass();
+        }
+    }
+
+    /** No break-glass in force any more (an apply, a rollback, a mode change or its expiry). */
+    private void endBreakGlass() {
+        breakGlassUntil = null;
+        try {
+            breakGlassState.clear();
+        } catch (IOException e) {
+            say("could not remove " + breakGlassState.path() + " (" + e.getMessage() + "): a restarted agent would"
+                    + " take the break-glass over again and end it at once");
+        }
     }
 
     private enum Reason { APPLY, RESTORE }
@@ -136,7 +171,7 @@ final class PolicyPlane {
         CompiledPolicy c = compile(v);
         PolicyApplier.Applied a = applyWithWhitelist(c);
         inForce = c;
-        breakGlassUntil = null;   // the new policy's own mode is in force now
+        endBreakGlass();   // the new policy's own mode is in force now
         String line = "policy version " + v.version() + " from " + source + (why == Reason.RESTORE
                 ? " applied again (the pinned maps were gone)" : " applied") + ": mode "
                 + c.mode().name().toLowerCase() + ", " + a.entries() + " map entries, slot " + a.slot() + ", "
@@ -158,7 +193,7 @@ final class PolicyPlane {
             CompiledPolicy c = compile(rb.restored());
             PolicyApplier.Applied a = applyWithWhitelist(c);
             inForce = c;
-            breakGlassUntil = null;
+            endBreakGlass();
             record(PolicyEvent.Kind.ROLLBACK, 0, rb.restored().version(), previous, a.clearNanos() + a.switchNanos(),
                     c.digest(), rb.message());
             return new Result(true, rb.message());
@@ -197,13 +232,22 @@ final class PolicyPlane {
                 glassUntil = t.expires();
             }
             Mode before = inForce.mode();
+            if (glassUntil != null) {
+                breakGlassState.save(glassUntil);   // before the switch: a crash right after it still ends it
+            }
             String line = switchMode(want, why);
+            if (glassUntil == null) {
+                endBreakGlass();
+            }
             breakGlassUntil = glassUntil;
             beforeBreakGlass = before;
             record(kind, 0, inForce.version(), inForce.version(), 0, inForce.digest(), line);
             return new Result(true, line);
         } catch (PolicyException | IngestException e) {
             return refused(e);
+        } catch (IOException e) {
+            return refused(new PolicyException("the break-glass could not be kept in " + breakGlassState.path()
+                    + " (" + e.getMessage() + "), so the mode stays " + inForce.mode().name().toLowerCase()));
         }
     }
 
@@ -222,6 +266,7 @@ final class PolicyPlane {
         try {
             String line = switchMode(beforeBreakGlass, " (break-glass token expired at " + expired
                     + ": the mode before it is back)");
+            endBreakGlass();
             record(PolicyEvent.Kind.MODE_CHANGE, 0, inForce.version(), inForce.version(), 0, inForce.digest(), line);
         } catch (IngestException e) {
             breakGlassUntil = expired;   // tried again at the next check

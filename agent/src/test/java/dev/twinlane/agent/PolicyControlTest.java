@@ -247,6 +247,33 @@ class PolicyControlTest {
         assertTrue(lastPolicyDetail().contains("break-glass token expired at"), lastPolicyDetail());
     }
 
+    @Test
+    void aBreakGlassOutlivesARestartOfTheAgentAndStillEnds() throws Exception {
+        Path v1 = plain("v1.yaml", 1, DENY);
+        // a real token whose 24 h end 8 s from now: time for a stop and a start in between
+        Instant issued = Instant.now().minus(BreakGlassToken.LIFETIME).plusSeconds(8);
+        try (Pipeline p = Pipeline.start(config(v1, Duration.ZERO), new SimpleMeterRegistry(), Pipeline.PLAIN)) {
+            assertRefused();
+            assertOk(control().mode("audit", BreakGlassToken.create(key, issued)));
+            assertConnects();
+        }
+        try (Pipeline p = Pipeline.start(config(v1, Duration.ZERO), new SimpleMeterRegistry(), Pipeline.PLAIN)) {
+            assertConnects();   // the pinned audit mode, taken over with its expiry
+            assertEquals(issued.plus(BreakGlassToken.LIFETIME).getEpochSecond(),
+                    p.policyPlane().breakGlassUntil().orElseThrow().getEpochSecond(), "the expiry, kept across the restart");
+            long until = System.nanoTime() + 15_000_000_000L;
+            while (p.policyPlane().mode() == dev.twinlane.policy.Mode.AUDIT && System.nanoTime() < until) {
+                Thread.sleep(50);
+            }
+            long late = Instant.now().getEpochSecond() - issued.plus(BreakGlassToken.LIFETIME).getEpochSecond();
+            assertEquals(dev.twinlane.policy.Mode.ENFORCE, p.policyPlane().mode(), "enforce is back after the expiry");
+            assertTrue(late <= 2, "ended " + late + " s after the expiry (the heartbeat checks every second)");
+            assertRefused();
+        }
+        assertFalse(Files.exists(data.resolve("state/policy").resolve(BreakGlassState.FILE)), "nothing left to resume");
+        assertTrue(lastPolicyDetail().contains("break-glass token expired at"), lastPolicyDetail());
+    }
+
     private String lastPolicyDetail() throws IOException {
         List<String> all = policyDetails();
         return all.isEmpty() ? null : all.get(all.size() - 1);
