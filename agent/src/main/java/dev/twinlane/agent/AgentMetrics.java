@@ -43,6 +43,7 @@ final class AgentMetrics {
             case ENFORCE -> "enforce";
             case AUDIT -> "audit_only";
             case NONE -> "unavailable";
+            case OFF -> "off";
         };
     }
 }

@@ -14,7 +14,8 @@ final class HookSummary {
     static String line(List<HookStatus> hooks, IngestConfig.Mode mode) {
         return "twinlane: mode " + mode.name().toLowerCase() + "; enforce: " + names(hooks, HookStatus.Capability.ENFORCE)
                 + "; audit-only: " + names(hooks, HookStatus.Capability.AUDIT)
-                + "; unavailable or off: " + names(hooks, HookStatus.Capability.NONE)
+                + "; unavailable: " + names(hooks, HookStatus.Capability.NONE)
+                + "; off: " + names(hooks, HookStatus.Capability.OFF)
                 + " (./twinlane status for reasons)";
     }
 

@@ -142,8 +142,8 @@ final class HookPlan {
 
     void afterObservability(Set<String> ok, Map<String, Integer> errors) {
         if (config.syscallSampleRate == 0) {
-            out.add(new HookStatus("syscall latency", Capability.NONE, "",
-                    "off: kernel.syscall_sample_rate 0; sys_enter/sys_exit would run on every system call"));
+            out.add(new HookStatus("syscall latency", Capability.OFF, "",
+                    "kernel.syscall_sample_rate 0; sys_enter/sys_exit would run on every system call"));
         }
         for (Map.Entry<String, Integer> e : errors.entrySet()) {
             String section = sectionOf.getOrDefault(e.getKey(), e.getKey());

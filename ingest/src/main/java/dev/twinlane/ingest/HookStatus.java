@@ -10,8 +10,10 @@ public record HookStatus(String hook, Capability capability, String via, String 
         ENFORCE,
         /** Records only: the operation cannot be refused here. */
         AUDIT,
-        /** Nothing is attached. */
-        NONE
+        /** Nothing is attached: the kernel refused it, or nothing is packaged for it. */
+        NONE,
+        /** Not attached because a setting says so (its reason names the setting). */
+        OFF
     }
 
     public String describe() {
@@ -19,6 +21,7 @@ public record HookStatus(String hook, Capability capability, String via, String 
             case ENFORCE -> "enforce";
             case AUDIT -> "audit-only";
             case NONE -> "unavailable";
+            case OFF -> "off";
         };
         return hook + ": " + what + (via.isEmpty() ? "" : " via " + via) + (reason.isEmpty() ? "" : " (" + reason + ")");
     }

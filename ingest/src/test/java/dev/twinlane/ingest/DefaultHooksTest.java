@@ -32,7 +32,7 @@ class DefaultHooksTest {
             }
             assertTrue(log.contains("\"program\":\"tl_exec\""), log);
             HookStatus sampling = hook(kernel, "syscall latency");
-            assertEquals(Capability.NONE, sampling.capability());
+            assertEquals(Capability.OFF, sampling.capability());
             assertTrue(sampling.reason().contains("syscall_sample_rate"), sampling.describe());
             HookStatus open = hook(kernel, "file_open");
             if (!open.via().startsWith("lsm/")) {
