@@ -12,6 +12,16 @@
 
 #define IPPROTO_TCP 6
 
+/* addr (16 bytes, network order) is ::ffff:a.b.c.d, an IPv4-mapped IPv6 address. */
+static __always_inline int tl_ipv4_mapped(const __u8 *addr)
+{
+	__u32 w0, w1, w2;
+	__builtin_memcpy(&w0, addr, 4);
+	__builtin_memcpy(&w1, addr + 4, 4);
+	__builtin_memcpy(&w2, addr + 8, 4);
+	return w0 == 0 && w1 == 0 && w2 == bpf_htonl(0xffff);
+}
+
 /* The applied policy's network rules for one connect or bind. */
 static __always_inline int tl_policy_net(const struct tl_policy_view *v, const __u8 *addr, const int family,
 					 __u16 port, __u8 protocol, __u8 direction)
@@ -28,6 +38,20 @@ static __always_inline int tl_policy_net(const struct tl_policy_view *v, const _
 		struct tl_cidr4_key k4 = { .prefixlen = 32 };
 		__builtin_memcpy(k4.addr, addr, 4);
 		return tl_policy_lookup(v, pdeny_ipv4, addr) || tl_policy_lookup(v, pdeny_cidr4, &k4);
+	}
+	/*
+	 * ::ffff:a.b.c.d: a dual-stack socket reaching an IPv4 peer. The IPv4 rules decide it as
+	 * connect4 would, so the compiler enters each IPv4 rule once, not again in mapped form.
+	 * The IPv6 maps are still read below: an IPv6 rule whose network covers the mapped form
+	 * (::/0, ::ffff:0:0/96) keeps denying what it denied before.
+	 */
+	if (tl_ipv4_mapped(addr)) {
+		struct tl_cidr4_key m4 = { .prefixlen = 32 };
+		__u32 ip;
+		__builtin_memcpy(&ip, addr + 12, 4);
+		__builtin_memcpy(m4.addr, addr + 12, 4);
+		if (tl_policy_lookup(v, pdeny_ipv4, &ip) || tl_policy_lookup(v, pdeny_cidr4, &m4))
+			return 1;
 	}
 	struct tl_cidr6_key k6 = { .prefixlen = 128 };
 	__builtin_memcpy(k6.addr, addr, 16);

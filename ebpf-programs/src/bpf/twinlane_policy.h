@@ -51,7 +51,7 @@ struct tl_cidr4_key {
 	__u8 addr[4];
 };
 
-/* deny_cidr6: LPM trie; an IPv4 network is also entered as ::ffff:a.b.c.d/(96 + len). */
+/* deny_cidr6: LPM trie. IPv4 networks are only in deny_cidr4: connect6/bind6 look ::ffff:a.b.c.d up there. */
 struct tl_cidr6_key {
 	__u32 prefixlen;
 	__u8 addr[16];

@@ -16,10 +16,14 @@ import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.SocketException;
+import java.net.StandardProtocolFamily;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -31,6 +35,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.twinlane.policy.CompiledPolicy;
 import dev.twinlane.policy.PolicyMap;
+import dev.twinlane.records.Field;
 import dev.twinlane.records.RecordKind;
 import dev.twinlane.records.RecordView;
 
@@ -88,6 +93,43 @@ class PolicyApplyTest {
                     && x.number("dport") == inside.getLocalPort() && x.number("decision") == 1, 1);
             assertEquals(1, r.size(), "the denial is recorded");
             assertEquals(1, r.get(0).number("decision_flags") & 1, "flagged as a policy rule's decision");
+        }
+    }
+
+    @Test
+    void ipv4RulesRefuseADualStackSocketThroughTheIpv4Maps() throws Exception {
+        try (ServerSocket byAddr = server("127.77.12.5"); ServerSocket byCidr = server("127.77.13.5");
+                ServerSocket neither = server("127.77.14.5")) {
+            apply("enforce", "deny:\n  network:\n    - addr: 127.77.12.5\n"
+                    + "    - cidr: 127.77.13.0/24\n");
+            // no ::ffff: copies in the IPv6 maps: only the IPv4 maps can refuse these connects
+            assertEquals(0, kernel.policyApplier().activeEntries(PolicyMap.DENY_IPV6)
+                    + kernel.policyApplier().activeEntries(PolicyMap.DENY_CIDR6));
+            assertEquals(2, kernel.policyApplier().activeEntries(PolicyMap.DENY_IPV4)
+                    + kernel.policyApplier().activeEntries(PolicyMap.DENY_CIDR4));
+            for (ServerSocket denied : List.of(byAddr, byCidr)) {
+                try (SocketChannel six = SocketChannel.open(StandardProtocolFamily.INET6)) {
+                    // an AF_INET6 socket reaches an IPv4 peer as ::ffff:a.b.c.d, through connect6
+                    IOException e = assertThrows(IOException.class, () -> six.connect(
+                            new InetSocketAddress(denied.getInetAddress(), denied.getLocalPort())));
+                    assertTrue(e.getMessage().contains("Operation not permitted"), e.getMessage());
+                }
+                RecordView r = records.await(x -> x.kind() == RecordKind.CONNECT
+                        && x.number("dport") == denied.getLocalPort() && x.number("decision") == 1, 1).get(0);
+                assertEquals(10, r.number("family"), "recorded as the socket gave it: AF_INET6");
+                Field daddr = r.kind().layout().field("daddr");
+                assertEquals("00000000000000000000ffff" + HexFormat.of().formatHex(denied.getInetAddress().getAddress()),
+                        HexFormat.of().formatHex(r.bytes(daddr.offset(), 16)));
+                assertEquals(1, r.number("decision_flags") & 1, "a policy rule's decision");
+            }
+            try (SocketChannel six = SocketChannel.open(StandardProtocolFamily.INET6)) {
+                six.connect(new InetSocketAddress(neither.getInetAddress(), neither.getLocalPort()));
+                assertTrue(six.isConnected(), "a mapped address no rule names connects");
+            }
+            try (ServerSocketChannel six = ServerSocketChannel.open(StandardProtocolFamily.INET6)) {
+                IOException e = assertThrows(IOException.class, () -> six.bind(new InetSocketAddress(ip("127.77.13.9"), 0)));
+                assertTrue(e.getMessage().contains("Operation not permitted"), "bind6 too: " + e.getMessage());
+            }
         }
     }
 
@@ -272,7 +314,7 @@ class PolicyApplyTest {
         }
     }
 
-    /** Denies {@code cidr} plus n thousand addresses of 198.{second}.0.0/16 (with their IPv4-mapped forms, 2n thousand entries). */
+    /** Denies {@code cidr} plus n thousand addresses of 198.{second}.0.0/16 (n thousand entries, no IPv4-mapped copies). */
     private static String bigPolicy(String cidr, int second) {
         StringBuilder s = new StringBuilder("deny:\n  network:\n    - cidr: ").append(cidr).append('\n');
         for (int i = 0; i < 8000; i++) {

@@ -108,20 +108,13 @@ public final class PolicyCompiler {
 
         private void network(NetRule rule) {
             if (rule instanceof NetRule.Address a) {
+                // once, in its family's map: connect6/bind6 look an IPv4-mapped address
+                // (::ffff:a.b.c.d, a dual-stack socket) up in the IPv4 maps
                 byte[] addr = a.address();
-                if (addr.length == 4) {
-                    put(PolicyMap.DENY_IPV4, addr);
-                    addr = Cidrs.mapped(addr);
-                }
-                put(PolicyMap.DENY_IPV6, addr);
+                put(addr.length == 4 ? PolicyMap.DENY_IPV4 : PolicyMap.DENY_IPV6, addr);
             } else if (rule instanceof NetRule.Cidr c) {
                 byte[] net = c.network();
-                if (net.length == 4) {
-                    put(PolicyMap.DENY_CIDR4, MapKeys.cidr(net, c.prefixLength()));
-                    put(PolicyMap.DENY_CIDR6, MapKeys.cidr(Cidrs.mapped(net), 96 + c.prefixLength()));
-                } else {
-                    put(PolicyMap.DENY_CIDR6, MapKeys.cidr(net, c.prefixLength()));
-                }
+                put(net.length == 4 ? PolicyMap.DENY_CIDR4 : PolicyMap.DENY_CIDR6, MapKeys.cidr(net, c.prefixLength()));
             } else if (rule instanceof NetRule.Port p) {
                 // "any" becomes one entry per value, so a hook needs one exact lookup, not four
                 for (NetRule.Protocol proto : expand(p.protocol(), NetRule.Protocol.ANY)) {
