@@ -17,6 +17,7 @@ import dev.twinlane.ingest.KernelIngest;
 import dev.twinlane.ingest.PolicyApplier;
 import dev.twinlane.ingest.PolicyDrift;
 import dev.twinlane.ingest.PolicyEvent;
+import dev.twinlane.policy.BreakGlassState;
 import dev.twinlane.policy.BreakGlassToken;
 import dev.twinlane.policy.BundleVerifier;
 import dev.twinlane.policy.CompiledPolicy;
@@ -245,9 +246,6 @@ final class PolicyPlane {
             return new Result(true, line);
         } catch (PolicyException | IngestException e) {
             return refused(e);
-        } catch (IOException e) {
-            return refused(new PolicyException("the break-glass could not be kept in " + breakGlassState.path()
-                    + " (" + e.getMessage() + "), so the mode stays " + inForce.mode().name().toLowerCase()));
         }
     }
 
