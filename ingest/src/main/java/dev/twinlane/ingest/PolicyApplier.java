@@ -1,12 +1,9 @@
 package dev.twinlane.ingest;
 
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.util.List;
 import java.util.concurrent.locks.LockSupport;
 
 import dev.twinlane.policy.CompiledPolicy;
-import dev.twinlane.policy.MapEntry;
 import dev.twinlane.policy.PolicyMap;
 
 /**
@@ -22,10 +19,11 @@ import dev.twinlane.policy.PolicyMap;
 public final class PolicyApplier {
     /** How long after a flip the old slot may still be read by a decision that began before it. */
     static final long GRACE_NANOS = 100_000_000L;
-
-    private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
+    /** From this many entries two threads fill a slot (see {@link #fillThreads}). */
+    public static final int TWO_THREADS_FROM = SlotFiller.PARALLEL_FROM;
 
     private final PolicySlots slots;
+    private final SlotFiller filler;
     /** What this applier last wrote into each slot (null: unknown, walked when cleared). */
     private final CompiledPolicy[] held = new CompiledPolicy[2];
     private final boolean[] empty = new boolean[2];
@@ -35,6 +33,7 @@ public final class PolicyApplier {
 
     PolicyApplier(PolicySlots slots) {
         this.slots = slots;
+        this.filler = new SlotFiller(slots);
     }
 
     /** What an apply did: the slot now active, the entries written, and how long the map writes took. */
@@ -51,17 +50,30 @@ public final class PolicyApplier {
         }
 
         /**
-         * The CPU time (user + system) this thread spent in fill, meta and flip: {@link #switchMillis()}
-         * less the time it waited for a core (other processes on a busy host) or was stopped (GC).
+         * The CPU time (user + system) the filling threads spent writing the entries, summed: on one
+         * thread, {@link #switchMillis()} less meta and flip and the time it waited for a core (other
+         * processes on a busy host) or was stopped (GC); on two, up to twice the fill's wall time.
          */
         public double switchCpuMillis() {
             return switchCpuNanos / 1e6;
         }
 
-        /** Of the fill, the time inside the kernel's batch updates (the rest: packing the entries, meta, flip). */
+        /**
+         * Of the fill, the time inside the kernel's batch updates, summed over the filling threads
+         * (the rest: packing the entries, meta, flip).
+         */
         public double fillKernelMillis() {
             return fillKernelNanos / 1e6;
         }
+    }
+
+    /**
+     * How many threads fill a slot: 2 (the default on a host of two cores or more) writes a policy
+     * of {@value SlotFiller#PARALLEL_FROM} entries or more in two halves at once; 1 keeps the
+     * apply on the calling thread's core.
+     */
+    public void fillThreads(int n) {
+        filler.threads(n);
     }
 
     /** What the kernel enforces now: the active slot's policy version (0: none) and mode code. */
@@ -80,25 +92,17 @@ public final class PolicyApplier {
         long start = System.nanoTime();
         int cleared = empty[target] ? 0 : clear(target);
         long filling = System.nanoTime();
-        long cpuStart = CPU.getCurrentThreadCpuTime();
         empty[target] = false;
-        long kernelBefore = slots.batchNanos();
-        int entries = 0;
-        for (PolicyMap m : PolicyMap.values()) {
-            List<MapEntry> e = policy.entries(m);
-            slots.fill(target, m, e);
-            entries += e.size();
-        }
+        SlotFiller.Filled filled = filler.fill(target, policy);
         slots.writeMeta(target, policy.meta());
         beforeFlip.run();
         slots.activate(target);
         long end = System.nanoTime();
-        long cpu = CPU.getCurrentThreadCpuTime() - cpuStart;
         held[target] = policy;
         inForceSlot = target;
         lastFlipNanos = end;
-        return new Applied(policy.version(), target, entries, cleared, filling - start, end - filling,
-                slots.batchNanos() - kernelBefore, cpu);
+        return new Applied(policy.version(), target, filled.entries(), cleared, filling - start, end - filling,
+                filled.kernelNanos(), filled.cpuNanos());
     }
 
     /**

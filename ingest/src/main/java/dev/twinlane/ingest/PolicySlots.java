@@ -24,7 +24,6 @@ final class PolicySlots implements AutoCloseable {
     static final String META = "policy_meta";
     static final String DEADMAN = "policy_deadman";
     private static final long BPF_ANY = 0;
-    private static final long BPF_NOEXIST = 1;
     private static final int MAX_KEY = 132;
 
     private final List<Map<PolicyMap, Integer>> slots = new ArrayList<>();
@@ -35,15 +34,8 @@ final class PolicySlots implements AutoCloseable {
     private final Pointer key = Native.allocate(MAX_KEY);
     private final Pointer next = Native.allocate(MAX_KEY);
     private final Pointer value = Native.allocate(16);
-    /** Batch arguments, reused across applies (grown to the largest map written so far). */
-    private byte[] packedKeys = new byte[0];
-    private byte[] packedValues = new byte[0];
-    private Pointer batchKeys;
-    private Pointer batchValues;
-    private final Pointer batchCount = Native.allocate(4);
-    private final Pointer batchOpts = batchOpts();
-    /** Time spent inside batch system calls since this object was made (the kernel's share of an apply). */
-    private long batchNanos;
+    /** The applying thread's batch buffers (a second filling thread brings its own). */
+    private final MapBatch batch = new MapBatch();
 
     private PolicySlots(ToIntFunction<String> fdOf, boolean ownsFds) {
         this.ownsFds = ownsFds;
@@ -156,7 +148,7 @@ final class PolicySlots implements AutoCloseable {
         int removed = 0;
         for (PolicyMap m : PolicyMap.values()) {
             int fd = slots.get(slot).get(m);
-            if (held != null && !held.entries(m).isEmpty() && batch(fd, m, held.entries(m), false)) {
+            if (held != null && !held.entries(m).isEmpty() && batch.delete(fd, m, held.entries(m))) {
                 removed += held.entries(m).size();
             }
             if (libbpf().bpf_map_get_next_key(fd, null, next) != 0) {
@@ -174,49 +166,9 @@ final class PolicySlots implements AutoCloseable {
         return removed;
     }
 
-    /**
-     * One bpf_map_update_batch or bpf_map_delete_batch over all entries;
-     * false when it did not complete (a key already there or missing, or a map type without
-     * batch operations): the caller then goes entry by entry.
-     */
-    private boolean batch(int fd, PolicyMap m, List<MapEntry> entries, boolean insert) {
-        int n = entries.size();
-        stage(m, entries);
-        batchCount.putInt(0, n);
-        long start = System.nanoTime();
-        int rc = insert ? libbpf().bpf_map_update_batch(fd, batchKeys, batchValues, batchCount, batchOpts)
-                : libbpf().bpf_map_delete_batch(fd, batchKeys, batchCount, batchOpts);
-        batchNanos += System.nanoTime() - start;
-        return rc == 0 && batchCount.getInt(0) == n;
-    }
-
-    /**
-     * Packs the entries' keys and values into the reused native buffers with one copy each: a
-     * copy per entry (a native call each) cost about as much as the kernel's inserts.
-     */
-    private void stage(PolicyMap m, List<MapEntry> entries) {
-        int n = entries.size();
-        int keyBytes = n * m.keySize();
-        int valueBytes = n * PolicyMap.VALUE_SIZE;
-        if (packedKeys.length < keyBytes) {
-            packedKeys = new byte[keyBytes];
-            batchKeys = Native.allocate(keyBytes);
-        }
-        if (packedValues.length < valueBytes) {
-            packedValues = new byte[valueBytes];
-            batchValues = Native.allocate(valueBytes);
-        }
-        for (int i = 0; i < n; i++) {
-            MapEntry e = entries.get(i);
-            System.arraycopy(e.key(), 0, packedKeys, i * m.keySize(), m.keySize());
-            System.arraycopy(e.value(), 0, packedValues, i * PolicyMap.VALUE_SIZE, PolicyMap.VALUE_SIZE);
-        }
-        batchKeys.put(0, packedKeys, 0, keyBytes);
-        batchValues.put(0, packedValues, 0, valueBytes);
-    }
-
-    long batchNanos() {
-        return batchNanos;
+    /** The applying thread's batches. */
+    MapBatch batch() {
+        return batch;
     }
 
     /** The number of keys the slot's copy of {@code m} holds (a walk of the map). */
@@ -225,31 +177,12 @@ final class PolicySlots implements AutoCloseable {
     }
 
     /**
-     * Inserts a map's entries into the slot's copy, just emptied by {@link #clear}: a compiled
-     * policy's keys are distinct, so n entries written means the map holds exactly n. One batch,
-     * or entry by entry with BPF_NOEXIST where the kernel refuses the batch.
+     * Inserts entries into the slot's copy of {@code m}, just emptied by {@link #clear}: a compiled
+     * policy's keys are distinct, so n entries written means the map holds n more. {@code using}
+     * is the calling thread's batch: two threads may fill one slot at once, with disjoint entries.
      */
-    void fill(int slot, PolicyMap m, List<MapEntry> entries) {
-        int fd = slots.get(slot).get(m);
-        if (entries.isEmpty() || batch(fd, m, entries, true)) {
-            return;
-        }
-        // A partial batch leaves some entries in: the entry-by-entry pass must not take them for duplicates.
-        for (MapEntry e : entries) {
-            byte[] k = e.key();
-            key.put(0, k, 0, k.length);
-            libbpf().bpf_map_delete_elem(fd, key);
-        }
-        for (MapEntry e : entries) {
-            byte[] k = e.key();
-            byte[] v = e.value();
-            key.put(0, k, 0, k.length);
-            value.put(0, v, 0, v.length);
-            if (libbpf().bpf_map_update_elem(fd, key, value, BPF_NOEXIST) != 0) {
-                throw new IngestException("cannot fill " + mapName(m, slot) + " (" + entries.size() + " entries): "
-                        + Native.strerror(Native.errno()));
-            }
-        }
+    void fill(int slot, PolicyMap m, List<MapEntry> entries, MapBatch using) {
+        using.insert(slots.get(slot).get(m), m, entries, mapName(m, slot));
     }
 
     void writeMeta(int slot, byte[] tlPolicyMeta) {
@@ -290,16 +223,6 @@ final class PolicySlots implements AutoCloseable {
         if (libbpf().bpf_map_update_elem(fd, key, value, BPF_ANY) != 0) {
             throw new IngestException("cannot write " + map + ": " + Native.strerror(Native.errno()));
         }
-    }
-
-    /** struct bpf_map_batch_opts { size_t sz; __u64 elem_flags, flags; }: all flags 0. */
-    private static Pointer batchOpts() {
-        Pointer opts = Native.allocate(24);
-        opts.putLong(0, 24);
-        // Batches take no BPF_NOEXIST (only BPF_F_LOCK): a compiled policy's keys are distinct and the slot empty.
-        opts.putLong(8, 0);
-        opts.putLong(16, 0);
-        return opts;
     }
 
     private static byte[] u32Key(int v) {

@@ -314,6 +314,29 @@ class PolicyApplyTest {
         }
     }
 
+    @Test
+    void aPolicyFilledByTwoThreadsIsWholeAndTheSameAsByOne() {
+        PolicyApplier applier = kernel.policyApplier();
+        try {
+            for (int threads : new int[] {2, 1, 2}) {
+                applier.fillThreads(threads);
+                CompiledPolicy p = Policies.compile("version: " + ++version + "\nmode: enforce\n"
+                        + bigPolicy("127.77.13.0/24", 20));
+                assertTrue(p.entries(PolicyMap.DENY_IPV4).size() > PolicyApplier.TWO_THREADS_FROM,
+                        "large enough that two threads fill it, deny_ipv4 cut between them");
+                PolicyApplier.Applied a = applier.apply(p);
+                assertEquals(p.version(), applier.inForce().version());
+                PolicyDrift drift = applier.drift();
+                assertTrue(drift.clean(), threads + " filling thread(s): " + drift.describe());
+                assertEquals(8000, applier.activeEntries(PolicyMap.DENY_IPV4), threads + " filling thread(s)");
+                System.out.printf("policy apply, %d entries, %d filling thread(s): %.2f ms%n", a.entries(), threads,
+                        a.millis());
+            }
+        } finally {
+            applier.fillThreads(2);
+        }
+    }
+
     /** Denies {@code cidr} plus n thousand addresses of 198.{second}.0.0/16 (n thousand entries, no IPv4-mapped copies). */
     private static String bigPolicy(String cidr, int second) {
         StringBuilder s = new StringBuilder("deny:\n  network:\n    - cidr: ").append(cidr).append('\n');
