@@ -40,6 +40,14 @@ struct {
 	__type(value, __u64);
 } drops SEC(".maps");
 
+/* What the security log holds of drops (enum tl_ring): written by the agent, never by a program. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, TL_RING_COUNT);
+	__type(key, __u32);
+	__type(value, struct tl_drops_logged);
+} drops_logged SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);

@@ -315,6 +315,17 @@ struct tl_reader_state {
 	__u32 _pad0;
 };
 
+/*
+ * The entry per ring (enum tl_ring) of the drops_logged map, written by the agent only: the
+ * drops counter's value up to which the security log holds GAP records, and a boot time no
+ * later than any drop not in that count. It is pinned with the rings and the counters, so an
+ * agent that takes them over logs the drops made while no agent ran, and only those.
+ */
+struct tl_drops_logged {
+	__u64 count;
+	__u64 since_boot_ns;
+};
+
 /* deny_inode and watch_inode key. dev in kernel encoding. */
 struct tl_inode_key {
 	__u64 ino;

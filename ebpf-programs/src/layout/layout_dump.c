@@ -56,6 +56,7 @@ int main(void)
 	F(tl_config, agent_tgid); F(tl_config, cgroup_filter);
 	F(tl_config, security_wakeup_bytes); F(tl_config, observability_wakeup_bytes);
 	S(tl_reader_state); F(tl_reader_state, security_asleep);
+	S(tl_drops_logged); F(tl_drops_logged, count); F(tl_drops_logged, since_boot_ns);
 
 	S(tl_inode_key); F(tl_inode_key, ino); F(tl_inode_key, dev);
 	S(tl_prefix_key); F(tl_prefix_key, prefixlen); F(tl_prefix_key, path);

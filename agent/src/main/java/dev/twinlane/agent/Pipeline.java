@@ -434,7 +434,7 @@ final class Pipeline implements AutoCloseable {
         for (Ring r : Ring.values()) {
             records[r.id()] = kernel.reader(r).records();
             malformed[r.id()] = kernel.reader(r).malformed();
-            drops[r.id()] = kernel.drops(r);   // final: the programs are detached
+            drops[r.id()] = kernel.drops(r) - kernel.dropsBefore(r);   // final, but for pinned programs: see GapAccounting
         }
         securityLane.close();
         observabilityLane.close();

@@ -22,11 +22,13 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.twinlane.ingest.KernelClock;
 import dev.twinlane.ingest.PinDir;
 import dev.twinlane.ingest.PolicyNet;
 import dev.twinlane.ingest.PolicyEvent;
 import dev.twinlane.records.RecordKind;
 import dev.twinlane.records.RecordView;
+import dev.twinlane.records.Ring;
 import dev.twinlane.ingest.KernelIngest;
 import dev.twinlane.policy.BreakGlassToken;
 import dev.twinlane.policy.Whitelist;
@@ -219,6 +221,64 @@ class PolicyControlTest {
         PinDir.remove(pins);
         // the unpinned links are freed after an RCU grace period: until then their programs still decide
         PolicyNet.awaitConnects(server, 2000);
+    }
+
+    @Test
+    void whatThePinnedProgramsDecideWhileNoAgentRunsIsLoggedByTheNextAgentItsDropsAsOneGap() throws Exception {
+        Path v1 = plain("v1.yaml", 1, DENY);
+        AgentConfig first = config(v1, Duration.ZERO);
+        first.ingest.ringBytes(Ring.SECURITY, 4096);   // about 30 connect records fit: the connects below overflow it
+        try (Pipeline p = Pipeline.start(first, new SimpleMeterRegistry(), Pipeline.PLAIN)) {
+            assertRefused();
+        }
+        long down = KernelClock.bootNanos();
+        int connects = 300;
+        for (int i = 0; i < connects; i++) {
+            tryConnect();   // refused by the pinned program, which records into the pinned ring or counts a drop
+        }
+        long up = KernelClock.bootNanos();
+        AgentConfig second = config(v1, Duration.ZERO);   // configured at 8 MiB: keeps the pinned ring's 4 KiB
+        try (Pipeline p = Pipeline.start(second, new SimpleMeterRegistry(), Pipeline.PLAIN)) {
+            Thread.sleep(500);   // the first drain and the first drop check
+        }
+        long recorded = 0;
+        long downtimeGap = -1;
+        long gapped = 0;
+        for (LogContents.Entry e : LogContents.security(data, keys())) {
+            if (e.kind() == dev.twinlane.wal.Kinds.GAP) {
+                java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(e.payload()).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                gapped += b.getLong(0);
+                if (b.getLong(16) <= down && b.getLong(24) >= up) {
+                    assertEquals(-1, downtimeGap, "one gap spans the time no agent ran");
+                    downtimeGap = b.getLong(0);
+                }
+                continue;
+            }
+            RecordView r = new RecordView().wrap(e.payload(), 0, e.payload().length);
+            if (e.kind() <= dev.twinlane.wal.Kinds.MAX_APP_KIND && r.kind() == RecordKind.CONNECT
+                    && r.number("ktime_ns") > down && r.number("ktime_ns") < up && r.number("dport") == server.getLocalPort()) {
+                recorded++;
+            }
+        }
+        long logged = loggedDrops();
+        System.out.printf("while no agent ran: %d connects refused, %d of them recorded from the pinned ring, %d drops"
+                + " (other processes' connects too) in the gap spanning it; all gaps %d, drops_logged %d%n", connects,
+                recorded, downtimeGap, gapped, logged);
+        assertTrue(recorded > 0, "records made while no agent ran are read from the pinned ring");
+        assertTrue(downtimeGap >= connects - recorded, "every refused connect is a record or counted in the gap: "
+                + downtimeGap + " < " + (connects - recorded));
+        assertEquals(logged, gapped, "the GAP records name each drop once: as many as drops_logged says are logged");
+    }
+
+    /** drops_logged's security entry (tl_drops_logged.count), read with bpftool from the pin. */
+    private long loggedDrops() throws Exception {
+        Process p = new ProcessBuilder("bpftool", "map", "lookup", "pinned", pins.resolve("drops_logged").toString(),
+                "key", "0", "0", "0", "0").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), out);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"count\":\\s*(\\d+)").matcher(out);
+        assertTrue(m.find(), "bpftool's output names count: " + out);
+        return Long.parseLong(m.group(1));
     }
 
     @Test

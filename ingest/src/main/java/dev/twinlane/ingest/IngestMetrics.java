@@ -25,8 +25,8 @@ public final class IngestMetrics {
             FunctionCounter.builder("twinlane.drops", reader, RingBufferReader::malformed)
                     .description("records dropped by the reader").tag("ring", ring.label())
                     .tag("hop", "reader").tag("reason", "malformed").register(registry);
-            FunctionCounter.builder("twinlane.drops", kernel, k -> k.drops(ring))
-                    .description("records the kernel could not reserve ring space for").tag("ring", ring.label())
+            FunctionCounter.builder("twinlane.drops", kernel, k -> k.drops(ring) - k.dropsBefore(ring))
+                    .description("records the kernel could not reserve ring space for, since this agent started").tag("ring", ring.label())
                     .tag("hop", "kernel").tag("reason", "ring_full").register(registry);
             FunctionCounter.builder("twinlane.ingest.late.wakeups", reader, RingBufferReader::lateWakeups)
                     .description("reader sleeps that ran to their timeout with records waiting (undelivered wakeups)")

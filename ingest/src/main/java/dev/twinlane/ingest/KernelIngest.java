@@ -44,6 +44,9 @@ public final class KernelIngest implements AutoCloseable {
     private SelfProtection protection;
     private final int possibleCpus;
     private final long startedBootNanos = KernelClock.bootNanos();
+    private final LoggedDrops loggedDrops;
+    /** The drop counters when this agent made or took over the maps. */
+    private final long[] dropsBefore = new long[Ring.values().length];
 
     private KernelIngest(IngestConfig config) {
         this.config = config;
@@ -57,6 +60,13 @@ public final class KernelIngest implements AutoCloseable {
         policy.configure(config, LIBC.getpid());
         this.applier = new PolicyApplier(PolicySlots.of(maps::mapFd));
         this.deadman = new Deadman(maps.mapFd(PolicySlots.DEADMAN));
+        this.loggedDrops = new LoggedDrops(maps.mapFd("drops_logged"));
+        if (loggedDrops.count(Ring.SECURITY) == 0 && loggedDrops.sinceBootNs(Ring.SECURITY) == 0) {
+            loggedDrops.logged(Ring.SECURITY, 0, startedBootNanos);   // new maps: no drop before now
+        }
+        for (Ring r : Ring.values()) {
+            dropsBefore[r.id()] = drops(r);
+        }
     }
 
     /** Loads and attaches everything this kernel accepts. Fails only when no map can be created. */
@@ -75,11 +85,17 @@ public final class KernelIngest implements AutoCloseable {
     private BpfObject createMaps() {
         BpfObject m = BpfObject.open(ObjectImage.packaged(MAPS));
         m.checkMapLimits(config.maxMapEntries, config.maxRingBytes);
-        m.setMaxEntries(Ring.SECURITY.mapName(), config.securityRingBytes);
-        m.setMaxEntries(Ring.OBSERVABILITY.mapName(), config.observabilityRingBytes);
+        for (Ring r : Ring.values()) {
+            if (pins != null) {
+                config.ringBytes(r, RingPins.size(pins, r, config.ringBytes(r)));
+            }
+            m.setMaxEntries(r.mapName(), config.ringBytes(r));
+        }
         if (pins != null) {
-            // A restarted agent reuses these (libbpf checks type, sizes and flags), so the policy in force stays.
+            // A restarted agent reuses these (libbpf checks type, sizes and flags), so the policy in force stays,
+            // and what the pinned programs recorded while no agent ran is read from the rings and counters.
             PolicySlots.pinnedMaps().forEach(name -> m.pinMap(name, pins.mapPin(name)));
+            RingPins.MAPS.forEach(name -> m.pinMap(name, pins.mapPin(name)));
         }
         int err = m.load();
         if (err != 0) {
@@ -264,7 +280,10 @@ public final class KernelIngest implements AutoCloseable {
         return config;
     }
 
-    /** Records the kernel could not reserve space for, summed over CPUs. */
+    /**
+     * Records the kernel could not reserve space for, summed over CPUs, since the counters were
+     * made: with a pin directory, by the first agent that pinned them ({@link #dropsBefore}).
+     */
     public long drops(Ring ring) {
         Pointer key = Native.allocate(4);
         key.putInt(0, ring.id());
@@ -279,9 +298,19 @@ public final class KernelIngest implements AutoCloseable {
         return sum;
     }
 
-    /** CLOCK_BOOTTIME when the maps were created: drop counters count from here. */
+    /** CLOCK_BOOTTIME when this agent made or took over the maps. */
     public long startedBootNanos() {
         return startedBootNanos;
+    }
+
+    /** What the security log holds of the kernel's drops (pinned with the rings: earlier agents' share too). */
+    public LoggedDrops loggedDrops() {
+        return loggedDrops;
+    }
+
+    /** The ring's drop counter when this agent made or took over the maps ({@link #drops} counts on from it). */
+    public long dropsBefore(Ring ring) {
+        return dropsBefore[ring.id()];
     }
 
     /**

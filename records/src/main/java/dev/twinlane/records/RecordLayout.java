@@ -98,6 +98,9 @@ public final class RecordLayout {
     public static final RecordStruct READER_STATE = new RecordStruct("tl_reader_state", 8, null,
             f("security_asleep", 0, 4, U32));
 
+    public static final RecordStruct DROPS_LOGGED = new RecordStruct("tl_drops_logged", 16, null,
+            f("count", 0, 8, U64), f("since_boot_ns", 8, 8, U64));
+
     public static final RecordStruct INODE_KEY = new RecordStruct("tl_inode_key", 16, null,
             f("ino", 0, 8, U64), f("dev", 8, 8, U64));
 
@@ -109,7 +112,7 @@ public final class RecordLayout {
             f("type", 0, 4, U32), f("id", 4, 4, U32));
 
     public static final List<RecordStruct> ALL = List.of(HEADER, EXEC, FILE_OPEN, NET, PTRACE, KERNEL_READ,
-            BPF, POLICY, FORK, EXIT, SYSCALL, TCP_STATE, LOADGEN, CONFIG, READER_STATE, INODE_KEY, PREFIX_KEY,
+            BPF, POLICY, FORK, EXIT, SYSCALL, TCP_STATE, LOADGEN, CONFIG, READER_STATE, DROPS_LOGGED, INODE_KEY, PREFIX_KEY,
             PROTECTED_KEY);
 
     private RecordLayout() {

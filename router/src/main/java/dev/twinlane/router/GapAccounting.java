@@ -1,22 +1,28 @@
 package dev.twinlane.router;
 
 import dev.twinlane.ingest.KernelClock;
+import dev.twinlane.ingest.LoggedDrops;
 import dev.twinlane.records.Ring;
 
 /**
- * Turns the kernel's security-ring drop count into gap records: each rise of
- * the count becomes one gap whose span runs from the last read that showed no
- * new drop to now. The count starts at zero with the maps, so no drop is
- * assumed away. Used by the one thread that publishes security records.
+ * Turns the kernel's security-ring drop count into gap records: each rise of the count
+ * becomes one gap whose span runs from the last read that showed no new drop to now. It
+ * starts from what the security log already holds ({@link LoggedDrops}, pinned with the
+ * counters): a first gap then covers the drops made while no agent ran, from the last
+ * agent's last check, and no drop is assumed away or logged twice. Used by the one thread
+ * that publishes security records.
  */
 final class GapAccounting {
     private final KernelDrops drops;
+    private final LoggedDrops logged;
     private long reported;
     private long sinceBootNs;
 
-    GapAccounting(KernelDrops drops, long startedBootNs) {
+    GapAccounting(KernelDrops drops, LoggedDrops logged) {
         this.drops = drops;
-        this.sinceBootNs = startedBootNs;
+        this.logged = logged;
+        this.reported = logged.count(Ring.SECURITY);
+        this.sinceBootNs = logged.sinceBootNs(Ring.SECURITY);
     }
 
     /** Publishes a gap if the kernel dropped security records since the last call. */
@@ -30,7 +36,13 @@ final class GapAccounting {
             security.publishGap(Ring.SECURITY.id(), now - reported, sinceBootNs, nowBoot);
             reported = now;
             sinceBootNs = readAt;   // drops not yet in `now` came after its read, so after readAt
+            logged.logged(Ring.SECURITY, reported, sinceBootNs);
         }
+    }
+
+    /** The last check of this agent: the next one starts after it. */
+    void close() {
+        logged.logged(Ring.SECURITY, reported, sinceBootNs);
     }
 
     long reported() {

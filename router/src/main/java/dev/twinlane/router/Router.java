@@ -61,7 +61,10 @@ public final class Router implements AutoCloseable {
         this.promotion = new Promotion(rules);
         this.tap = tap;
         this.drops = new KernelDrops(kernel);
-        this.gaps = new GapAccounting(drops, kernel.startedBootNanos());
+        drops.readNow();
+        this.gaps = new GapAccounting(drops, kernel.loggedDrops());
+        // Observability drops made before this agent (an earlier one's, or while none ran) are not this lane's to report.
+        this.observabilityLossReported = kernel.dropsBefore(Ring.OBSERVABILITY);
     }
 
     /**
@@ -222,6 +225,7 @@ public final class Router implements AutoCloseable {
         // The reading threads are gone: this thread is now the publishers' only caller.
         drops.readNow();
         gaps.check(security);
+        gaps.close();
         security.endBatch();
         reportObservabilityLoss();
         observability.endBatch();
