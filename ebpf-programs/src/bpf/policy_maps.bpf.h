@@ -113,6 +113,29 @@ static __always_inline __u8 tl_policy_record_flags(const struct tl_policy_view *
 #define tl_policy_lookup(v, name, key) \
 	((v)->slot ? bpf_map_lookup_elem(&name##_s1, (key)) : bpf_map_lookup_elem(&name##_s0, (key)))
 
+/* Ancestor levels looked at, the process's own cgroup included (cgroup v2 trees are shallow). */
+#define TL_CGROUP_LEVELS 16
+
+/*
+ * The process's cgroup or one of its ancestors is in pallow_cgroup: an allowed cgroup covers
+ * its whole subtree (a slice and the services under it), as cgroup v2 delegates. Called only
+ * once a rule has matched, so a decision that denies nothing pays no ancestor walk.
+ */
+static __always_inline int tl_cgroup_allowed(const struct tl_policy_view *v)
+{
+	__u64 own = bpf_get_current_cgroup_id();
+	if (tl_policy_lookup(v, pallow_cgroup, &own))
+		return 1;
+	for (int level = 0; level < TL_CGROUP_LEVELS; level++) {
+		__u64 id = bpf_get_current_ancestor_cgroup_id(level);
+		if (id == 0 || id == own)
+			return 0;   /* past the process's own level */
+		if (tl_policy_lookup(v, pallow_cgroup, &id))
+			return 1;
+	}
+	return 0;
+}
+
 /*
  * The decision for a matched rule: a --deny-* rule (flag_match) under tl_config's mode, a
  * policy rule (policy_match) under the policy's mode; the stronger one wins, and a lapsed

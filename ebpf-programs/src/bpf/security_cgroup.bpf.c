@@ -22,14 +22,11 @@ static __always_inline int tl_ipv4_mapped(const __u8 *addr)
 	return w0 == 0 && w1 == 0 && w2 == bpf_htonl(0xffff);
 }
 
-/* The applied policy's network rules for one connect or bind. */
+/* The applied policy's network rules for one connect or bind (allowed cgroups: the caller). */
 static __always_inline int tl_policy_net(const struct tl_policy_view *v, const __u8 *addr, const int family,
 					 __u16 port, __u8 protocol, __u8 direction)
 {
 	if (!v->applied)
-		return 0;
-	__u64 cgroup = bpf_get_current_cgroup_id();
-	if (tl_policy_lookup(v, pallow_cgroup, &cgroup))
 		return 0;
 	struct tl_port_key pk = { .port = port, .protocol = protocol, .direction = direction };
 	if (tl_policy_lookup(v, pdeny_port_rule, &pk))
@@ -81,7 +78,7 @@ static __always_inline int tl_sock_addr(struct bpf_sock_addr *ctx, __u16 kind, c
 		__builtin_memcpy(addr + 12, &w3, 4);
 		flag_match = tl_ipv6_denied(addr, port);
 	}
-	policy_match = tl_policy_net(&v, addr, family, port, protocol, direction);
+	policy_match = tl_policy_net(&v, addr, family, port, protocol, direction) && !tl_cgroup_allowed(&v);
 	__u8 decision = tl_decide_with(&v, flag_match, policy_match);
 
 	/* The decision is made; a full ring only costs the record. */

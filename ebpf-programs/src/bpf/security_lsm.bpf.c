@@ -73,18 +73,13 @@ static __always_inline struct tl_inode_key tl_file_key(struct file *file)
 }
 
 /*
- * The applied policy's rules apply to this file and process: a policy is in force, the file
- * is not on the survival list (psurvival_inode: no policy may deny it, by any rule), and the
- * process's cgroup is not allowed (pallow_cgroup, exactly that cgroup, as the cgroup programs).
+ * The applied policy's rules apply to this file: a policy is in force and the file is not on
+ * the survival list (psurvival_inode: no policy may deny it, by any rule). Whether the process's
+ * cgroup is allowed is asked only once a rule matched (tl_cgroup_allowed: ancestors too).
  */
 static __always_inline int tl_policy_rules_apply(const struct tl_policy_view *v, const struct tl_inode_key *k)
 {
-	if (!v->applied)
-		return 0;
-	if (tl_policy_lookup(v, psurvival_inode, k))
-		return 0;
-	__u64 cgroup = bpf_get_current_cgroup_id();
-	return tl_policy_lookup(v, pallow_cgroup, &cgroup) == 0;
+	return v->applied && !tl_policy_lookup(v, psurvival_inode, k);
 }
 
 /* An open made by exec (the binary, or its ELF interpreter). */
@@ -134,6 +129,8 @@ int BPF_PROG(tl_lsm_file_open, struct file *file, int ret)
 		f->path_len = 0;
 		f->path_status = TL_PATH_UNKNOWN;
 	}
+	if (policy_match && tl_cgroup_allowed(&v))
+		policy_match = 0;
 	__u8 decision = tl_decide_with(&v, flag_match, policy_match);
 	if (!record && decision == TL_ALLOW)
 		return tl_verdict(decision);
@@ -194,7 +191,8 @@ int BPF_PROG(tl_lsm_bprm_check, struct linux_binprm *bprm, int ret)
 	tl_policy_view(&v);
 	int flag_match = bpf_map_lookup_elem(&deny_inode, &k) != 0;
 	int policy_match = tl_policy_rules_apply(&v, &k) &&
-			   (tl_policy_lookup(&v, pdeny_exec, &k) || tl_policy_lookup(&v, pdeny_inode, &k));
+			   (tl_policy_lookup(&v, pdeny_exec, &k) || tl_policy_lookup(&v, pdeny_inode, &k)) &&
+			   !tl_cgroup_allowed(&v);
 	__u8 decision = tl_decide_with(&v, flag_match, policy_match);
 	if (decision == TL_ALLOW)
 		return 0;

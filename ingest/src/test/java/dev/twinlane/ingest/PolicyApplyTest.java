@@ -153,18 +153,28 @@ class PolicyApplyTest {
     }
 
     @Test
-    void aProcessInAnAllowedCgroupIsNotDenied() throws Exception {
+    void aProcessInAnAllowedCgroupOrBelowItIsNotDenied() throws Exception {
         Path cgroup = KernelIngest.cgroup2Mount().resolve("twinlane-test-" + UUID.randomUUID().toString().substring(0, 8));
-        Files.createDirectory(cgroup);
+        Path child = cgroup.resolve("service");
+        Path grandchild = child.resolve("worker");
+        Path sibling = KernelIngest.cgroup2Mount().resolve(cgroup.getFileName() + "-sibling");
+        Files.createDirectories(grandchild);
+        Files.createDirectory(sibling);
         try (ServerSocket server = server("127.77.5.5")) {
             apply("enforce", "deny:\n  network:\n    - cidr: 127.77.5.0/24\nallow:\n  cgroups: [" + cgroup + "]\n");
             String connect = "exec 3<>/dev/tcp/127.77.5.5/" + server.getLocalPort() + " && echo connected";
-            String moved = bash("echo $$ > " + cgroup.resolve("cgroup.procs") + " && " + connect);
-            assertTrue(moved.contains("connected"), "in the allowed cgroup: " + moved);
+            for (Path in : List.of(cgroup, child, grandchild)) {
+                String moved = bash("echo $$ > " + in.resolve("cgroup.procs") + " && " + connect);
+                assertTrue(moved.contains("connected"), "in " + in + ", the allowed cgroup or below it: " + moved);
+            }
+            String outside = bash("echo $$ > " + sibling.resolve("cgroup.procs") + " && " + connect);
+            assertTrue(outside.contains("Operation not permitted"), "in a sibling whose name extends it: " + outside);
             String notMoved = bash(connect);
             assertTrue(notMoved.contains("Operation not permitted"), "outside it: " + notMoved);
         } finally {
-            Files.delete(cgroup);  // empty again: its only process has exited
+            for (Path p : List.of(grandchild, child, cgroup, sibling)) {
+                Files.delete(p);  // empty again: their only processes have exited
+            }
         }
     }
 
