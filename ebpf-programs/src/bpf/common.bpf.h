@@ -298,8 +298,28 @@ static __always_inline int tl_ipv4_denied(__u32 addr_be, __u16 port)
 	return bpf_map_lookup_elem(&deny_ipv4, &addr_be) || bpf_map_lookup_elem(&deny_port, &port);
 }
 
+/* addr (16 bytes, network order) is ::ffff:a.b.c.d, an IPv4-mapped IPv6 address. */
+static __always_inline int tl_ipv4_mapped(const __u8 *addr)
+{
+	__u32 w0, w1, w2;
+	__builtin_memcpy(&w0, addr, 4);
+	__builtin_memcpy(&w1, addr + 4, 4);
+	__builtin_memcpy(&w2, addr + 8, 4);
+	return w0 == 0 && w1 == 0 && w2 == bpf_htonl(0xffff);
+}
+
+/*
+ * An IPv4-mapped address (a dual-stack socket reaching an IPv4 peer) obeys the IPv4 rules, so
+ * a --deny-addr of an IPv4 address is one entry, without a mapped copy in deny_ipv6.
+ */
 static __always_inline int tl_ipv6_denied(const __u8 *addr, __u16 port)
 {
+	if (tl_ipv4_mapped(addr)) {
+		__u32 a;
+		__builtin_memcpy(&a, addr + 12, 4);
+		if (bpf_map_lookup_elem(&deny_ipv4, &a))
+			return 1;
+	}
 	return bpf_map_lookup_elem(&deny_ipv6, addr) || bpf_map_lookup_elem(&deny_port, &port);
 }
 

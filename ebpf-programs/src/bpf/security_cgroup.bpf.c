@@ -12,16 +12,6 @@
 
 #define IPPROTO_TCP 6
 
-/* addr (16 bytes, network order) is ::ffff:a.b.c.d, an IPv4-mapped IPv6 address. */
-static __always_inline int tl_ipv4_mapped(const __u8 *addr)
-{
-	__u32 w0, w1, w2;
-	__builtin_memcpy(&w0, addr, 4);
-	__builtin_memcpy(&w1, addr + 4, 4);
-	__builtin_memcpy(&w2, addr + 8, 4);
-	return w0 == 0 && w1 == 0 && w2 == bpf_htonl(0xffff);
-}
-
 /* The applied policy's network rules for one connect or bind (allowed cgroups: the caller). */
 static __always_inline int tl_policy_net(const struct tl_policy_view *v, const __u8 *addr, const int family,
 					 __u16 port, __u8 protocol, __u8 direction)

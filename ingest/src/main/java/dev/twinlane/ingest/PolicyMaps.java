@@ -54,21 +54,13 @@ public final class PolicyMaps {
     }
 
     /**
-     * Denies connects to (and binds on) an address. An IPv4 address is also
-     * denied in its IPv4-mapped IPv6 form (::ffff:a.b.c.d): dual-stack clients,
-     * the JVM among them, reach IPv4 peers through AF_INET6 sockets, which the
-     * cgroup connect6/bind6 programs and the connect tracepoint check against
-     * deny_ipv6 only (the LSM hooks check both).
+     * Denies connects to (and binds on) an address. An IPv4 address is one entry in deny_ipv4:
+     * the programs decide its IPv4-mapped form (::ffff:a.b.c.d, dual-stack clients such as the
+     * JVM) by the IPv4 map too.
      */
     public void denyAddress(InetAddress address) {
         if (address instanceof Inet4Address) {
-            byte[] v4 = address.getAddress();
-            update(fds.denyIpv4, bytes(v4), one(), "deny_ipv4");
-            byte[] mapped = new byte[16];
-            mapped[10] = (byte) 0xff;
-            mapped[11] = (byte) 0xff;
-            System.arraycopy(v4, 0, mapped, 12, 4);
-            update(fds.denyIpv6, bytes(mapped), one(), "deny_ipv6");
+            update(fds.denyIpv4, bytes(address.getAddress()), one(), "deny_ipv4");
         } else if (address instanceof Inet6Address) {
             update(fds.denyIpv6, bytes(address.getAddress()), one(), "deny_ipv6");
         }
