@@ -13,5 +13,5 @@ sysctl -q -w kernel.bpf_stats_enabled=1
 mkdir -p bench/results
 report="bench/results/policy-$(date +%Y%m%d-%H%M%S).md"
 # shellcheck disable=SC2086
-java $args -Djava.net.preferIPv4Stack=true -cp "bench/target/twinlane-bench-0.1.0-SNAPSHOT.jar:bench/target/lib/*" \
+java $args -cp "bench/target/twinlane-bench-0.1.0-SNAPSHOT.jar:bench/target/lib/*" \
   dev.twinlane.bench.policy.PolicyBench "$report" "${RUNS:-7}" 2> >(grep -v '^WARNING' >&2)

@@ -267,35 +267,51 @@ public final class PolicyBench {
         if (!Files.readString(Path.of("/proc/sys/kernel/bpf_stats_enabled")).trim().equals("1")) {
             throw new IllegalStateException("kernel.bpf_stats_enabled is off (bench/run-policy.sh turns it on for the run)");
         }
-        String id = match(PROG_ID, bpftool("-j", "link", "show", "pinned", pins.resolve("link_tl_connect4").toString()),
-                "the prog_id of " + pins.resolve("link_tl_connect4"));
+        String id4 = progId("link_tl_connect4");
+        String id6 = progId("link_tl_connect6");
         say("## Kernel decision cost");
         say("");
-        say("bpf_stats of this run's `tl_connect4` (prog id " + id + "): run_time_ns / run_cnt while a loop makes "
-                + CONNECTS + " UDP connects to 127.0.0.1 (IPv4 socket: the connect4 program decides each). It is the"
-                + " whole program per decision: the slot and deadman reads, the allow_cgroup, deny_ipv4, deny_cidr4"
-                + " and deny_port_rule lookups, and the record it builds and submits. Other processes' connects in"
-                + " the window count too. Median of " + runs + " loops.");
+        say("bpf_stats of this run's `tl_connect4` (prog id " + id4 + ") and `tl_connect6` (prog id " + id6 + "):"
+                + " run_time_ns / run_cnt while a loop makes " + CONNECTS + " UDP connects: to 127.0.0.1 from an IPv4"
+                + " socket (connect4 decides), to ::ffff:127.0.0.1 from an IPv6 socket (connect6, an IPv4-mapped"
+                + " address: the IPv4 maps are read first, then the IPv6 ones) and to ::1 (connect6, IPv6 maps only)."
+                + " It is the whole program per decision: the slot and deadman reads, the lookups, and the record it"
+                + " builds and submits. Other processes' connects in the window count too. Medians of " + runs
+                + " loops.");
         say("");
-        say("| rules in force | ns per decision (median) | runs |");
-        say("|---:|---:|---|");
+        say("| rules in force | connect4 ns per decision | connect6, mapped IPv4 ns | connect6, ::1 ns | connect4 runs |");
+        say("|---:|---:|---:|---:|---|");
         for (int n : new int[] {0, 10, 10_000}) {
             applier.apply(compile(n == 0 ? "" : rules(n)));
-            List<Double> ns = new ArrayList<>();
-            for (int r = 0; r < runs; r++) {
-                long[] before = stats(id);
-                connects();
-                long[] after = stats(id);
-                ns.add((double) (after[0] - before[0]) / Math.max(1, after[1] - before[1]));
-            }
-            say(String.format("| %d | %.1f | %s |", n, median(ns), ns.stream().map(v -> String.format("%.1f", v)).toList()));
+            List<Double> four = cost(id4, StandardProtocolFamily.INET, "127.0.0.1");
+            List<Double> mapped = cost(id6, StandardProtocolFamily.INET6, "::ffff:127.0.0.1");
+            List<Double> six = cost(id6, StandardProtocolFamily.INET6, "::1");
+            say(String.format("| %d | %.1f | %.1f | %.1f | %s |", n, median(four), median(mapped), median(six),
+                    four.stream().map(v -> String.format("%.1f", v)).toList()));
         }
         say("");
     }
 
-    private static void connects() throws IOException {
-        InetSocketAddress to = new InetSocketAddress("127.0.0.1", 9);
-        try (DatagramChannel ch = DatagramChannel.open(StandardProtocolFamily.INET)) {
+    private String progId(String link) throws IOException {
+        return match(PROG_ID, bpftool("-j", "link", "show", "pinned", pins.resolve(link).toString()),
+                "the prog_id of " + pins.resolve(link));
+    }
+
+    /** ns per decision of program {@code id}, one figure per loop of connects to {@code host}. */
+    private List<Double> cost(String id, StandardProtocolFamily family, String host) throws IOException {
+        List<Double> ns = new ArrayList<>();
+        for (int r = 0; r < runs; r++) {
+            long[] before = stats(id);
+            connects(family, host);
+            long[] after = stats(id);
+            ns.add((double) (after[0] - before[0]) / Math.max(1, after[1] - before[1]));
+        }
+        return ns;
+    }
+
+    private static void connects(StandardProtocolFamily family, String host) throws IOException {
+        InetSocketAddress to = new InetSocketAddress(host, 9);
+        try (DatagramChannel ch = DatagramChannel.open(family)) {
             for (int i = 0; i < CONNECTS; i++) {
                 ch.connect(to);
                 ch.disconnect();
