@@ -46,6 +46,11 @@ final class LocalPrometheus implements AutoCloseable {
         return new LocalPrometheus(p, port);
     }
 
+    /** A server run by someone else (e.g. in a container) on 127.0.0.1:port: its API only, nothing to stop. */
+    static LocalPrometheus at(int port) {
+        return new LocalPrometheus(null, port);
+    }
+
     /** A loopback port free a moment ago. */
     static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
@@ -96,6 +101,9 @@ final class LocalPrometheus implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
+        if (process == null) {
+            return;
+        }
         process.destroy();
         if (!process.waitFor(20, TimeUnit.SECONDS)) {
             process.destroyForcibly().waitFor();
