@@ -44,7 +44,9 @@ class ComposeStackTest {
     void theStackComesUpAndTheSiemVerifiesWhatTheHostDid() throws Exception {
         PipelineTest.requireRoot();
         ensure("scripts/ensure-deps", "compose");
-        ensure("./twinlane", "--version");   // the jars the Dockerfile packs, built when a source is newer
+        // the jars the Dockerfile packs: built when a source is newer, so not under ./twinlane test, which
+        // builds them before the tests (a rebuild now could rewrite jars this JVM reads)
+        ensure("./twinlane", "--version");
         String project = "twinlane-test-" + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16);
         int port = LocalPrometheus.freePort();
         Map<String, String> env = Map.of("TWINLANE_PROMETHEUS_PORT", String.valueOf(port));
