@@ -52,18 +52,18 @@ final class DemoRun {
 
         LocalPrometheus prometheus = LocalPrometheus.start(Files.createDirectories(dir.resolve("prometheus")),
                 "127.0.0.1:" + metricsPort, rules());
-        stack.adopt("prometheus", prometheus.pid(), 20);
+        stack.adopt("prometheus", prometheus.pid(), DemoStack.SCRAPER, 20);
         step("prometheus", prometheus.pid(), prometheus.url() + ", scraping the agent every second");
         Path agentLog = agentDir.resolve("agent.log");
         Path records = agentDir.resolve("records.jsonl");
         Process agent = stack.start("agent", new ProcessBuilder(ChildJvm.command(agentDir.resolve("agent.status"), "run",
                 "--data-dir", data.toString(), "--kafka", "127.0.0.1:" + brokerPort, "--metrics", "127.0.0.1:" + metricsPort,
                 "--watch", scratch + "/", "--deny-port", String.valueOf(denyPort), "--print", "all"))
-                .redirectOutput(records.toFile()).redirectError(agentLog.toFile()), 60);
+                .redirectOutput(records.toFile()).redirectError(agentLog.toFile()), DemoStack.AGENT, 60);
         step("agent", agent.pid(), "run --kafka 127.0.0.1:" + brokerPort + " --metrics 127.0.0.1:" + metricsPort
                 + " --watch " + scratch + "/ --deny-port " + denyPort + " --print all (records to " + records + ")");
         KafkaBroker broker = KafkaBroker.start(new KafkaBroker.Settings().port(brokerPort).dataDir(dir.resolve("broker")));
-        stack.adopt("kafka broker", broker.pid(), 40);
+        stack.adopt("kafka broker", broker.pid(), DemoStack.BROKER, 40);
         step("kafka broker", broker.pid(), broker.bootstrap() + " (KRaft, one node)");
         String loaded = awaitLine(agent, agentLog, "twinlane: mode ");
         awaitLine(agent, agentLog, "twinlane: metrics at ");
@@ -75,7 +75,7 @@ final class DemoRun {
                 "--bootstrap", broker.bootstrap(), "--key", data.resolve("keys/security.key").toString(),
                 "--seal-key", data.resolve("keys/seal.pub").toString(), "--witness-state",
                 siemDir.resolve("witness.state").toString(), "--group", "twinlane-demo", "--out", ocsf.toString()))
-                .redirectErrorStream(true).redirectOutput(siemLog.toFile()), 20);
+                .redirectErrorStream(true).redirectOutput(siemLog.toFile()), DemoStack.CONSUMER, 20);
         step("siem consumer", siem.pid(), "every MAC and seal checked, OCSF lines to " + ocsf);
         awaitLine(siem, siemLog, "twinlane siem: consuming");
 

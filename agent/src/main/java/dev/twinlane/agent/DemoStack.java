@@ -13,12 +13,19 @@ import java.util.stream.Stream;
 
 /**
  * The processes `twinlane demo` started, and its working directory: each child is stopped by its
- * process id (SIGTERM, SIGKILL after a bound), the newest first, then any descendant left (a child
- * caught mid-start, e.g. the broker's format tool), then the directory is removed unless kept.
+ * process id (SIGTERM, SIGKILL after a bound) in the order of its rank (the agent first, so that it
+ * still ships to the broker as it drains), then any descendant left (a child caught mid-start, e.g.
+ * the broker's format tool), then the directory is removed unless kept.
  * {@link #close} is safe to call twice and from the shutdown hook (Ctrl-C) while the demo runs.
  */
 final class DemoStack implements AutoCloseable {
-    private record Child(String name, ProcessHandle process, int stopSeconds) {
+    /** Stop ranks: lower stops first. */
+    static final int AGENT = 0;
+    static final int CONSUMER = 1;
+    static final int BROKER = 2;
+    static final int SCRAPER = 3;
+
+    private record Child(String name, ProcessHandle process, int rank, int stopSeconds) {
     }
 
     private final Path dir;
@@ -38,18 +45,18 @@ final class DemoStack implements AutoCloseable {
     }
 
     /** Starts a child (its output redirected by the caller); refused once closing began. */
-    synchronized Process start(String name, ProcessBuilder command, int stopSeconds) throws IOException {
+    synchronized Process start(String name, ProcessBuilder command, int rank, int stopSeconds) throws IOException {
         if (closed) {
             throw new IOException("the demo is stopping");
         }
         Process p = command.start();
-        children.add(new Child(name, p.toHandle(), stopSeconds));
+        children.add(new Child(name, p.toHandle(), rank, stopSeconds));
         return p;
     }
 
     /** Notes a child started elsewhere (the broker's JVM) so that it is stopped in its turn. */
-    synchronized void adopt(String name, long pid, int stopSeconds) {
-        ProcessHandle.of(pid).ifPresent(h -> children.add(new Child(name, h, stopSeconds)));
+    synchronized void adopt(String name, long pid, int rank, int stopSeconds) {
+        ProcessHandle.of(pid).ifPresent(h -> children.add(new Child(name, h, rank, stopSeconds)));
     }
 
     /** Stops one child now (e.g. the agent, to verify its closed log); returns its exit status or -1. */
@@ -68,10 +75,8 @@ final class DemoStack implements AutoCloseable {
             return;
         }
         closed = true;
-        for (int i = children.size() - 1; i >= 0; i--) {
-            stop(children.get(i));
-        }
-        ProcessHandle.current().descendants().forEach(h -> stop(new Child("process", h, 10)));
+        children.stream().sorted(Comparator.comparingInt(Child::rank)).forEach(this::stop);
+        ProcessHandle.current().descendants().forEach(h -> stop(new Child("process", h, SCRAPER, 10)));
         if (removeDir) {
             remove(dir);
         }
