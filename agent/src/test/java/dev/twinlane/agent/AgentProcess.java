@@ -3,10 +3,8 @@ package dev.twinlane.agent;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -21,22 +19,9 @@ final class AgentProcess {
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     }
 
-    /** The child's command line: this JVM's java, module options and class path, status file at {@code status}. */
+    /** The child's command line: as the launcher starts it, its status file at {@code status}. */
     static List<String> command(Path status, String... args) {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (a.startsWith("--add-opens") || a.startsWith("--add-exports") || a.startsWith("-Dchronicle")) {
-                cmd.add(a);
-            }
-        }
-        cmd.add("-Djava.util.logging.SimpleFormatter.format=twinlane: %4$s %5$s%6$s%n");
-        cmd.add("-Dtwinlane.status=" + status);
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add(Main.class.getName());
-        cmd.addAll(List.of(args));
-        return cmd;
+        return ChildJvm.command(status, args);
     }
 
     /** Waits for a line starting with {@code prefix} on the child's stderr; returns nanoTime when seen. */

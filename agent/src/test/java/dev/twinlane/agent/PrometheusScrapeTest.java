@@ -36,11 +36,11 @@ class PrometheusScrapeTest {
         Prometheus.ensureInstalled();
         Path watched = Files.writeString(Files.createDirectories(tmp.resolve("w")).resolve("file"), "x\n");
         Path err = tmp.resolve("agent.err");
-        int metricsPort = Prometheus.freePort();
+        int metricsPort = LocalPrometheus.freePort();
         Process agent = AgentProcess.start(err, tmp.resolve("agent.status"), "run", "--data-dir",
                 tmp.resolve("data").toString(), "--mode", "audit", "--watch", watched.toString(), "--duration", "10m",
                 "--metrics", "127.0.0.1:" + metricsPort);
-        try (Prometheus prometheus = Prometheus.start(Files.createDirectories(tmp.resolve("prometheus")),
+        try (LocalPrometheus prometheus = LocalPrometheus.start(Files.createDirectories(tmp.resolve("prometheus")),
                 "127.0.0.1:" + metricsPort, PrometheusRulesTest.DIR.resolve("twinlane.rules.yml"))) {
             AgentProcess.awaitLine(agent, err, "twinlane: metrics at http://127.0.0.1:" + metricsPort + "/metrics");
             awaitValue(prometheus, "up{job=\"twinlane\"}", v -> v == 1, "up == 1");
@@ -98,7 +98,7 @@ class PrometheusScrapeTest {
     }
 
     /** Polls the query until its value satisfies {@code ok} (30 s at most); returns that value. */
-    private static double awaitValue(Prometheus p, String promql, DoublePredicate ok, String what) throws Exception {
+    private static double awaitValue(LocalPrometheus p, String promql, DoublePredicate ok, String what) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         double v = Double.NaN;
         while (System.nanoTime() < deadline) {

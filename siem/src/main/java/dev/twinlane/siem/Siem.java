@@ -31,7 +31,8 @@ import picocli.CommandLine.Option;
                 + " chain and seals, drops duplicates, flags gaps and tampering, writes OCSF JSON lines.",
         footer = "Exit status: 0; with --idle-exit, 1 when any chain problem was flagged.")
 public final class Siem implements Callable<Integer> {
-    static final Set<String> PROBLEMS = Set.of("modified", "missing", "inserted", "wrong-key", "truncated", "unreadable",
+    /** The alerts that mean a chain or checkpoint problem (exit 1 with --idle-exit), not a reported loss. */
+    public static final Set<String> PROBLEMS = Set.of("modified", "missing", "inserted", "wrong-key", "truncated", "unreadable",
             "bad-checkpoint", "checkpoint-smaller", "checkpoint-fork", "checkpoint-inconsistent");
 
     @Option(names = "--bootstrap", paramLabel = "HOST:PORT", required = true, description = "the Kafka broker to read from")
