@@ -139,7 +139,7 @@ public final class ProfileParser {
         }
         ProfileSource builtin = BuiltinProfile.source(name.text);
         if (builtin == null) {
-            throw line.error(name, "no built-in profile '" + name.text + "' (" + BuiltinProfile.NAMES + ")");
+            throw line.error(name, "no built-in profile '" + name.text + "' (" + String.join(", ", BuiltinProfile.NAMES) + ")");
         }
         if (++depth > MAX_INCLUDE_DEPTH) {
             throw line.error(name, "includes nest deeper than " + MAX_INCLUDE_DEPTH);
