@@ -28,12 +28,12 @@ public final class SandboxCommand implements Callable<Integer> {
 
     /** What run and compile share: which profile, what to add to it, where the cache is. */
     static final class ProfileOptions {
-        @Option(names = "--profile", paramLabel = "minimal|build|network|FILE", required = true,
-                description = "a built-in profile or a profile file (format: docs/SANDBOX.md)")
+        @Option(names = "--profile", paramLabel = "PROFILE", required = true,
+                description = "minimal, build, network (built in) or a profile file (format: docs/SANDBOX.md)")
         String profile;
 
-        @Option(names = "--ns", paramLabel = "user,mount,net,pid", split = ",",
-                description = "new namespaces besides those the profile names")
+        @Option(names = "--ns", paramLabel = "NS", split = ",",
+                description = "new namespaces besides those the profile names: user, mount, net, pid (comma-separated)")
         List<String> namespaces = List.of();
 
         @Option(names = "--level", paramLabel = "minimal|medium|maximum", converter = Levels.class, defaultValue = "minimal",
