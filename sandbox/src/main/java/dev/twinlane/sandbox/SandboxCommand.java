@@ -58,6 +58,11 @@ public final class SandboxCommand implements Callable<Integer> {
             List<ProfileSource> sources = new ArrayList<>();
             sources.add(profileSource());
             sources.add(level.source());
+            for (String ns : namespaces) {
+                if (Namespace.named(ns) == null) {
+                    throw new UsageException("--ns wants user, mount, net or pid, not '" + ns + "'");
+                }
+            }
             if (!namespaces.isEmpty()) {
                 sources.add(new ProfileSource("--ns", "namespaces " + String.join(" ", namespaces) + "\n"));
             }

@@ -41,7 +41,7 @@ class SandboxCommandTest {
         String[] lines = err.toString().split("\n");
         assertEquals(2, lines.length, err.toString());
         assertTrue(lines[0].contains("--profile wants minimal, build, network or a profile file, not 'tiny'"), lines[0]);
-        assertTrue(lines[1].contains("--ns:1:12: unknown namespace 'ipc'"), lines[1]);
+        assertEquals("sandbox run: --ns wants user, mount, net or pid, not 'ipc' (see ./sandbox run --help)", lines[1]);
     }
 
     @Test
