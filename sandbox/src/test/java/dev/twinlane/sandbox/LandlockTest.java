@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -77,7 +78,9 @@ class LandlockTest {
                 ServerSocket unlisted = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             List<ProfileSource> ports = List.of(BuiltinProfile.source("network"),
                     Sandboxed.text("ports.profile", "connect " + listed.getLocalPort(), "bind none"));
-            assertEquals("ok", box.probe(ports, "connect", String.valueOf(listed.getLocalPort())).word());
+            Sandboxed.Result first = box.probe(ports, "connect", String.valueOf(listed.getLocalPort()));
+            Assumptions.assumeFalse(first.exit() == 125 && first.err().contains("ABI 4"), "skipped: " + first.err().strip());
+            assertEquals("ok", first.word());
             assertEquals("EACCES", box.probe(ports, "connect", String.valueOf(unlisted.getLocalPort())).word());
             assertEquals("EACCES", box.probe(ports, "bind", "0").word());
         }

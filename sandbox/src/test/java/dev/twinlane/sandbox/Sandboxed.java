@@ -1,10 +1,14 @@
 package dev.twinlane.sandbox;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+
+import org.junit.jupiter.api.Assumptions;
 
 /** Runs a command under a profile through the real helper, as `twinlane sandbox run` does, and keeps its output. */
 final class Sandboxed {
@@ -14,6 +18,18 @@ final class Sandboxed {
 
     Sandboxed(Path cache) {
         this.cache = cache;
+        requireLandlock();
+    }
+
+    /** Every profile here confines the filesystem: a kernel without Landlock cannot run them (the helper refuses, exit 125). */
+    static void requireLandlock() {
+        Path lsm = Path.of("/sys/kernel/security/lsm");
+        try {
+            Assumptions.assumeTrue(!Files.exists(lsm) || Files.readString(lsm).contains("landlock"),
+                    "skipped: Landlock is not among this kernel's active LSMs (" + lsm + ")");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     record Result(int exit, String out, String err) {
