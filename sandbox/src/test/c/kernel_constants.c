@@ -4,6 +4,7 @@
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/landlock.h>
+#include <linux/prctl.h>
 #include <linux/seccomp.h>
 #include <asm/unistd.h>
 #include <stddef.h>
@@ -25,6 +26,9 @@ int main(void) {
     P("OFFSET_NR", offsetof(struct seccomp_data, nr));
     P("OFFSET_ARCH", offsetof(struct seccomp_data, arch));
     P("INSTRUCTION_BYTES", sizeof(struct sock_filter));
+    P("SECCOMP_SET_MODE_FILTER", SECCOMP_SET_MODE_FILTER);
+    P("SECCOMP_FILTER_FLAG_TSYNC", SECCOMP_FILTER_FLAG_TSYNC);
+    P("PR_SET_NO_NEW_PRIVS", PR_SET_NO_NEW_PRIVS);
     P("READ", LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR);
     P("EXECUTE", LANDLOCK_ACCESS_FS_EXECUTE);
     /* Debian 12's headers stop at ABI 2 (refer): truncate (1 << 14, ABI 3) and ioctl_dev
