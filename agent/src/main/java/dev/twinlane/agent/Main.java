@@ -29,6 +29,7 @@ public final class Main implements Callable<Integer> {
     CommandSpec spec;
 
     public static void main(String[] args) {
+        RunCommand.ownProcess = true;
         System.exit(run(args));
     }
 

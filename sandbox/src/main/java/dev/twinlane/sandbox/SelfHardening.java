@@ -15,7 +15,7 @@ import jnr.ffi.annotations.SaveError;
  * never needs, put on every thread that exists and every thread started later
  * (SECCOMP_FILTER_FLAG_TSYNC). A denylist, not an allowlist: the JVM's own needs change with its
  * version and flags. Landlock cannot be applied this way (it would miss the threads that already
- * exist: ../shared/facts/landlock-seccomp.md). Not wired into `twinlane run` yet (docs/SANDBOX.md).
+ * exist: ../shared/facts/landlock-seccomp.md). `twinlane run` calls it after start-up (docs/SANDBOX.md).
  */
 public final class SelfHardening {
     /** What is denied: running programs, debugging others, mounting (both APIs), kernel code, io_uring. */
