@@ -4,6 +4,7 @@ import java.util.concurrent.Callable;
 
 import dev.twinlane.broker.BrokerCommand;
 import dev.twinlane.cli.Cli;
+import dev.twinlane.sandbox.SandboxCommand;
 import dev.twinlane.cli.Version;
 import dev.twinlane.siem.Siem;
 import picocli.CommandLine;
@@ -14,12 +15,13 @@ import picocli.CommandLine.Spec;
 
 /**
  * Entry point of `./twinlane`: every command and option is declared on the command classes, and
- * help, completion and docs/CLI.md are generated from those declarations. siem and broker are
- * declared in their own modules (which have entry points of their own and know nothing of this one).
+ * help, completion and docs/CLI.md are generated from those declarations. siem, broker and
+ * sandbox are declared in their own modules, which know nothing of this one (siem and broker have
+ * entry points of their own).
  */
 @Command(name = Cli.ROOT, mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "twinlane: a dual-lane kernel telemetry pipeline (security lane, observability lane).",
-        subcommands = {RunCommand.class, StatusCommand.class, TopCommand.class, VerifyCommand.class, ProveCommand.class, CheckProofCommand.class, PolicyCommand.class, BrokerCommand.class, Siem.class, DemoCommand.class,
+        subcommands = {RunCommand.class, StatusCommand.class, TopCommand.class, VerifyCommand.class, ProveCommand.class, CheckProofCommand.class, PolicyCommand.class, SandboxCommand.class, BrokerCommand.class, Siem.class, DemoCommand.class,
                 Main.Test.class, HelpCommand.class, CompletionCommand.class},
         footer = "./twinlane COMMAND --help tells more; every command and option: docs/CLI.md.")
 public final class Main implements Callable<Integer> {
@@ -27,6 +29,7 @@ public final class Main implements Callable<Integer> {
     CommandSpec spec;
 
     public static void main(String[] args) {
+        RunCommand.ownProcess = true;
         System.exit(run(args));
     }
 

@@ -25,6 +25,7 @@ import dev.twinlane.ingest.IngestConfig;
 import dev.twinlane.ingest.RecordJson;
 import dev.twinlane.records.Ring;
 import dev.twinlane.router.Records;
+import dev.twinlane.sandbox.SelfHardening;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import picocli.CommandLine.Command;
@@ -65,6 +66,13 @@ final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--record-all-opens", description = "every file open is a security record, not just watched ones")
     boolean recordAllOpens;
+
+    @Option(names = "--no-self-harden", description = "leave the agent's own threads without the seccomp filter that, after"
+            + " start-up, denies what the agent never needs: execve, ptrace, mounts, kernel modules, io_uring (docs/SANDBOX.md)")
+    boolean noSelfHarden;
+
+    /** Set by Main.main: this JVM is the agent's own, so it may be hardened (a JVM that runs `run` inside it, as tests do, is not). */
+    static volatile boolean ownProcess;
 
     @Option(names = "--deny-port", paramLabel = "PORT", converter = Port.class,
             description = "refuse connect and bind to this port, 1-65535 (repeatable)")
@@ -152,6 +160,8 @@ final class RunCommand implements Callable<Integer> {
             Pipeline p = Pipeline.start(config, registry, Pipeline.Hooks.tap(both(kinds, tap(print, out))));
             try {
                 System.err.println(HookSummary.line(p.kernel().hooks(), config.ingest.mode()));
+                String hardening = selfHarden();
+                System.err.println("twinlane: " + hardening);
                 AgentMetrics.bind(registry, p.kernel(), config.ingest.mode(), p.policyPlane() != null);
                 if (endpoint != null) {
                     System.err.println("twinlane: metrics at http://" + MetricsEndpoint.show(endpoint.address())
@@ -163,7 +173,7 @@ final class RunCommand implements Callable<Integer> {
                     return t;
                 });
                 status.scheduleAtFixedRate(() -> StatusFile.write(p.kernel().hooks(), config.ingest, registry,
-                        withKinds(p.health(), kinds)), 0, 1, TimeUnit.SECONDS);
+                        withKinds(p.health(), kinds, hardening)), 0, 1, TimeUnit.SECONDS);
                 try {
                     awaitStop(duration, closed);
                 } finally {
@@ -219,10 +229,29 @@ final class RunCommand implements Callable<Integer> {
         };
     }
 
-    private static List<String> withKinds(List<String> health, KindCounts kinds) {
+    private static List<String> withKinds(List<String> health, KindCounts kinds, String hardening) {
         List<String> lines = new ArrayList<>(health);
         lines.add(kinds.line());
+        lines.add(hardening);
         return lines;
+    }
+
+    /**
+     * After start-up (programs loaded, pins mounted), the seccomp filter on every thread: one line
+     * saying which protections hold. A refusal by the kernel is said, not fatal: the agent's job is
+     * the telemetry.
+     */
+    private String selfHarden() {
+        String landlock = "landlock: not applied (not done yet, docs/SANDBOX.md)";
+        if (noSelfHarden || !ownProcess) {
+            return "self-hardening: off (" + (noSelfHarden ? "--no-self-harden" : "run inside another program") + "); " + landlock;
+        }
+        try {
+            SelfHardening.apply();
+            return "self-hardening: seccomp on every thread (TSYNC) denies " + String.join(", ", SelfHardening.DENIED) + "; " + landlock;
+        } catch (IllegalStateException e) {
+            return "self-hardening: off, the kernel refused it: " + e.getMessage() + "; " + landlock;
+        }
     }
 
     /** --print's words. */

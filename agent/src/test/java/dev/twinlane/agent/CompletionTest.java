@@ -36,7 +36,7 @@ class CompletionTest {
         assertEquals(0, c.code(), c.err());
         Path script = Files.writeString(tmp.resolve("twinlane.bash"), c.out());
         assertEquals(List.of("run"), complete(script, "twinlane ru"));
-        assertEquals(List.of("status", "siem").stream().sorted().toList(), complete(script, "twinlane s"));
+        assertEquals(List.of("status", "siem", "sandbox").stream().sorted().toList(), complete(script, "twinlane s"));
         assertEquals(List.of("--deny-addr", "--deny-file", "--deny-port"), complete(script, "twinlane run --deny-"));
         assertEquals(List.of("all", "observability", "security"), complete(script, "twinlane run --print "));
         assertEquals(List.of("audit", "enforce"), complete(script, "twinlane run --mode "));
