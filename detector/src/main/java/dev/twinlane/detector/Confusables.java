@@ -8,6 +8,7 @@ package dev.twinlane.detector;
 final class Confusables {
     static final char DROP = '\uffff';
     private static final char[] TABLE = new char[0x10000];
+    private static final char[] SHAPE = new char[0x10000];
 
     static {
         for (int c = 0; c < TABLE.length; c++) {
@@ -53,6 +54,10 @@ final class Confusables {
         map("\u037e", ';');
         map("\u2024", '.');
         map("\u01c0\u2223", '|');
+        for (int c = 0; c < SHAPE.length; c++) {
+            boolean special = TABLE[c] != Character.toLowerCase((char) c);
+            SHAPE[c] = c >= 0xff01 && c <= 0xff5e ? (char) (c - 0xfee0) : special ? TABLE[c] : (char) c;
+        }
     }
 
     private Confusables() {
@@ -62,6 +67,14 @@ final class Confusables {
         for (char c : from.toCharArray()) {
             TABLE[c] = to;
         }
+    }
+
+    /**
+     * The char with its look-alikes and invisibles undone but its case kept (escapes and base64
+     * are read after this, and base64 needs the case), or {@link #DROP}.
+     */
+    static char shape(char c) {
+        return SHAPE[c];
     }
 
     /** The folded char, ' ' for a blank, or {@link #DROP}. */

@@ -113,7 +113,8 @@ public final class DetectionRules {
             throw new RulesFileException(where + ": rule name '" + f[2] + "' is not 1 to " + NAME_MAX
                     + " characters of a-z 0-9 . _ -");
         }
-        return new Rule(id, c, f[2], anchors(f[3], where), pattern(f[4], where),
+        String source = c == ThreatClass.PROMPT_INJECTION || c == ThreatClass.SOCIAL_ENGINEERING ? wordGaps(f[4]) : f[4];
+        return new Rule(id, c, f[2], anchors(f[3], where), pattern(source, where),
                 f[2].getBytes(StandardCharsets.US_ASCII));
     }
 
@@ -153,6 +154,31 @@ public final class DetectionRules {
                     + e.getIndex());
         }
     }
+
+    /**
+     * In prose rules a space also matches the separators file names use for blanks
+     * ({@code ignore_all_previous-instructions}), and \\b takes '_' for a word's edge; inside [...]
+     * both are left alone.
+     */
+    static String wordGaps(String pattern) {
+        StringBuilder b = new StringBuilder(pattern.length() + 32);
+        boolean inClass = false;
+        for (int i = 0; i < pattern.length(); i++) {
+            char ch = pattern.charAt(i);
+            if (ch == '\\' && i + 1 < pattern.length()) {
+                char next = pattern.charAt(++i);
+                b.append(next == 'b' && !inClass ? WORD_EDGE : "\\" + next);
+                continue;
+            }
+            inClass = ch == '[' || inClass && ch != ']';
+            b.append(ch == ' ' && !inClass ? WORD_GAP : String.valueOf(ch));
+        }
+        return b.toString();
+    }
+
+    private static final String WORD_GAP = "[ _+.-]";
+    /** \\b where '_' separates words, as it does in file names. */
+    private static final String WORD_EDGE = "(?:(?<![a-z0-9])(?=[a-z0-9])|(?<=[a-z0-9])(?![a-z0-9]))";
 
     private static String classes() {
         StringBuilder b = new StringBuilder();

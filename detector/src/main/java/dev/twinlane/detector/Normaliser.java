@@ -9,7 +9,7 @@ package dev.twinlane.detector;
  * Thread-confined; allocates only to grow its buffers for a longer input than before.
  */
 final class Normaliser {
-    private static final int ESCAPE_ROUNDS = 2;
+    private static final int ESCAPE_ROUNDS = 3;
     private static final int BASE64_MIN = 16;
     private static final int QUOTE_MAX = 64;
 
@@ -63,6 +63,7 @@ final class Normaliser {
                 i++;
                 continue;
             }
+            int at = i;
             int n = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
             int cp = n == 4 ? c & 0x07 : n == 3 ? c & 0x0f : c & 0x1f;
             int k = 1;
@@ -71,8 +72,11 @@ final class Normaliser {
                 k++;
             }
             // A broken sequence stays visible as one replacement char per byte consumed.
-            t.add(n == 1 || k < n ? '\ufffd' : cp > 0xffff ? '\ufffd' : (char) cp, i, i + k);
+            char shaped = Confusables.shape(n == 1 || k < n || cp > 0xffff ? '\ufffd' : (char) cp);
             i += k;
+            if (shaped != Confusables.DROP) {
+                t.add(shaped, at, i);
+            }
         }
     }
 
@@ -97,7 +101,7 @@ final class Normaliser {
             int consumed = escapedByte(src, i);
             if (consumed > 0) {
                 if (pend == pending.length) {
-                    pend = flush(t, pend);
+                    pend = flushWhole(t, pend);
                 }
                 pending[pend] = decodedValue;
                 pendingStart[pend] = src.start[i];
@@ -189,6 +193,22 @@ final class Normaliser {
         decodedValue = v;
         // the ';' is optional in HTML, and attackers leave it out
         return (k < s.length && s.chars[k] == ';' ? k + 1 : k) - i;
+    }
+
+    /** Emits the pending bytes but an unfinished UTF-8 sequence at their end; returns how many are kept. */
+    private int flushWhole(Text t, int pend) {
+        int lead = pend - 1;
+        while (lead > 0 && pend - lead < 4 && (pending[lead] & 0xc0) == 0x80) {
+            lead--;
+        }
+        int c = pending[lead];
+        int n = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+        int keep = lead > 0 && pend - lead < n ? pend - lead : 0;
+        flush(t, pend - keep);
+        System.arraycopy(pending, pend - keep, pending, 0, keep);
+        System.arraycopy(pendingStart, pend - keep, pendingStart, 0, keep);
+        System.arraycopy(pendingEnd, pend - keep, pendingEnd, 0, keep);
+        return keep;
     }
 
     /** Emits the pending escaped bytes as UTF-8 (overlong forms accepted: %c0%af is '/'); returns 0. */
@@ -413,7 +433,7 @@ final class Normaliser {
             return false;
         }
         for (int k = 0; k < s.length(); k++) {
-            if (in.chars[i + k] != s.charAt(k)) {
+            if (Confusables.fold(in.chars[i + k]) != Confusables.fold(s.charAt(k))) {
                 return false;
             }
         }
