@@ -4,38 +4,51 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The prefilter: finds which rules' anchor literals occur in a text, in one pass with a
- * lookup per char pair, so a rule's pattern runs only on texts that can match it.
+ * The prefilter: finds the rules whose anchor groups all occur in a text (one literal of each
+ * group), in one pass with a lookup per char pair, so a rule's pattern runs only on texts that
+ * can match it.
  */
 final class Anchors {
     private final int[][] byPair = new int[128 * 128][];
     private final int[][] bySingle = new int[128][];
+    /** Which pairs and single chars start an anchor at all: 2 KiB, so most chars cost one cached bit test. */
+    private final long[] pairBits = new long[128 * 128 / 64];
+    private final long[] singleBits = new long[2];
     private final char[][] literal;
     private final int[] ruleOf;
-    private final long[] always;
+    private final int[] groupBit;
+    private final int[] allGroups;
+    private final int[] seen;
 
     Anchors(List<DetectionRules.Rule> rules) {
         List<char[]> lits = new ArrayList<>();
         List<Integer> owners = new ArrayList<>();
-        always = new long[words(rules.size())];
+        List<Integer> bits = new ArrayList<>();
+        allGroups = new int[rules.size()];
+        seen = new int[rules.size()];
         for (int r = 0; r < rules.size(); r++) {
-            if (rules.get(r).anchors().isEmpty()) {
-                always[r >> 6] |= 1L << r;
-            }
-            for (String a : rules.get(r).anchors()) {
-                lits.add(a.toCharArray());
-                owners.add(r);
+            List<List<String>> groups = rules.get(r).anchors();
+            allGroups[r] = (1 << groups.size()) - 1;
+            for (int g = 0; g < groups.size(); g++) {
+                for (String a : groups.get(g)) {
+                    lits.add(a.toCharArray());
+                    owners.add(r);
+                    bits.add(1 << g);
+                }
             }
         }
         literal = lits.toArray(new char[0][]);
         ruleOf = owners.stream().mapToInt(Integer::intValue).toArray();
+        groupBit = bits.stream().mapToInt(Integer::intValue).toArray();
         for (int a = 0; a < literal.length; a++) {
             char[] l = literal[a];
             if (l.length == 1) {
                 bySingle[l[0]] = append(bySingle[l[0]], a);
+                singleBits[l[0] >> 6] |= 1L << l[0];
             } else {
                 int key = l[0] * 128 + l[1];
                 byPair[key] = append(byPair[key], a);
+                pairBits[key >> 6] |= 1L << key;
             }
         }
     }
@@ -44,9 +57,9 @@ final class Anchors {
         return (rules + 63) >> 6;
     }
 
-    /** Sets in {@code hits} the bit of every rule with an anchor in {@code t} (or none at all). */
+    /** Sets in {@code hits} the bit of every rule with all its anchor groups in {@code t} (or none at all). */
     void find(Text t, long[] hits) {
-        System.arraycopy(always, 0, hits, 0, always.length);
+        java.util.Arrays.fill(seen, 0);
         char[] c = t.chars;
         int n = t.length;
         for (int i = 0; i < n; i++) {
@@ -54,26 +67,29 @@ final class Anchors {
             if (c0 >= 128) {
                 continue;
             }
-            int[] single = bySingle[c0];
-            if (single != null) {
-                mark(single, hits);
+            if ((singleBits[c0 >> 6] & 1L << c0) != 0) {
+                mark(bySingle[c0]);
             }
-            if (i + 1 < n && c[i + 1] < 128) {
-                int[] pair = byPair[c0 * 128 + c[i + 1]];
-                if (pair != null) {
-                    for (int a : pair) {
-                        if (startsAt(literal[a], c, i, n)) {
-                            hits[ruleOf[a] >> 6] |= 1L << ruleOf[a];
-                        }
+            int key = i + 1 < n && c[i + 1] < 128 ? c0 * 128 + c[i + 1] : -1;
+            if (key >= 0 && (pairBits[key >> 6] & 1L << key) != 0) {
+                for (int a : byPair[key]) {
+                    if (startsAt(literal[a], c, i, n)) {
+                        seen[ruleOf[a]] |= groupBit[a];
                     }
                 }
             }
         }
+        java.util.Arrays.fill(hits, 0);
+        for (int r = 0; r < seen.length; r++) {
+            if (seen[r] == allGroups[r]) {
+                hits[r >> 6] |= 1L << r;
+            }
+        }
     }
 
-    private void mark(int[] anchors, long[] hits) {
+    private void mark(int[] anchors) {
         for (int a : anchors) {
-            hits[ruleOf[a] >> 6] |= 1L << ruleOf[a];
+            seen[ruleOf[a]] |= groupBit[a];
         }
     }
 

@@ -31,7 +31,7 @@ public final class DetectionRules {
     }
 
     /** One rule: a class, an id and name, literals one of which must occur, and a pattern. */
-    public record Rule(int id, ThreatClass threatClass, String name, List<String> anchors, Pattern pattern,
+    public record Rule(int id, ThreatClass threatClass, String name, List<List<String>> anchors, Pattern pattern,
             byte[] nameBytes) {
     }
 
@@ -130,16 +130,28 @@ public final class DetectionRules {
         throw new RulesFileException(where + ": rule id '" + s + "' is not a number from 1 to 65535");
     }
 
-    private static List<String> anchors(String s, String where) throws RulesFileException {
+    /** Groups joined by '+', each a comma-separated choice of literals: every group must occur. */
+    private static List<List<String>> anchors(String s, String where) throws RulesFileException {
         if (s.equals("*")) {
             return List.of();
         }
+        List<List<String>> groups = new ArrayList<>();
+        for (String group : s.split("\\+", -1)) {
+            groups.add(group(group, where));
+        }
+        if (groups.size() > 8) {
+            throw new RulesFileException(where + ": at most 8 anchor groups, not " + groups.size());
+        }
+        return List.copyOf(groups);
+    }
+
+    private static List<String> group(String s, String where) throws RulesFileException {
         List<String> out = new ArrayList<>();
         for (String literal : s.split(",", -1)) {
-            String a = literal.replace("\\n", "\n");
-            if (a.isEmpty() || !a.equals(a.toLowerCase(Locale.ROOT)) || !a.chars().allMatch(ch -> ch > 32 && ch < 127 || ch == '\n')) {
+            String a = literal.replace("\\n", "\n").replace("\\s", " ").replace("\\c", ",").replace("\\p", "+");
+            if (a.isEmpty() || !a.equals(a.toLowerCase(Locale.ROOT)) || !a.chars().allMatch(ch -> ch >= 32 && ch < 127 || ch == '\n')) {
                 throw new RulesFileException(where + ": anchor '" + a + "' is not lower-case printable ASCII"
-                        + " (anchors are literals of the normalised text, comma-separated, \\n for a newline, or * for none)");
+                        + " (anchors are literals of the normalised text, comma-separated, groups joined by +, \\s \\c \\p \\n for a space, comma, plus or newline; or * for none)");
             }
             out.add(a);
         }
@@ -157,8 +169,8 @@ public final class DetectionRules {
 
     /**
      * In prose rules a space also matches the separators file names use for blanks
-     * ({@code ignore_all_previous-instructions}), and \\b takes '_' for a word's edge; inside [...]
-     * both are left alone.
+     * ({@code ignore-all.previous+instructions}; '_' between letters is a blank already); inside [...]
+     * it is left alone.
      */
     static String wordGaps(String pattern) {
         StringBuilder b = new StringBuilder(pattern.length() + 32);
@@ -166,8 +178,7 @@ public final class DetectionRules {
         for (int i = 0; i < pattern.length(); i++) {
             char ch = pattern.charAt(i);
             if (ch == '\\' && i + 1 < pattern.length()) {
-                char next = pattern.charAt(++i);
-                b.append(next == 'b' && !inClass ? WORD_EDGE : "\\" + next);
+                b.append(ch).append(pattern.charAt(++i));
                 continue;
             }
             inClass = ch == '[' || inClass && ch != ']';
@@ -177,8 +188,6 @@ public final class DetectionRules {
     }
 
     private static final String WORD_GAP = "[ _+.-]";
-    /** \\b where '_' separates words, as it does in file names. */
-    private static final String WORD_EDGE = "(?:(?<![a-z0-9])(?=[a-z0-9])|(?<=[a-z0-9])(?![a-z0-9]))";
 
     private static String classes() {
         StringBuilder b = new StringBuilder();

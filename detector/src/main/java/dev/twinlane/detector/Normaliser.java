@@ -363,6 +363,9 @@ final class Normaliser {
         if (c == '\r') {
             c = '\n';
         }
+        if (c == '_' && i > 0 && i + 1 < in.length && alnum(in.chars[i - 1]) && alnum(in.chars[i + 1])) {
+            c = ' '; // file names spell blanks so: ignore_all_previous_instructions
+        }
         char f = Confusables.fold(c);
         if (f == Confusables.DROP) {
             return i + 1;
@@ -447,6 +450,10 @@ final class Normaliser {
             return;
         }
         t.add(' ', rawStart, rawEnd);
+    }
+
+    private static boolean alnum(char c) {
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9';
     }
 
     private static boolean wordChar(char c) {
