@@ -60,6 +60,11 @@ class DetectorPipelineTest {
         VerifyReport report = new ChainVerifier(keys, SealKey.loadPublic(data.resolve("keys/seal.pub")))
                 .verify(data.resolve("security"), data.resolve("security/seal.latest"));
         assertTrue(report.ok(), report.line());
+        Console verify = Console.run("verify", "--wal", data.resolve("security").toString(), "--key",
+                data.resolve("keys/security.key").toString());
+        assertEquals(0, verify.code(), verify.err());
+        assertTrue(verify.out().matches("(?s)OK.*\\bdetection [1-9][0-9]*\\b.*"), "verify counts detection records: " + verify.out());
+        System.out.print("verify: " + verify.out());
 
         List<LogContents.Entry> log = LogContents.security(data, keys);
         RecordView exec = null;
@@ -70,6 +75,10 @@ class DetectorPipelineTest {
             RecordView r = view(log.get(i));
             if (r == null) {
                 continue;
+            }
+            if (r.kind() == RecordKind.DETECTION) {
+                System.out.println("detection after " + view(log.get(i - 1)).kind().label() + ": " + r.text("comm") + " "
+                        + r.text("rule") + " '" + r.text("evidence") + "'");
             }
             if (r.kind() == RecordKind.EXEC && r.number("tgid") == pid && r.text("filename").equals("/bin/true")) {
                 exec = r;

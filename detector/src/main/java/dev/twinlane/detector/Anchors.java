@@ -9,7 +9,7 @@ import java.util.List;
  * can match it.
  */
 final class Anchors {
-    private final int[][] byPair = new int[128 * 128][];
+    private final Pair[] byPair = new Pair[128 * 128];
     private final int[][] bySingle = new int[128][];
     /** Which pairs and single chars start an anchor at all: 2 KiB, so most chars cost one cached bit test. */
     private final long[] pairBits = new long[128 * 128 / 64];
@@ -47,7 +47,7 @@ final class Anchors {
                 singleBits[l[0] >> 6] |= 1L << l[0];
             } else {
                 int key = l[0] * 128 + l[1];
-                byPair[key] = append(byPair[key], a);
+                byPair[key] = (byPair[key] == null ? new Pair() : byPair[key]).add(a, l);
                 pairBits[key >> 6] |= 1L << key;
             }
         }
@@ -72,17 +72,48 @@ final class Anchors {
             }
             int key = i + 1 < n && c[i + 1] < 128 ? c0 * 128 + c[i + 1] : -1;
             if (key >= 0 && (pairBits[key >> 6] & 1L << key) != 0) {
-                for (int a : byPair[key]) {
-                    if (startsAt(literal[a], c, i, n)) {
-                        seen[ruleOf[a]] |= groupBit[a];
-                    }
-                }
+                matchPair(byPair[key], c, i, n);
             }
         }
         java.util.Arrays.fill(hits, 0);
         for (int r = 0; r < seen.length; r++) {
             if (seen[r] == allGroups[r]) {
                 hits[r >> 6] |= 1L << r;
+            }
+        }
+    }
+
+    /** The anchors starting with this pair: two-char ones, and longer ones behind a test of their third char. */
+    private static final class Pair {
+        int[] exact;
+        int[] longer;
+        final long[] third = new long[2];
+
+        Pair add(int anchor, char[] l) {
+            if (l.length == 2) {
+                exact = append(exact, anchor);
+            } else {
+                longer = append(longer, anchor);
+                third[(l[2] & 127) >> 6] |= 1L << l[2];  // anchors are ASCII
+            }
+            return this;
+        }
+    }
+
+    private void matchPair(Pair p, char[] c, int i, int n) {
+        if (p.exact != null) {
+            mark(p.exact);
+        }
+        if (p.longer == null || i + 2 >= n) {
+            return;
+        }
+        char c2 = c[i + 2];
+        if (c2 >= 128 || (p.third[c2 >> 6] & 1L << c2) == 0) {
+            return;
+        }
+        for (int a : p.longer) {
+            if (startsAt(literal[a], c, i, n)) {
+                seen[ruleOf[a]] |= groupBit[a];
             }
         }
     }
