@@ -23,13 +23,17 @@ final class Normaliser {
     /** Normalises {@code len} raw bytes from {@code off}; raw offsets in the result count from {@code off}. */
     Text normalise(byte[] buf, int off, int len) {
         utf8(buf, off, len, out);
-        for (int round = 0; round < ESCAPE_ROUNDS && mayHaveEscapes(out); round++) {
+        boolean escapes = sawEscape;
+        boolean base64 = sawBase64Run;
+        for (int round = 0; round < ESCAPE_ROUNDS && escapes; round++) {
             if (!unescape(swap(), out)) {
                 swapBack();
                 break;
             }
+            escapes = mayHaveEscapes(out);
+            base64 = hasBase64Run(out);
         }
-        if (hasBase64Run(out)) {
+        if (base64) {
             base64(swap(), out);
         }
         fold(swap(), out);
@@ -53,13 +57,23 @@ final class Normaliser {
 
     // ---- UTF-8 ----
 
-    private static void utf8(byte[] b, int off, int len, Text t) {
+    /** Set by {@link #utf8}: whether a later pass has anything to do, so clean text skips it. */
+    private boolean sawEscape;
+    private boolean sawBase64Run;
+
+    private void utf8(byte[] b, int off, int len, Text t) {
         t.clear(len);
+        boolean escape = false;
+        int run = 0;
+        int longest = 0;
         int i = 0;
         while (i < len) {
             int c = b[off + i] & 0xff;
             if (c < 0x80) {
                 t.add(c == 0 ? ' ' : (char) c, i, i + 1);
+                escape |= c == '%' || c == '\\' || c == '&';
+                run = base64((char) c) >= 0 ? run + 1 : 0;
+                longest = Math.max(longest, run);
                 i++;
                 continue;
             }
@@ -76,8 +90,13 @@ final class Normaliser {
             i += k;
             if (shaped != Confusables.DROP) {
                 t.add(shaped, at, i);
+                escape |= shaped == '%' || shaped == '\\' || shaped == '&';
+                run = base64(shaped) >= 0 ? run + 1 : 0;
+                longest = Math.max(longest, run);
             }
         }
+        sawEscape = escape;
+        sawBase64Run = longest >= BASE64_MIN;
     }
 
     // ---- escapes ----
