@@ -36,7 +36,9 @@ final class Normaliser {
         if (base64) {
             base64(swap(), out);
         }
-        fold(swap(), out);
+        if (escapes || base64 || sawFoldable) {
+            fold(swap(), out);
+        }
         return out;
     }
 
@@ -60,10 +62,13 @@ final class Normaliser {
     /** Set by {@link #utf8}: whether a later pass has anything to do, so clean text skips it. */
     private boolean sawEscape;
     private boolean sawBase64Run;
+    /** Upper case, a blank run, a tab, a quote, '$', '\\', '_' or non-ASCII: the fold pass has work. */
+    private boolean sawFoldable;
 
     private void utf8(byte[] b, int off, int len, Text t) {
         t.clear(len);
         boolean escape = false;
+        boolean foldable = false;
         int run = 0;
         int longest = 0;
         int i = 0;
@@ -72,6 +77,7 @@ final class Normaliser {
             if (c < 0x80) {
                 t.add(c == 0 ? ' ' : (char) c, i, i + 1);
                 escape |= c == '%' || c == '\\' || c == '&';
+                foldable |= FOLDABLE[c] || c == ' ' && i > 0 && b[off + i - 1] == ' ';
                 run = base64((char) c) >= 0 ? run + 1 : 0;
                 longest = Math.max(longest, run);
                 i++;
@@ -88,6 +94,7 @@ final class Normaliser {
             // A broken sequence stays visible as one replacement char per byte consumed.
             char shaped = Confusables.shape(n == 1 || k < n || cp > 0xffff ? '\ufffd' : (char) cp);
             i += k;
+            foldable = true;
             if (shaped != Confusables.DROP) {
                 t.add(shaped, at, i);
                 escape |= shaped == '%' || shaped == '\\' || shaped == '&';
@@ -97,6 +104,18 @@ final class Normaliser {
         }
         sawEscape = escape;
         sawBase64Run = longest >= BASE64_MIN;
+        sawFoldable = foldable;
+    }
+
+    private static final boolean[] FOLDABLE = new boolean[128];
+
+    static {
+        for (char c = 'A'; c <= 'Z'; c++) {
+            FOLDABLE[c] = true;
+        }
+        for (char c : "$'\"\\_\r\t\u000b\f".toCharArray()) {
+            FOLDABLE[c] = true;
+        }
     }
 
     // ---- escapes ----
