@@ -67,6 +67,10 @@ final class Normaliser {
 
     private void utf8(byte[] b, int off, int len, Text t) {
         t.clear(len);
+        char[] chars = t.chars;
+        int[] start = t.start;
+        int[] end = t.end;
+        int n = 0;
         boolean escape = false;
         boolean foldable = false;
         int run = 0;
@@ -75,39 +79,48 @@ final class Normaliser {
         while (i < len) {
             int c = b[off + i] & 0xff;
             if (c < 0x80) {
-                t.add(c == 0 ? ' ' : (char) c, i, i + 1);
+                // the common case, written through locals: a field store per char costs more than the rest
+                chars[n] = c == 0 ? ' ' : (char) c;
+                start[n] = i;
+                end[n] = i + 1;
+                n++;
                 escape |= c == '%' || c == '\\' || c == '&';
                 foldable |= FOLDABLE[c] || c == ' ' && i > 0 && b[off + i - 1] == ' ';
-                run = base64((char) c) >= 0 ? run + 1 : 0;
+                run = BASE64[c] ? run + 1 : 0;
                 longest = Math.max(longest, run);
                 i++;
                 continue;
             }
             int at = i;
-            int n = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
-            int cp = n == 4 ? c & 0x07 : n == 3 ? c & 0x0f : c & 0x1f;
             int k = 1;
-            while (k < n && i + k < len && (b[off + i + k] & 0xc0) == 0x80) {
+            int lead = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+            int cp = lead == 4 ? c & 0x07 : lead == 3 ? c & 0x0f : c & 0x1f;
+            while (k < lead && i + k < len && (b[off + i + k] & 0xc0) == 0x80) {
                 cp = cp << 6 | (b[off + i + k] & 0x3f);
                 k++;
             }
             // A broken sequence stays visible as one replacement char per byte consumed.
-            char shaped = Confusables.shape(n == 1 || k < n || cp > 0xffff ? '\ufffd' : (char) cp);
+            char shaped = Confusables.shape(lead == 1 || k < lead || cp > 0xffff ? '\ufffd' : (char) cp);
             i += k;
             foldable = true;
             if (shaped != Confusables.DROP) {
-                t.add(shaped, at, i);
+                chars[n] = shaped;
+                start[n] = at;
+                end[n] = i;
+                n++;
                 escape |= shaped == '%' || shaped == '\\' || shaped == '&';
                 run = base64(shaped) >= 0 ? run + 1 : 0;
                 longest = Math.max(longest, run);
             }
         }
+        t.length = n;
         sawEscape = escape;
         sawBase64Run = longest >= BASE64_MIN;
         sawFoldable = foldable;
     }
 
     private static final boolean[] FOLDABLE = new boolean[128];
+    private static final boolean[] BASE64 = new boolean[128];
 
     static {
         for (char c = 'A'; c <= 'Z'; c++) {
@@ -115,6 +128,9 @@ final class Normaliser {
         }
         for (char c : "$'\"\\_\r\t\u000b\f".toCharArray()) {
             FOLDABLE[c] = true;
+        }
+        for (char c = 0; c < 128; c++) {
+            BASE64[c] = base64(c) >= 0;
         }
     }
 
