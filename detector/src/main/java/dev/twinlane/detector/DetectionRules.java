@@ -148,10 +148,11 @@ public final class DetectionRules {
     private static List<String> group(String s, String where) throws RulesFileException {
         List<String> out = new ArrayList<>();
         for (String literal : s.split(",", -1)) {
-            String a = literal.replace("\\n", "\n").replace("\\s", " ").replace("\\c", ",").replace("\\p", "+");
-            if (a.isEmpty() || !a.equals(a.toLowerCase(Locale.ROOT)) || !a.chars().allMatch(ch -> ch >= 32 && ch < 127 || ch == '\n')) {
+            String a = literal.replace("\\n", "\n").replace("\\s", " ").replace("\\c", ",").replace("\\p", "+")
+                    .replace("\\0", "\0");
+            if (a.isEmpty() || !a.equals(a.toLowerCase(Locale.ROOT)) || !a.chars().allMatch(ch -> ch >= 32 && ch < 127 || ch == '\n' || ch == 0)) {
                 throw new RulesFileException(where + ": anchor '" + a + "' is not lower-case printable ASCII"
-                        + " (anchors are literals of the normalised text, comma-separated, groups joined by +, \\s \\c \\p \\n for a space, comma, plus or newline; or * for none)");
+                        + " (anchors are literals of the normalised text, comma-separated, groups joined by +, \\s \\c \\p \\n \\0 for a space, comma, plus, newline or NUL; or * for none)");
             }
             out.add(a);
         }

@@ -205,7 +205,7 @@ final class Normaliser {
         return 0;
     }
 
-    /** %uXXXX, \\uXXXX, &#NN; or &#xNN; at i: chars consumed, the char in decodedValue; else 0. */
+    /** %uXXXX, backslash-uXXXX, &#NN;, &#xNN;, \\n or \\r at i: chars consumed, the char in decodedValue; else 0. */
     private int escapedChar(Text s, int i) {
         char c = s.chars[i];
         boolean u = (c == '%' || c == '\\') && i + 5 < s.length && (s.chars[i + 1] == 'u' || s.chars[i + 1] == 'U');
@@ -223,6 +223,10 @@ final class Normaliser {
         }
         if (c == '&' && i + 3 < s.length && s.chars[i + 1] == '#') {
             return htmlEntity(s, i);
+        }
+        if (c == '\\' && i + 1 < s.length && (s.chars[i + 1] == 'n' || s.chars[i + 1] == 'r')) {
+            decodedValue = '\n'; // an injected "\nid" is a new command line to whoever unescapes it
+            return 2;
         }
         return 0;
     }
