@@ -28,13 +28,15 @@
 #include <linux/types.h>
 #endif
 
-#define TL_ABI_VERSION 4
+#define TL_ABI_VERSION 5
 
 #define TL_COMM_LEN 16
 #define TL_PATH_MAX 256
 #define TL_ARGS_MAX 512
 #define TL_PREFIX_MAX 128
 #define TL_DETAIL_MAX 128
+#define TL_RULE_NAME_MAX 40
+#define TL_EVIDENCE_MAX 128
 
 /* Record kinds. Security-ring kinds are < 32, observability-ring kinds 32..126. */
 enum tl_kind {
@@ -46,6 +48,7 @@ enum tl_kind {
 	TL_KIND_KERNEL_READ = 6,
 	TL_KIND_BPF = 7,
 	TL_KIND_POLICY = 8,     /* written by the agent (user space), not by a BPF program */
+	TL_KIND_DETECTION = 9,  /* written by the agent (the detector), not by a BPF program */
 
 	TL_KIND_FORK = 32,
 	TL_KIND_EXIT = 33,
@@ -239,6 +242,46 @@ struct tl_policy_event {
 	__u32 detail_len;       /* true length, may exceed TL_DETAIL_MAX */
 	__u32 _pad1;
 	char detail[TL_DETAIL_MAX]; /* one line: a refusal's message, a rollback's or break-glass's reason */
+};
+
+/* tl_detection.field: which string of the subject record the detector flagged. */
+enum tl_detection_field {
+	TL_FIELD_EXEC_FILENAME = 1,
+	TL_FIELD_EXEC_ARGS = 2,     /* the NUL-separated argv block; spans count its bytes */
+	TL_FIELD_FILE_PATH = 3,
+	TL_FIELD_KERNEL_READ_PATH = 4,
+	TL_FIELD_COMM = 5,          /* tl_header.comm, of any kind */
+};
+
+/* tl_detection.threat_class: the detector's ThreatClass, 1-based in its order. */
+enum tl_threat_class {
+	TL_THREAT_COMMAND_INJECTION = 1,
+	TL_THREAT_SQL_INJECTION = 2,
+	TL_THREAT_PATH_TRAVERSAL = 3,
+	TL_THREAT_PROMPT_INJECTION = 4,
+	TL_THREAT_SOCIAL_ENGINEERING = 5,
+};
+
+/*
+ * Security: a hostile payload the agent's detector found in a string of another record (the
+ * subject), written by the agent (never by a BPF program) and appended to the security log
+ * right after its subject. The header is the subject's, copied (kind and size excepted), so
+ * exec_id, pid, comm and cgroup link the two. Spans count bytes of the raw field as recorded.
+ */
+struct tl_detection {
+	struct tl_header h;
+	__u16 subject_kind;     /* enum tl_kind of the subject record */
+	__u8 field;             /* enum tl_detection_field */
+	__u8 threat_class;      /* enum tl_threat_class */
+	__u16 rule_id;          /* the rule's id in the detector's rules */
+	__u16 arg_index;        /* TL_FIELD_EXEC_ARGS: the argv element the span starts in; else 0 */
+	__u32 span_start;       /* first byte of the match in the raw field */
+	__u32 span_len;         /* its length in raw bytes (may cross argv elements) */
+	__u32 evidence_len;     /* true length of the normalised evidence, may exceed TL_EVIDENCE_MAX */
+	__u8 subject_ring;      /* enum tl_ring the subject came from (1: promoted from observability) */
+	__u8 _pad0[3];
+	char rule[TL_RULE_NAME_MAX];        /* the rule's name */
+	char evidence[TL_EVIDENCE_MAX];     /* the matched text after normalisation */
 };
 
 /* Observability: fork of a new thread group. */

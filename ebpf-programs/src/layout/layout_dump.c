@@ -23,6 +23,10 @@ int main(void)
 	F(tl_policy_event, version); F(tl_policy_event, previous_version); F(tl_policy_event, apply_ns);
 	F(tl_policy_event, digest); F(tl_policy_event, detail_len); F(tl_policy_event, detail);
 
+	S(tl_detection); F(tl_detection, subject_kind); F(tl_detection, field); F(tl_detection, threat_class);
+	F(tl_detection, rule_id); F(tl_detection, arg_index); F(tl_detection, span_start); F(tl_detection, span_len);
+	F(tl_detection, evidence_len); F(tl_detection, subject_ring); F(tl_detection, rule); F(tl_detection, evidence);
+
 	S(tl_exec); F(tl_exec, ret); F(tl_exec, decision); F(tl_exec, filename_len); F(tl_exec, args_len);
 	F(tl_exec, argc); F(tl_exec, ino); F(tl_exec, filename); F(tl_exec, args);
 
@@ -65,7 +69,7 @@ int main(void)
 	E(TL_ABI_VERSION);
 	E(TL_KIND_EXEC); E(TL_KIND_FILE_OPEN); E(TL_KIND_CONNECT); E(TL_KIND_BIND); E(TL_KIND_PTRACE);
 	E(TL_KIND_KERNEL_READ); E(TL_KIND_BPF); E(TL_KIND_FORK); E(TL_KIND_EXIT); E(TL_KIND_SYSCALL);
-	E(TL_KIND_TCP_STATE); E(TL_KIND_LOADGEN); E(TL_KIND_POLICY);
+	E(TL_KIND_TCP_STATE); E(TL_KIND_LOADGEN); E(TL_KIND_POLICY); E(TL_KIND_DETECTION);
 	E(TL_SRC_LSM); E(TL_SRC_TRACEPOINT); E(TL_SRC_CGROUP); E(TL_SRC_TEST_RUN); E(TL_SRC_USER);
 	E(TL_ALLOW); E(TL_DENY); E(TL_AUDIT_DENY);
 	E(TL_PATH_FULL); E(TL_PATH_UNKNOWN); E(TL_PATH_NAME_ONLY);
@@ -74,6 +78,11 @@ int main(void)
 	E(TL_POLICY_APPLY); E(TL_POLICY_REFUSAL); E(TL_POLICY_ROLLBACK); E(TL_POLICY_MODE_CHANGE);
 	E(TL_POLICY_DEADMAN_LAPSE); E(TL_POLICY_BREAK_GLASS); E(TL_POLICY_REVERT); E(TL_POLICY_TAMPER);
 	E(TL_BPF_TARGET_NONE); E(TL_BPF_TARGET_MAP); E(TL_BPF_TARGET_PROG); E(TL_BPF_TARGET_PIN); E(TL_BPF_TARGET_LINK);
+	E(TL_FIELD_EXEC_FILENAME); E(TL_FIELD_EXEC_ARGS); E(TL_FIELD_FILE_PATH); E(TL_FIELD_KERNEL_READ_PATH);
+	E(TL_FIELD_COMM);
+	E(TL_THREAT_COMMAND_INJECTION); E(TL_THREAT_SQL_INJECTION); E(TL_THREAT_PATH_TRAVERSAL);
+	E(TL_THREAT_PROMPT_INJECTION); E(TL_THREAT_SOCIAL_ENGINEERING);
+	E(TL_RULE_NAME_MAX); E(TL_EVIDENCE_MAX);
 	E(TL_COMM_LEN); E(TL_PATH_MAX); E(TL_ARGS_MAX); E(TL_PREFIX_MAX);
 	return 0;
 }

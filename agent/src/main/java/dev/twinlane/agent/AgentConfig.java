@@ -34,6 +34,8 @@ import dev.twinlane.ingest.WakeupPolicy;
 import dev.twinlane.observability.Imputation;
 import dev.twinlane.records.RecordKind;
 import dev.twinlane.records.Ring;
+import dev.twinlane.detector.DetectionRules;
+import dev.twinlane.detector.RulesFileException;
 import dev.twinlane.router.PromotionRule;
 
 /**
@@ -68,6 +70,12 @@ final class AgentConfig {
     Imputation imputation = Imputation.LAST;
     long observabilityFsyncMs = 1000;
     List<PromotionRule> promotions = new ArrayList<>();
+    /** detector.enabled: scan records' strings for planted payloads (the detector module). */
+    boolean detectorEnabled = true;
+    /** detector.rules: a rules file adding to the builtin rules; null: the builtin rules alone. */
+    Path detectorRulesFile;
+    /** The rules, loaded by {@link #loadDetectionRules()} before the start; null: the detector is off. */
+    DetectionRules detection;
     /** Deny and watch rules from run's options, checked before the start (none from the file yet). */
     PolicyRules rules = PolicyRules.NONE;
     /** The policy plane (the policy: section); null: off, nothing pinned, no control socket. */
@@ -87,6 +95,7 @@ final class AgentConfig {
     static AgentConfig defaults() {
         AgentConfig c = new AgentConfig();
         c.promotions.add(defaultPromotion());
+        c.detection = DetectionRules.builtin();
         return c;
     }
 
@@ -134,6 +143,7 @@ final class AgentConfig {
         if (!errors.isEmpty()) {
             throw new UsageException("config " + file + ": " + String.join("; ", errors));
         }
+        c.loadDetectionRules();
         return c;
     }
 
@@ -249,6 +259,12 @@ final class AgentConfig {
         ingest.wakeup(Ring.OBSERVABILITY, wakeup(o, WakeupPolicy.OBSERVABILITY_DEFAULT));
         o.rejectUnknown();
 
+        ConfigReader d = r.section("detector");
+        detectorEnabled = d.flag("enabled", detectorEnabled);
+        String detectorRules = d.text("rules", null);
+        detectorRulesFile = detectorRules == null ? null : Path.of(detectorRules);
+        d.rejectUnknown();
+
         ConfigReader routing = r.section("routing");
         readRules(routing, routing.list("promote"));
         routing.rejectUnknown();
@@ -269,6 +285,19 @@ final class AgentConfig {
         m.rejectUnknown();
         r.section("kafka"); // read by KafkaConfig
         r.rejectUnknown();
+    }
+
+    /** The detector's rules (builtin, and detector.rules after them), or null when it is off; a bad file is one line. */
+    void loadDetectionRules() throws UsageException {
+        if (!detectorEnabled) {
+            detection = null;
+            return;
+        }
+        try {
+            detection = detectorRulesFile == null ? DetectionRules.builtin() : DetectionRules.withFile(detectorRulesFile);
+        } catch (RulesFileException e) {
+            throw new UsageException("detector rules " + e.getMessage());
+        }
     }
 
     /** max_delay (0: the kernel wakes the reader per record) and wakeup_watermark_percent of the ring. */

@@ -160,7 +160,11 @@ final class Pipeline implements AutoCloseable {
             hooks.tap().accept(r);
         };
         router = new Router(kernel, securityLane, observabilityLane, c.promotions, tap)
-                .realtimePriority(c.securityRealtimePriority).start();
+                .realtimePriority(c.securityRealtimePriority);
+        if (c.detection != null) {
+            DetectorMetrics.bind(registry, router.detection(c.detection));
+        }
+        router.start();
         reportPriority(c.securityRealtimePriority);
         if (c.kafka != null && c.kafka.cursorDir == null) {
             c.kafka.cursorDir = c.dataDir.resolve("export");

@@ -104,6 +104,11 @@ final class RunCommand implements Callable<Integer> {
                     + " see docs/METRICS.md)")
     java.net.InetSocketAddress metrics;
 
+    @Option(names = "--detector-rules", paramLabel = "FILE",
+            description = "detector rules that add to the builtin ones (format: detector/README.md); a bad file"
+                    + " stops the start")
+    Path detectorRules;
+
     @Option(names = "--start-new-log", paramLabel = "REASON", converter = Reason.class,
             description = "when the log is damaged, missing or not the one remembered: keep its files aside and"
                     + " start a new log whose NEW_LOG record names the old one and REASON (see wal/README.md)")
@@ -139,6 +144,10 @@ final class RunCommand implements Callable<Integer> {
             config.ingest.recordAllOpens(true);
         }
         config.rules = rules();
+        if (detectorRules != null) {
+            config.detectorRulesFile = detectorRules;
+            config.loadDetectionRules();
+        }
         return config;
     }
 

@@ -201,4 +201,16 @@ class AgentConfigTest {
                 () -> AgentConfig.load(write("security:\n  lane_thread: sometimes\n")));
         assertTrue(e.getMessage().contains("security.lane_thread"), e.getMessage());
     }
+
+    @Test
+    void theDetectorIsOnWithTheBuiltinRulesUnlessTurnedOffAndAFileAddsRules() throws Exception {
+        assertTrue(AgentConfig.defaults().detection != null, "on by default");
+        assertEquals(null, AgentConfig.load(write("detector: {enabled: false}\n")).detection);
+        Path rules = Files.writeString(tmp.resolve("rules.txt"), "9001 command_injection our-rule ours \\bours\\b\n");
+        AgentConfig c = AgentConfig.load(write("detector:\n  rules: " + rules + "\n"));
+        assertEquals(dev.twinlane.detector.DetectionRules.builtin().size() + 1, c.detection.size());
+        Files.writeString(rules, "9001 command_injection our-rule ours (\n");
+        UsageException e = assertThrows(UsageException.class, () -> AgentConfig.load(tmp.resolve("twinlane.yaml")));
+        assertTrue(e.getMessage().startsWith("detector rules " + rules + ":1: bad pattern: Unclosed group"), e.getMessage());
+    }
 }

@@ -87,4 +87,11 @@ class RunCommandTest {
         refused("--sample-rate wants a whole number from 0 to 1000000, not '-1'", "--sample-rate", "-1");
         refused("--watch wants a path prefix of 1 to 128 bytes, not ''", "--watch", "");
     }
+
+    @Test
+    void aBadDetectorRulesFileStopsTheStartInOneLine() throws Exception {
+        Path rules = Files.writeString(tmp.resolve("rules.txt"), "# ours\n9001 rootkit our-rule x \\bx\\b\n");
+        refused("detector rules " + rules + ":2: unknown class 'rootkit' (one of command_injection, sql_injection,"
+                + " path_traversal, prompt_injection, social_engineering)", "--detector-rules", rules.toString());
+    }
 }

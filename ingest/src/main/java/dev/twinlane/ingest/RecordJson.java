@@ -3,10 +3,12 @@ package dev.twinlane.ingest;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 
+import dev.twinlane.records.DetectionField;
 import dev.twinlane.records.Field;
 import dev.twinlane.records.RecordKind;
 import dev.twinlane.records.RecordLayout;
 import dev.twinlane.records.RecordView;
+import dev.twinlane.records.Ring;
 
 /**
  * Renders a record as one JSON object, kind first, fields named as in
@@ -19,6 +21,9 @@ public final class RecordJson {
         "deadman_lapse", "break_glass", "revert", "tamper"};
     private static final String[] DECISIONS = {"allow", "deny", "audit_deny"};
     private static final String[] PATH_STATUS = {"full", "unknown", "name_only"};
+    /** enum tl_threat_class (the detector's ThreatClass labels, 1-based). */
+    private static final String[] THREAT_CLASSES = {"none", "command_injection", "sql_injection", "path_traversal",
+        "prompt_injection", "social_engineering"};
 
     private RecordJson() {
     }
@@ -60,10 +65,26 @@ public final class RecordJson {
                     Json.quote(sb, v < DECISIONS.length ? DECISIONS[(int) v] : String.valueOf(v));
                 } else if (f.name().equals("event") && kind == RecordKind.POLICY) {
                     Json.quote(sb, v < POLICY_EVENTS.length ? POLICY_EVENTS[(int) v] : String.valueOf(v));
+                } else if (kind == RecordKind.DETECTION && f.name().equals("threat_class")) {
+                    Json.quote(sb, v < THREAT_CLASSES.length ? THREAT_CLASSES[(int) v] : String.valueOf(v));
+                } else if (kind == RecordKind.DETECTION && f.name().equals("field")) {
+                    DetectionField d = DetectionField.of((int) v);
+                    Json.quote(sb, d == null ? String.valueOf(v) : d.label());
+                } else if (kind == RecordKind.DETECTION && f.name().equals("subject_ring")) {
+                    Json.quote(sb, v < Ring.values().length ? Ring.values()[(int) v].label() : String.valueOf(v));
                 } else if (f.name().equals("path_status")) {
                     Json.quote(sb, v < PATH_STATUS.length ? PATH_STATUS[(int) v] : String.valueOf(v));
                 } else {
                     sb.append(v);
+                }
+            }
+            case U16 -> {
+                RecordKind subject = kind == RecordKind.DETECTION && f.name().equals("subject_kind")
+                        ? RecordKind.of((int) r.number(f)) : null;
+                if (subject != null) {
+                    Json.quote(sb, subject.label());
+                } else {
+                    sb.append(r.number(f));
                 }
             }
             default -> sb.append(r.number(f));

@@ -11,6 +11,7 @@ import java.util.TreeMap;
 
 import org.junit.jupiter.api.Test;
 
+import dev.twinlane.records.DetectionField;
 import dev.twinlane.records.Field;
 import dev.twinlane.records.RecordKind;
 import dev.twinlane.records.RecordLayout;
@@ -66,6 +67,13 @@ class RecordLayoutDriftTest {
         }
         assertEquals(consts.keySet().stream().filter(n -> n.startsWith("TL_POLICY_")).count(),
                 PolicyEvent.Kind.values().length, "a policy event exists on one side only");
+        for (DetectionField f : DetectionField.values()) {
+            assertEquals(String.valueOf(f.code()), consts.get("TL_FIELD_" + f.name()), "detection field code of " + f);
+        }
+        assertEquals(consts.keySet().stream().filter(n -> n.startsWith("TL_FIELD_")).count(),
+                DetectionField.values().length, "a detection field exists on one side only");
+        assertEquals(String.valueOf(RecordLayout.RULE_NAME_MAX), consts.get("TL_RULE_NAME_MAX"));
+        assertEquals(String.valueOf(RecordLayout.EVIDENCE_MAX), consts.get("TL_EVIDENCE_MAX"));
         for (Ring r : Ring.values()) {
             assertEquals(String.valueOf(r.id()), consts.get("TL_RING_" + r.name()), "ring id of " + r);
         }

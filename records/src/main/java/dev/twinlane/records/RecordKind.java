@@ -11,6 +11,8 @@ public enum RecordKind {
     BPF(7, Ring.SECURITY, RecordLayout.BPF),
     /** From user space (the agent), in the security lane: see {@link PolicyEvent}. */
     POLICY(8, Ring.SECURITY, RecordLayout.POLICY),
+    /** From user space (the agent's detector), right after its subject record in the security lane. */
+    DETECTION(9, Ring.SECURITY, RecordLayout.DETECTION),
     FORK(32, Ring.OBSERVABILITY, RecordLayout.FORK),
     EXIT(33, Ring.OBSERVABILITY, RecordLayout.EXIT),
     SYSCALL(34, Ring.OBSERVABILITY, RecordLayout.SYSCALL),

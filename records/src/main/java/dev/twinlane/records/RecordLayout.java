@@ -19,12 +19,14 @@ import java.util.List;
  * header compiled by gcc; keep the field names identical to the C ones.
  */
 public final class RecordLayout {
-    public static final int ABI_VERSION = 4;
+    public static final int ABI_VERSION = 5;
     public static final int COMM_LEN = 16;
     public static final int PATH_MAX = 256;
     public static final int ARGS_MAX = 512;
     public static final int PREFIX_MAX = 128;
     public static final int DETAIL_MAX = 128;
+    public static final int RULE_NAME_MAX = 40;
+    public static final int EVIDENCE_MAX = 128;
 
     /** Header fields only (kind and size) every record starts with. */
     public static final int KIND_OFFSET = 0;
@@ -71,6 +73,16 @@ public final class RecordLayout {
             f("previous_version", 96, 8, U64), f("apply_ns", 104, 8, U64), f("digest", 112, 32, BYTES),
             f("detail_len", 144, 4, U32), f("detail", 152, DETAIL_MAX, CHARS));
 
+    /**
+     * Written by the agent (the detector) right after its subject record, never by a BPF program;
+     * the header is the subject's. field: {@link DetectionField}; threat_class: 1-based.
+     */
+    public static final RecordStruct DETECTION = new RecordStruct("tl_detection", 272, HEADER,
+            f("subject_kind", 80, 2, U16), f("field", 82, 1, U8), f("threat_class", 83, 1, U8),
+            f("rule_id", 84, 2, U16), f("arg_index", 86, 2, U16), f("span_start", 88, 4, U32),
+            f("span_len", 92, 4, U32), f("evidence_len", 96, 4, U32), f("subject_ring", 100, 1, U8),
+            f("rule", 104, RULE_NAME_MAX, CHARS), f("evidence", 144, EVIDENCE_MAX, CHARS));
+
     public static final RecordStruct FORK = new RecordStruct("tl_fork", 96, HEADER,
             f("child_start_ns", 80, 8, U64), f("child_tgid", 88, 4, U32));
 
@@ -112,7 +124,8 @@ public final class RecordLayout {
             f("type", 0, 4, U32), f("id", 4, 4, U32));
 
     public static final List<RecordStruct> ALL = List.of(HEADER, EXEC, FILE_OPEN, NET, PTRACE, KERNEL_READ,
-            BPF, POLICY, FORK, EXIT, SYSCALL, TCP_STATE, LOADGEN, CONFIG, READER_STATE, DROPS_LOGGED, INODE_KEY, PREFIX_KEY,
+            BPF, POLICY, DETECTION, FORK, EXIT, SYSCALL, TCP_STATE, LOADGEN, CONFIG, READER_STATE, DROPS_LOGGED,
+            INODE_KEY, PREFIX_KEY,
             PROTECTED_KEY);
 
     private RecordLayout() {

@@ -150,6 +150,15 @@ public final class RecordView {
         return out;
     }
 
+    /** Copies {@code n} bytes from {@code offset} of the record (no allocation). */
+    public void copyTo(int offset, int n, byte[] dst, int dstOffset) {
+        if (offset < 0 || n < 0 || n > length - offset || dstOffset < 0 || n > dst.length - dstOffset) {
+            throw new IndexOutOfBoundsException(n + " bytes at " + offset + " of a record of " + length + " into "
+                    + dst.length + " at " + dstOffset);
+        }
+        UNSAFE.copyMemory(base, address + offset, dst, Unsafe.ARRAY_BYTE_BASE_OFFSET + (long) dstOffset, n);
+    }
+
     /** The one copy of a record out of the ring. */
     public void copyTo(byte[] dst, int dstOffset) {
         // an unchecked copy past the array's end would corrupt the heap (seen: a JVM crash)

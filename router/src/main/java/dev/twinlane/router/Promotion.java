@@ -2,6 +2,7 @@ package dev.twinlane.router;
 
 import java.util.List;
 
+import dev.twinlane.detector.Finding;
 import dev.twinlane.records.RecordView;
 
 /**
@@ -13,21 +14,39 @@ import dev.twinlane.records.RecordView;
 final class Promotion {
     private final PromotionRule[] rules;
     private final PromotionQueue queue = new PromotionQueue(1024);
+    private final Finding finding = new Finding();
+    private RecordStrings comms;
     private long promoted;
 
     Promotion(List<PromotionRule> rules) {
         this.rules = rules.toArray(new PromotionRule[0]);
     }
 
+    /** Before the observability thread starts: also promote records whose comm the detector flags. */
+    void detectComm(RecordStrings strings) {
+        comms = strings;
+    }
+
     /** Observability thread: queues the record if a rule matches (waits only while the queue is full). */
     void offer(RecordView r) {
         for (PromotionRule rule : rules) {
             if (rule.matches(r)) {
-                promoted++;
-                queue.put(r);
+                promote(r);
                 return;
             }
         }
+        if (comms != null && comms.scanComm(r, finding) != null) {
+            promote(r);  // the security thread scans it again and appends its detection record
+        }
+    }
+
+    private void promote(RecordView r) {
+        promoted++;
+        queue.put(r);
+    }
+
+    long commsScanned() {
+        return comms == null ? 0 : comms.detector().scanned();
     }
 
     /** Security thread: publishes every queued record. */

@@ -3,6 +3,8 @@ package dev.twinlane.router;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
+import dev.twinlane.detector.DetectionRules;
+import dev.twinlane.detector.ThreatClass;
 import dev.twinlane.ingest.KernelIngest;
 import dev.twinlane.ingest.RecordHandler;
 import dev.twinlane.records.RecordView;
@@ -39,7 +41,8 @@ public final class Router implements AutoCloseable {
     private static final long TICK_NS = 50_000_000L;
 
     private final KernelIngest kernel;
-    private final SecurityPublisher security;
+    private SecurityPublisher security;
+    private DetectingPublisher detecting;
     private final ObservabilityPublisher observability;
     private final Promotion promotion;
     private final PolicyEvents policyEvents = new PolicyEvents();
@@ -73,6 +76,28 @@ public final class Router implements AutoCloseable {
      */
     public void publishPolicyEvent(byte[] record) {
         policyEvents.offer(record);
+    }
+
+    /**
+     * Before {@link #start()}: scan the strings of every security record (and the comm of every
+     * observability record) with these rules; a finding's detection record follows its subject in
+     * the security lane, and an observability record with a finding is promoted to it first.
+     */
+    public Router detection(DetectionRules rules) {
+        detecting = new DetectingPublisher(security, rules, tap);
+        security = detecting;
+        promotion.detectComm(new RecordStrings(rules));
+        return this;
+    }
+
+    /** Strings the detector scanned on both threads (0 without {@link #detection}). */
+    public long detectorScanned() {
+        return detecting == null ? 0 : detecting.strings().detector().scanned() + promotion.commsScanned();
+    }
+
+    /** Detection records of this class made (0 without {@link #detection}). */
+    public long detectorHits(ThreatClass c) {
+        return detecting == null ? 0 : detecting.strings().detector().found(c);
     }
 
     /** Before {@link #start()}: run the security ring's reader at SCHED_FIFO {@code priority} (0: normal). */

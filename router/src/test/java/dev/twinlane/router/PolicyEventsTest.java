@@ -16,30 +16,6 @@ import dev.twinlane.records.RecordView;
 
 /** Policy events reach the security publisher whole, in order, and none is lost silently at a stop. */
 class PolicyEventsTest {
-    /** The security lane's side: keeps a copy of each published record. */
-    private static final class Collected implements SecurityPublisher {
-        final List<byte[]> records = new ArrayList<>();
-
-        @Override
-        public void publish(RecordView r) {
-            byte[] b = new byte[r.length()];
-            r.copyTo(b, 0);
-            records.add(b);
-        }
-
-        @Override
-        public void publishGap(int kernelRing, long count, long fromBootNs, long toBootNs) {
-        }
-
-        @Override
-        public void endBatch() {
-        }
-
-        @Override
-        public void tick() {
-        }
-    }
-
     private static byte[] event(PolicyEvent.Kind kind, long version, String detail) {
         return new PolicyEvent(kind, 1, 0, version, version - 1, 2_500_000, null, detail).toRecord(4242, 1_000_000 + version);
     }

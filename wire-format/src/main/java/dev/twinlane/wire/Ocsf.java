@@ -115,7 +115,7 @@ public final class Ocsf {
         return s.field(name);
     }
 
-    /** The OCSF classes of kernel records (Detection Finding: {@link DetectionFinding}). */
+    /** The OCSF classes of kernel records (Detection Finding: {@link DetectionFinding}, {@link OcsfDetection}). */
     public static final int PROCESS_ACTIVITY = 1007;
     public static final int FILE_SYSTEM_ACTIVITY = 1001;
     public static final int NETWORK_ACTIVITY = 4001;
@@ -148,6 +148,7 @@ public final class Ocsf {
             case SYSCALL -> syscall(o, r, wallNanos, host, logId, seq);
             case TCP_STATE -> tcpState(o, r, wallNanos, host, logId, seq);
             case POLICY -> policy(o, r, wallNanos, host, logId, seq);
+            case DETECTION -> OcsfDetection.finding(o, r, wallNanos, host, logId, seq);
             default -> {
                 return false;
             }
@@ -485,7 +486,7 @@ public final class Ocsf {
     }
 
     /** The record's own process as actor (the header's task). */
-    private static void actor(JsonOut o, RecordView r) {
+    static void actor(JsonOut o, RecordView r) {
         o.name("actor").begin();
         o.name("process").begin();
         o.name("pid").num(r.number(TGID));
@@ -506,7 +507,7 @@ public final class Ocsf {
     }
 
     /** Opens "unmapped" with what every record has; the caller adds its own and closes it. */
-    private static void unmappedStart(JsonOut o, RecordView r, int decision) {
+    static void unmappedStart(JsonOut o, RecordView r, int decision) {
         o.name("unmapped").begin();
         o.name("kind").str(r.kind().label());
         o.name("source").str(label(SOURCES, (int) r.number(SOURCE)));
@@ -519,12 +520,12 @@ public final class Ocsf {
         o.name("gid").num(r.number(GID));
     }
 
-    private static String label(String[] names, int v) {
+    static String label(String[] names, int v) {
         return v >= 0 && v < names.length ? names[v] : String.valueOf(v);
     }
 
     /** A NUL-terminated text field (or its part after the last '/'), without a copy or a String. */
-    private static void text(JsonOut o, RecordView r, Field f, boolean baseOnly) {
+    static void text(JsonOut o, RecordView r, Field f, boolean baseOnly) {
         Ctx c = CTX.get();
         int start = c.off + f.offset();
         int n = textLength(c.raw, start, f.size());

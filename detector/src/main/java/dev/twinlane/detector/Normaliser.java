@@ -1,0 +1,521 @@
+package dev.twinlane.detector;
+
+/**
+ * Undoes the encodings and tricks that hide a payload from a plain match, into reused buffers:
+ * UTF-8, then escapes (URL %xx and %uXXXX, \xNN, \NNN, backslash-uXXXX, HTML &#..;, twice for double
+ * encoding; escaped bytes are read as UTF-8, overlong forms included), then base64 runs that
+ * decode to printable text, then shell quoting tricks, confusable characters and case.
+ * Every output char keeps the raw byte range it came from, so a match maps back to its span.
+ * Thread-confined; allocates only to grow its buffers for a longer input than before.
+ */
+final class Normaliser {
+    private static final int ESCAPE_ROUNDS = 3;
+    private static final int BASE64_MIN = 16;
+    private static final int QUOTE_MAX = 64;
+
+    private Text out = new Text(512);
+    private Text spare = new Text(512);
+    private final int[] pending = new int[8];
+    private final int[] pendingStart = new int[8];
+    private final int[] pendingEnd = new int[8];
+    private final byte[] decoded = new byte[3];
+
+    /** Normalises {@code len} raw bytes from {@code off}; raw offsets in the result count from {@code off}. */
+    Text normalise(byte[] buf, int off, int len) {
+        utf8(buf, off, len, out);
+        boolean escapes = sawEscape;
+        boolean base64 = sawBase64Run;
+        for (int round = 0; round < ESCAPE_ROUNDS && escapes; round++) {
+            if (!unescape(swap(), out)) {
+                swapBack();
+                break;
+            }
+            escapes = mayHaveEscapes(out);
+            base64 = hasBase64Run(out);
+        }
+        if (base64) {
+            base64(swap(), out);
+        }
+        if (escapes || base64 || sawFoldable) {
+            fold(swap(), out);
+        }
+        return out;
+    }
+
+    /** Makes the current output the next pass's input; returns the (cleared) buffer to write. */
+    private Text swap() {
+        Text in = out;
+        out = spare;
+        spare = in;
+        out.clear(in.length);
+        return in;
+    }
+
+    private void swapBack() {
+        Text t = out;
+        out = spare;
+        spare = t;
+    }
+
+    // ---- UTF-8 ----
+
+    /** Set by {@link #utf8}: whether a later pass has anything to do, so clean text skips it. */
+    private boolean sawEscape;
+    private boolean sawBase64Run;
+    /** Upper case, a blank run, a tab, a quote, '$', '\\', '_' or non-ASCII: the fold pass has work. */
+    private boolean sawFoldable;
+
+    private void utf8(byte[] b, int off, int len, Text t) {
+        t.clear(len);
+        char[] chars = t.chars;
+        int[] start = t.start;
+        int[] end = t.end;
+        int n = 0;
+        boolean escape = false;
+        boolean foldable = false;
+        int run = 0;
+        int longest = 0;
+        int i = 0;
+        while (i < len) {
+            int c = b[off + i] & 0xff;
+            if (c < 0x80) {
+                // the common case, written through locals: a field store per char costs more than the rest
+                chars[n] = c == 0 ? ' ' : (char) c;
+                start[n] = i;
+                end[n] = i + 1;
+                n++;
+                escape |= c == '%' || c == '\\' || c == '&';
+                foldable |= FOLDABLE[c] || c == ' ' && i > 0 && b[off + i - 1] == ' ';
+                run = BASE64[c] ? run + 1 : 0;
+                longest = Math.max(longest, run);
+                i++;
+                continue;
+            }
+            int at = i;
+            int k = 1;
+            int lead = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+            int cp = lead == 4 ? c & 0x07 : lead == 3 ? c & 0x0f : c & 0x1f;
+            while (k < lead && i + k < len && (b[off + i + k] & 0xc0) == 0x80) {
+                cp = cp << 6 | (b[off + i + k] & 0x3f);
+                k++;
+            }
+            // A broken sequence stays visible as one replacement char per byte consumed.
+            char shaped = Confusables.shape(lead == 1 || k < lead || cp > 0xffff ? '\ufffd' : (char) cp);
+            i += k;
+            foldable = true;
+            if (shaped != Confusables.DROP) {
+                chars[n] = shaped;
+                start[n] = at;
+                end[n] = i;
+                n++;
+                escape |= shaped == '%' || shaped == '\\' || shaped == '&';
+                run = base64(shaped) >= 0 ? run + 1 : 0;
+                longest = Math.max(longest, run);
+            }
+        }
+        t.length = n;
+        sawEscape = escape;
+        sawBase64Run = longest >= BASE64_MIN;
+        sawFoldable = foldable;
+    }
+
+    private static final boolean[] FOLDABLE = new boolean[128];
+    private static final boolean[] BASE64 = new boolean[128];
+
+    static {
+        for (char c = 'A'; c <= 'Z'; c++) {
+            FOLDABLE[c] = true;
+        }
+        for (char c : "$'\"\\_\r\t\u000b\f".toCharArray()) {
+            FOLDABLE[c] = true;
+        }
+        for (char c = 0; c < 128; c++) {
+            BASE64[c] = base64(c) >= 0;
+        }
+    }
+
+    // ---- escapes ----
+
+    private static boolean mayHaveEscapes(Text t) {
+        for (int i = 0; i < t.length; i++) {
+            char c = t.chars[i];
+            if (c == '%' || c == '\\' || c == '&') {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** One round of escape decoding; false when nothing changed. */
+    private boolean unescape(Text src, Text t) {
+        boolean changed = false;
+        int pend = 0;
+        int i = 0;
+        while (i < src.length) {
+            int consumed = escapedByte(src, i);
+            if (consumed > 0) {
+                if (pend == pending.length) {
+                    pend = flushWhole(t, pend);
+                }
+                pending[pend] = decodedValue;
+                pendingStart[pend] = src.start[i];
+                pendingEnd[pend] = src.end[i + consumed - 1];
+                pend++;
+                i += consumed;
+                changed = true;
+                continue;
+            }
+            pend = flush(t, pend);
+            consumed = escapedChar(src, i);
+            if (consumed > 0) {
+                t.add((char) decodedValue, src.start[i], src.end[i + consumed - 1]);
+                i += consumed;
+                changed = true;
+                continue;
+            }
+            t.add(src.chars[i], src.start[i], src.end[i]);
+            i++;
+        }
+        flush(t, pend);
+        return changed;
+    }
+
+    private int decodedValue;
+
+    /** %XX, \xNN or \NNN (three octal digits) at i: chars consumed, the byte in decodedValue; else 0. */
+    private int escapedByte(Text s, int i) {
+        char c = s.chars[i];
+        if (c == '%' && i + 2 < s.length && hex(s.chars[i + 1]) >= 0 && hex(s.chars[i + 2]) >= 0) {
+            decodedValue = hex(s.chars[i + 1]) << 4 | hex(s.chars[i + 2]);
+            return 3;
+        }
+        if (c != '\\' || i + 1 >= s.length) {
+            return 0;
+        }
+        char d = s.chars[i + 1];
+        if ((d == 'x' || d == 'X') && i + 3 < s.length && hex(s.chars[i + 2]) >= 0 && hex(s.chars[i + 3]) >= 0) {
+            decodedValue = hex(s.chars[i + 2]) << 4 | hex(s.chars[i + 3]);
+            return 4;
+        }
+        if (i + 3 < s.length && octal(d) >= 0 && octal(s.chars[i + 2]) >= 0 && octal(s.chars[i + 3]) >= 0
+                && octal(d) <= 3) {
+            decodedValue = octal(d) << 6 | octal(s.chars[i + 2]) << 3 | octal(s.chars[i + 3]);
+            return 4;
+        }
+        return 0;
+    }
+
+    /** %uXXXX, backslash-uXXXX, &#NN;, &#xNN;, \\n or \\r at i: chars consumed, the char in decodedValue; else 0. */
+    private int escapedChar(Text s, int i) {
+        char c = s.chars[i];
+        boolean u = (c == '%' || c == '\\') && i + 5 < s.length && (s.chars[i + 1] == 'u' || s.chars[i + 1] == 'U');
+        if (u) {
+            int v = 0;
+            for (int k = 2; k < 6; k++) {
+                int h = hex(s.chars[i + k]);
+                if (h < 0) {
+                    return 0;
+                }
+                v = v << 4 | h;
+            }
+            decodedValue = v;
+            return 6;
+        }
+        if (c == '&' && i + 3 < s.length && s.chars[i + 1] == '#') {
+            return htmlEntity(s, i);
+        }
+        if (c == '\\' && i + 1 < s.length && (s.chars[i + 1] == 'n' || s.chars[i + 1] == 'r')) {
+            decodedValue = '\n'; // an injected "\nid" is a new command line to whoever unescapes it
+            return 2;
+        }
+        return 0;
+    }
+
+    private int htmlEntity(Text s, int i) {
+        boolean hexForm = s.chars[i + 2] == 'x' || s.chars[i + 2] == 'X';
+        int k = hexForm ? i + 3 : i + 2;
+        int v = 0;
+        int digits = 0;
+        while (k < s.length && digits < 6) {
+            int d = hexForm ? hex(s.chars[k]) : s.chars[k] >= '0' && s.chars[k] <= '9' ? s.chars[k] - '0' : -1;
+            if (d < 0) {
+                break;
+            }
+            v = v * (hexForm ? 16 : 10) + d;
+            digits++;
+            k++;
+        }
+        if (digits == 0 || v > 0xffff) {
+            return 0;
+        }
+        decodedValue = v;
+        // the ';' is optional in HTML, and attackers leave it out
+        return (k < s.length && s.chars[k] == ';' ? k + 1 : k) - i;
+    }
+
+    /** Emits the pending bytes but an unfinished UTF-8 sequence at their end; returns how many are kept. */
+    private int flushWhole(Text t, int pend) {
+        int lead = pend - 1;
+        while (lead > 0 && pend - lead < 4 && (pending[lead] & 0xc0) == 0x80) {
+            lead--;
+        }
+        int c = pending[lead];
+        int n = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+        int keep = lead > 0 && pend - lead < n ? pend - lead : 0;
+        flush(t, pend - keep);
+        System.arraycopy(pending, pend - keep, pending, 0, keep);
+        System.arraycopy(pendingStart, pend - keep, pendingStart, 0, keep);
+        System.arraycopy(pendingEnd, pend - keep, pendingEnd, 0, keep);
+        return keep;
+    }
+
+    /** Emits the pending escaped bytes as UTF-8 (overlong forms accepted: %c0%af is '/'); returns 0. */
+    private int flush(Text t, int pend) {
+        int i = 0;
+        while (i < pend) {
+            int c = pending[i];
+            int n = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+            int cp = n == 4 ? c & 0x07 : n == 3 ? c & 0x0f : c & 0x1f;
+            int k = 1;
+            while (k < n && i + k < pend && (pending[i + k] & 0xc0) == 0x80) {
+                cp = cp << 6 | (pending[i + k] & 0x3f);
+                k++;
+            }
+            if (n == 1 || k < n || cp > 0xffff) {
+                t.add((char) c, pendingStart[i], pendingEnd[i]);
+                i++;
+            } else {
+                t.add((char) cp, pendingStart[i], pendingEnd[i + k - 1]);
+                i += k;
+            }
+        }
+        return 0;
+    }
+
+    private static int hex(char c) {
+        return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+    }
+
+    private static int octal(char c) {
+        return c >= '0' && c <= '7' ? c - '0' : -1;
+    }
+
+    // ---- base64 ----
+
+    private static boolean hasBase64Run(Text t) {
+        int run = 0;
+        for (int i = 0; i < t.length; i++) {
+            run = base64(t.chars[i]) >= 0 ? run + 1 : 0;
+            if (run >= BASE64_MIN) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Replaces each base64 run that decodes to printable ASCII by its text. */
+    private void base64(Text in, Text t) {
+        int i = 0;
+        while (i < in.length) {
+            int j = i;
+            while (j < in.length && base64(in.chars[j]) >= 0) {
+                j++;
+            }
+            int pad = 0;
+            while (j + pad < in.length && pad < 2 && in.chars[j + pad] == '=') {
+                pad++;
+            }
+            if (j - i >= BASE64_MIN && (j - i + pad) % 4 == 0 && printable(in, i, j)) {
+                decodeRun(in, i, j, t);
+                i = j + pad;
+            } else if (j > i) {
+                for (int k = i; k < j; k++) {
+                    t.add(in.chars[k], in.start[k], in.end[k]);
+                }
+                i = j;
+            } else {
+                t.add(in.chars[i], in.start[i], in.end[i]);
+                i++;
+            }
+        }
+    }
+
+    private boolean printable(Text in, int from, int to) {
+        for (int g = from; g < to; g += 4) {
+            int n = group(in, g, to);
+            for (int k = 0; k < n; k++) {
+                int b = decoded[k] & 0xff;
+                if ((b < 0x20 || b > 0x7e) && b != '\n' && b != '\t') {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    private void decodeRun(Text in, int from, int to, Text t) {
+        for (int g = from; g < to; g += 4) {
+            int n = group(in, g, to);
+            int groupEnd = Math.min(g + 4, to) - 1;
+            for (int k = 0; k < n; k++) {
+                t.add((char) (decoded[k] & 0xff), in.start[g], in.end[groupEnd]);
+            }
+        }
+    }
+
+    /** Decodes the (up to) four chars at g into {@link #decoded}; returns the bytes they make. */
+    private int group(Text in, int g, int to) {
+        int n = Math.min(4, to - g);
+        int v = 0;
+        for (int k = 0; k < 4; k++) {
+            v = v << 6 | (k < n ? base64(in.chars[g + k]) : 0);
+        }
+        decoded[0] = (byte) (v >> 16);
+        decoded[1] = (byte) (v >> 8);
+        decoded[2] = (byte) v;
+        return n == 4 ? 3 : n == 3 ? 2 : n == 2 ? 1 : 0;
+    }
+
+    private static int base64(char c) {
+        return c >= 'A' && c <= 'Z' ? c - 'A' : c >= 'a' && c <= 'z' ? c - 'a' + 26 : c >= '0' && c <= '9' ? c - '0' + 52
+                : c == '+' ? 62 : c == '/' ? 63 : -1;
+    }
+
+    // ---- shell tricks, confusables, case, blanks ----
+
+    private static void fold(Text in, Text t) {
+        int i = 0;
+        while (i < in.length) {
+            i = foldAt(in, i, t);
+        }
+    }
+
+    /** Handles the char at i (and what belongs to it); returns the next index. */
+    private static int foldAt(Text in, int i, Text t) {
+        char c = in.chars[i];
+        if (c == '$') {
+            int ifs = ifs(in, i);
+            if (ifs > 0) {
+                blank(t, in.start[i], in.end[i + ifs - 1]);
+                return i + ifs;
+            }
+            if (i + 1 < in.length && (in.chars[i + 1] == '@' || in.chars[i + 1] == '*'
+                    || in.chars[i + 1] >= '0' && in.chars[i + 1] <= '9')) {
+                return i + 2; // an empty positional parameter splits a word without changing it
+            }
+            if (i + 1 < in.length && in.chars[i + 1] == '\'') {
+                int close = closingQuote(in, i + 1);
+                if (close > 0) {
+                    copyFolded(in, i + 2, close, t);
+                    return close + 1;
+                }
+            }
+        }
+        if (c == '\'' || c == '"') {
+            return quote(in, i, t);
+        }
+        if (c == '\\' && i > 0 && i + 1 < in.length && Character.isLetter(in.chars[i - 1])
+                && Character.isLetter(in.chars[i + 1])) {
+            return i + 1; // c\\url: the backslash quotes a plain letter
+        }
+        if (c == '\r') {
+            c = '\n';
+        }
+        if (c == '_' && i > 0 && i + 1 < in.length && alnum(in.chars[i - 1]) && alnum(in.chars[i + 1])) {
+            c = ' '; // file names spell blanks so: ignore_all_previous_instructions
+        }
+        char f = Confusables.fold(c);
+        if (f == Confusables.DROP) {
+            return i + 1;
+        }
+        if (f == ' ') {
+            blank(t, in.start[i], in.end[i]);
+        } else {
+            t.add(f, in.start[i], in.end[i]);
+        }
+        return i + 1;
+    }
+
+    /** A quoted word piece attached to a word (c"u"rl, c''url) loses its quotes; others stay whole. */
+    private static int quote(Text in, int i, Text t) {
+        int close = closingQuote(in, i);
+        if (close < 0) {
+            t.add(in.chars[i], in.start[i], in.end[i]);
+            return i + 1;
+        }
+        boolean attached = i > 0 && wordChar(in.chars[i - 1]) || close + 1 < in.length && wordChar(in.chars[close + 1]);
+        if (attached) {
+            copyFolded(in, i + 1, close, t);
+        } else {
+            t.add(in.chars[i], in.start[i], in.end[i]);
+            copyFolded(in, i + 1, close, t);
+            t.add(in.chars[close], in.start[close], in.end[close]);
+        }
+        return close + 1;
+    }
+
+    /** The same quote closing the one at i within {@link #QUOTE_MAX} chars and no blank; else -1. */
+    private static int closingQuote(Text in, int i) {
+        char q = in.chars[i];
+        for (int k = i + 1; k < in.length && k <= i + QUOTE_MAX; k++) {
+            char c = in.chars[k];
+            if (c == q) {
+                return k;
+            }
+            if (c == ' ' || c == '\t' || c == '\n') {
+                return -1;
+            }
+        }
+        return -1;
+    }
+
+    private static void copyFolded(Text in, int from, int to, Text t) {
+        for (int k = from; k < to; k++) {
+            char f = Confusables.fold(in.chars[k]);
+            if (f != Confusables.DROP) {
+                t.add(f, in.start[k], in.end[k]);
+            }
+        }
+    }
+
+    /** ${IFS}, $IFS$9 or $IFS at i: the chars it takes, else 0. */
+    private static int ifs(Text in, int i) {
+        if (matches(in, i, "${IFS}")) {
+            return 6;
+        }
+        if (matches(in, i, "$IFS")) {
+            return i + 5 < in.length && in.chars[i + 4] == '$' && Character.isDigit(in.chars[i + 5]) ? 6 : 4;
+        }
+        return 0;
+    }
+
+    private static boolean matches(Text in, int i, String s) {
+        if (i + s.length() > in.length) {
+            return false;
+        }
+        for (int k = 0; k < s.length(); k++) {
+            if (Confusables.fold(in.chars[i + k]) != Confusables.fold(s.charAt(k))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Blanks collapse to one space; the raw span of the space grows over the run. */
+    private static void blank(Text t, int rawStart, int rawEnd) {
+        if (t.length > 0 && t.chars[t.length - 1] == ' ') {
+            t.end[t.length - 1] = rawEnd;
+            return;
+        }
+        t.add(' ', rawStart, rawEnd);
+    }
+
+    private static boolean alnum(char c) {
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9';
+    }
+
+    private static boolean wordChar(char c) {
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '/' || c == '.'
+                || c > 0x7f && Character.isLetter(c);
+    }
+}

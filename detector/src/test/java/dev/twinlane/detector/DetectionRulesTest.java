@@ -1,0 +1,78 @@
+package dev.twinlane.detector;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A user's rules file adds to the builtin rules; a bad one is one line naming file:line and why. */
+class DetectionRulesTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void aUserFileAddsRulesAfterTheBuiltinOnes() throws Exception {
+        Path file = write("# ours\n\n9001 command_injection our-backdoor backdoor \\bbackdoor-[0-9]+\\b\n");
+        DetectionRules rules = DetectionRules.withFile(file);
+        assertEquals(DetectionRules.builtin().size() + 1, rules.size());
+        Detector d = new Detector(rules);
+        Finding f = new Finding();
+        byte[] b = "run BACKDOOR-42 now".getBytes(StandardCharsets.UTF_8);
+        assertTrue(d.scan(b, 0, b.length, f));
+        assertEquals(9001, f.ruleId());
+        assertEquals("our-backdoor", f.ruleName());
+        assertEquals("backdoor-42", f.evidenceText());
+        assertEquals(4, f.spanStart());
+        assertFalse(new Detector(DetectionRules.builtin()).scan(b, 0, b.length, f));
+    }
+
+    @Test
+    void badFilesAreOneLineNamingFileAndLine() throws Exception {
+        refused("101 command_injection x y z\n", ":1: rule id 101 is already taken");
+        refused("\n9001 command_injection\n", ":2: a rule is ID CLASS NAME ANCHORS PATTERN, this line has 2 of those 5 fields");
+        refused("9001 rootkit x * y\n", ":1: unknown class 'rootkit' (one of command_injection, sql_injection,");
+        refused("9001 sql_injection x * (unclosed\n", ":1: bad pattern: Unclosed group near index");
+        refused("9001 sql_injection Bad_Name * x\n", ":1: rule name 'Bad_Name' is not 1 to 39 characters");
+        refused("9001 sql_injection x UPPER x\n", ":1: anchor 'UPPER' is not lower-case printable ASCII");
+        refused("70000 sql_injection x * x\n", ":1: rule id '70000' is not a number from 1 to 65535");
+        RulesFileException e = assertThrows(RulesFileException.class, () -> DetectionRules.withFile(dir.resolve("none")));
+        assertTrue(e.getMessage().startsWith(dir.resolve("none") + ": cannot be read"), e.getMessage());
+    }
+
+    /** ThreatClass codes are the record's threat_class (enum tl_threat_class in twinlane_records.h). */
+    @Test
+    void threatClassCodesMatchTheCHeader() throws IOException {
+        String layout;
+        try (InputStream in = getClass().getClassLoader().getResourceAsStream("bpf/layout.txt")) {
+            assertTrue(in != null, "bpf/layout.txt is not on the classpath: ebpf-programs was not built");
+            layout = new String(in.readAllBytes(), StandardCharsets.US_ASCII);
+        }
+        long inHeader = layout.lines().filter(l -> l.startsWith("const TL_THREAT_")).count();
+        assertEquals(ThreatClass.values().length, inHeader, "a threat class exists on one side only");
+        for (ThreatClass c : ThreatClass.values()) {
+            assertTrue(layout.contains("const TL_THREAT_" + c.name() + " " + c.code() + " "), c + " = " + c.code());
+        }
+    }
+
+    private void refused(String text, String expected) throws IOException {
+        Path file = write(text);
+        RulesFileException e = assertThrows(RulesFileException.class, () -> DetectionRules.withFile(file));
+        assertTrue(e.getMessage().startsWith(file + expected), e.getMessage());
+        assertFalse(e.getMessage().contains("\n"), "one line: " + e.getMessage());
+    }
+
+    private Path write(String text) throws IOException {
+        Path p = Files.createTempFile(dir, "rules", ".txt");
+        Files.writeString(p, text);
+        return p;
+    }
+}
