@@ -316,7 +316,8 @@ public abstract class LogExporter implements AutoCloseable {
             running = false; // closing: no retries; the cursor says where to resume
         }
         recovering = true;
-        String problem = describe(e);
+        String explained = settings.access.explain(e, settings.bootstrapServers);
+        String problem = explained != null ? explained : describe(e);
         if (!problem.equals(lastProblem)) {
             LOG.log(System.Logger.Level.WARNING, "export " + name + " to " + settings.bootstrapServers + ": " + problem
                     + "; the log keeps being written, export resumes after seq " + ackedSeq.get()
