@@ -53,11 +53,11 @@ public final class BrokerTls {
         }
         try {
             KeyPair ca = keyPair();
-            X509Certificate caCert = sign(new X500Name("CN=twinlane demo CA"), ca, new X500Name("CN=twinlane demo CA"),
-                    ca.getPrivate(), true);
+            // a name of its own: a client trusting another demo CA must not mistake this one for it
+            X500Name caName = new X500Name("CN=twinlane demo CA " + Long.toHexString(new SecureRandom().nextLong()));
+            X509Certificate caCert = sign(caName, ca, caName, ca.getPrivate(), true);
             KeyPair broker = keyPair();
-            X509Certificate brokerCert = sign(new X500Name("CN=localhost"), broker,
-                    new X500Name("CN=twinlane demo CA"), ca.getPrivate(), false);
+            X509Certificate brokerCert = sign(new X500Name("CN=localhost"), broker, caName, ca.getPrivate(), false);
             BrokerScram.writePrivate(dir.resolve(CA_KEY), pem(ca.getPrivate()));
             BrokerScram.writePrivate(dir.resolve(BROKER), pem(broker.getPrivate()) + pem(brokerCert) + pem(caCert));
             Files.writeString(dir.resolve(CA), pem(caCert));

@@ -194,8 +194,8 @@ public final class KafkaAccess {
                         + (caFile == null ? "" : "; is the broker's certificate signed by the CA in " + caFile
                         + " and issued for this address?");
             }
-            if (t instanceof TimeoutException && !tls()) {
-                return "Kafka " + bootstrap + " did not answer (" + t.getMessage() + "); the connection is "
+            if ((t instanceof TimeoutException || t instanceof java.util.concurrent.TimeoutException) && !tls()) {
+                return "Kafka " + bootstrap + " did not answer in time; the connection is "
                         + protocol() + ": if that port is a TLS (SSL or SASL_SSL) listener, give its CA file";
             }
         }
