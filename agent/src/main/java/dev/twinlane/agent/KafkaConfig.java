@@ -111,10 +111,26 @@ final class KafkaConfig {
         s.access.keyFile = o.keyFile != null ? o.keyFile : s.access.keyFile;
         s.access.user = o.user != null ? o.user : s.access.user;
         s.access.passwordFile = o.passwordFile != null ? o.passwordFile : s.access.passwordFile;
-        List<String> p = s.problems();
+        List<String> p = s.problems(id -> given(o, id) ? KafkaAccessOptions.flag(id) : ExportSettings.accessKey(id));
         if (!p.isEmpty()) {
-            throw new UsageException((servers != null ? "--kafka: " : "") + String.join("; ", p));
+            String all = String.join("; ", p);
+            throw new UsageException(servers == null ? all : all.replace("kafka.bootstrap_servers:", "--kafka:"));
         }
         return s;
+    }
+
+    private static boolean given(KafkaAccessOptions o, String id) {
+        switch (id) {
+            case "ca_file":
+                return o.caFile != null;
+            case "cert_file":
+                return o.certFile != null;
+            case "key_file":
+                return o.keyFile != null;
+            case "user":
+                return o.user != null;
+            default:
+                return o.passwordFile != null;
+        }
     }
 }

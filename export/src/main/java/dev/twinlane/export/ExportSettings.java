@@ -67,6 +67,11 @@ public final class ExportSettings {
 
     /** Problems as one line each; empty when usable. */
     public List<String> problems() {
+        return problems(ExportSettings::accessKey);
+    }
+
+    /** The same, naming the TLS and SCRAM settings with {@code accessName} (e.g. the options they came from). */
+    public List<String> problems(java.util.function.UnaryOperator<String> accessName) {
         List<String> p = new ArrayList<>();
         if (bootstrapServers == null || bootstrapServers.isBlank()) {
             p.add("kafka.bootstrap_servers: required (HOST:PORT[,HOST:PORT...])");
@@ -97,7 +102,7 @@ public final class ExportSettings {
                 p.add("kafka.client." + k + ": set by kafka.tls and kafka.sasl; give one or the other");
             }
         }
-        p.addAll(access.problems(ExportSettings::accessKey));
+        p.addAll(access.problems(accessName));
         return p;
     }
 
