@@ -180,7 +180,10 @@ public final class SiemConsumer implements AutoCloseable {
                             FIRST_MESSAGE_GRACE_NANOS)) {
                         break;
                     }
-                    java.util.concurrent.locks.LockSupport.parkNanos(backoff);
+                    long until = System.nanoTime() + backoff;
+                    while (running && System.nanoTime() < until) { // stop() ends the wait within 50 ms
+                        java.util.concurrent.locks.LockSupport.parkNanos(Math.min(50_000_000L, until - System.nanoTime()));
+                    }
                     backoff = Math.min(backoff * 2, options.retryBackoffMax.toNanos());
                 }
             }
