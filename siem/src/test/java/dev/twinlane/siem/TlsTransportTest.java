@@ -112,6 +112,30 @@ class TlsTransportTest {
                 assertEquals(0, e.ackedSeq());
             }
         }
+        SiemConsumer.Options o = new SiemConsumer.Options();
+        o.bootstrap = broker.saslSslBootstrap();
+        o.securityTopic = "plain.security";
+        o.sealsTopic = "plain.seals";
+        try (Lines lines = new Lines("dev.twinlane.siem"); SiemConsumer c = new SiemConsumer(o, Writer.nullWriter())) {
+            Thread t = new Thread(() -> {
+                try {
+                    c.run();
+                } catch (IOException x) {
+                    throw new java.io.UncheckedIOException(x);
+                }
+            }, "test-siem-plain");
+            t.start();
+            try {
+                Siems.await("the consumer's line", Duration.ofSeconds(60), () -> !lines.all().isEmpty());
+            } finally {
+                c.stop();
+                t.join(30_000);
+            }
+            assertEquals(List.of("siem: could not read plain.seals from its start: Kafka " + broker.saslSslBootstrap()
+                    + " did not answer in time; the connection is PLAINTEXT: if that port is a TLS (SSL or SASL_SSL)"
+                    + " listener, give its CA file"), lines.all());
+            assertEquals(0, c.stats().messages.get());
+        }
     }
 
     interface Fix {
