@@ -1,9 +1,11 @@
 package dev.twinlane.agent;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import dev.twinlane.cli.KafkaAccessOptions;
 import dev.twinlane.cli.UsageException;
 import dev.twinlane.export.ExportSettings;
 
@@ -25,11 +27,10 @@ import dev.twinlane.export.ExportSettings;
  *   retry_backoff_ms: 250          # first back-off after a failure, doubling ...
  *   retry_backoff_max_ms: 10000    # ... up to this
  *   delivery_timeout_ms: 30000     # the producer's bounded retries per record
- *   client:                        # passed to the Kafka clients as is (TLS, SASL)
- *     security.protocol: SASL_SSL
- *     sasl.mechanism: SCRAM-SHA-512
- *     sasl.jaas.config: ...
- *     ssl.truststore.location: /etc/twinlane/kafka-ca.p12
+ *   tls: {ca_file: /etc/twinlane/kafka-ca.pem, cert_file: ..., key_file: ...}   # TLS (docs/KAFKA-TLS.md)
+ *   sasl: {user: twinlane, password_file: /etc/twinlane/kafka.password}        # SCRAM-SHA-512
+ *   client:                        # other Kafka client properties, passed as is
+ *     client.dns.lookup: use_all_dns_ips
  * </pre>
  */
 final class KafkaConfig {
@@ -61,6 +62,15 @@ final class KafkaConfig {
         s.retryBackoff = Duration.ofMillis(k.number("retry_backoff_ms", 250, 10, 600_000));
         s.retryBackoffMax = Duration.ofMillis(k.number("retry_backoff_max_ms", 10_000, 10, 3_600_000));
         s.deliveryTimeout = Duration.ofMillis(k.number("delivery_timeout_ms", 30_000, 1_000, 3_600_000));
+        ConfigReader tls = k.section("tls");
+        s.access.caFile = path(tls.text("ca_file", null));
+        s.access.certFile = path(tls.text("cert_file", null));
+        s.access.keyFile = path(tls.text("key_file", null));
+        tls.rejectUnknown();
+        ConfigReader sasl = k.section("sasl");
+        s.access.user = sasl.text("user", null);
+        s.access.passwordFile = path(sasl.text("password_file", null));
+        sasl.rejectUnknown();
         k.section("client"); // read below, as a plain mapping
         Object client = map.get("client");
         if (client instanceof Map) {
@@ -78,14 +88,49 @@ final class KafkaConfig {
         return s;
     }
 
-    /** `run --kafka HOST:PORT`: the bootstrap servers, over the file's if it has a section. */
-    static ExportSettings bootstrap(ExportSettings fromFile, String servers) throws UsageException {
+    private static Path path(String text) {
+        return text == null ? null : Path.of(text);
+    }
+
+    /**
+     * `run --kafka HOST:PORT` and the --kafka-* TLS and SCRAM options, over the file's section if
+     * it has one (servers may be null: the file's).
+     */
+    static ExportSettings options(ExportSettings fromFile, String servers, KafkaAccessOptions o) throws UsageException {
+        if (fromFile == null && servers == null) {
+            throw new UsageException(KafkaAccessOptions.flag(o.caFile != null ? "ca_file" : o.user != null ? "user"
+                    : o.passwordFile != null ? "password_file" : o.certFile != null ? "cert_file" : "key_file")
+                    + " needs --kafka HOST:PORT or a kafka: section in the configuration file");
+        }
         ExportSettings s = fromFile != null ? fromFile : new ExportSettings();
-        s.bootstrapServers = servers;
-        List<String> p = s.problems();
+        if (servers != null) {
+            s.bootstrapServers = servers;
+        }
+        s.access.caFile = o.caFile != null ? o.caFile : s.access.caFile;
+        s.access.certFile = o.certFile != null ? o.certFile : s.access.certFile;
+        s.access.keyFile = o.keyFile != null ? o.keyFile : s.access.keyFile;
+        s.access.user = o.user != null ? o.user : s.access.user;
+        s.access.passwordFile = o.passwordFile != null ? o.passwordFile : s.access.passwordFile;
+        List<String> p = s.problems(id -> given(o, id) ? KafkaAccessOptions.flag(id) : ExportSettings.accessKey(id));
         if (!p.isEmpty()) {
-            throw new UsageException("--kafka: " + String.join("; ", p));
+            String all = String.join("; ", p);
+            throw new UsageException(servers == null ? all : all.replace("kafka.bootstrap_servers:", "--kafka:"));
         }
         return s;
+    }
+
+    private static boolean given(KafkaAccessOptions o, String id) {
+        switch (id) {
+            case "ca_file":
+                return o.caFile != null;
+            case "cert_file":
+                return o.certFile != null;
+            case "key_file":
+                return o.keyFile != null;
+            case "user":
+                return o.user != null;
+            default:
+                return o.passwordFile != null;
+        }
     }
 }

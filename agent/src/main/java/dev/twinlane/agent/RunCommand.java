@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import dev.twinlane.cli.Choice;
 import dev.twinlane.cli.Cli;
 import dev.twinlane.cli.Durations;
+import dev.twinlane.cli.KafkaAccessOptions;
 import dev.twinlane.cli.Port;
 import dev.twinlane.cli.UsageException;
 import dev.twinlane.cli.Version;
@@ -30,6 +31,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.TypeConversionException;
 
@@ -99,6 +101,9 @@ final class RunCommand implements Callable<Integer> {
             description = "export both logs to this Kafka broker (see export/README.md)")
     String kafka;
 
+    @Mixin
+    KafkaAccessOptions kafkaAccess = new KafkaAccessOptions();
+
     @Option(names = "--metrics", paramLabel = "HOST:PORT", converter = MetricsEndpoint.Listen.class,
             description = "serve Prometheus metrics at http://HOST:PORT/metrics, e.g. 127.0.0.1:9464 (default: off;"
                     + " see docs/METRICS.md)")
@@ -131,8 +136,8 @@ final class RunCommand implements Callable<Integer> {
         if (metrics != null) {
             config.metricsListen = metrics;
         }
-        if (kafka != null) {
-            config.kafka = KafkaConfig.bootstrap(config.kafka, kafka);
+        if (kafka != null || kafkaAccess.given()) {
+            config.kafka = KafkaConfig.options(config.kafka, kafka, kafkaAccess);
         }
         if (mode != null) {
             config.ingest.mode(mode);

@@ -88,6 +88,14 @@ class CliTest {
                 Console.run("siem"));
         assertEquals(new Console(2, "", "twinlane siem: --idle-exit wants a duration like 10s or 500ms, not 'soon'"
                 + " (see ./twinlane siem --help)\n"), Console.run("siem", "--bootstrap", "h:1", "--idle-exit", "soon"));
+        assertEquals(new Console(2, "", "twinlane broker: --tls-dir needs --scram-password-file FILE (the SCRAM user's"
+                + " password) (see ./twinlane broker --help)\n"), Console.run("broker", "--data-dir", "/tmp/x", "--tls-dir", "/tmp/t"));
+        assertEquals(new Console(2, "", "twinlane broker: --no-plaintext needs --tls-dir DIR (see ./twinlane broker --help)\n"),
+                Console.run("broker", "--data-dir", "/tmp/x", "--no-plaintext"));
+        assertEquals(new Console(2, "", "twinlane siem: --kafka-password-file: SCRAM needs both --kafka-user and --kafka-password-file"
+                + " (see ./twinlane siem --help)\n"), Console.run("siem", "--bootstrap", "h:1", "--kafka-user", "u"));
+        assertEquals(new Console(2, "", "twinlane run: --kafka-ca: cannot read /nonexistent/ca.pem (see ./twinlane run --help)\n"),
+                Console.run("run", "--kafka", "127.0.0.1:9093", "--kafka-ca", "/nonexistent/ca.pem", "--duration", "1s"));
         assertEquals(new Console(2, "", "twinlane completion: needs SHELL (see ./twinlane completion --help)\n"),
                 Console.run("completion"));
         assertEquals(new Console(2, "", "twinlane completion: SHELL wants bash, not 'fish' (see ./twinlane completion --help)\n"),

@@ -12,6 +12,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.twinlane.cli.KafkaAccessOptions;
 import dev.twinlane.cli.UsageException;
 import dev.twinlane.export.ExportSettings;
 
@@ -70,7 +71,32 @@ class KafkaConfigTest {
 
     @Test
     void runKafkaSetsTheBootstrapServers() throws Exception {
-        assertEquals("127.0.0.1:9092", KafkaConfig.bootstrap(null, "127.0.0.1:9092").bootstrapServers);
-        assertThrows(UsageException.class, () -> KafkaConfig.bootstrap(null, "localhost"));
+        assertEquals("127.0.0.1:9092", KafkaConfig.options(null, "127.0.0.1:9092", new KafkaAccessOptions()).bootstrapServers);
+        assertThrows(UsageException.class, () -> KafkaConfig.options(null, "localhost", new KafkaAccessOptions()));
+    }
+
+    @Test
+    void tlsAndSaslFromTheFileAndTheOptionsOverThem() throws Exception {
+        Path ca = Files.writeString(tmp.resolve("ca.pem"), "-----BEGIN CERTIFICATE-----\n");
+        Path pw = Files.writeString(tmp.resolve("pw"), "s3cret\n");
+        Files.setPosixFilePermissions(pw, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        ExportSettings k = load("kafka:\n  bootstrap_servers: \"k1:9093\"\n  tls: {ca_file: " + ca + "}\n"
+                + "  sasl: {user: twinlane, password_file: " + pw + "}\n").kafka;
+        assertEquals(ca, k.access.caFile);
+        assertEquals("SASL_SSL", k.access.protocol());
+        KafkaAccessOptions o = new KafkaAccessOptions();
+        o.user = "other";
+        assertEquals("other", KafkaConfig.options(k, null, o).access.user, "an option over the file");
+        assertEquals("k1:9093", k.bootstrapServers, "no --kafka: the file's servers");
+
+        Files.setPosixFilePermissions(pw, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        UsageException open = assertThrows(UsageException.class, () -> load("kafka:\n  bootstrap_servers: \"k1:9093\"\n"
+                + "  sasl: {user: twinlane, password_file: " + pw + "}\n"));
+        assertEquals("config " + tmp.resolve("twinlane.yaml") + ": kafka.sasl.password_file: " + pw
+                + " is readable by group or others; chmod 600 it", open.getMessage());
+        KafkaAccessOptions caOnly = new KafkaAccessOptions();
+        caOnly.caFile = ca;
+        assertEquals("--kafka-ca needs --kafka HOST:PORT or a kafka: section in the configuration file",
+                assertThrows(UsageException.class, () -> KafkaConfig.options(null, null, caOnly)).getMessage());
     }
 }

@@ -50,7 +50,7 @@ class KafkaPipelineTest {
             AgentConfig c = AgentConfig.defaults();
             c.dataDir = data;
             c.watch = List.of(watched + "/");
-            c.kafka = KafkaConfig.bootstrap(null, broker.bootstrap());
+            c.kafka = KafkaConfig.options(null, broker.bootstrap(), new dev.twinlane.cli.KafkaAccessOptions());
             int n = 20;
             Set<Long> pids = new HashSet<>();
             long lastSeq;

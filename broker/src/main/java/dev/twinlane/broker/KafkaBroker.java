@@ -56,6 +56,11 @@ public final class KafkaBroker implements AutoCloseable {
         int heapMb = 256;
         Duration startTimeout = Duration.ofSeconds(120);
         PrintStream echo;
+        boolean plaintext = true;
+        Path tlsDir;
+        int tlsPort;
+        String scramUser;
+        Path scramPasswordFile;
         final Map<String, String> overrides = new LinkedHashMap<>();
 
         public Settings port(int p) {
@@ -84,6 +89,26 @@ public final class KafkaBroker implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Also (or, without {@link #plaintext}, only) a SASL_SSL listener on {@code tlsPort} (0: a free
+         * one): TLS with the CA and certificate of {@code dir} ({@link BrokerTls}, made on first use)
+         * and SCRAM-SHA-512 for {@code user}, whose password is read from {@code passwordFile} when the
+         * storage is formatted (it is fixed from then on).
+         */
+        public Settings saslSsl(Path dir, int tlsPort, String user, Path passwordFile) {
+            this.tlsDir = dir;
+            this.tlsPort = tlsPort;
+            this.scramUser = user;
+            this.scramPasswordFile = passwordFile;
+            return this;
+        }
+
+        /** false: no PLAINTEXT listener for clients (needs {@link #saslSsl}). */
+        public Settings plaintext(boolean on) {
+            this.plaintext = on;
+            return this;
+        }
+
         /** A server property of one's own, e.g. {@code log.retention.ms}. */
         public Settings property(String key, String value) {
             overrides.put(key, value);
@@ -104,8 +129,18 @@ public final class KafkaBroker implements AutoCloseable {
         }
         Path dir = s.dataDir.toAbsolutePath();
         Files.createDirectories(dir);
-        if (s.port == 0) {
+        if (!s.plaintext && s.tlsDir == null) {
+            throw new IllegalArgumentException("without a plaintext listener a SASL_SSL one is required");
+        }
+        if (s.plaintext && s.port == 0) {
             s.port = freePort();
+        }
+        if (s.tlsDir != null) {
+            BrokerScram.checkUser(s.scramUser);
+            BrokerTls.ensure(s.tlsDir.toAbsolutePath());
+            while (s.tlsPort == 0 || s.tlsPort == s.port) {
+                s.tlsPort = freePort();
+            }
         }
         Path portFile = dir.resolve("controller.port");
         int controller;
@@ -115,7 +150,7 @@ public final class KafkaBroker implements AutoCloseable {
             throw new IOException(dir + " holds Kafka data but no controller.port: not a twinlane broker directory");
         } else {
             controller = freePort();
-            while (controller == s.port) {
+            while (controller == s.port || controller == s.tlsPort) {
                 controller = freePort();
             }
             Files.writeString(portFile, controller + "\n");
@@ -139,6 +174,8 @@ public final class KafkaBroker implements AutoCloseable {
         Path kafkaLogs = dataDir.resolve("kafka-logs");
         if (!Files.exists(kafkaLogs.resolve("meta.properties"))) {
             format();
+        } else if (settings.tlsDir != null) {
+            BrokerScram.checkFormatted(dataDir, settings.scramUser);
         }
         List<String> cmd = javaCommand(List.of("-Xms" + settings.heapMb + "m", "-Xmx" + settings.heapMb + "m",
                 "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20", "-XX:InitiatingHeapOccupancyPercent=35",
@@ -228,8 +265,8 @@ public final class KafkaBroker implements AutoCloseable {
                 // a stale or broken pid file: nobody uses it
             }
         }
-        for (int p : new int[] {settings.port, controllerPort}) {
-            if (!portFree(p)) {
+        for (int p : new int[] {settings.port, settings.tlsPort, controllerPort}) {
+            if (p != 0 && !portFree(p)) {
                 throw new IOException("port " + p + " on 127.0.0.1 is in use; is another broker running there?");
             }
         }
@@ -237,15 +274,24 @@ public final class KafkaBroker implements AutoCloseable {
 
     private void writeConfig() throws IOException {
         Map<String, String> p = new LinkedHashMap<>();
-        String plain = "PLAINTEXT://127.0.0.1:" + settings.port;
-        String ctl = "CONTROLLER://127.0.0.1:" + controllerPort;
+        List<String> listeners = new ArrayList<>();
+        if (settings.plaintext) {
+            listeners.add("PLAINTEXT://127.0.0.1:" + settings.port);
+        }
+        if (settings.tlsDir != null) {
+            listeners.add("SASL_SSL://127.0.0.1:" + settings.tlsPort);
+        }
+        listeners.add("CONTROLLER://127.0.0.1:" + controllerPort);
         p.put("process.roles", "broker,controller");
         p.put("node.id", "1");
-        p.put("listeners", plain + "," + ctl);
-        p.put("advertised.listeners", plain + "," + ctl);
+        p.put("listeners", String.join(",", listeners));
+        p.put("advertised.listeners", String.join(",", listeners));
         p.put("controller.listener.names", "CONTROLLER");
-        p.put("inter.broker.listener.name", "PLAINTEXT");
-        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        p.put("inter.broker.listener.name", settings.plaintext ? "PLAINTEXT" : "SASL_SSL");
+        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,SASL_SSL:SASL_SSL,CONTROLLER:PLAINTEXT");
+        if (settings.tlsDir != null) {
+            p.putAll(BrokerScram.saslSslProperties(dataDir, settings.tlsDir.toAbsolutePath()));
+        }
         p.put("controller.quorum.bootstrap.servers", "127.0.0.1:" + controllerPort);
         p.put("log.dirs", dataDir.resolve("kafka-logs").toString());
         p.put("num.partitions", "1");
@@ -262,7 +308,7 @@ public final class KafkaBroker implements AutoCloseable {
         p.putAll(settings.overrides);
         StringBuilder sb = new StringBuilder("# written by twinlane's broker launcher; the controller port is fixed at format time\n");
         p.forEach((k, v) -> sb.append(k).append('=').append(v).append('\n'));
-        Files.writeString(dataDir.resolve("server.properties"), sb.toString());
+        BrokerScram.writePrivate(dataDir.resolve("server.properties"), sb.toString()); // may name the broker's own password
         Files.writeString(dataDir.resolve("log4j2.properties"), String.join("\n",
                 "status = warn",
                 "appender.out.type = Console",
@@ -287,11 +333,19 @@ public final class KafkaBroker implements AutoCloseable {
             uuid[8] = (byte) ((uuid[8] & 0x3f) | 0x80);
             clusterId = Base64.getUrlEncoder().withoutPadding().encodeToString(uuid);
         } while (clusterId.startsWith("-"));
-        List<String> cmd = javaCommand(List.of("-Xmx128m"), "kafka.tools.StorageTool",
+        List<String> scram = settings.tlsDir == null ? List.of()
+                : BrokerScram.formatUsers(dataDir, settings.scramUser, settings.scramPasswordFile);
+        List<String> cmd = javaCommand(List.of("-Xmx128m"), FormatMain.class.getName(),
                 List.of("format", "-t", clusterId, "-c", dataDir.resolve("server.properties").toString(), "--standalone"),
                 dataDir);
         Path out = dataDir.resolve("format.log");
+        BrokerScram.writePrivate(out, ""); // the tool prints the SCRAM users' stored keys
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        try (OutputStream in = p.getOutputStream()) { // SCRAM users on stdin: passwords never on a command line
+            for (String entry : scram) {
+                in.write((entry + "\n").getBytes(StandardCharsets.UTF_8));
+            }
+        }
         boolean done = p.waitFor(120, TimeUnit.SECONDS);
         if (!done || p.exitValue() != 0) {
             p.destroyForcibly();
@@ -302,13 +356,23 @@ public final class KafkaBroker implements AutoCloseable {
         }
     }
 
-    /** 127.0.0.1:port */
+    /** 127.0.0.1:port of the PLAINTEXT listener (of the SASL_SSL one when there is no plaintext listener). */
     public String bootstrap() {
-        return "127.0.0.1:" + settings.port;
+        return settings.plaintext ? "127.0.0.1:" + settings.port : saslSslBootstrap();
     }
 
     public int port() {
         return settings.port;
+    }
+
+    /** 127.0.0.1:port of the SASL_SSL listener (TLS + SCRAM-SHA-512); null without one. */
+    public String saslSslBootstrap() {
+        return settings.tlsDir == null ? null : "127.0.0.1:" + settings.tlsPort;
+    }
+
+    /** The CA certificate (PEM) that clients of the SASL_SSL listener trust; null without one. */
+    public Path caFile() {
+        return settings.tlsDir == null ? null : settings.tlsDir.toAbsolutePath().resolve(BrokerTls.CA);
     }
 
     public Path dataDir() {

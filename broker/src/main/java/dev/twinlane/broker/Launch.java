@@ -1,7 +1,5 @@
 package dev.twinlane.broker;
 
-import java.nio.file.Path;
-
 /**
  * One broker (for {@link BrokerCommand}) in the foreground, its output
  * on stdout, until Ctrl-C or SIGTERM (which stop it with a controlled shutdown).
@@ -11,8 +9,8 @@ public final class Launch {
     }
 
     /** Runs a broker until it exits or this JVM is asked to stop; the exit status. */
-    public static int foreground(int port, Path dataDir) throws Exception {
-        KafkaBroker b = KafkaBroker.start(new KafkaBroker.Settings().port(port).dataDir(dataDir).echo(System.out));
+    public static int foreground(KafkaBroker.Settings settings) throws Exception {
+        KafkaBroker b = KafkaBroker.start(settings.echo(System.out));
         Thread hook = new Thread(() -> {
             try {
                 b.stop();
@@ -21,7 +19,7 @@ public final class Launch {
             }
         }, "twinlane-broker-stop");
         Runtime.getRuntime().addShutdownHook(hook);
-        System.err.println("twinlane broker: Kafka " + b.bootstrap() + " ready (KRaft, data " + b.dataDir()
+        System.err.println("twinlane broker: Kafka " + listeners(b) + " ready (KRaft, data " + b.dataDir()
                 + ", pid " + b.pid() + "); Ctrl-C stops it");
         int status = b.waitFor();
         try {
@@ -30,5 +28,13 @@ public final class Launch {
             // stopping through the hook
         }
         return status;
+    }
+
+    private static String listeners(KafkaBroker b) {
+        if (b.saslSslBootstrap() == null) {
+            return b.bootstrap();
+        }
+        String tls = "SASL_SSL " + b.saslSslBootstrap() + " (SCRAM-SHA-512, CA " + b.caFile() + ")";
+        return b.bootstrap().equals(b.saslSslBootstrap()) ? tls : "PLAINTEXT " + b.bootstrap() + ", " + tls;
     }
 }

@@ -1,5 +1,6 @@
 package dev.twinlane.export;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,6 +13,7 @@ import java.util.Set;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
+import dev.twinlane.wire.KafkaAccess;
 import dev.twinlane.wire.Topics;
 
 /**
@@ -29,7 +31,9 @@ public final class ExportSettings {
     public String securityTopic = Topics.SECURITY;
     public String sealsTopic = Topics.SEALS;
     public String observabilityTopic = Topics.OBSERVABILITY;
-    /** Passed to every client as is: security.protocol, ssl.*, sasl.*, client.dns.lookup ... */
+    /** TLS and SCRAM (kafka.tls, kafka.sasl): files read again for each new producer. */
+    public final KafkaAccess access = new KafkaAccess();
+    /** Passed to every client as is: client.dns.lookup, ssl.* and sasl.* beyond {@link #access} ... */
     public final Map<String, String> client = new LinkedHashMap<>();
     public String securityCompression = "none";
     public String observabilityCompression = "zstd";
@@ -63,6 +67,11 @@ public final class ExportSettings {
 
     /** Problems as one line each; empty when usable. */
     public List<String> problems() {
+        return problems(ExportSettings::accessKey);
+    }
+
+    /** The same, naming the TLS and SCRAM settings with {@code accessName} (e.g. the options they came from). */
+    public List<String> problems(java.util.function.UnaryOperator<String> accessName) {
         List<String> p = new ArrayList<>();
         if (bootstrapServers == null || bootstrapServers.isBlank()) {
             p.add("kafka.bootstrap_servers: required (HOST:PORT[,HOST:PORT...])");
@@ -89,13 +98,26 @@ public final class ExportSettings {
         for (String k : client.keySet()) {
             if (FIXED.contains(k)) {
                 p.add("kafka.client." + k + ": set by twinlane, cannot be overridden");
+            } else if (access.configured() && KafkaAccess.KEYS.contains(k)) {
+                p.add("kafka.client." + k + ": set by kafka.tls and kafka.sasl; give one or the other");
             }
         }
+        p.addAll(access.problems(accessName));
         return p;
     }
 
+    /** The configuration key of a {@link KafkaAccess} setting. */
+    public static String accessKey(String id) {
+        return "kafka." + (id.equals("user") || id.equals("password_file") ? "sasl." : "tls.") + id;
+    }
+
+    /** One line when security telemetry would cross a network in clear text (see {@link KafkaAccess}); or null. */
+    public String clearTextWarning() {
+        return access.clearTextWarning(bootstrapServers, client);
+    }
+
     /** Producer properties: our defaults, the pass-through client settings, then what must hold. */
-    Properties producer(String clientId, String compression) {
+    Properties producer(String clientId, String compression) throws IOException {
         Properties p = new Properties();
         p.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
         p.put(ProducerConfig.LINGER_MS_CONFIG, String.valueOf(lingerMs));
@@ -109,6 +131,7 @@ public final class ExportSettings {
         p.put(ProducerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, "2000");
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "5000");
         p.putAll(client);
+        p.putAll(access.properties());
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
@@ -119,9 +142,10 @@ public final class ExportSettings {
     }
 
     /** Admin client properties (topic creation). */
-    Properties admin(String clientId) {
+    Properties admin(String clientId) throws IOException {
         Properties p = new Properties();
         p.putAll(client);
+        p.putAll(access.properties());
         p.put("bootstrap.servers", bootstrapServers);
         p.put("client.id", clientId);
         p.put("request.timeout.ms", "5000");

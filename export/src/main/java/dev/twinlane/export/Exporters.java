@@ -30,6 +30,11 @@ public final class Exporters implements AutoCloseable {
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(String.join("; ", problems));
         }
+        String clearText = s.clearTextWarning();
+        if (clearText != null) {
+            System.getLogger("dev.twinlane.export").log(System.Logger.Level.WARNING, "export: " + clearText
+                    + " (kafka.tls.ca_file, or --kafka-ca)");
+        }
         SecurityExporter sec = new SecurityExporter(securityLog, s, registry);
         ObservabilityExporter obs = s.exportObservability && observabilityLog != null
                 ? new ObservabilityExporter(observabilityLog, s, registry, batchKind) : null;

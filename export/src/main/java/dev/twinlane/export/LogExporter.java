@@ -62,7 +62,7 @@ public abstract class LogExporter implements AutoCloseable {
     private long savedCursor = -1;
     private long lastCursorSave;
     private long backoffNanos;
-    private String lastProblem;
+    private volatile String lastProblem;
     protected final byte[] prevMac = new byte[RecordFormat.MAC];
     protected Genesis genesis;
     protected byte[] genesisRecord;
@@ -128,6 +128,11 @@ public abstract class LogExporter implements AutoCloseable {
 
     public String name() {
         return name;
+    }
+
+    /** Why sends fail, as logged (one line); null while Kafka acknowledges. */
+    public String problem() {
+        return lastProblem;
     }
 
     /**
@@ -316,7 +321,9 @@ public abstract class LogExporter implements AutoCloseable {
             running = false; // closing: no retries; the cursor says where to resume
         }
         recovering = true;
-        String problem = describe(e);
+        Exception cause = failure != null ? failure : e; // not the closed producer's complaint about a later send
+        String explained = settings.access.explain(cause, settings.bootstrapServers);
+        String problem = explained != null ? explained : describe(cause);
         if (!problem.equals(lastProblem)) {
             LOG.log(System.Logger.Level.WARNING, "export " + name + " to " + settings.bootstrapServers + ": " + problem
                     + "; the log keeps being written, export resumes after seq " + ackedSeq.get()

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 /** The exporter's settings: each problem one line, the client map reaches the producer. */
 class ExportSettingsTest {
     @Test
-    void settingsProblemsAreOneLineEach() {
+    void settingsProblemsAreOneLineEach() throws Exception {
         ExportSettings s = new ExportSettings();
         assertEquals(List.of("kafka.bootstrap_servers: required (HOST:PORT[,HOST:PORT...])"), s.problems());
         s.bootstrapServers = "a:9092,b";
@@ -28,5 +28,10 @@ class ExportSettingsTest {
         assertEquals(List.of(), s.problems());
         assertEquals("SASL_SSL", s.producer("c", "none").get("security.protocol"), "TLS/SASL settings reach the client");
         assertEquals("all", s.producer("c", "none").get("acks"));
+
+        s.access.user = "twinlane";
+        s.access.passwordFile = java.nio.file.Path.of("/nonexistent/password");
+        assertEquals(List.of("kafka.client.security.protocol: set by kafka.tls and kafka.sasl; give one or the other",
+                "kafka.sasl.password_file: cannot read /nonexistent/password"), s.problems());
     }
 }

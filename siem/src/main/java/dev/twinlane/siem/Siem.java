@@ -18,8 +18,11 @@ import java.util.concurrent.Callable;
 
 import dev.twinlane.cli.Cli;
 import dev.twinlane.cli.Durations;
+import dev.twinlane.cli.KafkaAccessOptions;
+import dev.twinlane.cli.UsageException;
 import dev.twinlane.cli.Version;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -62,8 +65,11 @@ public final class Siem implements Callable<Integer> {
             description = "stop after this long without a message (30 s at least before the first), e.g. 30s")
     Duration idleExit;
 
+    @Mixin
+    KafkaAccessOptions kafkaAccess = new KafkaAccessOptions();
+
     @Option(names = "--client-properties", paramLabel = "FILE",
-            description = "Kafka client settings (a .properties file), e.g. for TLS")
+            description = "other Kafka client settings (a .properties file)")
     Path clientProperties;
 
     @Option(names = "--security-topic", paramLabel = "TOPIC", defaultValue = "twinlane.security",
@@ -75,7 +81,7 @@ public final class Siem implements Callable<Integer> {
     String sealsTopic;
 
     @Override
-    public Integer call() throws IOException {
+    public Integer call() throws IOException, UsageException {
         SiemConsumer.Options o = options();
         Writer out = new BufferedWriter(new OutputStreamWriter(outFile == null ? System.out
                 : new FileOutputStream(outFile.toFile(), true), StandardCharsets.UTF_8), 1 << 16);
@@ -87,7 +93,12 @@ public final class Siem implements Callable<Integer> {
             System.err.println("twinlane siem: consuming " + o.securityTopic + " and " + o.sealsTopic + " from "
                     + o.bootstrap + " as group " + o.group + "; chain check: "
                     + (o.keyFiles.isEmpty() ? "links and seals (no HMAC key given)" : "every MAC")
-                    + (o.sealPublicKey == null ? ", seals with the key each log names" : ", seals with " + o.sealPublicKey));
+                    + (o.sealPublicKey == null ? ", seals with the key each log names" : ", seals with " + o.sealPublicKey)
+                    + "; connection " + o.client.getOrDefault("security.protocol", o.access.protocol()));
+            String clearText = o.access.clearTextWarning(o.bootstrap, o.client);
+            if (clearText != null) {
+                System.err.println("twinlane siem: warning: " + clearText + " (--kafka-ca)");
+            }
             stats = c.run();
         } finally {
             c.close();
@@ -113,7 +124,7 @@ public final class Siem implements Callable<Integer> {
         return 0;
     }
 
-    private SiemConsumer.Options options() throws IOException {
+    private SiemConsumer.Options options() throws IOException, UsageException {
         SiemConsumer.Options o = new SiemConsumer.Options();
         o.bootstrap = bootstrap;
         o.keyFiles.addAll(keyFiles);
@@ -129,6 +140,20 @@ public final class Siem implements Callable<Integer> {
                 p.load(in);
             }
             p.forEach((k, val) -> o.client.put(k.toString(), val.toString()));
+        }
+        o.access.caFile = kafkaAccess.caFile;
+        o.access.certFile = kafkaAccess.certFile;
+        o.access.keyFile = kafkaAccess.keyFile;
+        o.access.user = kafkaAccess.user;
+        o.access.passwordFile = kafkaAccess.passwordFile;
+        java.util.List<String> problems = new ArrayList<>(o.access.problems(KafkaAccessOptions::flag));
+        for (String k : o.client.keySet()) {
+            if (o.access.configured() && dev.twinlane.wire.KafkaAccess.KEYS.contains(k)) {
+                problems.add("--client-properties: " + k + " is set by the --kafka-* options; give one or the other");
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new UsageException(String.join("; ", problems));
         }
         return o;
     }

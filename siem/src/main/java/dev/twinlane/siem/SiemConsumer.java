@@ -22,6 +22,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
@@ -39,6 +40,7 @@ import dev.twinlane.wal.SealKey;
 import dev.twinlane.wire.CheckpointMessage;
 import dev.twinlane.wire.DetectionFinding;
 import dev.twinlane.wire.JsonOut;
+import dev.twinlane.wire.KafkaAccess;
 import dev.twinlane.wire.Ocsf;
 import dev.twinlane.wire.SealMessage;
 import dev.twinlane.wire.SecurityMessage;
@@ -68,7 +70,12 @@ public final class SiemConsumer implements AutoCloseable {
         public Path witnessState;
         /** Stop after this long without any message, 30 s at least before the first (null: run until stopped). */
         public Duration idleExit;
+        /** TLS and SCRAM; the password file is read again for each new connection. */
+        public final KafkaAccess access = new KafkaAccess();
         public final Map<String, String> client = new LinkedHashMap<>();
+        /** First wait after a refused login or handshake, doubling up to {@link #retryBackoffMax}. */
+        public Duration retryBackoff = Duration.ofSeconds(1);
+        public Duration retryBackoffMax = Duration.ofSeconds(10);
     }
 
     /** What happened, for the summary line and tests. */
@@ -79,6 +86,10 @@ public final class SiemConsumer implements AutoCloseable {
         public final Map<String, Long> alerts = new TreeMap<>();
         public final AtomicLong seals = new AtomicLong();
         public final AtomicLong checkpoints = new AtomicLong();
+        /** Connections Kafka refused (login or TLS), each followed by a back-off and a new consumer. */
+        public final AtomicLong refused = new AtomicLong();
+        /** The line that said why, while refused; null once consuming again. */
+        public volatile String problem;
 
         synchronized void alert(String failure) {
             alerts.merge(failure, 1L, Long::sum);
@@ -99,7 +110,9 @@ public final class SiemConsumer implements AutoCloseable {
     private final Writer out;
     private final KeyRing keys;
     private final byte[] sealPub;
-    private final KafkaConsumer<byte[], byte[]> consumer;
+    private volatile KafkaConsumer<byte[], byte[]> consumer;
+    private boolean primed;
+    private long lastMessage;
     private final Map<String, ChainCheck> logs = new HashMap<>();
     private final Stats stats = new Stats();
     private final JsonOut render = new JsonOut(4096);
@@ -116,12 +129,12 @@ public final class SiemConsumer implements AutoCloseable {
         this.keys = o.keyFiles.isEmpty() ? null : KeyRing.load(o.keyFiles.toArray(new Path[0]));
         this.sealPub = o.sealPublicKey == null ? null : SealKey.loadPublic(o.sealPublicKey);
         this.witness = new Witness(o.witnessState);
-        this.consumer = new KafkaConsumer<>(props(true));
     }
 
-    private Properties props(boolean group) {
+    private Properties props(boolean group) throws IOException {
         Properties p = new Properties();
         p.putAll(options.client);
+        p.putAll(options.access.properties());
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrap);
         if (group) {
             p.put(ConsumerConfig.GROUP_ID_CONFIG, options.group);
@@ -139,39 +152,40 @@ public final class SiemConsumer implements AutoCloseable {
         return stats;
     }
 
-    /** Consumes until {@link #stop} or the idle timeout; returns the stats. */
+    /**
+     * Consumes until {@link #stop} or the idle timeout; returns the stats. A refused login or TLS
+     * handshake is one line (again only when the reason changes), then a back-off and a new
+     * consumer, which reads the password file again and resumes from the committed offsets.
+     */
     public Stats run() throws IOException {
-        primeSeals();
-        consumer.subscribe(List.of(options.securityTopic, options.sealsTopic));
-        long lastMessage = System.nanoTime();
+        lastMessage = System.nanoTime();
+        long backoff = options.retryBackoff.toNanos();
         try {
             while (running) {
-                ConsumerRecords<byte[], byte[]> batch;
                 try {
-                    batch = consumer.poll(Duration.ofMillis(200));
-                } catch (WakeupException e) {
-                    break;
-                }
-                if (batch.isEmpty()) {
-                    long idle = options.idleExit == null ? Long.MAX_VALUE : stats.messages.get() > 0
-                            ? options.idleExit.toNanos() : Math.max(options.idleExit.toNanos(), FIRST_MESSAGE_GRACE_NANOS);
-                    if (System.nanoTime() - lastMessage > idle) {
-                        endOfStream();
+                    if (consumer == null) {
+                        connect();
+                    }
+                    if (!pollOnce()) {
                         break;
                     }
-                    continue;
-                }
-                lastMessage = System.nanoTime();
-                for (ConsumerRecord<byte[], byte[]> r : batch) {
-                    stats.messages.incrementAndGet();
-                    if (r.topic().equals(options.sealsTopic)) {
-                        seal(r);
-                    } else {
-                        security(r);
+                    if (stats.problem != null) {
+                        LOG.log(System.Logger.Level.WARNING, "siem: Kafka " + options.bootstrap + " accepts us again; consuming");
+                        stats.problem = null;
                     }
+                    backoff = options.retryBackoff.toNanos();
+                } catch (AuthenticationException e) {
+                    refused(e);
+                    if (options.idleExit != null && System.nanoTime() - lastMessage > Math.max(options.idleExit.toNanos(),
+                            FIRST_MESSAGE_GRACE_NANOS)) {
+                        break;
+                    }
+                    long until = System.nanoTime() + backoff;
+                    while (running && System.nanoTime() < until) { // stop() ends the wait within 50 ms
+                        java.util.concurrent.locks.LockSupport.parkNanos(Math.min(50_000_000L, until - System.nanoTime()));
+                    }
+                    backoff = Math.min(backoff * 2, options.retryBackoffMax.toNanos());
                 }
-                out.flush();
-                consumer.commitSync(); // only what was processed and written
             }
         } finally {
             out.flush();
@@ -179,8 +193,63 @@ public final class SiemConsumer implements AutoCloseable {
         return stats;
     }
 
+    private void connect() throws IOException {
+        consumer = new KafkaConsumer<>(props(true));
+        if (!primed) {
+            primeSeals();
+            primed = true;
+        }
+        consumer.subscribe(List.of(options.securityTopic, options.sealsTopic));
+    }
+
+    private void refused(AuthenticationException e) {
+        stats.refused.incrementAndGet();
+        String explained = options.access.explain(e, options.bootstrap);
+        String line = explained != null ? explained : e.toString();
+        if (!line.equals(stats.problem)) {
+            LOG.log(System.Logger.Level.ERROR, "siem: " + line + "; nothing is consumed meanwhile, retrying with back-off");
+            stats.problem = line;
+        }
+        KafkaConsumer<byte[], byte[]> c = consumer;
+        consumer = null;
+        if (c != null) {
+            c.close(Duration.ZERO);
+        }
+    }
+
+    /** One poll, its lines written and its offsets committed; false once idle for idleExit or stopped. */
+    private boolean pollOnce() throws IOException {
+        ConsumerRecords<byte[], byte[]> batch;
+        try {
+            batch = consumer.poll(Duration.ofMillis(200));
+        } catch (WakeupException e) {
+            return false;
+        }
+        if (batch.isEmpty()) {
+            long idle = options.idleExit == null ? Long.MAX_VALUE : stats.messages.get() > 0
+                    ? options.idleExit.toNanos() : Math.max(options.idleExit.toNanos(), FIRST_MESSAGE_GRACE_NANOS);
+            if (System.nanoTime() - lastMessage > idle) {
+                endOfStream();
+                return false;
+            }
+            return true;
+        }
+        lastMessage = System.nanoTime();
+        for (ConsumerRecord<byte[], byte[]> r : batch) {
+            stats.messages.incrementAndGet();
+            if (r.topic().equals(options.sealsTopic)) {
+                seal(r);
+            } else {
+                security(r);
+            }
+        }
+        out.flush();
+        consumer.commitSync(); // only what was processed and written
+        return true;
+    }
+
     /** Reads the compacted seals topic from its start: every log's identity and latest seal. */
-    private void primeSeals() {
+    private void primeSeals() throws IOException {
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(props(false))) {
             List<PartitionInfo> parts = c.partitionsFor(options.sealsTopic, Duration.ofSeconds(10));
             if (parts == null || parts.isEmpty()) {
@@ -206,8 +275,12 @@ public final class SiemConsumer implements AutoCloseable {
                     seal(r);
                 }
             }
+        } catch (AuthenticationException e) {
+            throw e; // run() reports it and connects again
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "siem: could not read " + options.sealsTopic + " from its start: " + e);
+            String explained = options.access.explain(e, options.bootstrap);
+            LOG.log(System.Logger.Level.WARNING, "siem: could not read " + options.sealsTopic + " from its start: "
+                    + (explained != null ? explained : e));
         }
     }
 
@@ -517,11 +590,17 @@ public final class SiemConsumer implements AutoCloseable {
     /** Asks {@link #run} to return after the current poll (any thread). */
     public void stop() {
         running = false;
-        consumer.wakeup();
+        KafkaConsumer<byte[], byte[]> c = consumer;
+        if (c != null) {
+            c.wakeup();
+        }
     }
 
     @Override
     public void close() {
-        consumer.close(Duration.ofSeconds(5));
+        KafkaConsumer<byte[], byte[]> c = consumer;
+        if (c != null) {
+            c.close(Duration.ofSeconds(5));
+        }
     }
 }
