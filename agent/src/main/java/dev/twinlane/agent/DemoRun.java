@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 import dev.twinlane.broker.KafkaBroker;
 import dev.twinlane.siem.Siem;
 import dev.twinlane.wal.ChainVerifier;
@@ -126,7 +128,9 @@ final class DemoRun {
 
     private static String detection(DemoReport.Records read, DemoReport.Siem siem, String verified) {
         if (!siem.detections().isEmpty()) {
-            return siem.detections().size() + " finding(s) at the SIEM: " + siem.detections().get(0).path("message").asText();
+            JsonNode f = siem.detections().get(0).path("finding_info");
+            return siem.detections().size() + " finding(s) at the SIEM: " + f.path("types").path(0).asText() + ", rule "
+                    + f.path("title").asText() + ", evidence '" + f.path("desc").asText() + "'";
         }
         if (read.detection() != null || verified.contains("detection ")) {
             return "detection records in the security log (see the verify counts)";

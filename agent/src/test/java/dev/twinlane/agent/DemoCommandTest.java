@@ -49,6 +49,10 @@ class DemoCommandTest {
                 && denial.contains("disposition Blocked"), denial);
         String planted = line(o, "  planted argv: ");
         assertTrue(planted.contains(DemoWorkload.PLANTED) && planted.contains("verified"), planted);
+        String detection = line(o, "  detection: ");
+        assertTrue(detection.contains("finding(s) at the SIEM: command_injection") && detection.contains("curl"),
+                "the planted argv is a Detection Finding at the SIEM: " + detection);
+        assertTrue(count(security, "detection") >= 1, security);
         assertTrue(line(o, "  chain: ").startsWith("  chain: OK "), o);
         long appended = number(o, "security log: (\\d+) records appended by the lane");
         long read = number(o, "security lane: .*\\((\\d+) records\\)");
