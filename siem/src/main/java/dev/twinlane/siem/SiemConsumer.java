@@ -208,12 +208,19 @@ public final class SiemConsumer implements AutoCloseable {
                     break;
                 }
                 for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
-                    seal(r);
+                    if (!isCheckpoint(r)) {
+                        seal(r); // checkpoints are judged by the group member their partition is assigned to
+                    }
                 }
             }
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "siem: could not read " + options.sealsTopic + " from its start: " + e);
         }
+    }
+
+    /** Checkpoint messages are keyed by their log, seals by host (wire-format's CheckpointMessage). */
+    private static boolean isCheckpoint(ConsumerRecord<byte[], byte[]> r) {
+        return key(r).startsWith(CheckpointMessage.KEY_PREFIX);
     }
 
     private void seal(ConsumerRecord<byte[], byte[]> r) {
@@ -510,12 +517,27 @@ public final class SiemConsumer implements AutoCloseable {
 
     /** End of input (idle exit): a seal beyond the last record means the stream was cut short. */
     private void endOfStream() {
+        boolean alone = aloneOnSecurityTopic();
         for (ChainCheck c : logs.values()) {
+            if (c.accepted == 0 && !alone) {
+                continue; // a log whose records another member of the group reads: its seals say nothing of ours
+            }
             Seal s = c.pendingSeal();
             if (s != null && s.seq() >= c.expected()) {
                 alert(c.host, c.logId, s.seq(), "truncated", "a seal covers seq " + s.seq()
                         + " but the topic ends at seq " + (c.expected() - 1), null);
             }
+        }
+    }
+
+    /** Whether this consumer reads every partition of the security topic (no other member shares it). */
+    private boolean aloneOnSecurityTopic() {
+        try {
+            List<PartitionInfo> all = consumer.partitionsFor(options.securityTopic, Duration.ofSeconds(10));
+            long mine = consumer.assignment().stream().filter(tp -> tp.topic().equals(options.securityTopic)).count();
+            return all != null && mine >= all.size();
+        } catch (RuntimeException e) {
+            return true; // as before groups were considered: every log with a seal is checked
         }
     }
 
