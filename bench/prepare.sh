@@ -12,3 +12,14 @@ if [ "${SKIP_BUILD:-0}" != 1 ]; then
 fi
 # shellcheck disable=SC2034
 args=$(sed -n 's:.*<chronicle.jvm.args>\(.*\)</chronicle.jvm.args>.*:\1:p' pom.xml)
+
+# stage_jars NAME: copies the bench jars to a fresh $stage/lib (removed at exit) and sets $cp to
+# them, so that a build in the shared tree during the run cannot change them.
+stage_jars() {
+  stage=$(mktemp -d "/tmp/$1.XXXXXX")
+  # shellcheck disable=SC2064
+  trap "rm -rf '$stage'" EXIT
+  mkdir -p "$stage/lib"
+  cp bench/target/twinlane-bench-0.1.0-SNAPSHOT.jar bench/target/lib/*.jar "$stage/lib/"
+  cp="$stage/lib/*"
+}

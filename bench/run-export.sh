@@ -25,13 +25,8 @@ if [ "$(id -u)" != 0 ]; then
 fi
 . "$(dirname "$0")/prepare.sh"
 
-# Stage the jars, so that a build in the shared tree during the run cannot change them.
-stage=$(mktemp -d /tmp/run-export.XXXXXX)
+stage_jars run-export
 work=${WORK:-$stage/work}
-trap 'rm -rf "$stage"' EXIT
-mkdir -p "$stage/lib"
-cp bench/target/twinlane-bench-0.1.0-SNAPSHOT.jar bench/target/lib/*.jar "$stage/lib/"
-cp="$stage/lib/*"
 
 echo "export-bench $(date -u +%Y-%m-%dT%H:%M:%SZ) host=$(hostname) kernel=$(uname -r)"
 echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//') ($(nproc) online); loadavg before: $(cut -d' ' -f1-3 /proc/loadavg)"

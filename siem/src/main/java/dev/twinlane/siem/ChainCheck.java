@@ -61,6 +61,7 @@ final class ChainCheck {
     private final long[] ringSeq = new long[WINDOW];
     private final byte[][] ringMac = new byte[WINDOW][];
     private final byte[][] ringDigest = new byte[WINDOW][];
+    private final MessageDigest sha256 = sha256(); // one per log: the consumer's poll thread is its only user
     long accepted;
     long duplicates;
     String lastVerification = "none";
@@ -381,9 +382,13 @@ final class ChainCheck {
         return genesis != null && genesis.sealed() ? genesis.sealPublicKey() : null;
     }
 
-    private static byte[] digest(byte[] record) {
+    private byte[] digest(byte[] record) {
+        return Arrays.copyOf(sha256.digest(record), 16);
+    }
+
+    private static MessageDigest sha256() {
         try {
-            return Arrays.copyOf(MessageDigest.getInstance("SHA-256").digest(record), 16);
+            return MessageDigest.getInstance("SHA-256");
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -55,6 +55,7 @@ import dev.twinlane.wire.Topics;
 public final class SiemConsumer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("dev.twinlane.siem");
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final java.util.regex.Pattern LOG_ID = java.util.regex.Pattern.compile("[0-9a-f]{32}");
     /** With an idle timeout: how long to wait for the first message at least (group join, a slow broker). */
     private static final long FIRST_MESSAGE_GRACE_NANOS = Duration.ofSeconds(30).toNanos();
 
@@ -116,6 +117,10 @@ public final class SiemConsumer implements AutoCloseable {
     private final Map<String, ChainCheck> logs = new HashMap<>();
     private final Stats stats = new Stats();
     private final JsonOut render = new JsonOut(4096);
+    private final JsonOut verification = new JsonOut(256);
+    private final ShippedMessage shipped = new ShippedMessage(JSON.getFactory());
+    private int lastKeyId;
+    private String keyIdHex;
     private final DetectionFinding findings = new DetectionFinding();
     private final Witness witness;
     private volatile boolean running = true;
@@ -272,7 +277,9 @@ public final class SiemConsumer implements AutoCloseable {
                     break;
                 }
                 for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
-                    seal(r);
+                    if (!isCheckpoint(r)) {
+                        seal(r); // checkpoints are judged by the group member their partition is assigned to
+                    }
                 }
             }
         } catch (AuthenticationException e) {
@@ -282,6 +289,11 @@ public final class SiemConsumer implements AutoCloseable {
             LOG.log(System.Logger.Level.WARNING, "siem: could not read " + options.sealsTopic + " from its start: "
                     + (explained != null ? explained : e));
         }
+    }
+
+    /** Checkpoint messages are keyed by their log, seals by host (wire-format's CheckpointMessage). */
+    private static boolean isCheckpoint(ConsumerRecord<byte[], byte[]> r) {
+        return key(r).startsWith(CheckpointMessage.KEY_PREFIX);
     }
 
     private void seal(ConsumerRecord<byte[], byte[]> r) {
@@ -358,57 +370,62 @@ public final class SiemConsumer implements AutoCloseable {
 
     private void security(ConsumerRecord<byte[], byte[]> r) throws IOException {
         String key = key(r);
-        JsonNode v;
+        ShippedMessage m = shipped;
         try {
-            v = JSON.readTree(r.value());
+            m.read(r.value());
         } catch (IOException | RuntimeException e) {
             alert(key, null, -1, "unreadable", "a security-topic message is not JSON", r);
             return;
         }
-        if (v == null || !SecurityMessage.SCHEMA.equals(v.path("schema").asText())) {
-            alert(key, null, -1, "unreadable", "a security-topic message is not " + SecurityMessage.SCHEMA, r);
+        if (!SecurityMessage.SCHEMA.equals(m.schema)) {
+            alert(key, null, -1, "unreadable", notJson(m, r) ? "a security-topic message is not JSON"
+                    : "a security-topic message is not " + SecurityMessage.SCHEMA, r);
             return;
         }
-        String logId = v.path("log_id").asText();
-        String host = v.path("host").asText();
-        long seq = v.path("seq").asLong(-1);
+        String logId = m.logId;
+        String host = m.host;
+        long seq = m.seq(-1);
         byte[] record;
         byte[] prev;
         byte[] mac;
         ChainCheck c;
         try {
-            record = Base64.getDecoder().decode(v.path("record").asText());
-            prev = hex(v.path("prev_mac").asText(), 32);
-            mac = hex(v.path("mac").asText(), 32);
-            c = log(logId, host);
+            record = Base64.getDecoder().decode(m.record);
+            prev = hex(m.prevMac, 32);
+            mac = hex(m.mac, 32);
+            if (!logs.containsKey(logId)) {
+                checkLogId(logId);
+            }
         } catch (IllegalArgumentException e) {
-            alert(host.isEmpty() ? key : host, logId, seq, "unreadable", "malformed field: " + e.getMessage(), r);
+            if (notJson(m, r)) {
+                alert(key, null, -1, "unreadable", "a security-topic message is not JSON", r);
+            } else {
+                alert(host.isEmpty() ? key : host, logId, seq, "unreadable", "malformed field: " + e.getMessage(), r);
+            }
             return;
         }
+        JsonOut o = render.reset();
+        boolean sameBytes = renderAndCompare(o, m, record, host, logId, r.value());
+        if (!sameBytes && notJson(m, r)) {
+            alert(key, null, -1, "unreadable", "a security-topic message is not JSON", r);
+            return;
+        }
+        c = log(logId, host);
         Findings f = new Findings(c, r);
         if (!RecordFormat.wellFormed(record, 0, record.length)) {
             f.alert("modified", seq, "the shipped record is not a whole twinlane-wal record");
             return;
         }
         int kind = RecordFormat.kind(record, 0);
-        String mismatch = fieldsAgree(v, record, host, key, c);
+        String mismatch = fieldsAgree(m, record, host, key, c);
         if (mismatch != null) {
             f.alert("modified", seq, mismatch);
             return;
         }
-        byte[] rendered = null;
-        if (kind <= Kinds.MAX_APP_KIND) {
-            rendered = renderEvent(record, host, logId);
-            if (!sameJson(v.get("event"), rendered)) {
-                f.alert("modified", seq, "the message's event does not match its record");
-                // the record itself may still be genuine: the chain decides, and the output is rendered from it
-            }
-        } else {
-            JsonOut o = render.reset();
-            SecurityMessage.walFields(o, record, RecordFormat.HEADER, record.length - RecordFormat.HEADER, kind);
-            if (!sameJson(v.get("wal"), o.toBytes())) {
-                f.alert("modified", seq, "the message's wal fields do not match its record");
-            }
+        if (!sameBytes && !sameJson(r.value(), kind <= Kinds.MAX_APP_KIND ? "event" : "wal", o)) {
+            // the record itself may still be genuine: the chain decides, and the output is rendered from it
+            f.alert("modified", seq, kind <= Kinds.MAX_APP_KIND ? "the message's event does not match its record"
+                    : "the message's wal fields do not match its record");
         }
         ChainCheck.Verdict verdict = c.offer(record, prev, mac, f);
         if (verdict == ChainCheck.Verdict.DUPLICATE) {
@@ -418,8 +435,8 @@ public final class SiemConsumer implements AutoCloseable {
         if (verdict != ChainCheck.Verdict.ACCEPTED) {
             return;
         }
-        if (rendered != null) {
-            event(rendered, c, RecordFormat.seq(record, 0));
+        if (kind <= Kinds.MAX_APP_KIND) {
+            event(o, c, RecordFormat.seq(record, 0));
         } else if (kind == Kinds.GAP && record.length == RecordFormat.HEADER + 32) {
             long lost = RecordFormat.getLong(record, RecordFormat.HEADER);
             int ring = RecordFormat.getInt(record, RecordFormat.HEADER + 8);
@@ -464,14 +481,14 @@ public final class SiemConsumer implements AutoCloseable {
     }
 
     /** Null when the message's plain fields say what its record says. */
-    private static String fieldsAgree(JsonNode v, byte[] rec, String host, String key, ChainCheck c) {
-        if (v.path("seq").asLong() != RecordFormat.seq(rec, 0) || v.path("kind").asInt() != RecordFormat.kind(rec, 0)
-                || v.path("epoch").asInt() != RecordFormat.epoch(rec, 0)
-                || !KeyRing.idHex(RecordFormat.keyId(rec, 0)).equals(v.path("key_id").asText())
-                || v.path("time_ns").asLong() != RecordFormat.wallNanos(rec, 0)
-                || v.path("mono_ns").asLong() != RecordFormat.monoNanos(rec, 0)
-                || v.has("leaf_index") && v.path("leaf_index").asLong() != RecordFormat.seq(rec, 0) - 1
-                || v.has("tree_size") && v.path("tree_size").asLong() < RecordFormat.seq(rec, 0)) {
+    private String fieldsAgree(ShippedMessage m, byte[] rec, String host, String key, ChainCheck c) {
+        if (m.seq(0) != RecordFormat.seq(rec, 0) || m.kind() != RecordFormat.kind(rec, 0)
+                || m.epoch() != RecordFormat.epoch(rec, 0)
+                || !keyIdHex(RecordFormat.keyId(rec, 0)).equals(m.keyId)
+                || m.timeNs() != RecordFormat.wallNanos(rec, 0)
+                || m.monoNs() != RecordFormat.monoNanos(rec, 0)
+                || m.hasLeafIndex() && m.leafIndex() != RecordFormat.seq(rec, 0) - 1
+                || m.hasTreeSize() && m.treeSize() < RecordFormat.seq(rec, 0)) {
             return "the message's fields disagree with its record";
         }
         if (!host.equals(key)) {
@@ -483,36 +500,85 @@ public final class SiemConsumer implements AutoCloseable {
         return null;
     }
 
-    private byte[] renderEvent(byte[] record, String host, String logId) {
-        JsonOut o = render.reset();
-        if (!Ocsf.event(o, record, RecordFormat.HEADER, record.length - RecordFormat.HEADER, RecordFormat.wallNanos(record, 0),
-                host, logId, RecordFormat.seq(record, 0))) {
+    /**
+     * Renders what the record says (its OCSF event, or a WAL record's fields) into {@code o} and
+     * tells whether the message carries exactly those bytes. Nothing for a record that is not whole.
+     */
+    private static boolean renderAndCompare(JsonOut o, ShippedMessage m, byte[] record, String host, String logId,
+                                            byte[] message) {
+        if (!RecordFormat.wellFormed(record, 0, record.length)) {
+            return false;
+        }
+        int kind = RecordFormat.kind(record, 0);
+        if (kind > Kinds.MAX_APP_KIND) {
+            SecurityMessage.walFields(o, record, RecordFormat.HEADER, record.length - RecordFormat.HEADER, kind);
+        } else if (!Ocsf.event(o, record, RecordFormat.HEADER, record.length - RecordFormat.HEADER,
+                RecordFormat.wallNanos(record, 0), host, logId, RecordFormat.seq(record, 0))) {
             o.nul();
         }
-        return o.toBytes();
+        return m.valueIs(message, o.buffer(), o.length());
     }
 
-    private static boolean sameJson(JsonNode shipped, byte[] rendered) {
+    /** A message whose last value was left unparsed and that a parser refuses. */
+    private static boolean notJson(ShippedMessage m, ConsumerRecord<byte[], byte[]> r) {
+        if (!m.unparsed()) {
+            return false;
+        }
         try {
-            JsonNode mine = JSON.readTree(rendered);
+            JSON.readTree(r.value());
+            return false;
+        } catch (IOException | RuntimeException e) {
+            return true;
+        }
+    }
+
+    /** The hex of a key id, formatted once per key rather than once per record. */
+    private String keyIdHex(int keyId) {
+        if (keyIdHex == null || keyId != lastKeyId) {
+            keyIdHex = KeyRing.idHex(keyId);
+            lastKeyId = keyId;
+        }
+        return keyIdHex;
+    }
+
+    /** Whether the message's {@code member}, as a tree, equals {@code rendered} as a tree (what the byte comparison could not tell). */
+    private static boolean sameJson(byte[] message, String member, JsonOut rendered) {
+        try {
+            JsonNode shipped = JSON.readTree(message).get(member);
+            JsonNode mine = JSON.readTree(rendered.buffer(), 0, rendered.length());
             return shipped == null ? mine == null || mine.isNull() : shipped.equals(mine);
         } catch (IOException e) {
             return false;
         }
     }
 
-    private void event(byte[] rendered, ChainCheck c, long seq) throws IOException {
-        JsonNode n = JSON.readTree(rendered);
+    /**
+     * Writes a verified event with its {@code unmapped.verification}: spliced into the rendering
+     * before the closing brace of its unmapped object when that is its last member (as Ocsf
+     * renders), else through a tree.
+     */
+    private void event(JsonOut rendered, ChainCheck c, long seq) throws IOException {
+        JsonOut v = verification.reset();
+        v.begin().name("log_id").str(c.logId).name("seq").num(seq).name("chain").str(c.lastVerification)
+                .name("sealed_up_to").num(c.lastSealed()).end();
+        byte[] b = rendered.buffer();
+        int at = JsonScan.verificationAt(b, rendered.length());
+        if (at > 0) {
+            out.write(new String(b, 0, at, StandardCharsets.UTF_8));
+            out.write(b[at - 1] == '{' ? "\"verification\":" : ",\"verification\":");
+            out.write(new String(v.buffer(), 0, v.length(), StandardCharsets.UTF_8));
+            out.write(new String(b, at, rendered.length() - at, StandardCharsets.UTF_8));
+            out.write('\n');
+            stats.events.incrementAndGet();
+            return;
+        }
+        JsonNode n = JSON.readTree(b, 0, rendered.length());
         if (!(n instanceof ObjectNode)) {
             return; // a record of a kind we cannot map: verified, nothing to show
         }
         ObjectNode ev = (ObjectNode) n;
         ObjectNode unmapped = ev.get("unmapped") instanceof ObjectNode u ? u : ev.putObject("unmapped");
-        ObjectNode ver = unmapped.putObject("verification");
-        ver.put("log_id", c.logId);
-        ver.put("seq", seq);
-        ver.put("chain", c.lastVerification);
-        ver.put("sealed_up_to", c.lastSealed());
+        unmapped.set("verification", JSON.readTree(v.buffer(), 0, v.length()));
         write(ev);
         stats.events.incrementAndGet();
     }
@@ -524,7 +590,11 @@ public final class SiemConsumer implements AutoCloseable {
 
     /** End of input (idle exit): a seal beyond the last record means the stream was cut short. */
     private void endOfStream() {
+        boolean alone = aloneOnSecurityTopic();
         for (ChainCheck c : logs.values()) {
+            if (c.accepted == 0 && !alone) {
+                continue; // a log whose records another member of the group reads: its seals say nothing of ours
+            }
             Seal s = c.pendingSeal();
             if (s != null && s.seq() >= c.expected()) {
                 alert(c.host, c.logId, s.seq(), "truncated", "a seal covers seq " + s.seq()
@@ -533,15 +603,34 @@ public final class SiemConsumer implements AutoCloseable {
         }
     }
 
-    private ChainCheck log(String logId, String host) {
-        if (!logId.matches("[0-9a-f]{32}")) {
-            throw new IllegalArgumentException("log_id '" + logId + "'");
+    /** Whether this consumer reads every partition of the security topic (no other member shares it). */
+    private boolean aloneOnSecurityTopic() {
+        try {
+            List<PartitionInfo> all = consumer.partitionsFor(options.securityTopic, Duration.ofSeconds(10));
+            long mine = consumer.assignment().stream().filter(tp -> tp.topic().equals(options.securityTopic)).count();
+            return all != null && mine >= all.size();
+        } catch (RuntimeException e) {
+            return true; // as before groups were considered: every log with a seal is checked
         }
-        ChainCheck c = logs.computeIfAbsent(logId, id -> new ChainCheck(id, keys, sealPub));
+    }
+
+    private ChainCheck log(String logId, String host) {
+        ChainCheck c = logs.get(logId);
+        if (c == null) {
+            checkLogId(logId);
+            c = new ChainCheck(logId, keys, sealPub);
+            logs.put(logId, c);
+        }
         if (c.host == null && host != null && !host.isEmpty()) {
             c.host = host;
         }
         return c;
+    }
+
+    private static void checkLogId(String logId) {
+        if (!LOG_ID.matcher(logId).matches()) {
+            throw new IllegalArgumentException("log_id '" + logId + "'");
+        }
     }
 
     private static String key(ConsumerRecord<byte[], byte[]> r) {

@@ -64,6 +64,11 @@ final class Siems {
                 SiemConsumer c = new SiemConsumer(o, w)) {
             stats = c.run();
         }
+        return read(stats, outFile);
+    }
+
+    /** What a consumer wrote, every line checked against the OCSF 1.8.0 schema. */
+    static Run read(SiemConsumer.Stats stats, Path outFile) throws IOException {
         List<JsonNode> events = new ArrayList<>();
         List<JsonNode> alerts = new ArrayList<>();
         for (String line : Files.readAllLines(outFile, StandardCharsets.UTF_8)) {

@@ -219,8 +219,17 @@ class WitnessTest {
         }
         assertTrue(forked > third);
         Siems.Run five = consume("five", witness);
-        JsonNode inconsistent = only(five, "checkpoint-inconsistent");
-        assertEquals(List.of(inconsistent), witnessFindings(five), "the cut-short checkpoint was reported once, not again");
+        // one finding per checkpoint the forked log signed while it grew (how many seals fall in the
+        // 2000 appends depends on the machine's speed), the last of its final size; none for the
+        // cut-short checkpoint reported before
+        List<JsonNode> forks = witnessFindings(five);
+        assertTrue(!forks.isEmpty(), five.alertKeys().toString());
+        for (JsonNode f : forks) {
+            assertEquals("checkpoint-inconsistent", f.path("unmapped").path("alert").path("failure").asText(), f.toString());
+            assertEquals(2004, f.path("class_uid").asInt());
+            assertTrue(f.path("message").asText().startsWith("host host-w: old size " + third + ", new size "), f.toString());
+        }
+        JsonNode inconsistent = forks.get(forks.size() - 1);
         assertTrue(inconsistent.path("message").asText().startsWith("host host-w: old size " + third + ", new size " + forked
                 + ": the consistency proof does not verify"), inconsistent.path("message").asText());
         assertEquals(third, witnessedSize(witness));
@@ -238,13 +247,5 @@ class WitnessTest {
     private static List<JsonNode> witnessFindings(Siems.Run run) {
         return run.alerts().stream().filter(a -> a.path("unmapped").path("alert").path("failure").asText().contains("checkpoint"))
                 .toList();
-    }
-
-    private static JsonNode only(Siems.Run run, String failure) {
-        List<JsonNode> found = run.alerts().stream()
-                .filter(a -> a.path("unmapped").path("alert").path("failure").asText().equals(failure)).toList();
-        assertEquals(1, found.size(), "one " + failure + " finding: " + run.alertKeys());
-        assertEquals(2004, found.get(0).path("class_uid").asInt());
-        return found.get(0);
     }
 }

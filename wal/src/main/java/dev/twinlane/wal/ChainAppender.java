@@ -293,7 +293,7 @@ public final class ChainAppender {
         try {
             space.beforeAppend(space.cycle() == Integer.MIN_VALUE || nowMillis >= nextRollMillis);
         } catch (WalFullException e) {
-            log.ioFailure("append", e);
+            log.health.ioFailure("append", e);
             throw e;
         }
         long seq = nextSeq;
@@ -336,7 +336,7 @@ public final class ChainAppender {
                 space.afterAppend(cycle, null, end);
             }
         } catch (Throwable t) {
-            throw log.fail("append of seq " + seq, t);
+            throw log.health.fail("append of seq " + seq, t);
         }
         byte[] m = lastMac;
         lastMac = nextMac;
@@ -354,7 +354,7 @@ public final class ChainAppender {
         if (kind != Kinds.SEAL) {
             recordsSinceSeal++;
         }
-        log.appendSucceeded();
+        log.health.appendSucceeded();
         log.metrics().appended(kind, seq, mono);
         return seq;
     }

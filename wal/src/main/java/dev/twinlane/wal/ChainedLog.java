@@ -6,19 +6,11 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -52,7 +44,6 @@ public final class ChainedLog implements AutoCloseable {
 
     /** libc through jnr-ffi, loaded once (a binding is generated per load); null when unavailable. */
     static final LibC LIBC = LibC.load();
-    private static final int EWOULDBLOCK = 11;
 
     static {
         // Chronicle's DiskSpaceMonitor logs "your disk ... is almost full, warning: the JVM may
@@ -90,14 +81,11 @@ public final class ChainedLog implements AutoCloseable {
     private final String recovery;
     private final Path keyStateFile;
     private TailRecovery.Result tail;
-    private volatile String appendProblem;
-    private volatile String syncProblem;
-    private volatile String sealFileProblem;
     /** When the newest seal became durable, or the log was opened (wall clock ms; read by the seal age meter). */
     private volatile long lastSealDurableMillis = System.currentTimeMillis();
-    private volatile String keyStateProblem;
-    private volatile String fatal;
     private volatile boolean closed;
+    /** I/O problems and a failed write, for status(); the appender and the syncer report to it. */
+    final LogHealth health;
 
     /** Settings; defaults are those of the security log. */
     public static final class Builder {
@@ -214,13 +202,14 @@ public final class ChainedLog implements AutoCloseable {
             return this;
         }
 
-        public Builder clock(WalClock c) {
+        /** For tests, which move time with it (hooks for tests stay off the public builder). */
+        Builder clock(WalClock c) {
             this.clock = c;
             return this;
         }
 
         /** Where the latest durable seal is written; default DIR/seal.latest. */
-        public Builder sealFile(Path f) {
+        Builder sealFile(Path f) {
             this.sealFile = f;
             return this;
         }
@@ -229,7 +218,7 @@ public final class ChainedLog implements AutoCloseable {
          * The writer's key state file (log id, key id, epoch, current epoch key); default
          * DIR/key.state. Without {@link #keys} the writer starts from it; with them it rewrites it.
          */
-        public Builder keyState(Path f) {
+        Builder keyState(Path f) {
             this.keyState = f;
             return this;
         }
@@ -272,7 +261,7 @@ public final class ChainedLog implements AutoCloseable {
         }
 
         /** Called (on the log's wal-merkle thread) with each checkpoint once it is written. */
-        public Builder onCheckpoint(Consumer<Checkpoint> listener) {
+        Builder onCheckpoint(Consumer<Checkpoint> listener) {
             this.checkpointListener = listener;
             return this;
         }
@@ -302,104 +291,25 @@ public final class ChainedLog implements AutoCloseable {
         this.config = b;
         this.dir = b.dir.toAbsolutePath().normalize();
         this.name = b.name;
+        this.health = new LogHealth(b.name, dir);
         this.keyStateFile = (b.keyState != null ? b.keyState : dir.resolve(KeyState.FILE)).toAbsolutePath();
         this.identityFile = (b.identityFile != null ? b.identityFile
                 : dir.resolveSibling(dir.getFileName() + ".identity")).toAbsolutePath().normalize();
-        if (identityFile.startsWith(dir)) {
-            throw new WalException("the identity file " + identityFile + " must be outside the log directory " + dir);
-        }
-        if (b.keys == null && !Files.exists(keyStateFile)) {
-            throw new WalException("no key file given (neither a root key nor the key state file " + keyStateFile + ")");
-        }
-        if (b.keys != null) {
-            for (Path f : b.keys.files()) {
-                KeyFiles.requirePrivate(f, true);
-            }
-        }
-        KeyState state = b.keys == null ? KeyState.load(keyStateFile) : null;
-        if (b.sealKey != null && b.sealKey.file() != null) {
-            KeyFiles.requirePrivate(b.sealKey.file(), true);
-        }
-        int dirFd = -1;
-        FileChannel ch = null;
-        try {
-            Files.createDirectories(dir);
-            dirFd = lockDirectory(dir);
-            ch = FileChannel.open(dir.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            FileLock l;
-            try {
-                l = ch.tryLock();
-            } catch (OverlappingFileLockException e) {
-                l = null;
-            }
-            if (l == null) {
-                throw new WalException("another writer has " + dir + " open");
-            }
-            lock = l;
-        } catch (IOException | RuntimeException e) {
-            closeQuietly(ch);
-            unlockDirectory(dirFd);
-            if (e instanceof WalException) {
-                throw (WalException) e;
-            }
-            throw new WalException("cannot open " + dir + ": " + e.getMessage(), e);
-        }
-        this.dirLockFd = dirFd;
-        this.lockChannel = ch;
+        LogOpening o = new LogOpening(b, dir, keyStateFile, identityFile, sealFile(), bootId).open();
+        this.dirLockFd = o.dirLockFd;
+        this.lockChannel = o.lockChannel;
+        this.lock = o.lock;
+        KeyState state = o.state;
+        Identity identity = o.identity;
+        String identityProblem = o.identityProblem;
+        TailRecovery.Result r = o.tail;
+        List<String> removed = o.removed;
+        NewLog predecessor = o.predecessor;
+        Path retired = o.retired;
+        int maxRecord = o.maxRecord;
+        int maxDocument = o.maxDocument;
         SingleChronicleQueue q = null;
         try {
-            Identity identity;
-            String identityProblem = null;
-            try {
-                identity = Identity.read(identityFile);
-            } catch (WalException e) {
-                identity = null;
-                identityProblem = e.getMessage();
-            }
-            int maxRecord = RecordFormat.OVERHEAD + b.maxPayload + 4;
-            int maxDocument = (int) Math.min(CycleFiles.LENGTH_MASK, maxRecord);
-            List<String> removed = new ArrayList<>();
-            TailRecovery.Result r = identityProblem != null && b.startNewLogReason == null
-                    ? refused(TailRecovery.Problem.DAMAGED, 0, identityProblem + " (it names the log this directory must hold)",
-                    null, 0)
-                    : checkFiles(removed, identity);
-            if (r == null) {
-                r = TailRecovery.recover(dir, b.keys, state, identity, sealsAside(),
-                        b.sealKey == null ? null : b.sealKey.publicKey(), bootId, maxDocument, maxDocument);
-            }
-            NewLog predecessor = null;
-            Path retired = null;
-            if (r.problem != null) {
-                TailRecovery.Problem p = r.problem;
-                String line = "wal " + name + " " + dir + ": refusing to start: " + p.line;
-                if (b.startNewLogReason == null) {
-                    throw new WalException(line + (p.cause == TailRecovery.Problem.MISSING ? "; to start a new log"
-                            : "; check it with `twinlane verify --wal " + dir + "`; to keep these files aside (in " + dir
-                            + "/retired-...) and start a new log") + " that records why, start with --start-new-log REASON"
-                            + " (ChainedLog.Builder.startNewLogIfDamaged)");
-                }
-                if (b.keys == null) {
-                    throw new WalException(line + "; starting a new log in its place needs the root key file (the key state"
-                            + " file " + keyStateFile + " only continues a log)");
-                }
-                retired = retire(p);
-                predecessor = new NewLog(p.logId, p.lastGoodSeq, p.firstBadSeq, p.cause, b.startNewLogReason, p.line);
-                LOG.log(System.Logger.Level.WARNING, line + "; starting a new log in its place as told ("
-                        + b.startNewLogReason + ")" + (retired == null ? "" : "; the previous files are in " + retired));
-                if (state != null) {
-                    state.keys.erase();
-                    state = null;
-                }
-                removed.clear();
-                r = TailRecovery.recover(dir, b.keys, null, null, List.of(), null, bootId, maxDocument, maxDocument);
-                if (r.problem != null || !r.empty()) {
-                    throw new WalException(line + "; and " + dir + " is still not empty after moving the files aside");
-                }
-            }
-            TailRecovery.zeroTorn(r);
-            if (!removed.isEmpty() || r.tornBytesZeroed > 0) {
-                KeyFiles.syncDirectory(dir);
-            }
             AppendTime appendTime = new AppendTime();
             q = SingleChronicleQueueBuilder.binary(dir).rollCycle(b.rollCycle).timeProvider(appendTime).build();
             this.queue = q;
@@ -408,6 +318,7 @@ public final class ChainedLog implements AutoCloseable {
             }
             SpaceGuard.reserveWhole(dir.resolve("metadata.cq4t"));
             this.metrics = new WalMetrics(b.registry != null ? b.registry : new SimpleMeterRegistry(), name, this);
+            health.countIn(metrics);
             SpaceGuard space = new SpaceGuard(dir, maxRecord, b.rollCycle.defaultIndexCount(), name);
             this.syncer = new Syncer(this, b.syncIntervalNanos, b.durableListener, r.lastSeq, b.syncerSetup);
             Genesis g = r.genesis;
@@ -526,123 +437,6 @@ public final class ChainedLog implements AutoCloseable {
         }
     }
 
-    private static TailRecovery.Result refused(int cause, long seq, String line, byte[] logId, long lastGood) {
-        TailRecovery.Result r = new TailRecovery.Result();
-        r.problem = new TailRecovery.Problem(cause, seq, line, logId, lastGood);
-        return r;
-    }
-
-    /**
-     * Before anything reads the cycle files as a queue: files a killed writer left unfinished
-     * are removed (they hold no records); a file that is not whole pages or not a Chronicle file
-     * is a problem. Returns null when the files may be read.
-     */
-    private TailRecovery.Result checkFiles(List<String> removed, Identity identity) throws IOException {
-        byte[] id = identity == null ? null : identity.logId;
-        long durable = identity == null ? 0 : identity.durableSeq;
-        for (Path f : CycleFiles.list(dir)) {
-            boolean unfinished;
-            try {
-                unfinished = CycleFiles.checkStart(f, "SCQStore");
-            } catch (WalException e) {
-                return refused(TailRecovery.Problem.DAMAGED, 0, e.getMessage(), id, durable);
-            }
-            long size = Files.size(f);
-            if (size % 4096 != 0) {
-                // Chronicle only ever sizes a cycle file in whole pages; this one was cut short
-                return refused(TailRecovery.Problem.DAMAGED, 0, f + " is " + size + " bytes, not a whole number of pages:"
-                        + " the file was cut short", id, durable);
-            }
-            if (unfinished) {
-                // Chronicle would wait out its timeout on it; it holds no records by construction
-                Files.delete(f);
-                removed.add(f.getFileName().toString());
-            }
-        }
-        Path meta = dir.resolve("metadata.cq4t");
-        if (Files.exists(meta)) {
-            try {
-                CycleFiles.checkStart(meta, "STStore");
-            } catch (WalException e) {
-                return refused(TailRecovery.Problem.DAMAGED, 0, e.getMessage(), id, durable);
-            }
-        }
-        return null;
-    }
-
-    /** The seal file, when it is readable (an unreadable side file proves nothing either way). */
-    private List<Seal> sealsAside() {
-        Path f = sealFile();
-        if (!Files.exists(f)) {
-            return List.of();
-        }
-        try {
-            return List.of(Seal.read(f));
-        } catch (WalException e) {
-            return List.of();
-        }
-    }
-
-    /**
-     * Moves everything in the directory but the lock into DIR/retired-TIME-LOGID/, untouched
-     * (a rename each, on the same file system); returns that directory, or null when there was nothing.
-     */
-    private Path retire(TailRecovery.Problem p) throws IOException {
-        String stamp = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(Instant.now());
-        Path target = dir.resolve("retired-" + stamp + "-" + (p.logId == null ? "unknown" : KeyFiles.hex(p.logId)));
-        for (int i = 2; Files.exists(target); i++) {
-            target = dir.resolve("retired-" + stamp + "-" + (p.logId == null ? "unknown" : KeyFiles.hex(p.logId)) + "-" + i);
-        }
-        boolean any = false;
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
-            for (Path f : ds) {
-                String n = f.getFileName().toString();
-                if (n.equals(LOCK_FILE) || n.startsWith("retired-")) {
-                    continue;
-                }
-                if (n.equals(SpaceGuard.BALLAST)) {
-                    Files.delete(f); // our own reserve of free space, no evidence
-                    continue;
-                }
-                if (!any) {
-                    Files.createDirectory(target);
-                    any = true;
-                }
-                Files.move(f, target.resolve(n), StandardCopyOption.ATOMIC_MOVE);
-            }
-        }
-        if (!any) {
-            return null;
-        }
-        KeyFiles.syncDirectory(target);
-        KeyFiles.syncDirectory(dir);
-        return target;
-    }
-
-    /** flock(2) of the directory, or -1 when libc is not at hand (then wal.lock alone guards). */
-    private static int lockDirectory(Path dir) {
-        if (LIBC == null) {
-            return -1;
-        }
-        int fd = LIBC.open(dir.toString(), LibC.O_RDONLY | LibC.O_CLOEXEC);
-        if (fd < 0) {
-            throw new WalException("cannot open " + dir + " to lock it");
-        }
-        if (LIBC.flock(fd, LibC.LOCK_EX | LibC.LOCK_NB) != 0) {
-            int errno = jnr.ffi.Runtime.getRuntime(LIBC).getLastError();
-            LIBC.close(fd);
-            throw new WalException(errno == EWOULDBLOCK ? "another writer has " + dir + " open"
-                    : "cannot lock " + dir + ": " + LIBC.strerror(errno));
-        }
-        return fd;
-    }
-
-    private static void unlockDirectory(int fd) {
-        if (fd >= 0) {
-            LIBC.close(fd); // closing the only descriptor of the open file description drops the flock
-        }
-    }
-
     /** The SEAL record of {@code s} is durable and the seal file says so: the identity keeps it too. */
     void sealDurable(Seal s, long durable) {
         lastSealDurableMillis = System.currentTimeMillis();
@@ -660,7 +454,7 @@ public final class ChainedLog implements AutoCloseable {
         try {
             writeIdentity(Identity.OPEN, 0, null, Math.max(durable, s.recordSeq));
         } catch (IOException e) {
-            ioFailure("seal-file", new WalException("cannot write the identity file " + identityFile + ": " + e.getMessage(), e));
+            health.ioFailure("seal-file", new WalException("cannot write the identity file " + identityFile + ": " + e.getMessage(), e));
         }
     }
 
@@ -753,8 +547,7 @@ public final class ChainedLog implements AutoCloseable {
     }
 
     public WalStatus status() {
-        String p = fatal != null ? fatal : appendProblem != null ? appendProblem
-                : syncProblem != null ? syncProblem : keyStateProblem != null ? keyStateProblem : sealFileProblem;
+        String p = health.problem();
         return new WalStatus(p == null, p, appendedSeq(), durableSeq());
     }
 
@@ -822,69 +615,10 @@ public final class ChainedLog implements AutoCloseable {
     }
 
     void checkUsable() {
+        String fatal = health.fatal();
         if (fatal != null || closed) {
             throw new WalException(closed ? "log " + dir + " is closed"
                     : "log " + dir + " failed and must be reopened: " + fatal);
-        }
-    }
-
-    /** An I/O problem that left the chain intact: loud, counted, and cleared by the next success. */
-    void ioFailure(String op, WalException e) {
-        metrics.ioError(op);
-        String msg = op + ": " + e.getMessage();
-        boolean isNew;
-        if ("sync".equals(op)) {
-            isNew = !msg.equals(syncProblem);
-            syncProblem = msg;
-        } else if ("key-state".equals(op)) {
-            isNew = !msg.equals(keyStateProblem);
-            keyStateProblem = msg;
-        } else if ("seal-file".equals(op)) {
-            isNew = !msg.equals(sealFileProblem);
-            sealFileProblem = msg;
-        } else {
-            isNew = !msg.equals(appendProblem);
-            appendProblem = msg;
-        }
-        if (isNew) {
-            LOG.log(System.Logger.Level.ERROR, "wal " + name + " " + dir + ": " + msg);
-        }
-    }
-
-    /** An unexpected failure in the middle of a write: the log refuses appends until reopened. */
-    WalException fail(String what, Throwable t) {
-        metrics.ioError("append");
-        fatal = what + " failed: " + t;
-        LOG.log(System.Logger.Level.ERROR, "wal " + name + " " + dir + ": " + fatal
-                + "; appends stop, reopen the log to recover");
-        return new WalException("log " + dir + ": " + fatal, t);
-    }
-
-    void appendSucceeded() {
-        if (appendProblem != null) {
-            LOG.log(System.Logger.Level.INFO, "wal " + name + " " + dir + ": appends resumed after: " + appendProblem);
-            appendProblem = null;
-        }
-    }
-
-    void syncSucceeded() {
-        if (syncProblem != null) {
-            LOG.log(System.Logger.Level.INFO, "wal " + name + " " + dir + ": syncs resumed after: " + syncProblem);
-            syncProblem = null;
-        }
-    }
-
-    void keyStateSaved() {
-        if (keyStateProblem != null) {
-            LOG.log(System.Logger.Level.INFO, "wal " + name + " " + dir + ": key state file written again after: " + keyStateProblem);
-            keyStateProblem = null;
-        }
-    }
-
-    void sealFileSaved() {
-        if (sealFileProblem != null) {
-            LOG.log(System.Logger.Level.INFO, "wal " + name + " " + dir + ": seal file written again after: " + sealFileProblem);
-            sealFileProblem = null;
         }
     }
 
@@ -916,8 +650,9 @@ public final class ChainedLog implements AutoCloseable {
 
     private void closeCleanly() {
         try {
-            if (fatal != null) {
-                LOG.log(System.Logger.Level.ERROR, "wal " + name + " " + dir + ": closing a failed log without a final seal: " + fatal);
+            if (health.fatal() != null) {
+                LOG.log(System.Logger.Level.ERROR, "wal " + name + " " + dir + ": closing a failed log without a final seal: "
+                        + health.fatal());
                 syncer.syncNow();
                 return;
             }
@@ -968,25 +703,7 @@ public final class ChainedLog implements AutoCloseable {
         }
     }
 
-    private static void closeQuietly(FileChannel ch) {
-        if (ch != null) {
-            try {
-                ch.close();
-            } catch (IOException e) {
-                // the lock dies with the channel anyway
-            }
-        }
-    }
-
     private void releaseLock() {
-        try {
-            if (lock != null) {
-                lock.release();
-            }
-        } catch (IOException e) {
-            // the lock dies with the channel anyway
-        }
-        closeQuietly(lockChannel);
-        unlockDirectory(dirLockFd);
+        LogOpening.release(lock, lockChannel, dirLockFd);
     }
 }

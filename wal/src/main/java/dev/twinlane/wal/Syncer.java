@@ -161,13 +161,13 @@ final class Syncer implements AutoCloseable {
                     publish(target);
                 }
             }
-            log.syncSucceeded();
+            log.health.syncSucceeded();
             saveSealIfDurable();
             if (saveKeyState(state)) {
                 state = null;
             }
         } catch (IOException | RuntimeException e) {
-            log.ioFailure("sync", new WalException("fsync of " + log.directory() + " failed: " + e.getMessage(), e));
+            log.health.ioFailure("sync", new WalException("fsync of " + log.directory() + " failed: " + e.getMessage(), e));
         } finally {
             giveBack(state);
             syncLock.unlock();
@@ -183,11 +183,11 @@ final class Syncer implements AutoCloseable {
         try {
             log.saveKeyState(state, logId);
         } catch (IOException | RuntimeException e) {
-            log.ioFailure("key-state", new WalException("cannot write key state file " + log.keyStateFile() + ": "
+            log.health.ioFailure("key-state", new WalException("cannot write key state file " + log.keyStateFile() + ": "
                     + e.getMessage() + " (the file keeps an older key; retried at the next group commit)", e));
             return false;
         }
-        log.keyStateSaved();
+        log.health.keyStateSaved();
         state.erase();
         return true;
     }
@@ -225,9 +225,9 @@ final class Syncer implements AutoCloseable {
         try {
             s.writeTo(log.sealFile());
             log.appenderInternal().sealSaved(s);
-            log.sealFileSaved();
+            log.health.sealFileSaved();
         } catch (IOException e) {
-            log.ioFailure("seal-file", new WalException("cannot write seal file " + log.sealFile() + ": " + e.getMessage(), e));
+            log.health.ioFailure("seal-file", new WalException("cannot write seal file " + log.sealFile() + ": " + e.getMessage(), e));
             return;
         }
         log.sealDurable(s, durable.get()); // the identity file beside the log keeps it too

@@ -1,7 +1,7 @@
 package dev.twinlane.wal;
 
 /** Where record times come from; replaceable so tests can move time. */
-public interface WalClock {
+interface WalClock {
     /** Wall clock, ns since the Unix epoch (millisecond resolution from the JDK). */
     long wallNanos();
 

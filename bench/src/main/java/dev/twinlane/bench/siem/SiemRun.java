@@ -1,0 +1,93 @@
+package dev.twinlane.bench.siem;
+
+import java.io.BufferedWriter;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+
+import dev.twinlane.siem.SiemConsumer;
+
+/**
+ * One measured run of the SIEM consumer, in a JVM of its own (as ConsumerPerformance runs in its
+ * own): full verification (every MAC with the root keys, every seal and checkpoint with the seal
+ * public key), OCSF lines appended to a file. Prints
+ * {@code RESULT impl=siem messages=M events=E first_ns=F last_ns=L rps=R alerts=...}: the clock
+ * runs from the first message consumed to the last (as ConsumerPerformance's fetch time leaves
+ * the group join out), in wall-clock ns so that two runs in one group can be put together.
+ *
+ * <p>Prints READY once the consumer is made and starts when a line comes on stdin.
+ *
+ * <p>Arguments: BOOTSTRAP PREFIX GROUP OUT_FILE WITNESS_STATE SEAL_PUB EXPECTED_MESSAGES KEY_FILE...
+ * (EXPECTED 0: stop after 3 s without a message, for a consumer that gets a share of the topic)
+ */
+public final class SiemRun {
+    private static final long IDLE_NANOS = 3_000_000_000L;
+
+    private SiemRun() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        SiemConsumer.Options o = new SiemConsumer.Options();
+        o.bootstrap = args[0];
+        o.securityTopic = args[1] + ".security";
+        o.sealsTopic = args[1] + ".seals";
+        o.group = args[2];
+        Path out = Path.of(args[3]);
+        o.witnessState = Path.of(args[4]);
+        o.sealPublicKey = Path.of(args[5]);
+        long expected = Long.parseLong(args[6]);
+        for (int i = 7; i < args.length; i++) {
+            o.keyFiles.add(Path.of(args[i]));
+        }
+        try (Writer w = new BufferedWriter(new OutputStreamWriter(Files.newOutputStream(out), StandardCharsets.UTF_8), 1 << 16)) {
+            SiemConsumer c = new SiemConsumer(o, w);
+            // Started together: two consumers of one group join at once, not one after the other's JVM start.
+            System.out.println("READY");
+            System.out.flush();
+            new java.io.BufferedReader(new java.io.InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+            Thread t = new Thread(() -> {
+                try {
+                    c.run();
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }, "siem");
+            t.start();
+            long first = 0;
+            long last = 0;
+            long seen = 0;
+            long lastChange = System.nanoTime();
+            while (t.isAlive()) {
+                Thread.sleep(0, 500_000);
+                long n = c.stats().messages.get();
+                if (n != seen) {
+                    long now = wallNanos();
+                    if (seen == 0) {
+                        first = now;
+                    }
+                    seen = n;
+                    last = now;
+                    lastChange = System.nanoTime();
+                }
+                if (expected > 0 ? n >= expected : n > 0 && System.nanoTime() - lastChange > IDLE_NANOS) {
+                    break;
+                }
+            }
+            c.stop();
+            t.join();
+            c.close();
+            SiemConsumer.Stats s = c.stats();
+            System.out.printf("RESULT impl=siem messages=%d events=%d duplicates=%d checkpoints=%d first_ns=%d last_ns=%d rps=%.0f"
+                    + " alerts=%s%n", s.messages.get(), s.events.get(), s.duplicates.get(), s.checkpoints.get(), first, last,
+                    s.messages.get() / ((last - first) / 1e9), s.alerts.toString().replace(" ", ""));
+        }
+    }
+
+    private static long wallNanos() {
+        Instant i = Instant.now();
+        return i.getEpochSecond() * 1_000_000_000L + i.getNano();
+    }
+}
