@@ -19,7 +19,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = Cli.ROOT, mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "twinlane: a dual-lane kernel telemetry pipeline (security lane, observability lane).",
-        subcommands = {RunCommand.class, StatusCommand.class, TopCommand.class, VerifyCommand.class, ProveCommand.class, CheckProofCommand.class, PolicyCommand.class, BrokerCommand.class, Siem.class,
+        subcommands = {RunCommand.class, StatusCommand.class, TopCommand.class, VerifyCommand.class, ProveCommand.class, CheckProofCommand.class, PolicyCommand.class, FuzzCommand.class, BrokerCommand.class, Siem.class,
                 Main.Test.class, HelpCommand.class, CompletionCommand.class},
         footer = "./twinlane COMMAND --help tells more; every command and option: docs/CLI.md.")
 public final class Main implements Callable<Integer> {

@@ -14,8 +14,8 @@ import java.util.List;
  * Delivers payloads through the kernel's own paths, in a scratch directory: an exec of a copy of
  * /bin/true with the crafted arguments, and an open of the crafted path. A path payload is opened
  * as {@code SCRATCH/w/ID/d/d/.../PAYLOAD}, with as many {@code d} levels as its {@code ..} steps
- * need to stay inside {@code w/ID}, and the file it resolves to is made before the agent starts (so
- * only the crafted open is watched: the watch prefix is {@code SCRATCH/w/}). Runs where the JVM
+ * need to stay inside {@code w/ID}; every directory it passes through and the file it ends at are
+ * made before the agent starts, so only the crafted open is watched (prefix {@code SCRATCH/w/}). Runs where the JVM
  * encodes file names and arguments as UTF-8, so the kernel sees the payload's own bytes.
  */
 public final class KernelDelivery {
@@ -59,17 +59,40 @@ public final class KernelDelivery {
     private String makeTarget(Payload p) throws IOException {
         Path home = scratch.resolve("w").resolve(Integer.toString(p.id()));
         for (int depth = 0; depth <= 64; depth++) {
-            String open = home + "/d".repeat(depth) + "/" + p.path();
-            Path resolved = Path.of(open).normalize();
-            if (resolved.startsWith(home) && !resolved.equals(home)) {
-                Files.createDirectories(resolved.getParent());
-                if (!Files.exists(resolved)) {
-                    Files.createFile(resolved);
-                }
-                return Path.of(open).toString();
+            String relative = "d/".repeat(depth) + p.path();
+            if (walk(home, relative, false)) {
+                Files.createDirectories(home);
+                walk(home, relative, true);
+                return Path.of(home + "/" + relative).toString();
             }
         }
         throw new IllegalStateException("payload " + p.id() + " climbs more than 64 levels: " + p.path());
+    }
+
+    /**
+     * Follows the path as the kernel will (each directory must exist before a {@code ..} after it
+     * leaves it), making the directories and the file when {@code make}; false when it would leave home.
+     */
+    private static boolean walk(Path home, String relative, boolean make) throws IOException {
+        String[] parts = relative.split("/");
+        Path at = home;
+        for (int i = 0; i < parts.length; i++) {
+            String part = parts[i];
+            if (part.isEmpty() || part.equals(".")) {
+                continue;
+            }
+            at = part.equals("..") ? at.getParent() : at.resolve(part);
+            if (!at.startsWith(home) || at.equals(home) && i == parts.length - 1) {
+                return false;
+            }
+            if (make && i < parts.length - 1 && !part.equals("..")) {
+                Files.createDirectories(at);
+            }
+        }
+        if (make && !Files.exists(at)) {
+            Files.createFile(at);
+        }
+        return true;
     }
 
     /** Delivers every payload, in order, while the agent runs. */

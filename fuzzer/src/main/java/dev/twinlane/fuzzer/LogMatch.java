@@ -40,6 +40,11 @@ public final class LogMatch {
         }
     }
 
+    /** Whether this build's records define detection records (without them nothing counts as detected). */
+    public static boolean detectionRecordsDefined() {
+        return DetectionJoin.available();
+    }
+
     private RecordView at(int i) {
         byte[] b = records.get(i);
         return view.wrap(b, 0, b.length);

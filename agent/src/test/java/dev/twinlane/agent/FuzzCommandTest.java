@@ -1,0 +1,52 @@
+package dev.twinlane.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.twinlane.fuzzer.PayloadClass;
+
+/** `twinlane fuzz` on the host kernel: every payload sent is found whole in the security log. Needs root. */
+class FuzzCommandTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void everyPayloadSentIsRecordedWholeAndTheReportSaysSo() throws Exception {
+        PipelineTest.requireRoot();
+        Path json = tmp.resolve("report.json");
+        Console c = Console.run("fuzz", "--count", "10", "--benign", "50", "--seed", "5", "--out", json.toString());
+        System.out.println(c.out() + c.err());
+        JsonNode r = new ObjectMapper().readTree(json.toFile());
+        assertEquals("kernel", r.get("mode").asText());
+        assertEquals(5, r.get("seed").asLong());
+        for (PayloadClass pc : PayloadClass.values()) {
+            JsonNode row = r.get("classes").get(pc.label());
+            assertEquals(10, row.get("sent").asInt(), pc.label());
+            assertEquals(10, row.get("recorded").asInt(), pc.label() + ": every payload whole in the security log " + row);
+            assertTrue(c.out().lines().anyMatch(l -> l.matches(pc.label() + " +10 +10 +\\d+ +\\d+ +[0-9.]+%")), c.out());
+        }
+        JsonNode benign = r.get("benign");
+        assertEquals(50, benign.get("sent").asInt());
+        assertEquals(50, benign.get("recorded").asInt(), benign.toString());
+        assertTrue(c.out().contains("benign"), c.out());
+    }
+
+    @Test
+    void aBadOptionIsOneLineAndExitCodeTwo() {
+        Console c = Console.run("fuzz", "--class", "xss");
+        assertEquals(2, c.code());
+        assertEquals(1, c.err().lines().count(), c.err());
+        assertTrue(c.err().contains("command_injection"), c.err());
+        Console n = Console.run("fuzz", "--count", "0");
+        assertEquals(2, n.code(), n.err());
+        assertEquals(1, n.err().lines().count(), n.err());
+    }
+}
