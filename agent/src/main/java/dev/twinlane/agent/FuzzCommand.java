@@ -17,9 +17,11 @@ import dev.twinlane.cli.Version;
 import dev.twinlane.fuzzer.FuzzPlan;
 import dev.twinlane.fuzzer.KernelDelivery;
 import dev.twinlane.fuzzer.LogMatch;
+import dev.twinlane.fuzzer.OfflineRun;
 import dev.twinlane.fuzzer.Outcome;
 import dev.twinlane.fuzzer.Payload;
-import dev.twinlane.fuzzer.PayloadClass;
+import dev.twinlane.detector.DetectionRules;
+import dev.twinlane.detector.ThreatClass;
 import dev.twinlane.fuzzer.Report;
 import dev.twinlane.wal.ChainReader;
 import dev.twinlane.wal.ChainedLog;
@@ -47,7 +49,7 @@ import picocli.CommandLine.TypeConversionException;
 final class FuzzCommand implements Callable<Integer> {
     @Option(names = "--class", paramLabel = "CLASS", converter = ClassChoice.class, completionCandidates = ClassChoice.class,
             description = "only this threat class (repeatable): ${COMPLETION-CANDIDATES}; default: every class")
-    List<PayloadClass> classes = new ArrayList<>();
+    List<ThreatClass> classes = new ArrayList<>();
 
     @Option(names = "--count", paramLabel = "N", converter = Count.class, defaultValue = "100",
             description = "payloads per class, 1-100000 (default ${DEFAULT-VALUE})")
@@ -69,12 +71,10 @@ final class FuzzCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        List<PayloadClass> chosen = classes.isEmpty() ? List.of(PayloadClass.values()) : classes;
+        List<ThreatClass> chosen = classes.isEmpty() ? List.of(ThreatClass.values()) : classes;
         List<Payload> payloads = FuzzPlan.payloads(chosen, count, benign, seed, Path.of("/"));
-        if (offline) {
-            throw new UsageException("--offline needs the detector, which this build does not have yet");
-        }
-        Report report = kernelRun(payloads);
+        Report report = offline ? new Report("offline", seed, OfflineRun.run(payloads, DetectionRules.builtin()))
+                : kernelRun(payloads);
         report.print(System.out);
         if (out != null) {
             report.writeJson(out);
@@ -98,7 +98,7 @@ final class FuzzCommand implements Callable<Integer> {
                 delivered = delivery.deliverAll();
             }
             List<Outcome> outcomes = new LogMatch(securityRecords(c.dataDir)).match(delivered);
-            return new Report("kernel", seed, LogMatch.detectionRecordsDefined(), outcomes);
+            return new Report("kernel", seed, outcomes);
         } finally {
             deleteTree(scratch);
         }
@@ -127,9 +127,9 @@ final class FuzzCommand implements Callable<Integer> {
         }
     }
 
-    static final class ClassChoice extends Choice<PayloadClass> {
+    static final class ClassChoice extends Choice<ThreatClass> {
         ClassChoice() {
-            super(Stream.of(PayloadClass.values()).flatMap(c -> Stream.of(c.label(), c)).toArray());
+            super(Stream.of(ThreatClass.values()).flatMap(c -> Stream.of(c.label(), c)).toArray());
         }
     }
 

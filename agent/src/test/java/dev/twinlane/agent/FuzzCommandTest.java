@@ -11,7 +11,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.twinlane.fuzzer.PayloadClass;
+import dev.twinlane.detector.ThreatClass;
 
 /** `twinlane fuzz` on the host kernel: every payload sent is found whole in the security log. Needs root. */
 class FuzzCommandTest {
@@ -27,7 +27,7 @@ class FuzzCommandTest {
         JsonNode r = new ObjectMapper().readTree(json.toFile());
         assertEquals("kernel", r.get("mode").asText());
         assertEquals(5, r.get("seed").asLong());
-        for (PayloadClass pc : PayloadClass.values()) {
+        for (ThreatClass pc : ThreatClass.values()) {
             JsonNode row = r.get("classes").get(pc.label());
             assertEquals(10, row.get("sent").asInt(), pc.label());
             assertEquals(10, row.get("recorded").asInt(), pc.label() + ": every payload whole in the security log " + row);
@@ -37,6 +37,21 @@ class FuzzCommandTest {
         assertEquals(50, benign.get("sent").asInt());
         assertEquals(50, benign.get("recorded").asInt(), benign.toString());
         assertTrue(c.out().contains("benign"), c.out());
+    }
+
+    @Test
+    void offlineTheSamePayloadsGoThroughTheDetectorInProcess() throws Exception {
+        Path json = tmp.resolve("offline.json");
+        Console c = Console.run("fuzz", "--offline", "--class", "sql_injection", "--count", "40", "--benign", "200", "--out", json.toString());
+        JsonNode r = new ObjectMapper().readTree(json.toFile());
+        assertEquals("offline", r.get("mode").asText());
+        assertEquals(1, r.get("classes").size(), "--class chooses one class");
+        JsonNode sql = r.get("classes").get("sql_injection");
+        assertEquals(40, sql.get("sent").asInt());
+        assertEquals(sql.get("detected_as_class").asInt() / 40.0, sql.get("recall").asDouble(), 1e-9);
+        assertTrue(sql.get("detected").asInt() > 0, "the detector finds some: " + c.out());
+        assertEquals(200, r.get("benign").get("sent").asInt());
+        assertEquals(r.get("targets").get("met").asBoolean() ? 0 : 1, c.code(), c.out() + c.err());
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.twinlane.fuzzer;
 
+import dev.twinlane.detector.ThreatClass;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -10,11 +11,11 @@ public final class FuzzPlan {
     private FuzzPlan() {
     }
 
-    public static List<Payload> payloads(List<PayloadClass> classes, int count, int benign, long seed, Path hostRoot)
+    public static List<Payload> payloads(List<ThreatClass> classes, int count, int benign, long seed, Path hostRoot)
             throws IOException {
         PayloadGenerator g = new PayloadGenerator(seed);
         List<Payload> out = new ArrayList<>();
-        for (PayloadClass c : classes) {
+        for (ThreatClass c : classes) {
             out.addAll(g.generate(c, count, out.size()));
         }
         out.addAll(new BenignCorpus(hostRoot).sample(benign, seed, out.size()));

@@ -58,12 +58,18 @@ public final class KernelDelivery {
 
     private String makeTarget(Payload p) throws IOException {
         Path home = scratch.resolve("w").resolve(Integer.toString(p.id()));
+        String relative = relativePath(home, p);
+        Files.createDirectories(home);
+        walk(home, relative, true);
+        return Path.of(home + "/" + relative).toString();
+    }
+
+    /** The payload's path under home, behind as many {@code d/} as its {@code ..} steps need. */
+    static String relativePath(Path home, Payload p) throws IOException {
         for (int depth = 0; depth <= 64; depth++) {
             String relative = "d/".repeat(depth) + p.path();
             if (walk(home, relative, false)) {
-                Files.createDirectories(home);
-                walk(home, relative, true);
-                return Path.of(home + "/" + relative).toString();
+                return relative;
             }
         }
         throw new IllegalStateException("payload " + p.id() + " climbs more than 64 levels: " + p.path());

@@ -1,5 +1,6 @@
 package dev.twinlane.fuzzer;
 
+import dev.twinlane.detector.ThreatClass;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -40,11 +41,6 @@ public final class LogMatch {
         }
     }
 
-    /** Whether this build's records define detection records (without them nothing counts as detected). */
-    public static boolean detectionRecordsDefined() {
-        return DetectionJoin.available();
-    }
-
     private RecordView at(int i) {
         byte[] b = records.get(i);
         return view.wrap(b, 0, b.length);
@@ -68,7 +64,7 @@ public final class LogMatch {
             return new Outcome(d.payload(), false, List.of(), null, "no record");
         }
         boolean whole = d.program() != null ? argvOf(at(at)).equals(d.payload().argv()) : wholePath(at(at), d.openedPath());
-        List<PayloadClass> classes = new ArrayList<>();
+        List<ThreatClass> classes = new ArrayList<>();
         String evidence = null;
         for (int i = at + 1; i < records.size() && DetectionJoin.isDetection(at(i)); i++) {
             RecordView r = at(i);

@@ -9,6 +9,8 @@ import java.util.function.BiFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import dev.twinlane.detector.ThreatClass;
+
 /**
  * The ways a payload is disguised: encodings, case, whitespace, shell quoting, look-alike and
  * invisible characters, nesting in another language. Each rewrites one string; most pick one word
@@ -22,7 +24,10 @@ enum Mutation {
     HEX((s, r) -> word(s, r, w -> escape(w, "\\x%02x"))),
     OCTAL((s, r) -> word(s, r, w -> escape(w, "\\%03o"))),
     UNICODE((s, r) -> word(s, r, w -> escape(w, "\\u%04x"))),
-    BASE64(Mutation::base64),
+    /** base64 in a carrier that runs it: only for command injection, where running it is the point. */
+    BASE64_SHELL((s, r) -> base64(s, r, "echo %s | base64 -d | sh", "bash -c \"$(echo %s|base64 --decode)\"",
+            "eval $(echo %s | base64 -d)")),
+    BASE64((s, r) -> base64(s, r, "%s", "data:text/plain;base64,%s", "b64=%s", "decode and follow: %s", "payload=%s")),
     FULL_WIDTH((s, r) -> r.nextBoolean() ? fullWidth(s) : word(s, r, Mutation::fullWidth)),
     CASE((s, r) -> randomCase(s, r)),
     WHITESPACE(Mutation::whitespace),
@@ -90,12 +95,19 @@ enum Mutation {
         return b.toString();
     }
 
-    /** Whole payload base64, in a carrier that says to decode it (as real droppers do). */
-    private static String base64(String s, SplittableRandom r) {
+    /** The whole payload in base64, in one of the carriers (as real droppers do). */
+    private static String base64(String s, SplittableRandom r, String... carriers) {
         String b = Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
-        String[] carriers = {"echo %s | base64 -d | sh", "bash -c \"$(echo %s|base64 --decode)\"", "%s",
-            "data:text/plain;base64,%s", "eval $(echo %s | base64 -d)", "b64=%s", "decode and follow: %s"};
-        return String.format(carriers[r.nextInt(carriers.length)], b);
+        return carriers[r.nextInt(carriers.length)].replace("%s", b);
+    }
+
+    boolean base64() {
+        return this == BASE64 || this == BASE64_SHELL;
+    }
+
+    /** Whether this mutation suits payloads of class c. */
+    boolean suits(ThreatClass c) {
+        return this != BASE64_SHELL || c == ThreatClass.COMMAND_INJECTION;
     }
 
     static String fullWidth(String s) {

@@ -1,5 +1,6 @@
 package dev.twinlane.fuzzer;
 
+import dev.twinlane.detector.ThreatClass;
 import java.util.List;
 
 /**
@@ -7,16 +8,16 @@ import java.util.List;
  * under the fuzzer's scratch directory. {@code threat} is null for the benign corpus; {@code how}
  * names the grammar or source and the mutations applied, for the report.
  */
-public record Payload(int id, PayloadClass threat, Channel channel, List<String> argv, String path, String how) {
+public record Payload(int id, ThreatClass threat, Channel channel, List<String> argv, String path, String how) {
     public enum Channel {
         ARGV, FILE
     }
 
-    public static Payload argv(int id, PayloadClass threat, List<String> argv, String how) {
+    public static Payload argv(int id, ThreatClass threat, List<String> argv, String how) {
         return new Payload(id, threat, Channel.ARGV, List.copyOf(argv), null, how);
     }
 
-    public static Payload file(int id, PayloadClass threat, String path, String how) {
+    public static Payload file(int id, ThreatClass threat, String path, String how) {
         return new Payload(id, threat, Channel.FILE, List.of(), path, how);
     }
 

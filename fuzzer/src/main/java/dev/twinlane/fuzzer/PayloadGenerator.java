@@ -1,5 +1,6 @@
 package dev.twinlane.fuzzer;
 
+import dev.twinlane.detector.ThreatClass;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -20,18 +21,18 @@ public final class PayloadGenerator {
     private static final int ATTEMPTS = 16;
     private static final String[] LEAD_OPTIONS = {"-c", "--message", "--name", "-u", "--file", "--comment", "-e", "--query"};
 
-    private final Map<PayloadClass, Grammar> grammars = new EnumMap<>(PayloadClass.class);
+    private final Map<ThreatClass, Grammar> grammars = new EnumMap<>(ThreatClass.class);
     private final long seed;
 
     public PayloadGenerator(long seed) {
         this.seed = seed;
-        for (PayloadClass c : PayloadClass.values()) {
+        for (ThreatClass c : ThreatClass.values()) {
             grammars.put(c, Grammar.resource(c.label() + ".grammar"));
         }
     }
 
     /** count payloads of class c, with ids firstId, firstId + 1, ... */
-    public List<Payload> generate(PayloadClass c, int count, int firstId) {
+    public List<Payload> generate(ThreatClass c, int count, int firstId) {
         List<Payload> out = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             out.add(one(c, i, firstId + i));
@@ -39,17 +40,20 @@ public final class PayloadGenerator {
         return out;
     }
 
-    Payload one(PayloadClass c, int index, int id) {
+    Payload one(ThreatClass c, int index, int id) {
         SplittableRandom r = new SplittableRandom(mix(seed, c.ordinal() + 1, index));
         for (int attempt = 0; ; attempt++) {
             List<Mutation> applied = new ArrayList<>();
             String s = grammars.get(c).expand(r);
             int n = attempt >= ATTEMPTS ? 0 : mutationCount(r);
-            for (int k = 0; k < n; k++) {
-                applied.add(Mutation.values()[r.nextInt(Mutation.values().length)]);
+            while (applied.size() < n) {
+                Mutation m = Mutation.values()[r.nextInt(Mutation.values().length)];
+                if (m.suits(c)) {
+                    applied.add(m);
+                }
             }
             // base64 last: a mutation after it (case, look-alikes) would leave bytes that decode to nothing
-            applied.sort((a, b) -> Boolean.compare(a == Mutation.BASE64, b == Mutation.BASE64));
+            applied.sort((a, b) -> Boolean.compare(a.base64(), b.base64()));
             for (Mutation m : applied) {
                 s = m.apply(s, r);
             }
@@ -67,11 +71,11 @@ public final class PayloadGenerator {
     }
 
     /** The payload on a channel it fits, or null when it fits none (the caller draws again). */
-    private static Payload deliverable(PayloadClass c, String s, SplittableRandom r, int id, String how) {
+    private static Payload deliverable(ThreatClass c, String s, SplittableRandom r, int id, String how) {
         if (s.isEmpty() || s.indexOf('\0') >= 0) {
             return null;
         }
-        int filePercent = c == PayloadClass.PATH_TRAVERSAL ? 70 : 40;
+        int filePercent = c == ThreatClass.PATH_TRAVERSAL ? 70 : 40;
         if (r.nextInt(100) < filePercent && fitsPath(s)) {
             return Payload.file(id, c, s, how + " path");
         }
@@ -83,7 +87,7 @@ public final class PayloadGenerator {
         return fitsArgv(argv) ? Payload.argv(id, c, argv, how + " argv" + shape) : null;
     }
 
-    /** Cut at spaces (or, with none, inside the string) into 2-4 arguments, as a shell would pass words. */
+    /** Cut at spaces into 2-4 arguments, as a shell passes words; a string without spaces stays whole. */
     static List<String> split(String s, SplittableRandom r) {
         List<Integer> cuts = new ArrayList<>();
         for (int i = s.indexOf(' '); i > 0; i = s.indexOf(' ', i + 1)) {
@@ -91,11 +95,7 @@ public final class PayloadGenerator {
         }
         List<String> out = new ArrayList<>();
         if (cuts.isEmpty()) {
-            int at = 1 + r.nextInt(Math.max(1, s.length() - 1));
-            out.add(s.substring(0, at));
-            if (at < s.length()) {
-                out.add(s.substring(at));
-            }
+            out.add(s);
             return out;
         }
         int parts = Math.min(cuts.size(), 1 + r.nextInt(3));
@@ -135,8 +135,8 @@ public final class PayloadGenerator {
     }
 
     /** Alternatives in the grammars, by class (the README's figures on their size). */
-    public Map<PayloadClass, Integer> grammarSizes() {
-        Map<PayloadClass, Integer> out = new EnumMap<>(PayloadClass.class);
+    public Map<ThreatClass, Integer> grammarSizes() {
+        Map<ThreatClass, Integer> out = new EnumMap<>(ThreatClass.class);
         grammars.forEach((c, g) -> out.put(c, g.alternatives()));
         return out;
     }

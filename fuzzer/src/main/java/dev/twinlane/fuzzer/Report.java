@@ -1,5 +1,6 @@
 package dev.twinlane.fuzzer;
 
+import dev.twinlane.detector.ThreatClass;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -32,17 +33,15 @@ public final class Report {
 
     private final String mode;
     private final long seed;
-    private final boolean detector;
-    private final Map<PayloadClass, Row> rows = new EnumMap<>(PayloadClass.class);
+    private final Map<ThreatClass, Row> rows = new EnumMap<>(ThreatClass.class);
     private final Row benign;
     private final List<Outcome> outcomes;
 
-    public Report(String mode, long seed, boolean detector, List<Outcome> outcomes) {
+    public Report(String mode, long seed, List<Outcome> outcomes) {
         this.mode = mode;
         this.seed = seed;
-        this.detector = detector;
         this.outcomes = outcomes;
-        for (PayloadClass c : PayloadClass.values()) {
+        for (ThreatClass c : ThreatClass.values()) {
             List<Outcome> of = outcomes.stream().filter(o -> o.payload().threat() == c).toList();
             if (!of.isEmpty()) {
                 rows.put(c, row(c.label(), of));
@@ -57,7 +56,7 @@ public final class Report {
                 (int) of.stream().filter(Outcome::detected).count(), (int) of.stream().filter(Outcome::detectedAsOwnClass).count());
     }
 
-    public Map<PayloadClass, Row> rows() {
+    public Map<ThreatClass, Row> rows() {
         return rows;
     }
 
@@ -67,7 +66,7 @@ public final class Report {
 
     /** Every class at or above the recall target and the benign corpus at or below the FP target. */
     public boolean targetsMet() {
-        return detector && rows.values().stream().allMatch(r -> r.rate(false) >= RECALL_TARGET)
+        return rows.values().stream().allMatch(r -> r.rate(false) >= RECALL_TARGET)
                 && (benign == null || benign.rate(true) <= FP_TARGET);
     }
 
@@ -81,8 +80,7 @@ public final class Report {
             out.printf("%-20s %8d %9d %9d %9s %7.2f%% false positives%n", "benign", benign.sent(), benign.recorded(),
                     benign.detected(), "-", 100 * benign.rate(true));
         }
-        out.println(detector ? "targets (recall >= 99 % per class, false positives <= 0.1 %): " + (targetsMet() ? "met" : "missed")
-                : "no detector in this build: nothing can be detected");
+        out.println("targets (recall >= 99 % per class, false positives <= 0.1 %): " + (targetsMet() ? "met" : "missed"));
     }
 
     public void writeJson(Path file) throws IOException {
@@ -93,7 +91,6 @@ public final class Report {
         Map<String, Object> j = new LinkedHashMap<>();
         j.put("mode", mode);
         j.put("seed", seed);
-        j.put("detector", detector);
         Map<String, Object> classes = new LinkedHashMap<>();
         rows.forEach((c, r) -> classes.put(c.label(), rowJson(r, false, outcomes.stream().filter(o -> o.payload().threat() == c
                 && !o.detectedAsOwnClass()).toList())));

@@ -1,5 +1,6 @@
 package dev.twinlane.fuzzer;
 
+import dev.twinlane.detector.ThreatClass;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,7 +15,7 @@ import org.junit.jupiter.api.Test;
 class PayloadGeneratorTest {
     @Test
     void theSameSeedGivesTheSamePayloadsAndAnotherSeedOthers() {
-        for (PayloadClass c : PayloadClass.values()) {
+        for (ThreatClass c : ThreatClass.values()) {
             List<Payload> a = new PayloadGenerator(7).generate(c, 200, 0);
             assertEquals(a, new PayloadGenerator(7).generate(c, 200, 0), c + ": deterministic per seed");
             assertNotEquals(a, new PayloadGenerator(8).generate(c, 200, 0), c + ": the seed matters");
@@ -25,7 +26,7 @@ class PayloadGeneratorTest {
 
     @Test
     void everyPayloadFitsItsChannelAndMostAreDistinct() {
-        for (PayloadClass c : PayloadClass.values()) {
+        for (ThreatClass c : ThreatClass.values()) {
             List<Payload> ps = new PayloadGenerator(1).generate(c, 1000, 0);
             Set<List<String>> distinct = new HashSet<>();
             for (Payload p : ps) {
@@ -43,7 +44,7 @@ class PayloadGeneratorTest {
     @Test
     void everyMutationIsUsed() {
         Set<Mutation> seen = EnumSet.noneOf(Mutation.class);
-        for (Payload p : new PayloadGenerator(3).generate(PayloadClass.COMMAND_INJECTION, 2000, 0)) {
+        for (Payload p : new PayloadGenerator(3).generate(ThreatClass.COMMAND_INJECTION, 2000, 0)) {
             for (Mutation m : Mutation.values()) {
                 if (p.how().matches(".*\\b" + m + "\\b.*")) {
                     seen.add(m);
