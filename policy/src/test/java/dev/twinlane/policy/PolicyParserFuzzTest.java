@@ -2,9 +2,15 @@ package dev.twinlane.policy;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import java.nio.charset.StandardCharsets;
+
 import com.code_intelligence.jazzer.junit.FuzzTest;
 
-/** Policy files and bundles come from operators and the network: any text parses or is one PolicyException line. */
+/**
+ * Policy files and bundles come from operators and the network: any file (bytes, read as UTF-8 as
+ * the agent reads them; raw bytes so that the seed inputs are the files themselves) parses or is
+ * one PolicyException line.
+ */
 class PolicyParserFuzzTest {
     private static void oneLine(PolicyException e) {
         assertFalse(e.getMessage() == null || e.getMessage().isBlank() || e.getMessage().contains("\n"),
@@ -12,24 +18,18 @@ class PolicyParserFuzzTest {
     }
 
     @FuzzTest(maxDuration = "2m")
-    void anyPolicyTextParsesOrIsOneLine(String text) {
-        if (text == null) {
-            return; // Jazzer's null String: a file's text never is
-        }
+    void anyPolicyTextParsesOrIsOneLine(byte[] file) {
         try {
-            PolicyParser.parse(text, "fuzz.yaml");
+            PolicyParser.parse(new String(file, StandardCharsets.UTF_8), "fuzz.yaml");
         } catch (PolicyException e) {
             oneLine(e);
         }
     }
 
     @FuzzTest(maxDuration = "2m")
-    void anyBundleTextParsesOrIsOneLine(String text) {
-        if (text == null) {
-            return;
-        }
+    void anyBundleTextParsesOrIsOneLine(byte[] file) {
         try {
-            PolicyBundle.parse(text, "fuzz.bundle");
+            PolicyBundle.parse(new String(file, StandardCharsets.UTF_8), "fuzz.bundle");
         } catch (PolicyException e) {
             oneLine(e);
         }
