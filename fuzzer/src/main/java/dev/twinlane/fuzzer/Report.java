@@ -9,6 +9,9 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -23,6 +26,7 @@ public final class Report {
     public static final double RECALL_TARGET = 0.99;
     public static final double FP_TARGET = 0.001;
     private static final int EXAMPLES = 5;
+    private static final Pattern MUTATIONS = Pattern.compile("\\[([A-Z0-9_, ]+)\\]");
 
     /** One row of the table. */
     public record Row(String name, int sent, int recorded, int detected, int detectedAsClass) {
@@ -95,10 +99,34 @@ public final class Report {
         rows.forEach((c, r) -> classes.put(c.label(), rowJson(r, false, outcomes.stream().filter(o -> o.payload().threat() == c
                 && !o.detectedAsOwnClass()).toList())));
         j.put("classes", classes);
+        j.put("recall_by_mutation", byMutation());
         if (benign != null) {
             j.put("benign", rowJson(benign, true, outcomes.stream().filter(o -> o.payload().benign() && o.detected()).toList()));
         }
         j.put("targets", Map.of("recall", RECALL_TARGET, "false_positive_rate", FP_TARGET, "met", targetsMet()));
+        return j;
+    }
+
+    /**
+     * Recall of the attack payloads that went through each mutation ("none": the grammar's text as
+     * it is), so a detector's blind spot shows as a mutation, not only as a class.
+     */
+    private Map<String, Object> byMutation() {
+        Map<String, int[]> counts = new TreeMap<>();
+        for (Outcome o : outcomes) {
+            if (o.payload().benign()) {
+                continue;
+            }
+            Matcher m = MUTATIONS.matcher(o.payload().how());
+            List<String> names = m.find() ? List.of(m.group(1).split(", ")) : List.of("none");
+            for (String n : names) {
+                int[] c = counts.computeIfAbsent(n, k -> new int[2]);
+                c[0]++;
+                c[1] += o.detectedAsOwnClass() ? 1 : 0;
+            }
+        }
+        Map<String, Object> j = new LinkedHashMap<>();
+        counts.forEach((n, c) -> j.put(n, Map.of("sent", c[0], "recall", c[1] / (double) c[0])));
         return j;
     }
 

@@ -32,19 +32,31 @@ class SiemFuzzTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String LOG_ID = "00112233445566778899aabbccddeeff";
 
-    @FuzzTest(maxDuration = "2m")
-    void anyValueIsAnEventAnAlertOrNothing(FuzzedDataProvider data) throws Exception {
+    /** One consumer for the run, as in production (a KafkaConsumer each time made 35 inputs/s and 5 GB). */
+    private static final StringWriter OUT = new StringWriter();
+    private static final SiemConsumer SIEM = consumer();
+    private static long offset;
+
+    private static SiemConsumer consumer() {
         SiemConsumer.Options o = new SiemConsumer.Options();
         o.bootstrap = "127.0.0.1:9"; // never polled: messages are handed over one by one
-        StringWriter out = new StringWriter();
-        SiemConsumer siem = new SiemConsumer(o, out);
-        for (int offset = 0; data.remainingBytes() > 0 && offset < 8; offset++) {
+        try {
+            return new SiemConsumer(o, OUT);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @FuzzTest(maxDuration = "2m")
+    void anyValueIsAnEventAnAlertOrNothing(FuzzedDataProvider data) throws Exception {
+        OUT.getBuffer().setLength(0);
+        for (int n = 0; data.remainingBytes() > 0 && n < 8; n++) {
             int mode = data.consumeInt(0, 3);
             String topic = mode == 1 || mode == 3 ? Topics.SEALS : Topics.SECURITY;
             byte[] value = mode == 0 || mode == 1 ? data.consumeBytes(2048) : mode == 2 ? security(data) : seal(data);
-            siem.handle(new ConsumerRecord<>(topic, 0, offset, "host".getBytes(StandardCharsets.UTF_8), value));
+            SIEM.handle(new ConsumerRecord<>(topic, 0, offset++, "host".getBytes(StandardCharsets.UTF_8), value));
         }
-        for (String line : out.toString().split("\n")) {
+        for (String line : OUT.toString().split("\n")) {
             if (!line.isEmpty()) {
                 assertTrue(JSON.readTree(line).isObject(), line);
             }
