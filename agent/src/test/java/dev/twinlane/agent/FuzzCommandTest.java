@@ -37,6 +37,22 @@ class FuzzCommandTest {
         assertEquals(50, benign.get("sent").asInt());
         assertEquals(50, benign.get("recorded").asInt(), benign.toString());
         assertTrue(c.out().contains("benign"), c.out());
+
+        // detected comes from the detection records the pipeline wrote after each subject: the same
+        // payloads through the detector in process (--offline) give the same counts, and some are found
+        Path offline = tmp.resolve("offline.json");
+        Console.run("fuzz", "--offline", "--count", "10", "--benign", "50", "--seed", "5", "--out", offline.toString());
+        JsonNode o = new ObjectMapper().readTree(offline.toFile());
+        int found = 0;
+        for (ThreatClass pc : ThreatClass.values()) {
+            JsonNode kernel = r.get("classes").get(pc.label());
+            JsonNode alone = o.get("classes").get(pc.label());
+            assertEquals(alone.get("detected").asInt(), kernel.get("detected").asInt(), pc.label() + " " + kernel + " " + alone);
+            assertEquals(alone.get("detected_as_class").asInt(), kernel.get("detected_as_class").asInt(), pc.label());
+            found += kernel.get("detected").asInt();
+        }
+        assertEquals(o.get("benign").get("detected").asInt(), benign.get("detected").asInt(), benign.toString());
+        assertTrue(found > 0, "detection records were found in the log");
     }
 
     @Test
