@@ -21,7 +21,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = Cli.ROOT, mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "twinlane: a dual-lane kernel telemetry pipeline (security lane, observability lane).",
-        subcommands = {RunCommand.class, StatusCommand.class, TopCommand.class, VerifyCommand.class, ProveCommand.class, CheckProofCommand.class, PolicyCommand.class, SandboxCommand.class, BrokerCommand.class, Siem.class, DemoCommand.class,
+        subcommands = {RunCommand.class, StatusCommand.class, TopCommand.class, VerifyCommand.class, ProveCommand.class, CheckProofCommand.class, PolicyCommand.class, FuzzCommand.class, SandboxCommand.class, BrokerCommand.class, Siem.class, DemoCommand.class,
                 Main.Test.class, HelpCommand.class, CompletionCommand.class},
         footer = "./twinlane COMMAND --help tells more; every command and option: docs/CLI.md.")
 public final class Main implements Callable<Integer> {

@@ -241,16 +241,21 @@ public final class SiemConsumer implements AutoCloseable {
         }
         lastMessage = System.nanoTime();
         for (ConsumerRecord<byte[], byte[]> r : batch) {
-            stats.messages.incrementAndGet();
-            if (r.topic().equals(options.sealsTopic)) {
-                seal(r);
-            } else {
-                security(r);
-            }
+            handle(r);
         }
         out.flush();
         consumer.commitSync(); // only what was processed and written
         return true;
+    }
+
+    /** One message of either topic, whatever its bytes: events, alerts, or nothing (package-private for SiemFuzzTest). */
+    void handle(ConsumerRecord<byte[], byte[]> r) throws IOException {
+        stats.messages.incrementAndGet();
+        if (r.topic().equals(options.sealsTopic)) {
+            seal(r);
+        } else {
+            security(r);
+        }
     }
 
     /** Reads the compacted seals topic from its start: every log's identity and latest seal. */
