@@ -101,6 +101,15 @@ class DetectorTest {
     }
 
     @Test
+    void emptyArgvElementsCollapseWithTheBlanksAroundThem() {
+        // the NULs of empty elements read as blanks, and a run of blanks is one space: "; id"
+        byte[] padded = Payloads.utf8("/bin/echo\0x; \0\0id\0");
+        assertTrue(detector.scanArgs(padded, 0, padded.length, finding), "split by empty elements");
+        assertEquals(508, finding.ruleId());
+        assertEquals("; id", finding.evidenceText());
+    }
+
+    @Test
     void countsStringsAndFindingsByClass() {
         byte[] b = Payloads.utf8("; id");
         detector.scan(b, 0, b.length, finding);
