@@ -68,16 +68,33 @@ final class Anchors {
     void find(Text t, long[] hits) {
         Arrays.fill(seen, 0);
         char[] c = t.chars;
-        int n = t.length;
         int state = 0;
-        for (int i = 0; i < n; i++) {
-            char ch = c[i];
-            state = ch < ASCII ? next[state * classes + classOf[ch]] : 0;
-            int[] end = ending[state];
-            if (end != null) {
-                mark(end);
-            }
+        for (int i = 0, n = t.length; i < n; i++) {
+            state = step(state, c[i]);
         }
+        collect(hits);
+    }
+
+    /** The same over raw bytes that are their own normal form ({@link PlainBytes}). */
+    void find(byte[] b, int off, int len, long[] hits) {
+        Arrays.fill(seen, 0);
+        int state = 0;
+        for (int i = off, end = off + len; i < end; i++) {
+            state = step(state, b[i] & 0xff);
+        }
+        collect(hits);
+    }
+
+    private int step(int state, int ch) {
+        int s = ch < ASCII ? next[state * classes + classOf[ch]] : 0;
+        int[] end = ending[s];
+        if (end != null) {
+            mark(end);
+        }
+        return s;
+    }
+
+    private void collect(long[] hits) {
         Arrays.fill(hits, 0);
         for (int r = 0; r < seen.length; r++) {
             if (seen[r] == allGroups[r]) {
