@@ -75,12 +75,12 @@ final class Anchors {
         collect(hits);
     }
 
-    /** The same over raw bytes that are their own normal form ({@link PlainBytes}). */
+    /** The same over the raw bytes of a plain string ({@link PlainBytes}), read through its normal form. */
     void find(byte[] b, int off, int len, long[] hits) {
         Arrays.fill(seen, 0);
         int state = 0;
         for (int i = off, end = off + len; i < end; i++) {
-            state = step(state, b[i] & 0xff);
+            state = step(state, PlainBytes.normalAt(b, i, off, end));
         }
         collect(hits);
     }

@@ -4,8 +4,8 @@ import java.util.List;
 import java.util.regex.Matcher;
 
 /**
- * Scans UTF-8 strings for hostile payloads: normalises them ({@link Normaliser}; a string that is
- * already its own normal form, {@link PlainBytes}, is read as it is), finds the rules
+ * Scans UTF-8 strings for hostile payloads: normalises them ({@link Normaliser}; a string whose
+ * normal form is its bytes in lower case, {@link PlainBytes}, is read as it is), finds the rules
  * whose anchors occur ({@link Anchors}) and runs those rules' patterns in rule order; the first
  * match is the finding. Thread-confined and reusable: its buffers and matchers are its own, so a
  * clean string allocates nothing. Counts what it scanned and found, for the metrics.
@@ -38,7 +38,7 @@ public final class Detector {
         scanned++;
         boolean plain = plainBytes.test(buf, off, len);
         if (plain) {
-            // its own normal form: the anchors read the bytes, and most clean strings stop here
+            // its normal form is its bytes, lower case: the anchors read them, and most clean strings stop here
             anchors.find(buf, off, len, hits);
             if (none(hits)) {
                 out.clear();

@@ -1,11 +1,12 @@
 package dev.twinlane.detector;
 
 /**
- * Says from the raw bytes alone whether normalising a string would give it back unchanged:
- * ASCII with no char any pass rewrites (an escape's '%', '\\' or '&', upper case, quotes, '$',
- * '_', tabs and CRs, a NUL, two blanks in a row) and no base64 run that decodes. Most clean
- * strings (paths, plain command lines) are such, and the anchors can then run on their bytes
- * without the normaliser's copy. A table lookup per byte.
+ * Says from the raw bytes alone whether normalising a string only lowers its case and turns
+ * '_' between letters or digits into a blank ({@link #normalAt}): ASCII with no char another
+ * pass rewrites (an escape's '%', '\\' or '&', quotes, '$', tabs and CRs, a NUL, two blanks in
+ * a row) and no base64 run that decodes. Most clean strings (paths, plain command lines, unit
+ * file lines) are such, and the anchors can then read their bytes without the normaliser's
+ * copies. A table lookup per byte.
  */
 final class PlainBytes {
     private static final boolean[] PLAIN = new boolean[256];
@@ -13,14 +14,14 @@ final class PlainBytes {
 
     static {
         for (int c = 1; c < 128; c++) {
-            PLAIN[c] = !(c >= 'A' && c <= 'Z') && "%\\&$'\"_\r\t\u000b\f".indexOf(c) < 0;
+            PLAIN[c] = "%\\&$'\"\r\t\u000b\f".indexOf(c) < 0;
             BASE64[c] = Base64Runs.value((char) c) >= 0;
         }
     }
 
     private final AsciiView view = new AsciiView();
 
-    /** True when {@code len} bytes from {@code off} are their own normal form. */
+    /** True when the normal form of {@code len} bytes from {@code off} is theirs through {@link #normalAt}. */
     boolean test(byte[] b, int off, int len) {
         int run = 0;
         int longest = 0;
@@ -35,6 +36,22 @@ final class PlainBytes {
             previous = c;
         }
         return longest < Base64Runs.MIN || !Base64Runs.anyDecodes(view.of(b, off, len));
+    }
+
+    /**
+     * The normalised char at i of a plain string [from, to), as the normaliser's fold makes it:
+     * lower case, and '_' between letters or digits a blank (file names spell blanks so).
+     */
+    static int normalAt(byte[] b, int i, int from, int to) {
+        int c = b[i];
+        if (c >= 'A' && c <= 'Z') {
+            return c + ('a' - 'A');
+        }
+        return c == '_' && i > from && i + 1 < to && alnum(b[i - 1]) && alnum(b[i + 1]) ? ' ' : c;
+    }
+
+    private static boolean alnum(int c) {
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9';
     }
 
     /** ASCII bytes read as chars, reused, so the base64 test needs no copy. */

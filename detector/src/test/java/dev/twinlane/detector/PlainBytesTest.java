@@ -17,9 +17,10 @@ class PlainBytesTest {
     private final Normaliser normaliser = new Normaliser();
 
     @Test
-    void whatItCallsPlainTheNormaliserGivesBackUnchanged() {
+    void whatItCallsPlainTheNormaliserTurnsIntoItsNormalChars() {
         List<String> lines = new ArrayList<>(List.of("/usr/lib/systemd/system/ssh.service",
-                "/usr/bin/python3 -m pip install --user requests", "x aicgaichaiciaic y"));
+                "/usr/bin/python3 -m pip install --user requests", "x aicgaichaiciaic y",
+                "Description=Ignore_All previous_ instructions _x y_ A_1 __init__", "_a_b_"));
         for (String file : List.of("command_injection", "sql_injection", "path_traversal", "prompt_injection",
                 "social_engineering", "hard_negatives")) {
             for (String l : Payloads.of(file)) {
@@ -35,7 +36,11 @@ class PlainBytesTest {
             }
             plainOnes++;
             Text t = normaliser.normalise(b, 0, b.length);
-            assertEquals(l, t.toString(), "called plain, but normalised differently");
+            StringBuilder normal = new StringBuilder();
+            for (int i = 0; i < b.length; i++) {
+                normal.append((char) PlainBytes.normalAt(b, i, 0, b.length));
+            }
+            assertEquals(t.toString(), normal.toString(), "called plain, but normalised otherwise: " + l);
             assertArrayEquals(IntStream.range(0, b.length).toArray(), java.util.Arrays.copyOf(t.start, t.length), l);
         }
         assertTrue(plainOnes > 20, "only " + plainOnes + " plain strings: the check above tests little");
@@ -44,8 +49,9 @@ class PlainBytesTest {
     @Test
     void anyCharAPassRewritesMakesAStringNotPlain() {
         assertTrue(test("/usr/lib/systemd/system/ssh.service"));
-        for (String s : List.of("Curl", "%2e", "a\\x", "a&#47;", "$IFS", "c'u'rl", "c\"u\"rl", "ignore_all", "a\rb",
-                "a\tb", "a\0b", "a  b", "c\u0443rl", "x aicgaichaiciaicj y")) {
+        assertTrue(test("Description=Ignore_All"), "upper case and '_' are read by normalAt");
+        for (String s : List.of("%2e", "a\\x", "a&#47;", "$IFS", "c'u'rl", "c\"u\"rl", "a\rb",
+                "a\tb", "a\0b", "a  b", "c\u0443rl", "x aicgaichaiciaicj y", "x aWdub3JlIGFsbCBwcmV2 y")) {
             assertFalse(test(s), s);
         }
         assertTrue(test("x aicgaichaiciaic y"), "15 base64 chars are too few to decode");
