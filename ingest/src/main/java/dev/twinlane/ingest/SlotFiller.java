@@ -28,9 +28,9 @@ final class SlotFiller {
 
     private final PolicySlots slots;
     private final MapBatch second = new MapBatch();
-    /** The second filling thread, idle between applies; null on one core. */
-    private final ExecutorService worker;
-    private boolean twoThreads;
+    /** The second filling thread, started at the first large fill (readers that only check drift never start one). */
+    private ExecutorService worker;
+    private boolean twoThreads = twoCores();
 
     /** What a fill wrote: entries, time inside the kernel's batch calls and CPU time, both threads summed. */
     record Filled(int entries, long kernelNanos, long cpuNanos) {
@@ -42,13 +42,6 @@ final class SlotFiller {
 
     SlotFiller(PolicySlots slots) {
         this.slots = slots;
-        this.worker = Runtime.getRuntime().availableProcessors() < 2 ? null
-                : Executors.newSingleThreadExecutor(r -> {
-                    Thread t = new Thread(r, "twinlane-policy-fill");
-                    t.setDaemon(true);
-                    return t;
-                });
-        this.twoThreads = worker != null;
     }
 
     /** 1: the caller fills alone (keeps an apply on its core); 2: two threads when the host has two cores. */
@@ -56,7 +49,11 @@ final class SlotFiller {
         if (n != 1 && n != 2) {
             throw new IllegalArgumentException("policy fill threads: 1 or 2, not " + n);
         }
-        twoThreads = n == 2 && worker != null;
+        twoThreads = n == 2 && twoCores();
+    }
+
+    private static boolean twoCores() {
+        return Runtime.getRuntime().availableProcessors() >= 2;
     }
 
     Filled fill(int slot, CompiledPolicy policy) {
@@ -81,7 +78,7 @@ final class SlotFiller {
         List<Part> first = new ArrayList<>();
         List<Part> rest = new ArrayList<>();
         split(parts, total / 2, first, rest);
-        Future<Long> other = worker.submit(() -> write(slot, rest, second));
+        Future<Long> other = worker().submit(() -> write(slot, rest, second));
         long mine;
         try {
             mine = write(slot, first, slots.batch());
@@ -89,6 +86,17 @@ final class SlotFiller {
             awaitQuietly(other);
         }
         return mine + join(other);
+    }
+
+    private ExecutorService worker() {
+        if (worker == null) {
+            worker = Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "twinlane-policy-fill");
+                t.setDaemon(true);
+                return t;
+            });
+        }
+        return worker;
     }
 
     /** The first {@code half} entries, in map order, into {@code first}; the map on the boundary is cut. */
