@@ -35,6 +35,15 @@ final class Normaliser {
         boolean decoded = base64 && Base64Runs.anyDecodes(out);
         if (decoded) {
             base64(swap(), out);
+            // the encoded text is read as the raw text was: UTF-8 with look-alikes undone (in flush), then escapes
+            escapes = mayHaveEscapes(out);
+            for (int round = 0; round < ESCAPE_ROUNDS && escapes; round++) {
+                if (!unescape(swap(), out)) {
+                    swapBack();
+                    break;
+                }
+                escapes = mayHaveEscapes(out);
+            }
         }
         if (escapes || decoded || sawFoldable) {
             fold(swap(), out);
@@ -101,7 +110,7 @@ final class Normaliser {
                 k++;
             }
             // A broken sequence stays visible as one replacement char per byte consumed.
-            char shaped = Confusables.shape(lead == 1 || k < lead || cp > 0xffff ? '\ufffd' : (char) cp);
+            char shaped = Confusables.shape(lead == 1 || k < lead ? '\ufffd' : cp > 0xffff ? Confusables.astral(cp) : (char) cp);
             i += k;
             foldable = true;
             if (shaped != Confusables.DROP) {
@@ -282,11 +291,14 @@ final class Normaliser {
                 cp = cp << 6 | (pending[i + k] & 0x3f);
                 k++;
             }
-            if (n == 1 || k < n || cp > 0xffff) {
+            if (n == 1 || k < n) {
                 t.add((char) c, pendingStart[i], pendingEnd[i]);
                 i++;
             } else {
-                t.add((char) cp, pendingStart[i], pendingEnd[i + k - 1]);
+                char shaped = Confusables.shape(cp > 0xffff ? Confusables.astral(cp) : (char) cp); // a look-alike or zero-width char escaped or encoded
+                if (shaped != Confusables.DROP) {
+                    t.add(shaped, pendingStart[i], pendingEnd[i + k - 1]);
+                }
                 i += k;
             }
         }
@@ -315,7 +327,7 @@ final class Normaliser {
     }
 
     /** Replaces each base64 run that decodes to printable ASCII by its text. */
-    private static void base64(Text in, Text t) {
+    private void base64(Text in, Text t) {
         int i = 0;
         while (i < in.length) {
             int j = Base64Runs.runEnd(in, i);
@@ -334,14 +346,23 @@ final class Normaliser {
         }
     }
 
-    private static void decodeRun(Text in, int from, int to, Text t) {
+    /** Decodes the run as UTF-8 (through the pending bytes, as escapes are), each char spanning its groups. */
+    private void decodeRun(Text in, int from, int to, Text t) {
+        int pend = 0;
         for (int g = from; g < to; g += 4) {
             int v = Base64Runs.group(in, g, to);
             int groupEnd = Math.min(g + 4, to) - 1;
             for (int k = 0, n = Base64Runs.bytesOf(g, to); k < n; k++) {
-                t.add((char) (v >> (16 - 8 * k) & 0xff), in.start[g], in.end[groupEnd]);
+                if (pend == pending.length) {
+                    pend = flushWhole(t, pend);
+                }
+                pending[pend] = v >> (16 - 8 * k) & 0xff;
+                pendingStart[pend] = in.start[g];
+                pendingEnd[pend] = in.end[groupEnd];
+                pend++;
             }
         }
+        flush(t, pend);
     }
 
     // ---- shell tricks, confusables, case, blanks ----
