@@ -71,7 +71,7 @@ final class Normaliser {
     /** Set by {@link #utf8}: whether a later pass has anything to do, so clean text skips it. */
     private boolean sawEscape;
     private boolean sawBase64Run;
-    /** Upper case, a blank run, a tab, a quote, '$', '\\', '_' or non-ASCII: the fold pass has work. */
+    /** Upper case, a blank run, a tab, a quote, '$', '\\', '_', '<', '*' or non-ASCII: the fold pass has work. */
     private boolean sawFoldable;
 
     private void utf8(byte[] b, int off, int len, Text t) {
@@ -136,7 +136,7 @@ final class Normaliser {
         for (char c = 'A'; c <= 'Z'; c++) {
             FOLDABLE[c] = true;
         }
-        for (char c : "$'\"\\_\r\t\u000b\f".toCharArray()) {
+        for (char c : "$'\"\\_\r\t\u000b\f<*".toCharArray()) { // '<' and '*': a glued redirection, /**/
             FOLDABLE[c] = true;
         }
         for (char c = 0; c < 128; c++) {
@@ -398,6 +398,14 @@ final class Normaliser {
         if (c == '\'' || c == '"') {
             return quote(in, i, t);
         }
+        if (c == '/' && matches(in, i, "/**/")) {
+            blank(t, in.start[i], in.end[i + 3]); // an empty comment splits words in SQL: union/**/select
+            return i + 4;
+        }
+        if (c == '<' && redirectBlank(in, i)) {
+            blank(t, in.start[i], in.end[i]);
+            return i + 1;
+        }
         if (c == '\\' && i > 0 && i + 1 < in.length && Character.isLetter(in.chars[i - 1])
                 && Character.isLetter(in.chars[i + 1])) {
             return i + 1; // c\\url: the backslash quotes a plain letter
@@ -462,10 +470,31 @@ final class Normaliser {
         }
     }
 
-    /** ${IFS}, $IFS$9 or $IFS at i: the chars it takes, else 0. */
+    /**
+     * ${IFS}, $IFS$9 or $IFS at i, or IFS under a parameter expansion (${IFS%??}, ${IFS:0:1},
+     * ${$'IFS'%?}: what it yields is a blank or nothing, either splits words): the chars it takes, else 0.
+     */
     private static int ifs(Text in, int i) {
         if (matches(in, i, "${IFS}")) {
             return 6;
+        }
+        if (matches(in, i, "${")) {
+            int k = i + 2;
+            boolean quoted = matches(in, k, "$'");
+            k += quoted ? 2 : 0;
+            if (matches(in, k, "IFS") && (!quoted || matches(in, k + 3, "'"))) {
+                k += quoted ? 4 : 3;
+                if (k < in.length && in.chars[k] == '}') {
+                    return k + 1 - i;
+                }
+                if (k < in.length && "%#:/^,-+=?@".indexOf(in.chars[k]) >= 0) {
+                    for (int e = k + 1; e < in.length && e <= k + 16; e++) {
+                        if (in.chars[e] == '}') {
+                            return e + 1 - i;
+                        }
+                    }
+                }
+            }
         }
         if (matches(in, i, "$IFS")) {
             return i + 5 < in.length && in.chars[i + 4] == '$' && Character.isDigit(in.chars[i + 5]) ? 6 : 4;
@@ -483,6 +512,30 @@ final class Normaliser {
             }
         }
         return true;
+    }
+
+    /**
+     * A '<' glued between two words (cat</etc/passwd, your<password) is an input redirection or a
+     * word gap: a blank. Not a tag (<system>, </im_end>, <!--), a here-doc or a '<&'.
+     */
+    private static boolean redirectBlank(Text in, int i) {
+        if (i == 0 || i + 1 >= in.length) {
+            return false;
+        }
+        char p = in.chars[i - 1];
+        if (p == ' ' || p == '\t' || p == '\n' || p == '<' || p == '>' || p == '=' || p == '(' || p == '[' || p == '{') {
+            return false;
+        }
+        char n = in.chars[i + 1];
+        if (!(alnum(n) || n == '/' || n == '.' || n == '-' || n == '$' || n == '\'' || n == '"' || n > 0x7f)) {
+            return false;
+        }
+        int k = i + 1;
+        while (k < in.length && k < i + 40 && (alnum(in.chars[k]) || in.chars[k] == '/' || in.chars[k] == '_'
+                || in.chars[k] == '-' || in.chars[k] == '|' || in.chars[k] == ':')) {
+            k++;
+        }
+        return k >= in.length || in.chars[k] != '>'; // <name> or </name> is a tag
     }
 
     /** Blanks collapse to one space; the raw span of the space grows over the run. */
