@@ -18,12 +18,25 @@ final class Base64Runs {
         int i = 0;
         while (i < n) {
             int j = runEnd(s, i);
-            if (j > i && decodes(s, i, j)) {
+            if (j > i && decodingStart(s, i, j) >= 0) {
                 return true;
             }
             i = Math.max(j, i + 1);
         }
         return false;
+    }
+
+    /**
+     * Where the run [i, j) starts to decode: i, or just after one of its '/' (a payload written as a
+     * file name under a path is one run with the directories before it); -1 when it does not.
+     */
+    static int decodingStart(CharSequence s, int i, int j) {
+        for (int k = i; j - k >= MIN; k++) {
+            if ((k == i || s.charAt(k - 1) == '/') && decodes(s, k, j)) {
+                return k;
+            }
+        }
+        return -1;
     }
 
     /** The end of the run of base64 chars starting at i (i itself when there is none). */

@@ -326,13 +326,17 @@ final class Normaliser {
         return false;
     }
 
-    /** Replaces each base64 run that decodes to printable ASCII by its text. */
+    /** Replaces each base64 run that decodes to printable text (from its start or after one of its slashes) by its text. */
     private void base64(Text in, Text t) {
         int i = 0;
         while (i < in.length) {
             int j = Base64Runs.runEnd(in, i);
-            if (Base64Runs.decodes(in, i, j)) {
-                decodeRun(in, i, j, t);
+            int from = j > i ? Base64Runs.decodingStart(in, i, j) : -1;
+            if (from >= 0) {
+                for (int k = i; k < from; k++) {
+                    t.add(in.chars[k], in.start[k], in.end[k]);
+                }
+                decodeRun(in, from, j, t);
                 i = j + Base64Runs.padding(in, j);
             } else if (j > i) {
                 for (int k = i; k < j; k++) {
