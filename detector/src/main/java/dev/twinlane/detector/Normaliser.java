@@ -234,11 +234,25 @@ final class Normaliser {
         if (c == '&' && i + 3 < s.length && s.chars[i + 1] == '#') {
             return htmlEntity(s, i);
         }
-        if (c == '\\' && i + 1 < s.length && (s.chars[i + 1] == 'n' || s.chars[i + 1] == 'r')) {
+        if (c == '\\' && i + 1 < s.length && (s.chars[i + 1] == 'n' || s.chars[i + 1] == 'r') && !backslashedLetters(s, i)) {
             decodedValue = '\n'; // an injected "\nid" is a new command line to whoever unescapes it
             return 2;
         }
         return 0;
+    }
+
+    /**
+     * Whether the backslash-letter at i is one of a run of them that quotes plain letters
+     * (\\u\\s\\e\\r\\n\\a\\m\\e, \\A\\L\\T\\E\\R): a neighbouring backslash-letter pair that is no
+     * escape of its own (not n, r or t). Then \\n is the letter n, not a newline.
+     */
+    private static boolean backslashedLetters(Text s, int i) {
+        return i + 3 < s.length && s.chars[i + 2] == '\\' && plainLetter(s.chars[i + 3])
+                || i >= 2 && s.chars[i - 2] == '\\' && plainLetter(s.chars[i - 1]);
+    }
+
+    private static boolean plainLetter(char c) {
+        return Character.isLetter(c) && c != 'n' && c != 'r' && c != 't';
     }
 
     private int htmlEntity(Text s, int i) {
@@ -410,9 +424,10 @@ final class Normaliser {
             blank(t, in.start[i], in.end[i]);
             return i + 1;
         }
-        if (c == '\\' && i > 0 && i + 1 < in.length && Character.isLetter(in.chars[i - 1])
-                && Character.isLetter(in.chars[i + 1])) {
-            return i + 1; // c\\url: the backslash quotes a plain letter
+        if (c == '\\' && i + 1 < in.length && Character.isLetter(in.chars[i + 1])
+                && (i > 0 && Character.isLetter(in.chars[i - 1])
+                        || i + 3 < in.length && in.chars[i + 2] == '\\' && Character.isLetter(in.chars[i + 3]))) {
+            return i + 1; // c\\url, \\c\\u\\r\\l, \\A\\L\\T\\E\\R: the backslash quotes a plain letter
         }
         if (c == '\r') {
             c = '\n';
