@@ -10,6 +10,7 @@ package dev.twinlane.detector;
  */
 final class Normaliser {
     private static final int ESCAPE_ROUNDS = 3;
+    private static final int BASE64_ROUNDS = 3;
     private static final int QUOTE_MAX = 64;
 
     private Text out = new Text(512);
@@ -32,8 +33,10 @@ final class Normaliser {
             base64 = hasBase64Run(out);
         }
         // a long run that decodes to nothing (a path) is left as it is, without a copy
-        boolean decoded = base64 && Base64Runs.anyDecodes(out);
-        if (decoded) {
+        boolean decoded = false;
+        // encoded twice or thrice (b64=, data:...;base64, inside the text): each round reads the last one's text
+        for (int layer = 0; layer < BASE64_ROUNDS && base64 && Base64Runs.anyDecodes(out); layer++) {
+            decoded = true;
             base64(swap(), out);
             // the encoded text is read as the raw text was: UTF-8 with look-alikes undone (in flush), then escapes
             escapes = mayHaveEscapes(out);
@@ -44,6 +47,7 @@ final class Normaliser {
                 }
                 escapes = mayHaveEscapes(out);
             }
+            base64 = hasBase64Run(out);
         }
         if (escapes || decoded || sawFoldable) {
             fold(swap(), out);
