@@ -433,6 +433,10 @@ final class Normaliser {
                         || i + 3 < in.length && in.chars[i + 2] == '\\' && Character.isLetter(in.chars[i + 3]))) {
             return i + 1; // c\\url, \\c\\u\\r\\l, \\A\\L\\T\\E\\R: the backslash quotes a plain letter
         }
+        if (c == '\\' && i + 1 < in.length && (i == 0 || in.chars[i - 1] != '\\') && (in.chars[i + 1] == ' '
+                || i >= 2 && in.chars[i - 2] == '\\' && Character.isLetter(in.chars[i - 1]) && !alnum(in.chars[i + 1]))) {
+            return i + 1; // a backslash-escaped blank is a blank; in a backslash-letter run (\\b\\o\\t\\:) so is one before punctuation
+        }
         if (c == '\r') {
             c = '\n';
         }
@@ -550,7 +554,7 @@ final class Normaliser {
             return false;
         }
         char n = in.chars[i + 1];
-        if (!(alnum(n) || n == '/' || n == '.' || n == '-' || n == '$' || n == '\'' || n == '"' || n > 0x7f)) {
+        if (!(alnum(n) || n == '/' || n == '.' || n == '-' || n == '$' || n == '\'' || n == '"' || n == '\\' || n > 0x7f)) {
             return false;
         }
         int k = i + 1;
