@@ -2,7 +2,8 @@ package dev.twinlane.detector;
 
 /**
  * Which runs of base64 chars the normaliser replaces by their text: 16 or more chars, a length
- * (with up to two '=' after it) that is a multiple of 4, decoding to printable ASCII. Read-only,
+ * (with up to two '=' after it) that is a multiple of 4, decoding to printable text (ASCII or
+ * well-formed UTF-8: a payload's look-alikes and zero-width chars survive the encoding). Read-only,
  * so a text with long runs that decode to nothing (paths: '/' is a base64 char) is not copied.
  */
 final class Base64Runs {
@@ -17,12 +18,25 @@ final class Base64Runs {
         int i = 0;
         while (i < n) {
             int j = runEnd(s, i);
-            if (j > i && decodes(s, i, j)) {
+            if (j > i && decodingStart(s, i, j) >= 0) {
                 return true;
             }
             i = Math.max(j, i + 1);
         }
         return false;
+    }
+
+    /**
+     * Where the run [i, j) starts to decode: i, or just after one of its '/' (a payload written as a
+     * file name under a path is one run with the directories before it); -1 when it does not.
+     */
+    static int decodingStart(CharSequence s, int i, int j) {
+        for (int k = i; j - k >= MIN; k++) {
+            if ((k == i || s.charAt(k - 1) == '/') && decodes(s, k, j)) {
+                return k;
+            }
+        }
+        return -1;
     }
 
     /** The end of the run of base64 chars starting at i (i itself when there is none). */
@@ -48,17 +62,26 @@ final class Base64Runs {
         return to - from >= MIN && (to - from + padding(s, to)) % 4 == 0 && printable(s, from, to);
     }
 
+    /** Printable text: ASCII but control chars (a newline and a tab allowed) and well-formed UTF-8 sequences. */
     private static boolean printable(CharSequence s, int from, int to) {
+        int more = 0; // continuation bytes the current UTF-8 sequence still needs
         for (int g = from; g < to; g += 4) {
             int v = group(s, g, to);
             for (int k = 0, n = bytesOf(g, to); k < n; k++) {
                 int b = v >> (16 - 8 * k) & 0xff;
-                if ((b < 0x20 || b > 0x7e) && b != '\n' && b != '\t') {
+                if (more > 0) {
+                    if ((b & 0xc0) != 0x80) {
+                        return false;
+                    }
+                    more--;
+                } else if (b >= 0xc2 && b <= 0xf4) {
+                    more = b >= 0xf0 ? 3 : b >= 0xe0 ? 2 : 1;
+                } else if ((b < 0x20 || b > 0x7e) && b != '\n' && b != '\t') {
                     return false;
                 }
             }
         }
-        return true;
+        return more == 0;
     }
 
     /** The (up to) four chars at g as 24 bits, missing ones as zero bits. */

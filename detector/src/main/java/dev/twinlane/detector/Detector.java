@@ -65,27 +65,35 @@ public final class Detector {
     }
 
     /**
-     * Scans an argv block (NUL-separated, as in an exec record): each element, then, when none
-     * matched, all of them joined by blanks, since a payload split across elements is an evasion.
-     * The span is relative to {@code off}; {@link Finding#argIndex()} names its first element.
+     * Scans an argv block (NUL-separated, as in an exec record): all elements joined by blanks
+     * first, since a payload split across elements is an evasion and a fragment of it can read as
+     * another class (a prompt's "run iptables -F" alone is a command); then, when that found
+     * nothing, each element. The span is relative to {@code off}; {@link Finding#argIndex()} names
+     * its first element.
      */
     public boolean scanArgs(byte[] buf, int off, int len, Finding out) {
-        int start = 0;
-        int elements = 0;
-        for (int i = 0; i <= len; i++) {
-            if (i == len || buf[off + i] == 0) {
-                if (i > start && scan(buf, off + start, i - start, out)) {
-                    out.shift(start);
-                    out.argIndex(elements);
-                    return true;
-                }
+        int elements = 1;
+        for (int i = 0; i < len; i++) {
+            if (buf[off + i] == 0) {
                 elements++;
-                start = i + 1;
             }
         }
         if (elements > 1 && scan(buf, off, len, out)) {
             out.argIndex(elementAt(buf, off, out.spanStart()));
             return true;
+        }
+        int start = 0;
+        int element = 0;
+        for (int i = 0; i <= len; i++) {
+            if (i == len || buf[off + i] == 0) {
+                if (i > start && scan(buf, off + start, i - start, out)) {
+                    out.shift(start);
+                    out.argIndex(element);
+                    return true;
+                }
+                element++;
+                start = i + 1;
+            }
         }
         return false;
     }

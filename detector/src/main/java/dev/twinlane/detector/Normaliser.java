@@ -10,6 +10,7 @@ package dev.twinlane.detector;
  */
 final class Normaliser {
     private static final int ESCAPE_ROUNDS = 3;
+    private static final int BASE64_ROUNDS = 3;
     private static final int QUOTE_MAX = 64;
 
     private Text out = new Text(512);
@@ -32,9 +33,21 @@ final class Normaliser {
             base64 = hasBase64Run(out);
         }
         // a long run that decodes to nothing (a path) is left as it is, without a copy
-        boolean decoded = base64 && Base64Runs.anyDecodes(out);
-        if (decoded) {
+        boolean decoded = false;
+        // encoded twice or thrice (b64=, data:...;base64, inside the text): each round reads the last one's text
+        for (int layer = 0; layer < BASE64_ROUNDS && base64 && Base64Runs.anyDecodes(out); layer++) {
+            decoded = true;
             base64(swap(), out);
+            // the encoded text is read as the raw text was: UTF-8 with look-alikes undone (in flush), then escapes
+            escapes = mayHaveEscapes(out);
+            for (int round = 0; round < ESCAPE_ROUNDS && escapes; round++) {
+                if (!unescape(swap(), out)) {
+                    swapBack();
+                    break;
+                }
+                escapes = mayHaveEscapes(out);
+            }
+            base64 = hasBase64Run(out);
         }
         if (escapes || decoded || sawFoldable) {
             fold(swap(), out);
@@ -62,7 +75,7 @@ final class Normaliser {
     /** Set by {@link #utf8}: whether a later pass has anything to do, so clean text skips it. */
     private boolean sawEscape;
     private boolean sawBase64Run;
-    /** Upper case, a blank run, a tab, a quote, '$', '\\', '_' or non-ASCII: the fold pass has work. */
+    /** Upper case, a blank run, a tab, a quote, '$', '\\', '_', '<', '*' or non-ASCII: the fold pass has work. */
     private boolean sawFoldable;
 
     private void utf8(byte[] b, int off, int len, Text t) {
@@ -101,7 +114,7 @@ final class Normaliser {
                 k++;
             }
             // A broken sequence stays visible as one replacement char per byte consumed.
-            char shaped = Confusables.shape(lead == 1 || k < lead || cp > 0xffff ? '\ufffd' : (char) cp);
+            char shaped = Confusables.shape(lead == 1 || k < lead ? '\ufffd' : cp > 0xffff ? Confusables.astral(cp) : (char) cp);
             i += k;
             foldable = true;
             if (shaped != Confusables.DROP) {
@@ -127,7 +140,7 @@ final class Normaliser {
         for (char c = 'A'; c <= 'Z'; c++) {
             FOLDABLE[c] = true;
         }
-        for (char c : "$'\"\\_\r\t\u000b\f".toCharArray()) {
+        for (char c : "$'\"\\_\r\t\u000b\f<*".toCharArray()) { // '<' and '*': a glued redirection, /**/
             FOLDABLE[c] = true;
         }
         for (char c = 0; c < 128; c++) {
@@ -225,11 +238,25 @@ final class Normaliser {
         if (c == '&' && i + 3 < s.length && s.chars[i + 1] == '#') {
             return htmlEntity(s, i);
         }
-        if (c == '\\' && i + 1 < s.length && (s.chars[i + 1] == 'n' || s.chars[i + 1] == 'r')) {
+        if (c == '\\' && i + 1 < s.length && (s.chars[i + 1] == 'n' || s.chars[i + 1] == 'r') && !backslashedLetters(s, i)) {
             decodedValue = '\n'; // an injected "\nid" is a new command line to whoever unescapes it
             return 2;
         }
         return 0;
+    }
+
+    /**
+     * Whether the backslash-letter at i is one of a run of them that quotes plain letters
+     * (\\u\\s\\e\\r\\n\\a\\m\\e, \\A\\L\\T\\E\\R): a neighbouring backslash-letter pair that is no
+     * escape of its own (not n, r or t). Then \\n is the letter n, not a newline.
+     */
+    private static boolean backslashedLetters(Text s, int i) {
+        return i + 3 < s.length && s.chars[i + 2] == '\\' && plainLetter(s.chars[i + 3])
+                || i >= 2 && s.chars[i - 2] == '\\' && plainLetter(s.chars[i - 1]);
+    }
+
+    private static boolean plainLetter(char c) {
+        return Character.isLetter(c) && c != 'n' && c != 'r' && c != 't';
     }
 
     private int htmlEntity(Text s, int i) {
@@ -282,11 +309,14 @@ final class Normaliser {
                 cp = cp << 6 | (pending[i + k] & 0x3f);
                 k++;
             }
-            if (n == 1 || k < n || cp > 0xffff) {
+            if (n == 1 || k < n) {
                 t.add((char) c, pendingStart[i], pendingEnd[i]);
                 i++;
             } else {
-                t.add((char) cp, pendingStart[i], pendingEnd[i + k - 1]);
+                char shaped = Confusables.shape(cp > 0xffff ? Confusables.astral(cp) : (char) cp); // a look-alike or zero-width char escaped or encoded
+                if (shaped != Confusables.DROP) {
+                    t.add(shaped, pendingStart[i], pendingEnd[i + k - 1]);
+                }
                 i += k;
             }
         }
@@ -314,13 +344,17 @@ final class Normaliser {
         return false;
     }
 
-    /** Replaces each base64 run that decodes to printable ASCII by its text. */
-    private static void base64(Text in, Text t) {
+    /** Replaces each base64 run that decodes to printable text (from its start or after one of its slashes) by its text. */
+    private void base64(Text in, Text t) {
         int i = 0;
         while (i < in.length) {
             int j = Base64Runs.runEnd(in, i);
-            if (Base64Runs.decodes(in, i, j)) {
-                decodeRun(in, i, j, t);
+            int from = j > i ? Base64Runs.decodingStart(in, i, j) : -1;
+            if (from >= 0) {
+                for (int k = i; k < from; k++) {
+                    t.add(in.chars[k], in.start[k], in.end[k]);
+                }
+                decodeRun(in, from, j, t);
                 i = j + Base64Runs.padding(in, j);
             } else if (j > i) {
                 for (int k = i; k < j; k++) {
@@ -334,14 +368,23 @@ final class Normaliser {
         }
     }
 
-    private static void decodeRun(Text in, int from, int to, Text t) {
+    /** Decodes the run as UTF-8 (through the pending bytes, as escapes are), each char spanning its groups. */
+    private void decodeRun(Text in, int from, int to, Text t) {
+        int pend = 0;
         for (int g = from; g < to; g += 4) {
             int v = Base64Runs.group(in, g, to);
             int groupEnd = Math.min(g + 4, to) - 1;
             for (int k = 0, n = Base64Runs.bytesOf(g, to); k < n; k++) {
-                t.add((char) (v >> (16 - 8 * k) & 0xff), in.start[g], in.end[groupEnd]);
+                if (pend == pending.length) {
+                    pend = flushWhole(t, pend);
+                }
+                pending[pend] = v >> (16 - 8 * k) & 0xff;
+                pendingStart[pend] = in.start[g];
+                pendingEnd[pend] = in.end[groupEnd];
+                pend++;
             }
         }
+        flush(t, pend);
     }
 
     // ---- shell tricks, confusables, case, blanks ----
@@ -377,9 +420,22 @@ final class Normaliser {
         if (c == '\'' || c == '"') {
             return quote(in, i, t);
         }
-        if (c == '\\' && i > 0 && i + 1 < in.length && Character.isLetter(in.chars[i - 1])
-                && Character.isLetter(in.chars[i + 1])) {
-            return i + 1; // c\\url: the backslash quotes a plain letter
+        if (c == '/' && matches(in, i, "/**/")) {
+            blank(t, in.start[i], in.end[i + 3]); // an empty comment splits words in SQL: union/**/select
+            return i + 4;
+        }
+        if (c == '<' && redirectBlank(in, i)) {
+            blank(t, in.start[i], in.end[i]);
+            return i + 1;
+        }
+        if (c == '\\' && i + 1 < in.length && Character.isLetter(in.chars[i + 1])
+                && (i > 0 && Character.isLetter(in.chars[i - 1])
+                        || i + 3 < in.length && in.chars[i + 2] == '\\' && Character.isLetter(in.chars[i + 3]))) {
+            return i + 1; // c\\url, \\c\\u\\r\\l, \\A\\L\\T\\E\\R: the backslash quotes a plain letter
+        }
+        if (c == '\\' && i + 1 < in.length && (i == 0 || in.chars[i - 1] != '\\') && (in.chars[i + 1] == ' '
+                || i >= 2 && in.chars[i - 2] == '\\' && Character.isLetter(in.chars[i - 1]) && !alnum(in.chars[i + 1]))) {
+            return i + 1; // a backslash-escaped blank is a blank; in a backslash-letter run (\\b\\o\\t\\:) so is one before punctuation
         }
         if (c == '\r') {
             c = '\n';
@@ -441,10 +497,31 @@ final class Normaliser {
         }
     }
 
-    /** ${IFS}, $IFS$9 or $IFS at i: the chars it takes, else 0. */
+    /**
+     * ${IFS}, $IFS$9 or $IFS at i, or IFS under a parameter expansion (${IFS%??}, ${IFS:0:1},
+     * ${$'IFS'%?}: what it yields is a blank or nothing, either splits words): the chars it takes, else 0.
+     */
     private static int ifs(Text in, int i) {
         if (matches(in, i, "${IFS}")) {
             return 6;
+        }
+        if (matches(in, i, "${")) {
+            int k = i + 2;
+            boolean quoted = matches(in, k, "$'");
+            k += quoted ? 2 : 0;
+            if (matches(in, k, "IFS") && (!quoted || matches(in, k + 3, "'"))) {
+                k += quoted ? 4 : 3;
+                if (k < in.length && in.chars[k] == '}') {
+                    return k + 1 - i;
+                }
+                if (k < in.length && "%#:/^,-+=?@".indexOf(in.chars[k]) >= 0) {
+                    for (int e = k + 1; e < in.length && e <= k + 16; e++) {
+                        if (in.chars[e] == '}') {
+                            return e + 1 - i;
+                        }
+                    }
+                }
+            }
         }
         if (matches(in, i, "$IFS")) {
             return i + 5 < in.length && in.chars[i + 4] == '$' && Character.isDigit(in.chars[i + 5]) ? 6 : 4;
@@ -462,6 +539,30 @@ final class Normaliser {
             }
         }
         return true;
+    }
+
+    /**
+     * A '<' glued between two words (cat</etc/passwd, your<password) is an input redirection or a
+     * word gap: a blank. Not a tag (<system>, </im_end>, <!--), a here-doc or a '<&'.
+     */
+    private static boolean redirectBlank(Text in, int i) {
+        if (i == 0 || i + 1 >= in.length) {
+            return false;
+        }
+        char p = in.chars[i - 1];
+        if (p == ' ' || p == '\t' || p == '\n' || p == '<' || p == '>' || p == '=' || p == '(' || p == '[' || p == '{') {
+            return false;
+        }
+        char n = in.chars[i + 1];
+        if (!(alnum(n) || n == '/' || n == '.' || n == '-' || n == '$' || n == '\'' || n == '"' || n == '\\' || n > 0x7f)) {
+            return false;
+        }
+        int k = i + 1;
+        while (k < in.length && k < i + 40 && (alnum(in.chars[k]) || in.chars[k] == '/' || in.chars[k] == '_'
+                || in.chars[k] == '-' || in.chars[k] == '|' || in.chars[k] == ':')) {
+            k++;
+        }
+        return k >= in.length || in.chars[k] != '>'; // <name> or </name> is a tag
     }
 
     /** Blanks collapse to one space; the raw span of the space grows over the run. */

@@ -4,7 +4,7 @@ package dev.twinlane.detector;
  * Says from the raw bytes alone whether normalising a string only lowers its case and turns
  * '_' between letters or digits into a blank ({@link #normalAt}): ASCII with no char another
  * pass rewrites (an escape's '%', '\\' or '&', quotes, '$', tabs and CRs, a NUL, two blanks in
- * a row) and no base64 run that decodes. Most clean strings (paths, plain command lines, unit
+ * a row, a '<' glued to a word, an empty comment slash-star-star-slash) and no base64 run that decodes. Most clean strings (paths, plain command lines, unit
  * file lines) are such, and the anchors can then read their bytes without the normaliser's
  * copies. A table lookup per byte.
  */
@@ -29,6 +29,10 @@ final class PlainBytes {
         for (int i = off, end = off + len; i < end; i++) {
             int c = b[i] & 0xff;
             if (!PLAIN[c] || c == ' ' && previous == ' ') {
+                return false;
+            }
+            // a '<' glued to a word, and an empty comment /**/, read as blanks
+            if (c == '<' && i > off && previous != ' ' || c == '/' && previous == '*' && i - off >= 3 && b[i - 2] == '*' && b[i - 3] == '/') {
                 return false;
             }
             run = BASE64[c] ? run + 1 : 0;
