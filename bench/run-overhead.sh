@@ -12,9 +12,10 @@
 #   WARMUP=2        seconds of the open loop after a tracer starts, not measured (the agent's JIT
 #                   needs seconds of load; caches), then WARMUP/4 s of each other workload
 #   CPU=1           the CPU the workloads are pinned to (taskset); tracers are left free
-#   CONFIGS="none default all all-lt all-rt0 auditd floor"   configurations (see bench/README.md); all-lt is
+#   CONFIGS="none default all all-lt all-rt0 all-nice auditd floor"   configurations (see bench/README.md); all-lt is
 #                   "all" with security.lane_thread true (all workloads); all-rt0
-#                   is "all" with security.realtime_priority 0, run on DELAY_WORKLOADS
+#                   is "all" with security.realtime_priority 0, all-nice that with security.nice -20;
+#                   both run on DELAY_WORKLOADS
 #   DELAYS="0 200us 5ms"   extra security.max_delay settings of "all" (every open recorded), run on
 #                   DELAY_WORKLOADS ("open"); "all" itself is the default 1ms
 #   SKIP_BUILD=1    use the existing build (agent, bench) instead of building
@@ -27,7 +28,7 @@ ROUNDS=${ROUNDS:-5}
 DURATION=${DURATION:-1}
 WARMUP=${WARMUP:-2}
 CPU=${CPU:-1}
-CONFIGS=${CONFIGS-none default all all-lt all-rt0 auditd floor}
+CONFIGS=${CONFIGS-none default all all-lt all-rt0 all-nice auditd floor}
 DELAYS=${DELAYS-0 200us 5ms}
 DELAY_WORKLOADS=${DELAY_WORKLOADS:-open}
 OUT=${OUT:-bench/results}
@@ -164,6 +165,10 @@ start_agent() {
       ;;
     all-rt0)
       printf 'security:\n  realtime_priority: 0\n' >"$dir/config.yaml"
+      opts+=(--record-all-opens --config "$dir/config.yaml")
+      ;;
+    all-nice)
+      printf 'security:\n  realtime_priority: 0\n  nice: -20\n' >"$dir/config.yaml"
       opts+=(--record-all-opens --config "$dir/config.yaml")
       ;;
     all-lt)
@@ -348,7 +353,7 @@ run_config() {
   local foreign_start foreign_end
   foreign_start=$(wait_quiet 10)
   local wls=$WORKLOADS
-  if [[ "$config" == all-md* || "$config" == all-rt0 ]]; then
+  if [[ "$config" == all-md* || "$config" == all-rt0 || "$config" == all-nice ]]; then
     wls=$DELAY_WORKLOADS
   fi
   case "$config" in
@@ -413,6 +418,29 @@ preflight() {
   say "preflight: agent attached: ${hook_line#twinlane: }"
   say "preflight: floor loads: $floor_specs"
   say "preflight: $connect_check"
+  rm -rf "$dir"
+}
+
+# After the rounds: the floor's BPF programs' own time per run (bpf_stats: run_time_ns / run_cnt)
+# while the open loop runs once more, so the report can say how much of the floor is the programs
+# and how much the tracepoint machinery around them. bpf_stats costs each run two clock reads, so
+# this loop is not one of the measured ones.
+program_cost() {
+  local dir=$stage/progcost was res id t c
+  mkdir -p "$dir"
+  was=$(cat /proc/sys/kernel/bpf_stats_enabled)
+  start_floor "$dir"
+  sysctl -q -w kernel.bpf_stats_enabled=1
+  # shellcheck disable=SC2046
+  res=$(taskset -c "$CPU" "$stage/workload" $(workload_args open "$DURATION"))
+  for id in $(bpftool prog show | sed -n 's/^\([0-9]*\): .* name \(tl_openat\|tl_exec\) .*/\1/p'); do
+    read -r t c < <(bpftool prog show id "$id" | sed -n 's/.*run_time_ns \([0-9]*\) run_cnt \([0-9]*\).*/\1 \2/p')
+    [ "${c:-0}" -gt 0 ] && prog_cost+="$(bpftool prog show id "$id" | sed -n 's/.* name \([a-z0-9_]*\) .*/\1/p;q') $((t / c)) ns per run ($c runs); "
+  done
+  sysctl -q -w kernel.bpf_stats_enabled="$was"
+  stop_tracer
+  prog_cost+="open+close $(field ns_per_op "$res") ns/op in that loop"
+  say "program cost: $prog_cost"
   rm -rf "$dir"
 }
 
@@ -486,6 +514,8 @@ report() {
     echo "- agent: ${hook_line#twinlane: }"
     echo "- floor: \`overhead_floor\` loaded $floor_specs(from the agent's bpf-audit.log, SHA-256 checked) with max_delay 1 ms."
     echo "- connects: preflight found $connect_check."
+    echo "- the floor's programs' own time, bpf_stats (run_time_ns / run_cnt) during one more open loop after the rounds," \
+      "not a measured one (bpf_stats adds two clock reads per run): $prog_cost"
     echo "- auditd: Debian's auditd.conf as shipped, \`-b 8192 --backlog_wait_time 60000\` (Debian's rules.d defaults)," \
       "rule \`-a always,exit -F arch=b64 -S open,openat,openat2,execve,connect\`; removed and auditd stopped after each round."
     echo
@@ -515,6 +545,7 @@ done
 hook_line="(no agent run)"
 floor_specs=""
 connect_check="(not checked)"
+prog_cost="(no floor run)"
 [ "$needs_agent" = 1 ] && preflight
 read -r -a order <<<"$configs"
 n=${#order[@]}
@@ -524,4 +555,5 @@ for ((round = 1; round <= ROUNDS; round++)); do
     run_config "${order[$(((i + round - 1) % n))]}" "$round"
   done
 done
+case " $configs " in *" floor "*) program_cost ;; esac
 report

@@ -60,6 +60,7 @@ final class AgentConfig {
     boolean securityLaneThread;
     /** SCHED_FIFO priority of the security ring's reader and the security lane; 0: normal scheduling. */
     int securityRealtimePriority = 1;
+    int securityNice = 0;
     long securityFsyncMs = 100;
     Path keyFile;
     Path sealKeyFile;
@@ -238,6 +239,7 @@ final class AgentConfig {
         securityWait = s.choice("wait_strategy", securityWait, WAITS);
         securityFsyncMs = s.number("fsync_ms", securityFsyncMs, 0, 60_000);
         securityRealtimePriority = (int) s.number("realtime_priority", securityRealtimePriority, 0, 99);
+        securityNice = (int) s.number("nice", securityNice, -20, 19);
         if (securityRealtimePriority > 0 && (securityWait.equals("yielding") || securityWait.equals("busy-spin"))) {
             s.problem("realtime_priority", "must be 0 with wait_strategy " + securityWait
                     + " (a spinning thread at real-time priority keeps its core from every other thread)");

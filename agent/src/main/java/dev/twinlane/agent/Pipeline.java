@@ -138,7 +138,7 @@ final class Pipeline implements AutoCloseable {
         SecuritySink sink = hooks.security().apply(securitySink);
         securityLane = (c.securityLaneThread
                 ? new SecurityLane(c.securityRingSize, AgentConfig.waitStrategy(c.securityWait), sink)
-                : SecurityLane.inline(sink)).realtimePriority(c.securityRealtimePriority).start();
+                : SecurityLane.inline(sink)).realtimePriority(c.securityRealtimePriority).nice(c.securityNice).start();
         observabilityLane = new ObservabilityLane(new ObservabilityLane.Settings().ringSize(c.observabilityRingSize)
                 .waitStrategy(AgentConfig.waitStrategy(c.observabilityWait)).windowMs(c.windowMs)
                 .maxSeries(c.maxSeries).imputation(c.imputation),
@@ -160,12 +160,12 @@ final class Pipeline implements AutoCloseable {
             hooks.tap().accept(r);
         };
         router = new Router(kernel, securityLane, observabilityLane, c.promotions, tap)
-                .realtimePriority(c.securityRealtimePriority);
+                .realtimePriority(c.securityRealtimePriority).nice(c.securityNice);
         if (c.detection != null) {
             DetectorMetrics.bind(registry, router.detection(c.detection));
         }
         router.start();
-        reportPriority(c.securityRealtimePriority);
+        reportPriority(c.securityRealtimePriority, c.securityNice);
         if (c.kafka != null && c.kafka.cursorDir == null) {
             c.kafka.cursorDir = c.dataDir.resolve("export");
         }
@@ -251,7 +251,7 @@ final class Pipeline implements AutoCloseable {
         ChainedLog security = integrity(cadence(ChainedLog.security(c.dataDir.resolve("security")), c.securityFsyncMs), c,
                 "security").keys(Files.exists(secState) && !anew ? null : keys.root).sealKey(keys.seal)
                 .meterRegistry(registry).name("security")
-                .syncerSetup(() -> ThreadPriority.realtime(c.securityRealtimePriority)).build();
+                .syncerSetup(() -> ThreadPriority.apply(c.securityRealtimePriority, c.securityNice)).build();
         // sealed too: a start checks a log from its last durable seal, and reads a log without seals whole
         ChainedLog observability = open(() -> integrity(cadence(ChainedLog.observability(c.dataDir.resolve("observability")),
                 c.observabilityFsyncMs), c, "observability").keys(Files.exists(obsState) && !anew ? null : keys.root)
@@ -279,8 +279,8 @@ final class Pipeline implements AutoCloseable {
     }
 
     /** One line when the security path could not get real-time scheduling; it runs on regardless. */
-    private void reportPriority(int priority) {
-        if (priority == 0) {
+    private void reportPriority(int priority, int nice) {
+        if (priority == 0 && nice == 0) {
             return;
         }
         for (CompletableFuture<String> f : List.of(router.priority(), securityLane.priority())) {
@@ -291,7 +291,7 @@ final class Pipeline implements AutoCloseable {
                 problem = "not known: " + e;
             }
             if (problem != null) {
-                System.err.println("twinlane: security path at normal scheduling priority: " + problem);
+                System.err.println("twinlane: security path at " + (priority == 0 ? "nice 0" : "normal scheduling priority") + ": " + problem);
                 return;
             }
         }

@@ -36,6 +36,7 @@ class AgentConfigTest {
                 security:
                   wait_strategy: yielding
                   realtime_priority: 0
+                  nice: -20
                   fsync_ms: 0
                 observability:
                   window_ms: 500
@@ -53,6 +54,7 @@ class AgentConfigTest {
         assertEquals(1 << 20, c.ingest.ringBytes(Ring.SECURITY));
         assertEquals(0, c.securityFsyncMs);
         assertEquals("yielding", c.securityWait);
+        assertEquals(-20, c.securityNice);
         assertEquals(500, c.windowMs);
         assertEquals(Imputation.EWMA, c.imputation);
         assertEquals(1, c.promotions.size());

@@ -21,6 +21,25 @@ public final class ThreadPriority {
     }
 
     /**
+     * The calling thread's scheduling for the security path: SCHED_FIFO at {@code realtime} when
+     * it is above 0, else normal scheduling at nice {@code nice} (-20..19). A nice thread still
+     * goes where a CPU is idle when it wakes; a real-time one goes back to the CPU it last ran on
+     * and takes it from whatever runs there. Returns null on success, else one line saying why not.
+     */
+    public static String apply(int realtime, int nice) {
+        if (realtime != 0 || nice == 0) {
+            return realtime(realtime);
+        }
+        if (nice < -20 || nice > 19) {
+            return "nice " + nice + " is not in -20..19";
+        }
+        if (LIBC.setpriority(0, LIBC.gettid(), nice) != 0) {
+            return "setpriority(nice " + nice + "): " + Native.strerror(Native.errno());
+        }
+        return null;
+    }
+
+    /**
      * Puts the calling thread in SCHED_FIFO at {@code priority} (1..99; 0 leaves it as it is).
      * Returns null on success, else one line saying why not; the thread then runs on as it was.
      */

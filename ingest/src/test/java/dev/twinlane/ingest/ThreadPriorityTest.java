@@ -45,6 +45,31 @@ class ThreadPriorityTest {
         System.out.println("thread priority: SCHED_FIFO rt_priority " + r[1]);
     }
 
+    /** Field 19 of /proc/thread-self/stat: nice. */
+    private static int niceOf() throws Exception {
+        String stat = Files.readString(Path.of("/proc/thread-self/stat"));
+        return Integer.parseInt(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[16]);
+    }
+
+    @Test
+    void withoutRealTimeTheThreadGetsTheNiceValueAskedAndOnlyIt() throws Exception {
+        Root.require();
+        AtomicReference<String> out = new AtomicReference<>();
+        Thread t = new Thread(() -> {
+            try {
+                String problem = ThreadPriority.apply(0, -20);
+                out.set(problem + " " + niceOf() + " " + priorityAndPolicy()[1]);
+            } catch (Exception e) {
+                out.set(e.toString());
+            }
+        });
+        t.start();
+        t.join();
+        assertEquals("null -20 0", out.get(), "problem, nice, policy SCHED_OTHER");
+        assertEquals(0, niceOf(), "the calling thread keeps its nice value");
+        assertEquals("nice 20 is not in -20..19", ThreadPriority.apply(0, 20));
+    }
+
     @Test
     void zeroLeavesNormalSchedulingAndOutOfRangeIsOneLine() throws Exception {
         String[] r = inThread(0);

@@ -54,6 +54,7 @@ public final class Router implements AutoCloseable {
     private Thread observabilityThread;
     private volatile boolean running = true;
     private volatile int realtimePriority;
+    private volatile int nice;
     private long observabilityLossReported;
 
     public Router(KernelIngest kernel, SecurityPublisher security, ObservabilityPublisher observability,
@@ -106,6 +107,12 @@ public final class Router implements AutoCloseable {
         return this;
     }
 
+    /** Before {@link #start()}: the reader's nice value when it is not real-time (realtimePriority 0). */
+    public Router nice(int value) {
+        this.nice = value;
+        return this;
+    }
+
     /** Completes, once the security thread runs, with null or why it could not get its real-time priority. */
     public CompletableFuture<String> priority() {
         return priority;
@@ -123,7 +130,7 @@ public final class Router implements AutoCloseable {
     }
 
     private void securityLoop(RingBufferReader reader, RecordHandler handler, WakeupPolicy wake) {
-        priority.complete(ThreadPriority.realtime(realtimePriority));
+        priority.complete(ThreadPriority.apply(realtimePriority, nice));
         SleepingReader asleep = kernel.sleepingReader();
         long lastRecordNs = System.nanoTime();
         long lastTick = lastRecordNs;

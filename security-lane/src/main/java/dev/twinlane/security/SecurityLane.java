@@ -53,6 +53,7 @@ public final class SecurityLane implements SecurityPublisher, AutoCloseable {
     private final SecurityEvent event = new SecurityEvent();
     private final SecurityAppender appender;
     private volatile int realtimePriority;
+    private volatile int nice;
     private final CompletableFuture<String> priority = new CompletableFuture<>();
     /** Records copied in but not yet handed over (publisher thread only). */
     private int pending;
@@ -91,13 +92,19 @@ public final class SecurityLane implements SecurityPublisher, AutoCloseable {
         return this;
     }
 
+    /** Before {@link #start()}: the lane thread's nice value when it is not real-time (realtimePriority 0). */
+    public SecurityLane nice(int value) {
+        this.nice = value;
+        return this;
+    }
+
     /** Completes, once the lane's thread runs, with null or why it could not get its real-time priority. */
     public CompletableFuture<String> priority() {
         return priority;
     }
 
     private void run() {
-        priority.complete(ThreadPriority.realtime(realtimePriority));
+        priority.complete(ThreadPriority.apply(realtimePriority, nice));
         processor.run();
     }
 

@@ -91,7 +91,8 @@ public final class OverheadReport {
             case "default" -> 1;
             case "all" -> 2;
             case "all-rt0" -> 3;
-            case "all-lt" -> 4;
+            case "all-nice" -> 4;
+            case "all-lt" -> 5;
             case "auditd" -> 80;
             case "floor" -> 90;
             default -> config.startsWith("all-md") ? 10 + (int) Math.min(60, delayNs(config) / 100_000) : 99;
@@ -100,7 +101,7 @@ public final class OverheadReport {
 
     /** max_delay of a configuration in ns: all-md0, all-md200us, all-md5ms; "all" runs the default 1 ms. */
     static long delayNs(String config) {
-        if (config.equals("all") || config.equals("all-rt0") || config.equals("all-lt")) {
+        if (config.equals("all") || config.equals("all-rt0") || config.equals("all-nice") || config.equals("all-lt")) {
             return 1_000_000;
         }
         String d = config.substring("all-md".length());
@@ -118,6 +119,7 @@ public final class OverheadReport {
             case "default" -> "twinlane, defaults";
             case "all" -> "twinlane, every open (max_delay 1ms)";
             case "all-rt0" -> "twinlane, every open, realtime_priority 0";
+            case "all-nice" -> "twinlane, every open, realtime_priority 0, nice -20";
             case "all-lt" -> "twinlane, every open, lane thread (Disruptor hand-off)";
             case "auditd" -> "auditd";
             case "floor" -> "C floor (libbpf reader)";
@@ -130,7 +132,8 @@ public final class OverheadReport {
     }
 
     static boolean everyOpen(String config) {
-        return config.equals("all") || config.equals("all-rt0") || config.equals("all-lt") || config.startsWith("all-md");
+        return config.equals("all") || config.equals("all-rt0") || config.equals("all-nice") || config.equals("all-lt")
+                || config.startsWith("all-md");
     }
 
     // ---- medians over rounds ----
@@ -298,7 +301,7 @@ public final class OverheadReport {
     private List<String> delayConfigs() {
         List<String> d = new ArrayList<>();
         for (String c : configs) {
-            if (everyOpen(c) && !c.equals("all-rt0") && !c.equals("all-lt") && !rows(m, c, "open").isEmpty()) {
+            if (everyOpen(c) && !c.equals("all-rt0") && !c.equals("all-nice") && !c.equals("all-lt") && !rows(m, c, "open").isEmpty()) {
                 d.add(c);
             }
         }
