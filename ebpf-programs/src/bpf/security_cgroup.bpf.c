@@ -74,7 +74,7 @@ static __always_inline int tl_sock_addr(struct bpf_sock_addr *ctx, __u16 kind, c
 	/* The decision is made; a full ring only costs the record. */
 	struct tl_net *n = tl_reserve_security(struct tl_net);
 	if (n) {
-		tl_fill_header(&n->h, kind, sizeof(*n), TL_SRC_CGROUP);
+		tl_fill_header_cgroup(&n->h, kind, sizeof(*n), TL_SRC_CGROUP);
 		n->h.decision_flags = tl_policy_record_flags(&v) | (policy_match ? TL_FLAG_POLICY : 0);
 		n->ret = decision == TL_DENY ? -EPERM : 0;
 		n->decision = decision;
