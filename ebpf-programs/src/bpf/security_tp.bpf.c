@@ -93,6 +93,21 @@ int tl_openat(struct trace_event_raw_sys_enter *ctx)
 	return tl_open_audit((const char *)ctx->args[1], (__u32)ctx->args[2]);
 }
 
+/* open(2) and creat(2) are system calls of their own where the architecture has them (x86_64):
+ * a program that calls them directly would not pass through the openat tracepoint. */
+SEC("tp/syscalls/sys_enter_open")
+int tl_open(struct trace_event_raw_sys_enter *ctx)
+{
+	return tl_open_audit((const char *)ctx->args[0], (__u32)ctx->args[1]);
+}
+
+SEC("tp/syscalls/sys_enter_creat")
+int tl_creat(struct trace_event_raw_sys_enter *ctx)
+{
+	/* creat(path, mode) is open(path, O_CREAT|O_WRONLY|O_TRUNC, mode): 0100 | 01 | 01000 */
+	return tl_open_audit((const char *)ctx->args[0], 01101);
+}
+
 SEC("tp/syscalls/sys_enter_openat2")
 int tl_openat2(struct trace_event_raw_sys_enter *ctx)
 {

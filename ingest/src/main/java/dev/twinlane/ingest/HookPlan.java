@@ -89,7 +89,7 @@ final class HookPlan {
         Map<String, String> wanted = new LinkedHashMap<>();
         programsOf.apply(KernelIngest.TRACEPOINTS).forEach((prog, section) -> {
             boolean needed = true;
-            if (section.contains("sys_enter_open")) {
+            if (section.contains("sys_enter_open") || section.contains("sys_enter_creat")) {
                 needed = !lsmOk.containsKey("file_open") && config.wantsOpenTracepoint();
             } else if (section.contains("sys_enter_connect")) {
                 needed = !lsmOk.containsKey("socket_connect") && !cgroupHas("connect4", "connect6");

@@ -20,6 +20,7 @@ import java.util.UUID;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 import dev.twinlane.records.Field;
@@ -116,6 +117,24 @@ class KernelIngestTest {
         records.await(r -> r.kind() == RecordKind.EXIT && r.number("tgid") == p.pid(), 1);
         assertTrue(records.matching(r -> r.kind() == RecordKind.FILE_OPEN && r.text("path").equals(other.toString()))
                 .isEmpty());
+    }
+
+    @Test
+    void opensThroughTheOldOpenAndCreatSystemCallsAreRecordedToo() throws Exception {
+        Assumptions.assumeTrue(System.getProperty("os.arch").equals("amd64"), "open(2) and creat(2) numbers of x86_64");
+        Path opened = Files.writeString(dir.resolve("via-open"), "x");
+        Path created = dir.resolve("via-creat");
+        // perl's syscall() is the raw system call: no libc wrapper turns open into openat
+        Process p = run("perl", "-e", "syscall(2, $ARGV[0], 0) >= 0 && syscall(85, $ARGV[1], 0644) >= 0 or exit 1",
+                opened.toString(), created.toString());
+        assertEquals(0, p.exitValue(), "perl's open and creat system calls");
+        List<RecordView> open = records.await(r -> r.kind() == RecordKind.FILE_OPEN && r.number("tgid") == p.pid()
+                && r.text("path").equals(opened.toString()), 1);
+        List<RecordView> creat = records.await(r -> r.kind() == RecordKind.FILE_OPEN && r.number("tgid") == p.pid()
+                && r.text("path").equals(created.toString()), 1);
+        assertEquals(1, open.size(), "open(2)");
+        assertEquals(1, creat.size(), "creat(2)");
+        assertEquals(01101, creat.get(0).number("flags"), "creat is O_CREAT|O_WRONLY|O_TRUNC");
     }
 
     @Test
