@@ -428,6 +428,7 @@ preflight() {
 program_cost() {
   local dir=$stage/progcost was res id t c
   mkdir -p "$dir"
+  prog_cost=""
   was=$(cat /proc/sys/kernel/bpf_stats_enabled)
   start_floor "$dir"
   sysctl -q -w kernel.bpf_stats_enabled=1
@@ -435,7 +436,9 @@ program_cost() {
   res=$(taskset -c "$CPU" "$stage/workload" $(workload_args open "$DURATION"))
   for id in $(bpftool prog show | sed -n 's/^\([0-9]*\): .* name \(tl_openat\|tl_exec\) .*/\1/p'); do
     read -r t c < <(bpftool prog show id "$id" | sed -n 's/.*run_time_ns \([0-9]*\) run_cnt \([0-9]*\).*/\1 \2/p')
-    [ "${c:-0}" -gt 0 ] && prog_cost+="$(bpftool prog show id "$id" | sed -n 's/.* name \([a-z0-9_]*\) .*/\1/p;q') $((t / c)) ns per run ($c runs); "
+    if [ "${c:-0}" -gt 0 ]; then
+      prog_cost+="$(bpftool prog show id "$id" | sed -n 's/.* name \([a-z0-9_]*\) .*/\1/p;q') $((t / c)) ns per run ($c runs); "
+    fi
   done
   sysctl -q -w kernel.bpf_stats_enabled="$was"
   stop_tracer
@@ -555,5 +558,5 @@ for ((round = 1; round <= ROUNDS; round++)); do
     run_config "${order[$(((i + round - 1) % n))]}" "$round"
   done
 done
-case " $configs " in *" floor "*) program_cost ;; esac
+case " $configs " in *" floor "*) program_cost || say "program cost: not measured (see above)" ;; esac
 report
