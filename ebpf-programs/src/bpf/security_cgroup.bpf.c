@@ -12,39 +12,6 @@
 
 #define IPPROTO_TCP 6
 
-/* The applied policy's network rules for one connect or bind (allowed cgroups: the caller). */
-static __always_inline int tl_policy_net(const struct tl_policy_view *v, const __u8 *addr, const int family,
-					 __u16 port, __u8 protocol, __u8 direction)
-{
-	if (!v->applied)
-		return 0;
-	struct tl_port_key pk = { .port = port, .protocol = protocol, .direction = direction };
-	if (tl_policy_lookup(v, pdeny_port_rule, &pk))
-		return 1;
-	if (family == AF_INET) {
-		struct tl_cidr4_key k4 = { .prefixlen = 32 };
-		__builtin_memcpy(k4.addr, addr, 4);
-		return tl_policy_lookup(v, pdeny_ipv4, addr) || tl_policy_lookup(v, pdeny_cidr4, &k4);
-	}
-	/*
-	 * ::ffff:a.b.c.d: a dual-stack socket reaching an IPv4 peer. The IPv4 rules decide it as
-	 * connect4 would, so the compiler enters each IPv4 rule once, not again in mapped form.
-	 * The IPv6 maps are still read below: an IPv6 rule whose network covers the mapped form
-	 * (::/0, ::ffff:0:0/96) keeps denying what it denied before.
-	 */
-	if (tl_ipv4_mapped(addr)) {
-		struct tl_cidr4_key m4 = { .prefixlen = 32 };
-		__u32 ip;
-		__builtin_memcpy(&ip, addr + 12, 4);
-		__builtin_memcpy(m4.addr, addr + 12, 4);
-		if (tl_policy_lookup(v, pdeny_ipv4, &ip) || tl_policy_lookup(v, pdeny_cidr4, &m4))
-			return 1;
-	}
-	struct tl_cidr6_key k6 = { .prefixlen = 128 };
-	__builtin_memcpy(k6.addr, addr, 16);
-	return tl_policy_lookup(v, pdeny_ipv6, addr) || tl_policy_lookup(v, pdeny_cidr6, &k6);
-}
-
 /* family is a constant per program: the verifier refuses user_ip6 in a v4 program. */
 static __always_inline int tl_sock_addr(struct bpf_sock_addr *ctx, __u16 kind, const int family)
 {

@@ -256,17 +256,25 @@ static __always_inline int tl_lsm_net(__u16 kind, struct socket *sock,
 	__u8 addr[16] = {};
 	if (!tl_read_sockaddr(address, addrlen, &family, addr, &port))
 		return 0;
-	__u8 decision = tl_decide(tl_net_denied(family, addr, port));
+	struct sock *sk = BPF_CORE_READ(sock, sk);
+	__u8 protocol = BPF_CORE_READ(sk, sk_protocol);
+	/* The --deny-* flag maps and the applied policy's network rules, as the cgroup programs decide them. */
+	struct tl_policy_view v;
+	tl_policy_view(&v);
+	int flag_match = tl_net_denied(family, addr, port);
+	int policy_match = tl_policy_net(&v, addr, family, port, protocol,
+					 kind == TL_KIND_BIND ? TL_DIR_BIND : TL_DIR_CONNECT) && !tl_cgroup_allowed(&v);
+	__u8 decision = tl_decide_with(&v, flag_match, policy_match);
 
 	struct tl_net *r = tl_reserve_security(struct tl_net);
 	if (!r)
 		return tl_verdict(decision);
 	__builtin_memset(r, 0, sizeof(*r));
 	tl_fill_header(&r->h, kind, sizeof(*r), TL_SRC_LSM);
+	r->h.decision_flags = tl_policy_record_flags(&v) | (policy_match ? TL_FLAG_POLICY : 0);
 	r->ret = tl_verdict(decision);
 	r->decision = decision;
-	struct sock *sk = BPF_CORE_READ(sock, sk);
-	r->protocol = BPF_CORE_READ(sk, sk_protocol);
+	r->protocol = protocol;
 	r->family = family;
 	if (kind == TL_KIND_BIND) {
 		r->sport = port;

@@ -58,6 +58,10 @@ final class PolicyChecks {
     private static final int BPF_MAP_GET_FD_BY_ID = 14;
     private static final int BPF_LINK_GET_FD_BY_ID = 30;
 
+    /** A loopback address no test listens on: a denied connect fails with EPERM, an allowed one is refused. */
+    private static final String NET_DENIED = "127.0.0.9";
+    private static final int NET_PORT = 4242;
+
     private final GuestChecks g;
     private final long self = ProcessHandle.current().pid();
     private final Path d;
@@ -121,6 +125,7 @@ final class PolicyChecks {
                 + "survival:\n  - " + survivalPath + "\n"
                 + "deny:\n  files: [" + inodeDenied + "]\n  prefixes: [" + d.resolve("real") + "/]\n"
                 + "  exec: [" + execDenied + "]\n"
+                + "  network:\n    - addr: " + NET_DENIED + "\n"
                 + "watch:\n  files: [" + watched + "]\n  prefixes: [" + d.resolve("wdir") + "/]\n";
         String bundle = BundleSigner.sign(text, "lab.yaml", key).render();
         VerifiedPolicy v = new BundleVerifier(trusted, true).verify(bundle, "lab bundle v" + version);
@@ -178,6 +183,34 @@ final class PolicyChecks {
         RecordView unwatched = records.find(r -> r.kind() == RecordKind.FILE_OPEN
                 && r.text("path").equals(allowed.toString()));
         g.check("policy unwatched allowed open not recorded", unwatched == null, render(unwatched));
+        network(records, DENY);
+    }
+
+    /**
+     * The policy's network rule through lsm/socket_connect (where the BPF LSM runs, the cgroup
+     * programs are not attached): a connect to the denied address fails with EPERM in enforce mode
+     * and is refused by the closed port in audit mode, recorded either way with the policy flag;
+     * another address is not denied.
+     */
+    private void network(Collector records, int decision) throws Exception {
+        String mode = decision == DENY ? "" : "audit mode: ";
+        Optional<Throwable> denied = attempt(() -> connect(NET_DENIED));
+        boolean eperm = denied.isPresent() && isEperm(denied.get());
+        g.check("policy " + mode + "network rule by address (lsm/socket_connect)", decision == DENY ? eperm : denied.isPresent() && !eperm,
+                NET_DENIED + ":" + NET_PORT + ": " + denied.map(Throwable::toString).orElse("connected"));
+        RecordView r = records.await(x -> x.kind() == RecordKind.CONNECT && x.number("tgid") == self
+                && x.number("dport") == NET_PORT && x.number("decision") == decision);
+        g.check("policy " + mode + "network record", r != null && (r.number("decision_flags") & FLAG_POLICY) != 0
+                && r.number("ret") == (decision == DENY ? -1 : 0), render(r));
+        Optional<Throwable> other = attempt(() -> connect("127.0.0.1"));
+        g.check("policy " + mode + "other address not denied", other.isPresent() && !isEperm(other.get()),
+                "127.0.0.1:" + NET_PORT + ": " + other.map(Throwable::toString).orElse("connected"));
+    }
+
+    private static void connect(String host) throws Exception {
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.connect(new java.net.InetSocketAddress(host, NET_PORT), 2000);
+        }
     }
 
     /** A second root process (bpftool) on twinlane's maps and programs: EPERM and a record naming it. */
@@ -256,6 +289,7 @@ final class PolicyChecks {
                 && r.text("filename").equals(execDenied.toString()));
         g.check("policy audit mode: denied exec runs, recorded audit_deny", exec.exit == 0 && re != null
                 && re.number("ret") == 0, exec.describe() + "; " + render(re));
+        network(records, AUDIT_DENY);
     }
 
     private void deadman(KernelIngest kernel, Collector records) throws Exception {
