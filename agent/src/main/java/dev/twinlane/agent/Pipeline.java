@@ -49,6 +49,8 @@ final class Pipeline implements AutoCloseable {
     private final LossJournal journal;
     private final Path journalPath;
     private final String journalMissing;
+    /** The security path's scheduling, for the status file (set once its threads run). */
+    private volatile String scheduling;
     private final SecurityLogSink securitySink;
     private final ChainedLog securityLog;
     private final ChainedLog observabilityLog;
@@ -278,8 +280,14 @@ final class Pipeline implements AutoCloseable {
         return fsyncMs == 0 ? b.syncEachRecord() : b.syncEvery(Duration.ofMillis(fsyncMs));
     }
 
-    /** One line when the security path could not get real-time scheduling; it runs on regardless. */
+    /**
+     * One line when the security path could not get the scheduling asked; it runs on regardless.
+     * The status file says which scheduling it has ({@link #scheduling}).
+     */
     private void reportPriority(int priority, int nice) {
+        String asked = priority > 0 ? "SCHED_FIFO " + priority : "normal, nice " + nice;
+        scheduling = "security path scheduling (ring reader, lane, log syncer): " + asked
+                + " (security.realtime_priority " + priority + ", security.nice " + nice + ")";
         if (priority == 0 && nice == 0) {
             return;
         }
@@ -292,6 +300,7 @@ final class Pipeline implements AutoCloseable {
             }
             if (problem != null) {
                 System.err.println("twinlane: security path at " + (priority == 0 ? "nice 0" : "normal scheduling priority") + ": " + problem);
+                scheduling = "security path scheduling: normal, nice 0, not " + asked + ": " + problem;
                 return;
             }
         }
@@ -380,6 +389,9 @@ final class Pipeline implements AutoCloseable {
     List<String> health() {
         List<String> lines = new java.util.ArrayList<>();
         List<String> problems = new java.util.ArrayList<>();
+        if (scheduling != null) {
+            lines.add(scheduling);
+        }
         for (ChainedLog log : List.of(securityLog, observabilityLog)) {
             WalStatus st = log.status();
             String name = log == securityLog ? "security log" : "observability log";
