@@ -59,6 +59,18 @@ final class SandboxDenials implements AutoCloseable {
         }
     }
 
+    /** With no agent running: what a started one would get from this kernel. */
+    static String probe() {
+        try {
+            return AuditStream.enabled() == 0
+                    ? "sandbox denials: seccomp would reach the security lane; landlock would not (the kernel's audit is off;"
+                            + " sandbox_denials.enable_audit: true turns it on while the agent runs)"
+                    : "sandbox denials: seccomp and landlock would reach the security lane (the kernel's audit is on)";
+        } catch (IngestException e) {
+            return "sandbox denials: unknown (" + e.getMessage() + ")";
+        }
+    }
+
     /** One status line: what reaches the security lane, and why not the rest. */
     String describe() {
         if (reader == null) {

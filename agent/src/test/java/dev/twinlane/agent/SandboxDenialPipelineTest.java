@@ -47,10 +47,12 @@ class SandboxDenialPipelineTest {
         Path data = tmp.resolve("data");
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         AgentConfig c = config(data);
-        try (Pipeline p = Pipeline.start(c, registry, Pipeline.PLAIN)) {
+        KindCounts tapped = new KindCounts();
+        try (Pipeline p = Pipeline.start(c, registry, Pipeline.Hooks.tap(tapped))) {
             assertEquals(0, sandboxRun("-e", SOCKET), "perl saw socket() fail with EPERM");
             awaitDenials(registry, DenialSource.SECCOMP);
         }
+        assertTrue(tapped.line().matches(".*\\bsandbox_denial [1-9].*"), "the tap (--print) sees it: " + tapped.line());
         assertEquals(auditBefore, AuditStream.enabled(), "the kernel's audit switch is left as it was");
         int socket = SyscallTable.x86_64().number("socket");
         RecordView d = denialAndItsExec(data, DenialSource.SECCOMP, r -> r.number("syscall_nr") == socket);

@@ -144,7 +144,7 @@ public final class Router implements AutoCloseable {
             int n = reader.drain(handler, BATCH);
             promotion.drainTo(security);
             policyEvents.drainTo(security);
-            sandboxDenials.drainTo(security);
+            sandboxDenials.drainTo(tappedSecurity);
             gaps.check(security);
             security.endBatch();
             long now = System.nanoTime();
@@ -167,7 +167,7 @@ public final class Router implements AutoCloseable {
         reader.drain(handler, Integer.MAX_VALUE);  // what the kernel committed before the stop
         promotion.drainTo(security);
         policyEvents.drainTo(security);
-        sandboxDenials.drainTo(security, true);
+        sandboxDenials.drainTo(tappedSecurity, true);
         security.endBatch();
     }
 
@@ -227,6 +227,20 @@ public final class Router implements AutoCloseable {
             // counted by the reader (twinlane.ingest.malformed); never printed from a real-time thread
         }
     }
+
+    /** Sandbox denials: shown to the tap (--print, kinds counted) as they are published, like kernel records. */
+    private final SecurityPublisher tappedSecurity = new ForwardingPublisher() {
+        @Override
+        public void publish(RecordView r) {
+            tap.accept(r);
+            security.publish(r);
+        }
+
+        @Override
+        SecurityPublisher next() {
+            return security;   // read at each call: detection() replaces it before the start
+        }
+    };
 
     private final class ToObservability implements RecordHandler {
         @Override
