@@ -73,4 +73,19 @@ class ExecIdsTest {
         denials.drainTo(lane, true);
         assertEquals(0, lane.view(0).number("start_ns"));
     }
+
+    @Test
+    void rememberingAnExecAllocatesNothingOnceWarm() {
+        byte[] e = exec(4321, 42);
+        RecordView v = new RecordView().wrap(e, 0, e.length);
+        for (int i = 0; i < 20_000; i++) {
+            ids.remember(v);
+        }
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long before = mx.getCurrentThreadAllocatedBytes();
+        for (int i = 0; i < 10_000; i++) {
+            ids.remember(v);
+        }
+        assertEquals(0, (mx.getCurrentThreadAllocatedBytes() - before) / 10_000, "bytes allocated per exec record remembered");
+    }
 }
