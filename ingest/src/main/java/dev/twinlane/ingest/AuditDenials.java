@@ -48,9 +48,14 @@ public final class AuditDenials {
         this.sink = sink;
     }
 
+    /** Whether records of this type matter here (the others are not even decoded: with auditd's rules the stream can be busy). */
+    public static boolean wants(int type) {
+        return type == SECCOMP || type == SYSCALL || type == EOE || type == LANDLOCK_ACCESS || type == LANDLOCK_DOMAIN;
+    }
+
     /** One record from the audit stream; other types are ignored before they are parsed. */
     public void accept(int type, String text, long nowMillis) {
-        if (type != SECCOMP && type != SYSCALL && type != EOE && type != LANDLOCK_ACCESS && type != LANDLOCK_DOMAIN) {
+        if (!wants(type)) {
             return;
         }
         AuditMessage m;

@@ -53,7 +53,11 @@ public final class AuditStream implements AutoCloseable {
         Pointer tv = Native.allocate(16);
         tv.putLong(0, timeoutMs / 1000);
         tv.putLong(8, (timeoutMs % 1000) * 1000L);
-        Native.LIBC.setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, tv, 16);
+        if (Native.LIBC.setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, tv, 16) < 0) {  // without it a stop would wait forever
+            int e = Native.errno();
+            s.close();
+            throw new IngestException("the audit stream's receive timeout (SO_RCVTIMEO): " + Native.strerror(e));
+        }
         Pointer size = Native.allocate(4);
         size.putInt(0, 1 << 20);  // bursts of denials; falls back to the default when refused
         Native.LIBC.setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, size, 4);
@@ -61,8 +65,9 @@ public final class AuditStream implements AutoCloseable {
     }
 
     /**
-     * The next audit record into {@code out} (type and text); false when none came within the
-     * timeout. Throws with errno ENOBUFS after the socket overflowed (records were lost).
+     * The next audit record into {@code out} (its type; its text on demand, until the next call);
+     * false when none came within the timeout. Throws with errno ENOBUFS after the socket
+     * overflowed (records were lost).
      */
     public boolean next(Record out) {
         while (true) {
@@ -80,15 +85,9 @@ public final class AuditStream implements AutoCloseable {
             if (n < 16) {
                 continue;
             }
-            int len = (int) Math.min(n, buffer.getInt(0));
-            int end = len;
-            while (end > 16 && buffer.getByte(end - 1) == 0) {
-                end--;
-            }
-            byte[] text = new byte[end - 16];
-            buffer.get(16, text, 0, text.length);
             out.type = buffer.getShort(4) & 0xffff;
-            out.text = new String(text, StandardCharsets.UTF_8);
+            out.length = (int) Math.min(n, buffer.getInt(0));
+            out.from = this;
             return true;
         }
     }
@@ -163,10 +162,26 @@ public final class AuditStream implements AutoCloseable {
         Native.LIBC.close(fd);
     }
 
-    /** One record's type and text, reused by the caller. */
+    /** One record's type and text, reused by the caller; the text is decoded only when asked for. */
     public static final class Record {
-        public int type;
-        public String text;
+        private int type;
+        private int length;
+        private AuditStream from;
+
+        public int type() {
+            return type;
+        }
+
+        /** The record's text (after the netlink header, without trailing NULs); valid until the next read. */
+        public String text() {
+            int end = length;
+            while (end > 16 && from.buffer.getByte(end - 1) == 0) {
+                end--;
+            }
+            byte[] text = new byte[end - 16];
+            from.buffer.get(16, text, 0, text.length);
+            return new String(text, StandardCharsets.UTF_8);
+        }
     }
 
     /** A read that failed with this errno. */

@@ -62,8 +62,8 @@ public final class SandboxDenialReader implements AutoCloseable {
         AuditStream.Record r = new AuditStream.Record();
         while (running) {
             try {
-                if (stream.next(r)) {
-                    denialsOf.accept(r.type, r.text, System.currentTimeMillis());
+                if (stream.next(r) && AuditDenials.wants(r.type())) {
+                    denialsOf.accept(r.type(), r.text(), System.currentTimeMillis());
                 } else {
                     denialsOf.expire(System.currentTimeMillis());
                 }
