@@ -55,8 +55,8 @@ public final class AuditDenials {
 
     /** One record from the audit stream; other types are ignored before they are parsed. */
     public void accept(int type, String text, long nowMillis) {
-        if (!wants(type)) {
-            return;
+        if (!wants(type) || ((type == SYSCALL || type == EOE) && pending.isEmpty())) {
+            return;   // with auditd's syscall rules these are most of the stream: parsed only when a denial waits
         }
         AuditMessage m;
         try {
