@@ -28,7 +28,7 @@
 #include <linux/types.h>
 #endif
 
-#define TL_ABI_VERSION 5
+#define TL_ABI_VERSION 6
 
 #define TL_COMM_LEN 16
 #define TL_PATH_MAX 256
@@ -37,6 +37,7 @@
 #define TL_DETAIL_MAX 128
 #define TL_RULE_NAME_MAX 40
 #define TL_EVIDENCE_MAX 128
+#define TL_BLOCKERS_MAX 96
 
 /* Record kinds. Security-ring kinds are < 32, observability-ring kinds 32..126. */
 enum tl_kind {
@@ -49,6 +50,7 @@ enum tl_kind {
 	TL_KIND_BPF = 7,
 	TL_KIND_POLICY = 8,     /* written by the agent (user space), not by a BPF program */
 	TL_KIND_DETECTION = 9,  /* written by the agent (the detector), not by a BPF program */
+	TL_KIND_SANDBOX_DENIAL = 10, /* written by the agent (from the kernel's audit records), not by a BPF program */
 
 	TL_KIND_FORK = 32,
 	TL_KIND_EXIT = 33,
@@ -282,6 +284,42 @@ struct tl_detection {
 	__u8 _pad0[3];
 	char rule[TL_RULE_NAME_MAX];        /* the rule's name */
 	char evidence[TL_EVIDENCE_MAX];     /* the matched text after normalisation */
+};
+
+/* tl_sandbox_denial.denial_source: which confinement refused the operation. */
+enum tl_denial_source {
+	TL_DENIAL_SECCOMP = 1,      /* a seccomp filter's RET_ERRNO, logged (AUDIT_SECCOMP, type 1326) */
+	TL_DENIAL_LANDLOCK = 2,     /* a Landlock domain (AUDIT_LANDLOCK_ACCESS, type 1423) */
+};
+
+/* tl_sandbox_denial.exec_id_status: where the header's exec_id came from. */
+enum tl_exec_id_status {
+	TL_EXEC_ID_FROM_EXEC = 0,   /* the latest exec record of that tgid the agent read */
+	TL_EXEC_ID_UNKNOWN = 1,     /* no exec record of that tgid read by this agent: start_ns is 0 */
+};
+
+/*
+ * Security: a denial of a sandboxed workload (seccomp or Landlock), written by the agent from
+ * the kernel's audit records (never by a BPF program). The header is the workload's: tgid and
+ * tid the audit record's pid, exec_id and parent exec_id from its exec record (exec_id_status),
+ * uid, gid and comm the audit record's, ktime_ns the boot time the agent read it; source
+ * TL_SRC_USER.
+ */
+struct tl_sandbox_denial {
+	struct tl_header h;
+	__u8 denial_source;     /* enum tl_denial_source */
+	__u8 exec_id_status;    /* enum tl_exec_id_status */
+	__u8 _pad0[2];
+	__s32 syscall_nr;       /* the denied system call (x86_64 number); -1 when the kernel named none */
+	__s32 error;            /* the errno the call failed with (positive); 0 when the kernel did not say */
+	__u32 action;           /* seccomp: the filter's action (audit code=, e.g. 0x50000 RET_ERRNO); landlock 0 */
+	__u64 audit_serial;     /* the audit event's serial: records of one event share it */
+	__u64 audit_time_ms;    /* the audit event's time, Unix epoch milliseconds */
+	__u64 landlock_domain;  /* Landlock's domain id (0 for seccomp) */
+	__u32 blockers_len;     /* true length, may exceed TL_BLOCKERS_MAX */
+	__u32 object_len;       /* true length, may exceed TL_PATH_MAX */
+	char blockers[TL_BLOCKERS_MAX]; /* Landlock: the missing rights as the kernel names them (fs.make_reg,...) */
+	char object[TL_PATH_MAX];       /* Landlock: the path, or daddr/dest or saddr/src of a TCP denial */
 };
 
 /* Observability: fork of a new thread group. */

@@ -27,6 +27,12 @@ int main(void)
 	F(tl_detection, rule_id); F(tl_detection, arg_index); F(tl_detection, span_start); F(tl_detection, span_len);
 	F(tl_detection, evidence_len); F(tl_detection, subject_ring); F(tl_detection, rule); F(tl_detection, evidence);
 
+	S(tl_sandbox_denial); F(tl_sandbox_denial, denial_source); F(tl_sandbox_denial, exec_id_status);
+	F(tl_sandbox_denial, syscall_nr); F(tl_sandbox_denial, error); F(tl_sandbox_denial, action);
+	F(tl_sandbox_denial, audit_serial); F(tl_sandbox_denial, audit_time_ms); F(tl_sandbox_denial, landlock_domain);
+	F(tl_sandbox_denial, blockers_len); F(tl_sandbox_denial, object_len); F(tl_sandbox_denial, blockers);
+	F(tl_sandbox_denial, object);
+
 	S(tl_exec); F(tl_exec, ret); F(tl_exec, decision); F(tl_exec, filename_len); F(tl_exec, args_len);
 	F(tl_exec, argc); F(tl_exec, ino); F(tl_exec, filename); F(tl_exec, args);
 
@@ -70,6 +76,7 @@ int main(void)
 	E(TL_KIND_EXEC); E(TL_KIND_FILE_OPEN); E(TL_KIND_CONNECT); E(TL_KIND_BIND); E(TL_KIND_PTRACE);
 	E(TL_KIND_KERNEL_READ); E(TL_KIND_BPF); E(TL_KIND_FORK); E(TL_KIND_EXIT); E(TL_KIND_SYSCALL);
 	E(TL_KIND_TCP_STATE); E(TL_KIND_LOADGEN); E(TL_KIND_POLICY); E(TL_KIND_DETECTION);
+	E(TL_KIND_SANDBOX_DENIAL);
 	E(TL_SRC_LSM); E(TL_SRC_TRACEPOINT); E(TL_SRC_CGROUP); E(TL_SRC_TEST_RUN); E(TL_SRC_USER);
 	E(TL_ALLOW); E(TL_DENY); E(TL_AUDIT_DENY);
 	E(TL_PATH_FULL); E(TL_PATH_UNKNOWN); E(TL_PATH_NAME_ONLY);
@@ -82,6 +89,8 @@ int main(void)
 	E(TL_FIELD_COMM);
 	E(TL_THREAT_COMMAND_INJECTION); E(TL_THREAT_SQL_INJECTION); E(TL_THREAT_PATH_TRAVERSAL);
 	E(TL_THREAT_PROMPT_INJECTION); E(TL_THREAT_SOCIAL_ENGINEERING);
+	E(TL_DENIAL_SECCOMP); E(TL_DENIAL_LANDLOCK); E(TL_EXEC_ID_FROM_EXEC); E(TL_EXEC_ID_UNKNOWN);
+	E(TL_BLOCKERS_MAX);
 	E(TL_RULE_NAME_MAX); E(TL_EVIDENCE_MAX);
 	E(TL_COMM_LEN); E(TL_PATH_MAX); E(TL_ARGS_MAX); E(TL_PREFIX_MAX);
 	return 0;

@@ -214,6 +214,8 @@ static void apply_landlock(const struct header *h, const unsigned char *p) {
     }
     /* by default Landlock logs denials of this program only, not of the program it execs */
     unsigned flags = (h->flags & F_LANDLOCK_LOG) && abi >= LL_ABI7 ? LL_LOG_NEW_EXEC_ON : 0;
+    if ((h->flags & F_LANDLOCK_LOG) && abi < LL_ABI7)
+        fprintf(stderr, "twinlane-sandbox-exec: Landlock ABI %d (< 7) cannot log the workload's denials; they are enforced, not logged\n", abi);
     check(syscall(SYS_landlock_restrict_self, ruleset, flags));
     close(ruleset);
 }

@@ -73,6 +73,10 @@ final class AgentConfig {
     List<PromotionRule> promotions = new ArrayList<>();
     /** detector.enabled: scan records' strings for planted payloads (the detector module). */
     boolean detectorEnabled = true;
+    /** sandbox_denials.enabled: read the kernel's audit stream for sandboxed workloads' denials. */
+    boolean sandboxDenials = true;
+    /** sandbox_denials.enable_audit: turn the kernel's audit on while the agent runs (Landlock logs only then). */
+    boolean enableAudit;
     /** detector.rules: a rules file adding to the builtin rules; null: the builtin rules alone. */
     Path detectorRulesFile;
     /** The rules, loaded by {@link #loadDetectionRules()} before the start; null: the detector is off. */
@@ -266,6 +270,11 @@ final class AgentConfig {
         String detectorRules = d.text("rules", null);
         detectorRulesFile = detectorRules == null ? null : Path.of(detectorRules);
         d.rejectUnknown();
+
+        ConfigReader sd = r.section("sandbox_denials");
+        sandboxDenials = sd.flag("enabled", sandboxDenials);
+        enableAudit = sd.flag("enable_audit", enableAudit);
+        sd.rejectUnknown();
 
         ConfigReader routing = r.section("routing");
         readRules(routing, routing.list("promote"));

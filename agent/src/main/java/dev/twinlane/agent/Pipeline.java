@@ -62,6 +62,7 @@ final class Pipeline implements AutoCloseable {
     private final Exporters exporters;
     /** The policy plane (the policy: section): null when off. */
     private PolicyPlane policyPlane;
+    private SandboxDenials sandboxDenials;
     private PolicyHeartbeat heartbeat;
     private ControlServer control;
     private Summary summary;
@@ -167,6 +168,7 @@ final class Pipeline implements AutoCloseable {
             DetectorMetrics.bind(registry, router.detection(c.detection));
         }
         router.start();
+        sandboxDenials = SandboxDenials.start(c, router, registry);
         reportPriority(c.securityRealtimePriority, c.securityNice);
         if (c.kafka != null && c.kafka.cursorDir == null) {
             c.kafka.cursorDir = c.dataDir.resolve("export");
@@ -412,6 +414,12 @@ final class Pipeline implements AutoCloseable {
             problems.add("problem: the loss journal " + journal.path() + " names " + SecurityLogSink.describe(journal.entries())
                     + " not yet in the security log");
         }
+        if (sandboxDenials != null) {
+            lines.add(sandboxDenials.describe());
+            if (sandboxDenials.problem() != null) {
+                problems.add(sandboxDenials.problem());
+            }
+        }
         if (policyPlane != null) {
             lines.addAll(policyPlane.describe());
             String tamper = policyPlane.tamperProblem();
@@ -440,6 +448,9 @@ final class Pipeline implements AutoCloseable {
             return;
         }
         stopPolicy();      // no request and no renewal while the rest stops; the pins keep what is in force
+        if (sandboxDenials != null) {
+            sandboxDenials.close();   // before the router's last drain, which takes what it handed over
+        }
         kernel.detach();   // nothing new after this: the router's last drain and drop check are complete
         securityLane.beginStop();
         router.close();

@@ -23,7 +23,7 @@ import picocli.CommandLine.Command;
         description = {"Which hooks enforce, which only audit, which are unavailable, and why: the running agent's"
                 + " state (with its logs' health and records by kind), or a probe of this kernel when none runs."},
         footer = "Exit status: 0; 1 with one line per problem on stderr when a log is unhealthy, security appends"
-                + " fail, or the loss journal names events not yet logged.")
+                + " fail, the loss journal names events not yet logged, or sandbox denials are no longer read.")
 final class StatusCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
@@ -41,6 +41,7 @@ final class StatusCommand implements Callable<Integer> {
             System.out.println("no agent running; probe of this kernel:");
             System.out.print(StatusFile.render(kernel.hooks(), config));
         }
+        System.out.println(SandboxDenials.probe());
         return 0;
     }
 }

@@ -4,6 +4,7 @@ import jnr.ffi.Pointer;
 import jnr.ffi.annotations.SaveError;
 import jnr.ffi.types.off_t;
 import jnr.ffi.types.size_t;
+import jnr.ffi.types.ssize_t;
 
 /**
  * libc calls for mapping ring buffers and sleeping on them. mmap must be
@@ -52,6 +53,21 @@ public interface LibC {
     int mount(String source, String target, String fstype, long flags, Pointer data);
 
     int close(int fd);
+
+    @SaveError
+    int socket(int domain, int type, int protocol);
+
+    @SaveError
+    int bind(int fd, Pointer addr, int addrLen);
+
+    @SaveError
+    int setsockopt(int fd, int level, int name, Pointer value, int len);
+
+    @SaveError
+    @ssize_t long recv(int fd, Pointer buf, @size_t long len, int flags);
+
+    @SaveError
+    @ssize_t long send(int fd, Pointer buf, @size_t long len, int flags);
 
     @SaveError
     int setrlimit(int resource, Pointer rlim);

@@ -3,6 +3,7 @@ package dev.twinlane.ingest;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 
+import dev.twinlane.records.DenialSource;
 import dev.twinlane.records.DetectionField;
 import dev.twinlane.records.Field;
 import dev.twinlane.records.RecordKind;
@@ -72,6 +73,9 @@ public final class RecordJson {
                     Json.quote(sb, d == null ? String.valueOf(v) : d.label());
                 } else if (kind == RecordKind.DETECTION && f.name().equals("subject_ring")) {
                     Json.quote(sb, v < Ring.values().length ? Ring.values()[(int) v].label() : String.valueOf(v));
+                } else if (kind == RecordKind.SANDBOX_DENIAL && f.name().equals("denial_source")) {
+                    DenialSource d = DenialSource.of((int) v);
+                    Json.quote(sb, d == null ? String.valueOf(v) : d.label());
                 } else if (f.name().equals("path_status")) {
                     Json.quote(sb, v < PATH_STATUS.length ? PATH_STATUS[(int) v] : String.valueOf(v));
                 } else {

@@ -11,6 +11,7 @@ import java.util.TreeMap;
 
 import org.junit.jupiter.api.Test;
 
+import dev.twinlane.records.DenialSource;
 import dev.twinlane.records.DetectionField;
 import dev.twinlane.records.Field;
 import dev.twinlane.records.RecordKind;
@@ -72,6 +73,14 @@ class RecordLayoutDriftTest {
         }
         assertEquals(consts.keySet().stream().filter(n -> n.startsWith("TL_FIELD_")).count(),
                 DetectionField.values().length, "a detection field exists on one side only");
+        for (DenialSource d : DenialSource.values()) {
+            assertEquals(String.valueOf(d.code()), consts.get("TL_DENIAL_" + d.name()), "denial source code of " + d);
+        }
+        assertEquals(consts.keySet().stream().filter(n -> n.startsWith("TL_DENIAL_")).count(),
+                DenialSource.values().length, "a denial source exists on one side only");
+        assertEquals(String.valueOf(SandboxDenial.EXEC_ID_FROM_EXEC), consts.get("TL_EXEC_ID_FROM_EXEC"));
+        assertEquals(String.valueOf(SandboxDenial.EXEC_ID_UNKNOWN), consts.get("TL_EXEC_ID_UNKNOWN"));
+        assertEquals(String.valueOf(RecordLayout.BLOCKERS_MAX), consts.get("TL_BLOCKERS_MAX"));
         assertEquals(String.valueOf(RecordLayout.RULE_NAME_MAX), consts.get("TL_RULE_NAME_MAX"));
         assertEquals(String.valueOf(RecordLayout.EVIDENCE_MAX), consts.get("TL_EVIDENCE_MAX"));
         for (Ring r : Ring.values()) {

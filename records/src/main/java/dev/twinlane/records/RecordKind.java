@@ -13,6 +13,8 @@ public enum RecordKind {
     POLICY(8, Ring.SECURITY, RecordLayout.POLICY),
     /** From user space (the agent's detector), right after its subject record in the security lane. */
     DETECTION(9, Ring.SECURITY, RecordLayout.DETECTION),
+    /** From user space (the agent's audit reader): a sandboxed workload's seccomp or Landlock denial. */
+    SANDBOX_DENIAL(10, Ring.SECURITY, RecordLayout.SANDBOX_DENIAL),
     FORK(32, Ring.OBSERVABILITY, RecordLayout.FORK),
     EXIT(33, Ring.OBSERVABILITY, RecordLayout.EXIT),
     SYSCALL(34, Ring.OBSERVABILITY, RecordLayout.SYSCALL),

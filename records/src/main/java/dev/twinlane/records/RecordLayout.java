@@ -19,7 +19,7 @@ import java.util.List;
  * header compiled by gcc; keep the field names identical to the C ones.
  */
 public final class RecordLayout {
-    public static final int ABI_VERSION = 5;
+    public static final int ABI_VERSION = 6;
     public static final int COMM_LEN = 16;
     public static final int PATH_MAX = 256;
     public static final int ARGS_MAX = 512;
@@ -27,6 +27,7 @@ public final class RecordLayout {
     public static final int DETAIL_MAX = 128;
     public static final int RULE_NAME_MAX = 40;
     public static final int EVIDENCE_MAX = 128;
+    public static final int BLOCKERS_MAX = 96;
 
     /** Header fields only (kind and size) every record starts with. */
     public static final int KIND_OFFSET = 0;
@@ -83,6 +84,17 @@ public final class RecordLayout {
             f("span_len", 92, 4, U32), f("evidence_len", 96, 4, U32), f("subject_ring", 100, 1, U8),
             f("rule", 104, RULE_NAME_MAX, CHARS), f("evidence", 144, EVIDENCE_MAX, CHARS));
 
+    /**
+     * Written by the agent from the kernel's audit records (a sandboxed workload's seccomp or
+     * Landlock denial), never by a BPF program; the header is the workload's.
+     * denial_source: {@link DenialSource}; exec_id_status: 0 from its exec record, 1 unknown.
+     */
+    public static final RecordStruct SANDBOX_DENIAL = new RecordStruct("tl_sandbox_denial", 480, HEADER,
+            f("denial_source", 80, 1, U8), f("exec_id_status", 81, 1, U8), f("syscall_nr", 84, 4, S32),
+            f("error", 88, 4, S32), f("action", 92, 4, U32), f("audit_serial", 96, 8, U64),
+            f("audit_time_ms", 104, 8, U64), f("landlock_domain", 112, 8, U64), f("blockers_len", 120, 4, U32),
+            f("object_len", 124, 4, U32), f("blockers", 128, BLOCKERS_MAX, CHARS), f("object", 224, PATH_MAX, CHARS));
+
     public static final RecordStruct FORK = new RecordStruct("tl_fork", 96, HEADER,
             f("child_start_ns", 80, 8, U64), f("child_tgid", 88, 4, U32));
 
@@ -124,7 +136,7 @@ public final class RecordLayout {
             f("type", 0, 4, U32), f("id", 4, 4, U32));
 
     public static final List<RecordStruct> ALL = List.of(HEADER, EXEC, FILE_OPEN, NET, PTRACE, KERNEL_READ,
-            BPF, POLICY, DETECTION, FORK, EXIT, SYSCALL, TCP_STATE, LOADGEN, CONFIG, READER_STATE, DROPS_LOGGED,
+            BPF, POLICY, DETECTION, SANDBOX_DENIAL, FORK, EXIT, SYSCALL, TCP_STATE, LOADGEN, CONFIG, READER_STATE, DROPS_LOGGED,
             INODE_KEY, PREFIX_KEY,
             PROTECTED_KEY);
 

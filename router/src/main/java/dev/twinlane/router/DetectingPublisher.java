@@ -12,7 +12,7 @@ import dev.twinlane.records.Ring;
  * tap), so the security log holds the subject followed by its detection. Promoted observability
  * records pass here too. Thread-confined, like the publisher it wraps.
  */
-final class DetectingPublisher implements SecurityPublisher {
+final class DetectingPublisher extends ForwardingPublisher {
     private final SecurityPublisher next;
     private final Records.Tap tap;
     private final RecordStrings strings;
@@ -42,17 +42,7 @@ final class DetectingPublisher implements SecurityPublisher {
     }
 
     @Override
-    public void publishGap(int kernelRing, long count, long fromBootNs, long toBootNs) {
-        next.publishGap(kernelRing, count, fromBootNs, toBootNs);
-    }
-
-    @Override
-    public void endBatch() {
-        next.endBatch();
-    }
-
-    @Override
-    public void tick() {
-        next.tick();
+    SecurityPublisher next() {
+        return next;
     }
 }

@@ -7,6 +7,7 @@ import dev.twinlane.detector.DetectionRules;
 import dev.twinlane.detector.ThreatClass;
 import dev.twinlane.ingest.KernelIngest;
 import dev.twinlane.ingest.RecordHandler;
+import dev.twinlane.records.RecordKind;
 import dev.twinlane.records.RecordView;
 import dev.twinlane.records.Ring;
 import dev.twinlane.ingest.RingBufferReader;
@@ -27,6 +28,7 @@ import dev.twinlane.ingest.WakeupPolicy;
  */
 public final class Router implements AutoCloseable {
     private static final int BATCH = 4096;
+    private static final int EXEC = RecordKind.EXEC.code();
     /** Longest sleep of a reader woken per record, before it looks at promotions and drops anyway. */
     private static final long PER_RECORD_SLEEP_NS = 10_000_000L;
     /**
@@ -45,7 +47,9 @@ public final class Router implements AutoCloseable {
     private DetectingPublisher detecting;
     private final ObservabilityPublisher observability;
     private final Promotion promotion;
-    private final PolicyEvents policyEvents = new PolicyEvents();
+    private final UserRecords policyEvents = new UserRecords();
+    private final ExecIds execIds = new ExecIds();
+    private final UserRecords sandboxDenials = new UserRecords(execIds);
     private final Records.Tap tap;
     private final KernelDrops drops;
     private final GapAccounting gaps;
@@ -77,6 +81,15 @@ public final class Router implements AutoCloseable {
      */
     public void publishPolicyEvent(byte[] record) {
         policyEvents.offer(record);
+    }
+
+    /**
+     * Queues a sandbox denial (ingest's {@code SandboxDenial.toRecord}) for the security lane: any
+     * thread may call it; the security thread gives it the exec_id of its tgid's exec record and
+     * publishes it after a drain, in order (see {@link ExecIds} for how long it waits for that record).
+     */
+    public void publishSandboxDenial(byte[] record) {
+        sandboxDenials.offer(record);
     }
 
     /**
@@ -138,6 +151,7 @@ public final class Router implements AutoCloseable {
             int n = reader.drain(handler, BATCH);
             promotion.drainTo(security);
             policyEvents.drainTo(security);
+            sandboxDenials.drainTo(tappedSecurity);
             gaps.check(security);
             security.endBatch();
             long now = System.nanoTime();
@@ -160,6 +174,7 @@ public final class Router implements AutoCloseable {
         reader.drain(handler, Integer.MAX_VALUE);  // what the kernel committed before the stop
         promotion.drainTo(security);
         policyEvents.drainTo(security);
+        sandboxDenials.drainTo(tappedSecurity, true);
         security.endBatch();
     }
 
@@ -208,6 +223,9 @@ public final class Router implements AutoCloseable {
         @Override
         public void onRecord(RecordView r) {
             tap.accept(r);
+            if (r.kindCode() == EXEC) {
+                execIds.remember(r);
+            }
             security.publish(r);
         }
 
@@ -216,6 +234,20 @@ public final class Router implements AutoCloseable {
             // counted by the reader (twinlane.ingest.malformed); never printed from a real-time thread
         }
     }
+
+    /** Sandbox denials: shown to the tap (--print, kinds counted) as they are published, like kernel records. */
+    private final SecurityPublisher tappedSecurity = new ForwardingPublisher() {
+        @Override
+        public void publish(RecordView r) {
+            tap.accept(r);
+            security.publish(r);
+        }
+
+        @Override
+        SecurityPublisher next() {
+            return security;   // read at each call: detection() replaces it before the start
+        }
+    };
 
     private final class ToObservability implements RecordHandler {
         @Override
@@ -252,6 +284,7 @@ public final class Router implements AutoCloseable {
         securityThread.join();   // its last drain took every promotion queued before
         promotion.close();
         policyEvents.close();
+        sandboxDenials.close();
         observabilityThread.join();
         drops.stop();
         // The reading threads are gone: this thread is now the publishers' only caller.
@@ -264,6 +297,10 @@ public final class Router implements AutoCloseable {
         if (policyEvents.lostAtClose() > 0) {
             System.err.println("twinlane router: " + policyEvents.lostAtClose()
                     + " policy events arrived after the security lane's last drain and were not logged");
+        }
+        if (sandboxDenials.lostAtClose() > 0) {
+            System.err.println("twinlane router: " + sandboxDenials.lostAtClose()
+                    + " sandbox denials arrived after the security lane's last drain and were not logged");
         }
         if (promotion.lostAtClose() > 0) {
             System.err.println("twinlane router: " + promotion.lostAtClose()

@@ -149,6 +149,7 @@ public final class Ocsf {
             case TCP_STATE -> tcpState(o, r, wallNanos, host, logId, seq);
             case POLICY -> policy(o, r, wallNanos, host, logId, seq);
             case DETECTION -> OcsfDetection.finding(o, r, wallNanos, host, logId, seq);
+            case SANDBOX_DENIAL -> OcsfSandboxDenial.event(o, r, wallNanos, host, logId, seq);
             default -> {
                 return false;
             }
@@ -447,17 +448,22 @@ public final class Ocsf {
             o.name("disposition_id").num(blocked ? 2 : 1).name("disposition").str(blocked ? "Blocked" : "Allowed");
         }
         // actor and device are the host profile's; disposition is the security_control profile's
-        metadataStart(o, "twinlane", "security", decision >= 0 ? HOST_AND_SECURITY_CONTROL : HOST);
-        o.name("uid").strNum(logId, seq);
-        if (seq <= Integer.MAX_VALUE) {
-            o.name("sequence").num(seq); // an integer_t: a seq beyond it is in metadata.uid only
-        }
-        o.end();
+        metadata(o, logId, seq, decision >= 0 ? HOST_AND_SECURITY_CONTROL : HOST);
         device(o, host);
     }
 
     private static final String[] HOST = {"host"};
     private static final String[] HOST_AND_SECURITY_CONTROL = {"host", "security_control"};
+
+    /** The whole "metadata" of a security log record: as {@link #metadataStart}, then its uid LOGID:SEQ and sequence. */
+    static void metadata(JsonOut o, String logId, long seq, String... profiles) {
+        metadataStart(o, "twinlane", "security", profiles);
+        o.name("uid").strNum(logId, seq);
+        if (seq <= Integer.MAX_VALUE) {
+            o.name("sequence").num(seq); // an integer_t: a seq beyond it is in metadata.uid only
+        }
+        o.end();
+    }
 
     /** Opens "metadata" with the schema version, the profiles used, the product and the log; the caller closes it. */
     static void metadataStart(JsonOut o, String product, String logName, String... profiles) {

@@ -55,12 +55,7 @@ final class OcsfDetection {
         Ocsf.text(o.name("desc"), r, EVIDENCE, false);
         o.name("types").beginArray().element().str(threat).endArray();
         o.end();
-        Ocsf.metadataStart(o, "twinlane", "security", "host");
-        o.name("uid").strNum(logId, seq);
-        if (seq <= Integer.MAX_VALUE) {
-            o.name("sequence").num(seq);
-        }
-        o.end();
+        Ocsf.metadata(o, logId, seq, "host");
         Ocsf.device(o, host);
         Ocsf.actor(o, r);
         unmapped(o, r);

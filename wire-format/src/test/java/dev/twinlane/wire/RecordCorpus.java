@@ -98,6 +98,15 @@ public final class RecordCorpus {
                 RecordKind.DETECTION, 4257, "comm", "ignore previous", "subject_kind", 32, "field", 5, "threat_class", 4,
                 "rule_id", 101, "span_start", 0, "span_len", 15, "subject_ring", 1, "rule", "ignore-previous-instructions",
                 "evidence", "ignore previous", "evidence_len", 15));
+        in.add(of("sandbox_denial-seccomp", "a workload under `sandbox run --profile minimal` calls socket() (nr 41): "
+                + "seccomp returns EPERM and logs it (audit code 0x50000, SECCOMP_RET_ERRNO)",
+                RecordKind.SANDBOX_DENIAL, 4258, "comm", "perl", "source", 5, "denial_source", 1, "syscall_nr", 41,
+                "action", 0x50000, "audit_serial", 2_779_153, "audit_time_ms", 1_795_604_558_480L));
+        in.add(of("sandbox_denial-landlock", "the same workload opens /srv/out/x for writing outside its write paths: "
+                + "Landlock denies it (EACCES), missing fs.write_file",
+                RecordKind.SANDBOX_DENIAL, 4259, "comm", "perl", "source", 5, "denial_source", 2, "syscall_nr", 257,
+                "error", 13, "audit_serial", 2_779_156, "audit_time_ms", 1_795_604_558_490L, "landlock_domain", 0x1b3d9aacbL,
+                "blockers", "fs.write_file", "blockers_len", 13, "object", "/srv/out/x", "object_len", 10));
         Map<String, Input> byName = new LinkedHashMap<>();
         long seq = 42;
         for (Input i : in) {

@@ -15,14 +15,14 @@ import dev.twinlane.records.RecordKind;
 import dev.twinlane.records.RecordView;
 
 /** Policy events reach the security publisher whole, in order, and none is lost silently at a stop. */
-class PolicyEventsTest {
+class UserRecordsTest {
     private static byte[] event(PolicyEvent.Kind kind, long version, String detail) {
         return new PolicyEvent(kind, 1, 0, version, version - 1, 2_500_000, null, detail).toRecord(4242, 1_000_000 + version);
     }
 
     @Test
     void eventsArePublishedInOrderAsPolicyRecords() {
-        PolicyEvents events = new PolicyEvents();
+        UserRecords events = new UserRecords();
         Collected lane = new Collected();
         events.offer(event(PolicyEvent.Kind.APPLY, 12, ""));
         events.offer(event(PolicyEvent.Kind.REFUSAL, 12, "policy version 12 is not above 12: a replay"));
@@ -46,7 +46,7 @@ class PolicyEventsTest {
 
     @Test
     void aLongDetailIsTruncatedWithItsTrueLengthAndAnEventAfterTheStopIsCounted() {
-        PolicyEvents events = new PolicyEvents();
+        UserRecords events = new UserRecords();
         Collected lane = new Collected();
         events.offer(event(PolicyEvent.Kind.MODE_CHANGE, 2, "x".repeat(300)));
         events.close();
@@ -61,6 +61,6 @@ class PolicyEventsTest {
 
     @Test
     void somethingThatIsNotARecordIsRefused() {
-        assertThrows(IllegalArgumentException.class, () -> new PolicyEvents().offer(new byte[] {8, 0, 3, 0}));
+        assertThrows(IllegalArgumentException.class, () -> new UserRecords().offer(new byte[] {8, 0, 3, 0}));
     }
 }
