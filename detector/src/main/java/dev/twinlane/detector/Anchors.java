@@ -25,7 +25,11 @@ final class Anchors {
     private final int[] ruleOf;
     private final int[] groupBit;
     private final int[] allGroups;
+    private final int[] anchorless;
     private final int[] seen;
+    /** The rules with some group seen in the current text, so that only they are collected and reset. */
+    private final int[] touched;
+    private int touchedCount;
 
     Anchors(List<DetectionRules.Rule> rules) {
         List<char[]> literals = new ArrayList<>();
@@ -33,6 +37,7 @@ final class Anchors {
         List<Integer> bits = new ArrayList<>();
         allGroups = new int[rules.size()];
         seen = new int[rules.size()];
+        touched = new int[rules.size()];
         for (int r = 0; r < rules.size(); r++) {
             List<List<String>> groups = rules.get(r).anchors();
             allGroups[r] = (1 << groups.size()) - 1;
@@ -44,6 +49,7 @@ final class Anchors {
                 }
             }
         }
+        anchorless = java.util.stream.IntStream.range(0, rules.size()).filter(r -> allGroups[r] == 0).toArray();
         ruleOf = owners.stream().mapToInt(Integer::intValue).toArray();
         groupBit = bits.stream().mapToInt(Integer::intValue).toArray();
         classes = assignClasses(literals);
@@ -66,7 +72,6 @@ final class Anchors {
 
     /** Sets in {@code hits} the bit of every rule with all its anchor groups in {@code t} (or none at all). */
     void find(Text t, long[] hits) {
-        Arrays.fill(seen, 0);
         char[] c = t.chars;
         int state = 0;
         for (int i = 0, n = t.length; i < n; i++) {
@@ -75,14 +80,29 @@ final class Anchors {
         collect(hits);
     }
 
-    /** The same over the raw bytes of a plain string ({@link PlainBytes}), read through its normal form. */
-    void find(byte[] b, int off, int len, long[] hits) {
-        Arrays.fill(seen, 0);
+    /**
+     * The same over raw bytes, read through their normal form while they are plain ({@link PlainBytes}),
+     * checking that as it goes: one pass. False, with {@code hits} not set, when they are not plain
+     * (then the normaliser must read them and {@link #find(Text, long[])} its text).
+     */
+    boolean findPlain(byte[] b, int off, int len, PlainBytes plain, long[] hits) {
         int state = 0;
+        int run = 0;
+        int longest = 0;
         for (int i = off, end = off + len; i < end; i++) {
-            state = step(state, PlainBytes.normalAt(b, i, off, end));
+            int ch = PlainBytes.plainAt(b, i, off, end);
+            if (ch == PlainBytes.REWRITTEN) {
+                return reset();
+            }
+            run = PlainBytes.base64(b[i]) ? run + 1 : 0;
+            longest = Math.max(longest, run);
+            state = step(state, ch);
+        }
+        if (!plain.runsKept(b, off, len, longest)) {
+            return reset();
         }
         collect(hits);
+        return true;
     }
 
     private int step(int state, int ch) {
@@ -96,16 +116,35 @@ final class Anchors {
 
     private void collect(long[] hits) {
         Arrays.fill(hits, 0);
-        for (int r = 0; r < seen.length; r++) {
+        for (int i = 0; i < touchedCount; i++) {
+            int r = touched[i];
             if (seen[r] == allGroups[r]) {
                 hits[r >> 6] |= 1L << r;
             }
+            seen[r] = 0;
         }
+        touchedCount = 0;
+        // a rule without anchors runs on every text
+        for (int r : anchorless) {
+            hits[r >> 6] |= 1L << r;
+        }
+    }
+
+    private boolean reset() {
+        for (int i = 0; i < touchedCount; i++) {
+            seen[touched[i]] = 0;
+        }
+        touchedCount = 0;
+        return false;
     }
 
     private void mark(int[] anchors) {
         for (int a : anchors) {
-            seen[ruleOf[a]] |= groupBit[a];
+            int r = ruleOf[a];
+            if (seen[r] == 0) {
+                touched[touchedCount++] = r;
+            }
+            seen[r] |= groupBit[a];
         }
     }
 
