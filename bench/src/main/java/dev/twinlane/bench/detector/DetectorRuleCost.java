@@ -55,14 +55,17 @@ public final class DetectorRuleCost {
         double[] perRun = new double[rules.size()];
         Integer[] order = new Integer[rules.size()];
         double total = 0;
+        long runs = 0;
         for (int r = 0; r < rules.size(); r++) {
+            runs += reached.get(r).size();
             order[r] = r;
             perRun[r] = reached.get(r).isEmpty() ? 0 : perRun(rules.rules().get(r).pattern().matcher(""), reached.get(r), cpu);
             total += perRun[r] * reached.get(r).size() / corpus.size();
         }
         Arrays.sort(order, (a, b) -> Double.compare(perRun[b] * reached.get(b).size(), perRun[a] * reached.get(a).size()));
-        System.out.printf("%n%s: %d strings; the patterns add %.0f ns CPU per string (this machine, shared: figures move"
-                + " with its load)%n", name, corpus.size(), total);
+        System.out.printf("%n%s: %d strings, %.3f pattern runs per string; the patterns add %.0f ns CPU per string (this"
+                + " machine, shared: ns figures move with its load, runs do not)%n", name, corpus.size(),
+                runs / (double) corpus.size(), total);
         System.out.printf("%6s %-28s %8s %10s %12s  %s%n", "rule", "name", "runs", "ns/run", "ns/string", "first string run on");
         for (int r : order) {
             List<String> texts = reached.get(r);
