@@ -18,10 +18,22 @@ final class Anchors {
     /** The input class of each ASCII char: 0 for chars no literal uses, so the table stays narrow. */
     private final byte[] classOf = new byte[ASCII];
     private final int classes;
-    /** next[state * classes + class]: the state after that char (goto and failure links folded in). */
+    /**
+     * next[state * classes + class]: the state after that char (goto and failure links folded in).
+     * States where no literal ends come first, so a state's number says whether any does.
+     */
     private final char[] next;
-    /** The literals that end in each state (its own and its failure chain's), or null: the common case. */
-    private final int[][] ending;
+    private final int firstEnding;
+    /** endings[state - firstEnding]: the literals that end in a state (its own and its failure chain's). */
+    private final int[][] endings;
+    /**
+     * Per raw byte of a plain string: the input class of its normal char (upper case folded) in the low
+     * bits, {@link #BASE64} when it can be part of a base64 run, {@link #LOOK} when {@link PlainBytes#plainAt}
+     * must decide (a byte a pass rewrites, '_', a blank, '<', '/').
+     */
+    private final int[] byteInfo = new int[256];
+    private static final int BASE64 = 1 << 8;
+    private static final int LOOK = 1 << 9;
     private final int[] ruleOf;
     private final int[] groupBit;
     private final int[] allGroups;
@@ -61,9 +73,47 @@ final class Anchors {
             throw new IllegalArgumentException("the rules' anchors make " + trie.size() + " automaton states, over "
                     + (int) Character.MAX_VALUE);
         }
-        next = new char[trie.size() * classes];
-        ending = new int[trie.size()][];
-        link(trie);
+        char[] linked = new char[trie.size() * classes];
+        int[][] ending = new int[trie.size()][];
+        link(trie, linked, ending);
+        int[] order = endingsLast(ending);
+        next = renumbered(linked, order);
+        firstEnding = trie.size() - (int) Arrays.stream(ending).filter(e -> e != null).count();
+        endings = new int[trie.size() - firstEnding][];
+        for (int st = 0; st < ending.length; st++) {
+            if (ending[st] != null) {
+                endings[order[st] - firstEnding] = ending[st];
+            }
+        }
+        for (int c = 0; c < byteInfo.length; c++) {
+            int normal = c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+            byteInfo[c] = (normal < ASCII ? classOf[normal] : 0) | (PlainBytes.base64((byte) c) ? BASE64 : 0)
+                    | (PlainBytes.keptAsIs(c) ? 0 : LOOK);
+        }
+    }
+
+    /** New numbers for the states: those where no literal ends first, in their order, then the others. */
+    private static int[] endingsLast(int[][] ending) {
+        int[] order = new int[ending.length];
+        int n = 0;
+        for (int pass = 0; pass < 2; pass++) {
+            for (int st = 0; st < ending.length; st++) {
+                if ((ending[st] != null) == (pass == 1)) {
+                    order[st] = n++;
+                }
+            }
+        }
+        return order;
+    }
+
+    private char[] renumbered(char[] linked, int[] order) {
+        char[] out = new char[linked.length];
+        for (int st = 0; st < order.length; st++) {
+            for (int k = 0; k < classes; k++) {
+                out[order[st] * classes + k] = (char) order[linked[st * classes + k]];
+            }
+        }
+        return out;
     }
 
     static int words(int rules) {
@@ -90,13 +140,21 @@ final class Anchors {
         int run = 0;
         int longest = 0;
         for (int i = off, end = off + len; i < end; i++) {
-            int ch = PlainBytes.plainAt(b, i, off, end);
-            if (ch == PlainBytes.REWRITTEN) {
-                return reset();
+            int info = byteInfo[b[i] & 0xff];
+            int k = info & 0xff;
+            if ((info & LOOK) != 0) {
+                int ch = PlainBytes.plainAt(b, i, off, end);
+                if (ch == PlainBytes.REWRITTEN) {
+                    return reset();
+                }
+                k = classOf[ch];
             }
-            run = PlainBytes.base64(b[i]) ? run + 1 : 0;
+            run = (info & BASE64) != 0 ? run + 1 : 0;
             longest = Math.max(longest, run);
-            state = step(state, ch);
+            state = next[state * classes + k];
+            if (state >= firstEnding) {
+                mark(endings[state - firstEnding]);
+            }
         }
         if (!plain.runsKept(b, off, len, longest)) {
             return reset();
@@ -107,9 +165,8 @@ final class Anchors {
 
     private int step(int state, int ch) {
         int s = ch < ASCII ? next[state * classes + classOf[ch]] : 0;
-        int[] end = ending[s];
-        if (end != null) {
-            mark(end);
+        if (s >= firstEnding) {
+            mark(endings[s - firstEnding]);
         }
         return s;
     }
@@ -164,7 +221,7 @@ final class Anchors {
     }
 
     /** Breadth first from the root: each state's failure link, its full row of next states and its endings. */
-    private void link(Trie trie) {
+    private void link(Trie trie, char[] next, int[][] ending) {
         int[] fail = new int[trie.size()];
         ArrayDeque<Integer> queue = new ArrayDeque<>();
         for (int k = 0; k < classes; k++) {

@@ -65,6 +65,11 @@ final class PlainBytes {
         return normalAt(b, i, from, to);
     }
 
+    /** Whether byte c (0-255) is its normal char, or that char's upper case, wherever it stands. */
+    static boolean keptAsIs(int c) {
+        return KIND[c] == KEPT || c >= 'A' && c <= 'Z';
+    }
+
     /** Whether byte c can be part of a base64 run. */
     static boolean base64(byte c) {
         return c >= 0 && BASE64[c];
