@@ -138,7 +138,6 @@ final class Anchors {
     boolean findPlain(byte[] b, int off, int len, PlainBytes plain, long[] hits) {
         int state = 0;
         int run = 0;
-        int longest = 0;
         for (int i = off, end = off + len; i < end; i++) {
             int info = byteInfo[b[i] & 0xff];
             int k = info & 0xff;
@@ -149,14 +148,21 @@ final class Anchors {
                 }
                 k = classOf[ch];
             }
-            run = (info & BASE64) != 0 ? run + 1 : 0;
-            longest = Math.max(longest, run);
+            if ((info & BASE64) != 0) {
+                run++;
+            } else {
+                // a run just ended: only one long enough to decode is read again
+                if (run >= Base64Runs.MIN && plain.runDecodes(b, off, len, i - off - run, i - off)) {
+                    return reset();
+                }
+                run = 0;
+            }
             state = next[state * classes + k];
             if (state >= firstEnding) {
                 mark(endings[state - firstEnding]);
             }
         }
-        if (!plain.runsKept(b, off, len, longest)) {
+        if (run >= Base64Runs.MIN && plain.runDecodes(b, off, len, len - run, len)) {
             return reset();
         }
         collect(hits);

@@ -80,6 +80,11 @@ final class PlainBytes {
         return longest < Base64Runs.MIN || !Base64Runs.anyDecodes(view.of(b, off, len));
     }
 
+    /** Whether the base64 run [from, to) (relative to {@code off}) of a string decodes, so the string is not plain. */
+    boolean runDecodes(byte[] b, int off, int len, int from, int to) {
+        return Base64Runs.decodingStart(view.of(b, off, len), from, to) >= 0;
+    }
+
     /**
      * The normalised char at i of a plain string [from, to), as the normaliser's fold makes it:
      * lower case, and '_' between letters or digits a blank (file names spell blanks so).

@@ -57,9 +57,12 @@ class PlainBytesTest {
         for (String file : List.of("command_injection", "sql_injection", "path_traversal", "prompt_injection",
                 "social_engineering", "hard_negatives")) {
             for (String l : Payloads.of(file)) {
-                for (String s : List.of(l, l.toUpperCase(), l.replace(' ', '_'), "/tmp/x/" + l.replace(' ', '/'))) {
+                String b64 = java.util.Base64.getEncoder().encodeToString(l.getBytes(StandardCharsets.UTF_8));
+                for (String s : List.of("/tmp/x/" + b64, "/tmp/x/" + b64 + "/y", l, l.toUpperCase(), l.replace(' ', '_'), "/tmp/x/" + l.replace(' ', '/'))) {
                     byte[] b = s.getBytes(StandardCharsets.UTF_8);
-                    if (anchors.findPlain(b, 0, b.length, plain, fromBytes)) {
+                    boolean plainBytes = anchors.findPlain(b, 0, b.length, plain, fromBytes);
+                    assertEquals(plain.test(b, 0, b.length), plainBytes, s);
+                    if (plainBytes) {
                         plainOnes++;
                         anchors.find(normaliser.normalise(b, 0, b.length), fromText);
                         assertArrayEquals(fromText, fromBytes, s);
