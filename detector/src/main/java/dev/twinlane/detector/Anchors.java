@@ -18,14 +18,30 @@ final class Anchors {
     /** The input class of each ASCII char: 0 for chars no literal uses, so the table stays narrow. */
     private final byte[] classOf = new byte[ASCII];
     private final int classes;
-    /** next[state * classes + class]: the state after that char (goto and failure links folded in). */
+    /**
+     * next[state * classes + class]: the state after that char (goto and failure links folded in).
+     * States where no literal ends come first, so a state's number says whether any does.
+     */
     private final char[] next;
-    /** The literals that end in each state (its own and its failure chain's), or null: the common case. */
-    private final int[][] ending;
+    private final int firstEnding;
+    /** endings[state - firstEnding]: the literals that end in a state (its own and its failure chain's). */
+    private final int[][] endings;
+    /**
+     * Per raw byte of a plain string: the input class of its normal char (upper case folded) in the low
+     * bits, {@link #BASE64} when it can be part of a base64 run, {@link #LOOK} when {@link PlainBytes#plainAt}
+     * must decide (a byte a pass rewrites, '_', a blank, '<', '/').
+     */
+    private final int[] byteInfo = new int[256];
+    private static final int BASE64 = 1 << 8;
+    private static final int LOOK = 1 << 9;
     private final int[] ruleOf;
     private final int[] groupBit;
     private final int[] allGroups;
+    private final int[] anchorless;
     private final int[] seen;
+    /** The rules with some group seen in the current text, so that only they are collected and reset. */
+    private final int[] touched;
+    private int touchedCount;
 
     Anchors(List<DetectionRules.Rule> rules) {
         List<char[]> literals = new ArrayList<>();
@@ -33,6 +49,7 @@ final class Anchors {
         List<Integer> bits = new ArrayList<>();
         allGroups = new int[rules.size()];
         seen = new int[rules.size()];
+        touched = new int[rules.size()];
         for (int r = 0; r < rules.size(); r++) {
             List<List<String>> groups = rules.get(r).anchors();
             allGroups[r] = (1 << groups.size()) - 1;
@@ -44,6 +61,7 @@ final class Anchors {
                 }
             }
         }
+        anchorless = java.util.stream.IntStream.range(0, rules.size()).filter(r -> allGroups[r] == 0).toArray();
         ruleOf = owners.stream().mapToInt(Integer::intValue).toArray();
         groupBit = bits.stream().mapToInt(Integer::intValue).toArray();
         classes = assignClasses(literals);
@@ -55,9 +73,47 @@ final class Anchors {
             throw new IllegalArgumentException("the rules' anchors make " + trie.size() + " automaton states, over "
                     + (int) Character.MAX_VALUE);
         }
-        next = new char[trie.size() * classes];
-        ending = new int[trie.size()][];
-        link(trie);
+        char[] linked = new char[trie.size() * classes];
+        int[][] ending = new int[trie.size()][];
+        link(trie, linked, ending);
+        int[] order = endingsLast(ending);
+        next = renumbered(linked, order);
+        firstEnding = trie.size() - (int) Arrays.stream(ending).filter(e -> e != null).count();
+        endings = new int[trie.size() - firstEnding][];
+        for (int st = 0; st < ending.length; st++) {
+            if (ending[st] != null) {
+                endings[order[st] - firstEnding] = ending[st];
+            }
+        }
+        for (int c = 0; c < byteInfo.length; c++) {
+            int normal = c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+            byteInfo[c] = (normal < ASCII ? classOf[normal] : 0) | (PlainBytes.base64((byte) c) ? BASE64 : 0)
+                    | (PlainBytes.keptAsIs(c) ? 0 : LOOK);
+        }
+    }
+
+    /** New numbers for the states: those where no literal ends first, in their order, then the others. */
+    private static int[] endingsLast(int[][] ending) {
+        int[] order = new int[ending.length];
+        int n = 0;
+        for (int pass = 0; pass < 2; pass++) {
+            for (int st = 0; st < ending.length; st++) {
+                if ((ending[st] != null) == (pass == 1)) {
+                    order[st] = n++;
+                }
+            }
+        }
+        return order;
+    }
+
+    private char[] renumbered(char[] linked, int[] order) {
+        char[] out = new char[linked.length];
+        for (int st = 0; st < order.length; st++) {
+            for (int k = 0; k < classes; k++) {
+                out[order[st] * classes + k] = (char) order[linked[st * classes + k]];
+            }
+        }
+        return out;
     }
 
     static int words(int rules) {
@@ -66,7 +122,6 @@ final class Anchors {
 
     /** Sets in {@code hits} the bit of every rule with all its anchor groups in {@code t} (or none at all). */
     void find(Text t, long[] hits) {
-        Arrays.fill(seen, 0);
         char[] c = t.chars;
         int state = 0;
         for (int i = 0, n = t.length; i < n; i++) {
@@ -75,37 +130,84 @@ final class Anchors {
         collect(hits);
     }
 
-    /** The same over the raw bytes of a plain string ({@link PlainBytes}), read through its normal form. */
-    void find(byte[] b, int off, int len, long[] hits) {
-        Arrays.fill(seen, 0);
+    /**
+     * The same over raw bytes, read through their normal form while they are plain ({@link PlainBytes}),
+     * checking that as it goes: one pass. False, with {@code hits} not set, when they are not plain
+     * (then the normaliser must read them and {@link #find(Text, long[])} its text).
+     */
+    boolean findPlain(byte[] b, int off, int len, PlainBytes plain, long[] hits) {
         int state = 0;
+        int run = 0;
         for (int i = off, end = off + len; i < end; i++) {
-            state = step(state, PlainBytes.normalAt(b, i, off, end));
+            int info = byteInfo[b[i] & 0xff];
+            int k = info & 0xff;
+            if ((info & LOOK) != 0) {
+                int ch = PlainBytes.plainAt(b, i, off, end);
+                if (ch == PlainBytes.REWRITTEN) {
+                    return reset();
+                }
+                k = classOf[ch];
+            }
+            if ((info & BASE64) != 0) {
+                run++;
+            } else {
+                // a run just ended: only one long enough to decode is read again
+                if (run >= Base64Runs.MIN && plain.runDecodes(b, off, len, i - off - run, i - off)) {
+                    return reset();
+                }
+                run = 0;
+            }
+            state = next[state * classes + k];
+            if (state >= firstEnding) {
+                mark(endings[state - firstEnding]);
+            }
+        }
+        if (run >= Base64Runs.MIN && plain.runDecodes(b, off, len, len - run, len)) {
+            return reset();
         }
         collect(hits);
+        return true;
     }
 
     private int step(int state, int ch) {
         int s = ch < ASCII ? next[state * classes + classOf[ch]] : 0;
-        int[] end = ending[s];
-        if (end != null) {
-            mark(end);
+        if (s >= firstEnding) {
+            mark(endings[s - firstEnding]);
         }
         return s;
     }
 
     private void collect(long[] hits) {
         Arrays.fill(hits, 0);
-        for (int r = 0; r < seen.length; r++) {
+        for (int i = 0; i < touchedCount; i++) {
+            int r = touched[i];
             if (seen[r] == allGroups[r]) {
                 hits[r >> 6] |= 1L << r;
             }
+            seen[r] = 0;
         }
+        touchedCount = 0;
+        // a rule without anchors runs on every text
+        for (int r : anchorless) {
+            hits[r >> 6] |= 1L << r;
+        }
+    }
+
+    private boolean reset() {
+        for (int i = 0; i < touchedCount; i++) {
+            seen[touched[i]] = 0;
+        }
+        touchedCount = 0;
+        return false;
     }
 
     private void mark(int[] anchors) {
         for (int a : anchors) {
-            seen[ruleOf[a]] |= groupBit[a];
+            int r = ruleOf[a];
+            if (seen[r] == 0) {
+                touched[touchedCount++] = r;
+            }
+            seen[r] |= groupBit[a];
         }
     }
 
@@ -125,7 +227,7 @@ final class Anchors {
     }
 
     /** Breadth first from the root: each state's failure link, its full row of next states and its endings. */
-    private void link(Trie trie) {
+    private void link(Trie trie, char[] next, int[][] ending) {
         int[] fail = new int[trie.size()];
         ArrayDeque<Integer> queue = new ArrayDeque<>();
         for (int k = 0; k < classes; k++) {

@@ -100,8 +100,17 @@ final class Base64Runs {
         return n == 4 ? 3 : n == 3 ? 2 : n == 2 ? 1 : 0;
     }
 
+    /** A char's 6 bits, or -1 when it is not a base64 char: a table, since most paths are runs of such chars. */
     static int value(char c) {
-        return c >= 'A' && c <= 'Z' ? c - 'A' : c >= 'a' && c <= 'z' ? c - 'a' + 26 : c >= '0' && c <= '9' ? c - '0' + 52
-                : c == '+' ? 62 : c == '/' ? 63 : -1;
+        return c < VALUES.length ? VALUES[c] : -1;
+    }
+
+    private static final byte[] VALUES = new byte[128];
+
+    static {
+        for (char c = 0; c < VALUES.length; c++) {
+            VALUES[c] = (byte) (c >= 'A' && c <= 'Z' ? c - 'A' : c >= 'a' && c <= 'z' ? c - 'a' + 26
+                    : c >= '0' && c <= '9' ? c - '0' + 52 : c == '+' ? 62 : c == '/' ? 63 : -1);
+        }
     }
 }

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -113,8 +114,9 @@ public final class DetectionRules {
             throw new RulesFileException(where + ": rule name '" + f[2] + "' is not 1 to " + NAME_MAX
                     + " characters of a-z 0-9 . _ -");
         }
-        String source = c == ThreatClass.PROMPT_INJECTION || c == ThreatClass.SOCIAL_ENGINEERING ? wordGaps(f[4]) : f[4];
-        return new Rule(id, c, f[2], anchors(f[3], where), pattern(source, where),
+        boolean prose = c == ThreatClass.PROMPT_INJECTION || c == ThreatClass.SOCIAL_ENGINEERING;
+        List<List<String>> anchors = anchors(f[3], where);
+        return new Rule(id, c, f[2], prose ? wordGapAnchors(anchors) : anchors, pattern(prose ? wordGaps(f[4]) : f[4], where),
                 f[2].getBytes(StandardCharsets.US_ASCII));
     }
 
@@ -189,6 +191,37 @@ public final class DetectionRules {
     }
 
     private static final String WORD_GAP = "[ _+.-]";
+    private static final String WORD_GAP_CHARS = " _+.-";
+
+    /**
+     * In prose rules a space of an anchor stands for any char a space of the pattern matches, as
+     * {@link #wordGaps} makes it, so that a narrow phrase ({@code take\sno}) is one literal to write.
+     */
+    static List<List<String>> wordGapAnchors(List<List<String>> groups) {
+        List<List<String>> out = new ArrayList<>();
+        for (List<String> group : groups) {
+            Set<String> literals = new LinkedHashSet<>();
+            for (String a : group) {
+                gapVariants(a, 0, new StringBuilder(), literals);
+            }
+            out.add(List.copyOf(literals));
+        }
+        return List.copyOf(out);
+    }
+
+    private static void gapVariants(String a, int i, StringBuilder prefix, Set<String> into) {
+        int space = a.indexOf(' ', i);
+        if (space < 0) {
+            into.add(prefix + a.substring(i));
+            return;
+        }
+        for (int k = 0; k < WORD_GAP_CHARS.length(); k++) {
+            int mark = prefix.length();
+            prefix.append(a, i, space).append(WORD_GAP_CHARS.charAt(k));
+            gapVariants(a, space + 1, prefix, into);
+            prefix.setLength(mark);
+        }
+    }
 
     private static String classes() {
         StringBuilder b = new StringBuilder();

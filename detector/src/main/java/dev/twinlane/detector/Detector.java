@@ -36,10 +36,9 @@ public final class Detector {
      */
     public boolean scan(byte[] buf, int off, int len, Finding out) {
         scanned++;
-        boolean plain = plainBytes.test(buf, off, len);
+        // a plain string's normal form is its bytes, lower case: the anchors read them, and most clean strings stop here
+        boolean plain = anchors.findPlain(buf, off, len, plainBytes, hits);
         if (plain) {
-            // its normal form is its bytes, lower case: the anchors read them, and most clean strings stop here
-            anchors.find(buf, off, len, hits);
             if (none(hits)) {
                 out.clear();
                 return false;

@@ -9,12 +9,20 @@ package dev.twinlane.detector;
  * copies. A table lookup per byte.
  */
 final class PlainBytes {
-    private static final boolean[] PLAIN = new boolean[256];
+    /** What {@link #plainAt} answers for a byte that makes the string not plain. */
+    static final int REWRITTEN = -1;
+    private static final byte KEPT = 0;
+    private static final byte REWRITES = 1;
+    /** Upper case, '_', a blank, '<' and '/': kept or not by what is around them. */
+    private static final byte DEPENDS = 2;
+    private static final byte[] KIND = new byte[256];
     private static final boolean[] BASE64 = new boolean[128];
 
     static {
+        java.util.Arrays.fill(KIND, REWRITES);
         for (int c = 1; c < 128; c++) {
-            PLAIN[c] = "%\\&$'\"\r\t\u000b\f".indexOf(c) < 0;
+            boolean plain = "%\\&$'\"\r\t\u000b\f".indexOf(c) < 0;
+            KIND[c] = !plain ? REWRITES : c >= 'A' && c <= 'Z' || "_ </".indexOf(c) >= 0 ? DEPENDS : KEPT;
             BASE64[c] = Base64Runs.value((char) c) >= 0;
         }
     }
@@ -25,21 +33,56 @@ final class PlainBytes {
     boolean test(byte[] b, int off, int len) {
         int run = 0;
         int longest = 0;
-        int previous = 0;
         for (int i = off, end = off + len; i < end; i++) {
-            int c = b[i] & 0xff;
-            if (!PLAIN[c] || c == ' ' && previous == ' ') {
+            if (plainAt(b, i, off, end) == REWRITTEN) {
                 return false;
             }
-            // a '<' glued to a word, and an empty comment /**/, read as blanks
-            if (c == '<' && i > off && previous != ' ' || c == '/' && previous == '*' && i - off >= 3 && b[i - 2] == '*' && b[i - 3] == '/') {
-                return false;
-            }
-            run = BASE64[c] ? run + 1 : 0;
+            run = base64(b[i]) ? run + 1 : 0;
             longest = Math.max(longest, run);
-            previous = c;
         }
+        return runsKept(b, off, len, longest);
+    }
+
+    /**
+     * Byte i's normal char ({@link #normalAt}) while the string [from, to) stays plain up to it, or
+     * {@link #REWRITTEN} when this byte is one a pass rewrites (then the string is not plain).
+     */
+    static int plainAt(byte[] b, int i, int from, int to) {
+        int c = b[i] & 0xff;
+        int kind = KIND[c];
+        if (kind == KEPT) {
+            return c;
+        }
+        if (kind == REWRITES) {
+            return REWRITTEN;
+        }
+        int previous = i > from ? b[i - 1] : 0;
+        // a blank after a blank collapses; a '<' glued to a word and an empty comment /**/ read as blanks
+        if (c == ' ' && previous == ' ' || c == '<' && i > from && previous != ' '
+                || c == '/' && previous == '*' && i - from >= 3 && b[i - 2] == '*' && b[i - 3] == '/') {
+            return REWRITTEN;
+        }
+        return normalAt(b, i, from, to);
+    }
+
+    /** Whether byte c (0-255) is its normal char, or that char's upper case, wherever it stands. */
+    static boolean keptAsIs(int c) {
+        return KIND[c] == KEPT || c >= 'A' && c <= 'Z';
+    }
+
+    /** Whether byte c can be part of a base64 run. */
+    static boolean base64(byte c) {
+        return c >= 0 && BASE64[c];
+    }
+
+    /** At the end of a plain string whose longest base64 run is {@code longest}: true unless a run decodes. */
+    boolean runsKept(byte[] b, int off, int len, int longest) {
         return longest < Base64Runs.MIN || !Base64Runs.anyDecodes(view.of(b, off, len));
+    }
+
+    /** Whether the base64 run [from, to) (relative to {@code off}) of a string decodes, so the string is not plain. */
+    boolean runDecodes(byte[] b, int off, int len, int from, int to) {
+        return Base64Runs.decodingStart(view.of(b, off, len), from, to) >= 0;
     }
 
     /**

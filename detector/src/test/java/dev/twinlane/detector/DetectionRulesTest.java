@@ -35,6 +35,37 @@ class DetectionRulesTest {
         assertFalse(new Detector(DetectionRules.builtin()).scan(b, 0, b.length, f));
     }
 
+    /** In prose rules a space of an anchor, like one of the pattern, also stands for _ + . - between words. */
+    @Test
+    void proseAnchorsSpanTheSeparatorsFileNamesUse() throws Exception {
+        String rule = " gap-test quartz\\smint\\szebra \\bquartz mint zebra\\b\n";
+        DetectionRules prose = DetectionRules.withFile(write("9001 prompt_injection" + rule));
+        DetectionRules command = DetectionRules.withFile(write("9001 command_injection" + rule));
+        Finding f = new Finding();
+        for (String s : new String[] {"please quartz+mint.zebra", "quartz-mint zebra", "quartz.mint zebra"}) {
+            byte[] b = s.getBytes(StandardCharsets.UTF_8);
+            assertTrue(new Detector(prose).scan(b, 0, b.length, f) && f.ruleId() == 9001, s);
+            assertFalse(new Detector(command).scan(b, 0, b.length, f) && f.ruleId() == 9001, s);
+        }
+        assertEquals(25, prose.rules().get(prose.size() - 1).anchors().get(0).size());
+    }
+
+    /** AnchorScreen names exactly the rules whose anchors all occur, and hands over the normal form. */
+    @Test
+    void anchorScreenNamesTheRulesWhosePatternsWouldRun() throws Exception {
+        DetectionRules rules = DetectionRules.withFile(write("9001 command_injection both-groups alpha+beta,gamma x\n"));
+        AnchorScreen screen = new AnchorScreen(rules);
+        int[] passing = new int[rules.size()];
+        int ours = rules.size() - 1;
+        byte[] both = "ALPHA%20then gamma".getBytes(StandardCharsets.UTF_8);
+        int n = screen.passing(both, 0, both.length, passing);
+        assertTrue(java.util.Arrays.stream(passing, 0, n).anyMatch(r -> r == ours));
+        assertEquals("alpha then gamma", screen.normalForm().toString());
+        byte[] one = "alpha alone".getBytes(StandardCharsets.UTF_8);
+        n = screen.passing(one, 0, one.length, passing);
+        assertFalse(java.util.Arrays.stream(passing, 0, n).anyMatch(r -> r == ours));
+    }
+
     @Test
     void badFilesAreOneLineNamingFileAndLine() throws Exception {
         refused("101 command_injection x y z\n", ":1: rule id 101 is already taken");

@@ -46,6 +46,33 @@ class PlainBytesTest {
         assertTrue(plainOnes > 20, "only " + plainOnes + " plain strings: the check above tests little");
     }
 
+    /** The one pass over a plain string's bytes finds the rules the automaton finds in its normal form. */
+    @Test
+    void theAnchorsReadAPlainStringsBytesAsItsNormalForm() {
+        List<DetectionRules.Rule> rules = DetectionRules.builtin().rules();
+        Anchors anchors = new Anchors(rules);
+        long[] fromBytes = new long[Anchors.words(rules.size())];
+        long[] fromText = new long[fromBytes.length];
+        int plainOnes = 0;
+        for (String file : List.of("command_injection", "sql_injection", "path_traversal", "prompt_injection",
+                "social_engineering", "hard_negatives")) {
+            for (String l : Payloads.of(file)) {
+                String b64 = java.util.Base64.getEncoder().encodeToString(l.getBytes(StandardCharsets.UTF_8));
+                for (String s : List.of("/tmp/x/" + b64, "/tmp/x/" + b64 + "/y", l, l.toUpperCase(), l.replace(' ', '_'), "/tmp/x/" + l.replace(' ', '/'))) {
+                    byte[] b = s.getBytes(StandardCharsets.UTF_8);
+                    boolean plainBytes = anchors.findPlain(b, 0, b.length, plain, fromBytes);
+                    assertEquals(plain.test(b, 0, b.length), plainBytes, s);
+                    if (plainBytes) {
+                        plainOnes++;
+                        anchors.find(normaliser.normalise(b, 0, b.length), fromText);
+                        assertArrayEquals(fromText, fromBytes, s);
+                    }
+                }
+            }
+        }
+        assertTrue(plainOnes > 100, "only " + plainOnes + " plain strings: the check above tests little");
+    }
+
     @Test
     void anyCharAPassRewritesMakesAStringNotPlain() {
         assertTrue(test("/usr/lib/systemd/system/ssh.service"));

@@ -2,9 +2,13 @@ package dev.twinlane.bench.detector;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -31,7 +35,8 @@ import dev.twinlane.detector.Finding;
  * from this machine (maintainer scripts, systemd Exec lines, files under /usr), 1 in 50 replaced by
  * a hostile payload, some of them encoded. One operation is one string. {@code byteLoop} is the
  * baseline of the same run: a plain loop over the same bytes (what merely touching them costs).
- * {@code clean} runs the clean strings alone, for the allocation figure ({@code -prof gc}).
+ * {@code clean} runs the clean strings alone, for the allocation figure ({@code -prof gc});
+ * {@code paths} the file paths a host opens ({@link #machinePaths()}), the router's commonest strings.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -54,6 +59,7 @@ public class DetectorBenchmark {
 
     private final byte[][] mix = new byte[STRINGS][];
     private final byte[][] clean = new byte[STRINGS][];
+    private final byte[][] paths = new byte[STRINGS][];
     private final Detector detector = new Detector(DetectionRules.builtin());
     private final Finding finding = new Finding();
 
@@ -67,12 +73,21 @@ public class DetectorBenchmark {
             clean[i] = c;
             mix[i] = i % 50 == 25 ? HOSTILE[hostile++ % HOSTILE.length].getBytes(StandardCharsets.UTF_8) : c;
         }
+        List<String> files = machinePaths();
+        for (int i = 0; i < STRINGS; i++) {
+            paths[i] = files.get(random.nextInt(files.size())).getBytes(StandardCharsets.UTF_8);
+        }
+        System.out.printf("%n%d strings from %d machine lines; %d hostile in the mix; %d clean ones flagged;"
+                + " %d paths from %d, %d flagged%n", STRINGS, lines.size(), hostile, flagged(clean), STRINGS,
+                files.size(), flagged(paths));
+    }
+
+    private int flagged(byte[][] strings) {
         int flagged = 0;
-        for (byte[] s : clean) {
+        for (byte[] s : strings) {
             flagged += detector.scan(s, 0, s.length, finding) ? 1 : 0;
         }
-        System.out.printf("%n%d strings from %d machine lines; %d hostile in the mix; %d clean ones flagged%n",
-                STRINGS, lines.size(), hostile, flagged);
+        return flagged;
     }
 
     @Benchmark
@@ -90,21 +105,91 @@ public class DetectorBenchmark {
     @Benchmark
     @OperationsPerInvocation(STRINGS)
     public int detectMix() {
-        int found = 0;
-        for (byte[] s : mix) {
-            found += detector.scan(s, 0, s.length, finding) ? 1 : 0;
-        }
-        return found;
+        return flagged(mix);
     }
 
     @Benchmark
     @OperationsPerInvocation(STRINGS)
     public int detectClean() {
-        int found = 0;
-        for (byte[] s : clean) {
-            found += detector.scan(s, 0, s.length, finding) ? 1 : 0;
+        return flagged(clean);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(STRINGS)
+    public int detectPaths() {
+        return flagged(paths);
+    }
+
+    /**
+     * File paths as the router sees them in file_open and kernel_read records: a bounded walk of the
+     * trees a host opens most ({@link #PATH_ROOTS}; at most {@link #PATH_WALK} entries each, 4 levels
+     * deep, every few kept so a root gives at most {@link #PER_ROOT}), and the scratch paths a
+     * workload makes under /tmp and /var/tmp (mktemp names, as the overhead bench's open loop uses),
+     * and the files nearly every process opens ({@link #COMMON_OPENS}).
+     */
+    static List<String> machinePaths() throws IOException {
+        List<String> out = new ArrayList<>(COMMON_OPENS);
+        for (String root : PATH_ROOTS) {
+            List<String> walked = walk(Path.of(root));
+            int stride = Math.max(1, walked.size() / PER_ROOT);
+            for (int i = 0; i < walked.size(); i += stride) {
+                out.add(walked.get(i));
+            }
         }
-        return found;
+        SplittableRandom random = new SplittableRandom(7);
+        String[] shapes = {"/tmp/twinlane-bench.%s/target", "/var/tmp/twinlane-overhead.%s/target", "/tmp/tmp.%s%s",
+            "/tmp/junit%s/data/security/metadata.cq4t", "/tmp/%s/hsperfdata_root/%s", "/tmp/mvn%s/classes/%s.class"};
+        for (int i = 0; i < WORKLOAD_PATHS; i++) {
+            out.add(String.format(shapes[i % shapes.length], mktemp(random), mktemp(random)));
+        }
+        return out;
+    }
+
+    static final List<String> COMMON_OPENS = List.of("/etc/ld.so.cache", "/lib/x86_64-linux-gnu/libc.so.6",
+        "/etc/passwd", "/etc/group", "/etc/nsswitch.conf", "/etc/localtime", "/usr/share/zoneinfo/UTC", "/dev/null",
+        "/proc/self/status", "/proc/self/maps", "/proc/self/mountinfo", "/sys/fs/cgroup/cpu.max", "/proc/meminfo");
+    static final List<String> PATH_ROOTS = List.of("/etc", "/usr", "/var", "/run", "/proc/self", "/sys/fs/cgroup", "/tmp");
+    static final int PATH_WALK = 5000;
+    static final int PER_ROOT = 600;
+    static final int WORKLOAD_PATHS = 600;
+
+    private static String mktemp(SplittableRandom random) {
+        String chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < 6; i++) {
+            b.append(chars.charAt(random.nextInt(chars.length())));
+        }
+        return b.toString();
+    }
+
+    private static List<String> walk(Path root) throws IOException {
+        List<String> out = new ArrayList<>();
+        if (!Files.isDirectory(root)) {
+            return out;
+        }
+        Files.walkFileTree(root, EnumSet.noneOf(java.nio.file.FileVisitOption.class), 4, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+                return visit(dir);
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+                return visit(file);
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException e) {
+                // unreadable (a /proc entry gone, a denied directory): its path is still a path
+                return visit(file);
+            }
+
+            private FileVisitResult visit(Path p) {
+                out.add(p.toString());
+                return out.size() < PATH_WALK ? FileVisitResult.CONTINUE : FileVisitResult.TERMINATE;
+            }
+        });
+        return out;
     }
 
     /** Command lines and paths of 20 to 200 bytes from this machine; a fixed set where it has none. */

@@ -14,8 +14,9 @@ import dev.twinlane.detector.Finding;
 /**
  * {@link DetectorBenchmark}'s strings timed in this thread's CPU time rather than the wall clock:
  * on a shared machine other processes stretch the wall clock far more than a thread's own CPU
- * time. Prints the median over the last rounds of the byte loop, the clean strings and the mix,
- * per string, and their ratios to the byte loop.
+ * time. Prints the median over the last rounds of the byte loop, the clean strings, the mix and
+ * the file paths ({@link DetectorBenchmark#machinePaths()}), per string, and their ratios to the
+ * byte loop.
  */
 public final class DetectorCpuTime {
     private static final int ROUNDS = 12;
@@ -26,11 +27,16 @@ public final class DetectorCpuTime {
         SplittableRandom random = new SplittableRandom(14);
         byte[][] clean = new byte[DetectorBenchmark.STRINGS][];
         byte[][] mix = new byte[DetectorBenchmark.STRINGS][];
+        byte[][] paths = new byte[DetectorBenchmark.STRINGS][];
         int hostile = 0;
         for (int i = 0; i < clean.length; i++) {
             clean[i] = lines.get(random.nextInt(lines.size())).getBytes(StandardCharsets.UTF_8);
             mix[i] = i % 50 == 25 ? DetectorBenchmark.HOSTILE[hostile++ % DetectorBenchmark.HOSTILE.length]
                     .getBytes(StandardCharsets.UTF_8) : clean[i];
+        }
+        List<String> files = DetectorBenchmark.machinePaths();
+        for (int i = 0; i < paths.length; i++) {
+            paths[i] = files.get(random.nextInt(files.size())).getBytes(StandardCharsets.UTF_8);
         }
         ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
         Detector detector = new Detector(DetectionRules.builtin());
@@ -38,6 +44,7 @@ public final class DetectorCpuTime {
         double[] loop = new double[ROUNDS];
         double[] cleanNs = new double[ROUNDS];
         double[] mixNs = new double[ROUNDS];
+        double[] pathNs = new double[ROUNDS];
         long sink = 0;
         for (int round = 0; round < ROUNDS; round++) {
             long t0 = cpu.getCurrentThreadCpuTime();
@@ -53,15 +60,20 @@ public final class DetectorCpuTime {
             long t2 = cpu.getCurrentThreadCpuTime();
             sink += scan(detector, finding, mix);
             long t3 = cpu.getCurrentThreadCpuTime();
+            sink += scan(detector, finding, paths);
+            long t4 = cpu.getCurrentThreadCpuTime();
             loop[round] = (t1 - t0) / (100.0 * mix.length);
             cleanNs[round] = (t2 - t1) / (10.0 * clean.length);
             mixNs[round] = (t3 - t2) / (10.0 * mix.length);
+            pathNs[round] = (t4 - t3) / (10.0 * paths.length);
         }
         double l = median(loop);
         double c = median(cleanNs);
         double m = median(mixNs);
-        System.out.printf("CPU ns/string, median of %d rounds: byte loop %.1f, clean %.0f (%.0fx), mix %.0f (%.0fx) [%d]%n",
-                ROUNDS - WARM_UP, l, c, c / l, m, m / l, sink & 1);
+        double p = median(pathNs);
+        System.out.printf("CPU ns/string, median of %d rounds: byte loop %.1f, clean %.0f (%.0fx), mix %.0f (%.0fx),"
+                + " paths %.0f (%.0fx; %d drawn from %d) [%d]%n", ROUNDS - WARM_UP, l, c, c / l, m, m / l, p, p / l,
+                paths.length, files.size(), sink & 1);
     }
 
     private static int scan(Detector detector, Finding finding, byte[][] strings) {
