@@ -20,6 +20,7 @@
 #                   DELAY_WORKLOADS ("open"); "all" itself is the default 1ms
 #   SKIP_BUILD=1    use the existing build (agent, bench) instead of building
 #   ALLOW_FOREIGN=1 run even though someone else's twinlane BPF programs stay loaded (see below)
+#   WORKLOADS="open stat exec connect"   the workloads of every configuration (DELAY_WORKLOADS aside)
 #   OUT=bench/results   where the report goes
 # The workloads, the floor and the sampler are built from bench/native/ with gcc.
 set -euo pipefail
@@ -32,7 +33,7 @@ CONFIGS=${CONFIGS-none default all all-lt all-rt0 all-nice auditd floor}
 DELAYS=${DELAYS-0 200us 5ms}
 DELAY_WORKLOADS=${DELAY_WORKLOADS:-open}
 OUT=${OUT:-bench/results}
-WORKLOADS="open stat exec connect"
+WORKLOADS=${WORKLOADS:-open stat exec connect}
 AUDIT_KEY=twinlane-overhead
 # After a workload exits, records may still sit in the kernel ring for up to max_delay (5 ms at
 # most here) and in the lane: wait this long before the second sample so the window holds them.
