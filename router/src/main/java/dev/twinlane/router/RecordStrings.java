@@ -3,6 +3,7 @@ package dev.twinlane.router;
 import dev.twinlane.detector.DetectionRules;
 import dev.twinlane.detector.Detector;
 import dev.twinlane.detector.Finding;
+import dev.twinlane.detector.ThreatClass;
 import dev.twinlane.records.DetectionField;
 import dev.twinlane.records.RecordKind;
 import dev.twinlane.records.RecordLayout;
@@ -21,9 +22,15 @@ final class RecordStrings {
     private static final int EXEC_ARGS_LEN = RecordLayout.EXEC.field("args_len").offset();
     private static final int OPEN_PATH = RecordLayout.FILE_OPEN.field("path").offset();
     private static final int READ_PATH = RecordLayout.KERNEL_READ.field("path").offset();
+    private static final int TGID = RecordLayout.HEADER.field("tgid").offset();
+    private static final byte[] PROC = "/proc/".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] SELF = "self/".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] THREAD_SELF = "thread-self/".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     private final Detector detector;
     private final byte[] text = new byte[RecordLayout.ARGS_MAX];
+    private int textLength;
+    private final long[] reported = new long[ThreatClass.values().length];
     private long cleanCommLow;
     private long cleanCommHigh;
 
@@ -35,8 +42,21 @@ final class RecordStrings {
         return detector;
     }
 
+    /** Findings of this class reported (a detection record each). */
+    long reported(ThreatClass c) {
+        return reported[c.ordinal()];
+    }
+
     /** The field a payload was found in ({@code out} filled, span within that field), or null. */
     DetectionField scan(RecordView r, Finding out) {
+        DetectionField f = scanFields(r, out);
+        if (f != null) {
+            reported[out.threatClass().ordinal()]++;
+        }
+        return f;
+    }
+
+    private DetectionField scanFields(RecordView r, Finding out) {
         RecordKind k = r.kind();
         if (k == null || k.layout() == RecordLayout.LOADGEN || k == RecordKind.POLICY || k == RecordKind.DETECTION) {
             return null; // no header, or written by the agent itself
@@ -48,13 +68,80 @@ final class RecordStrings {
                 }
                 return scanArgs(r, out) ? DetectionField.EXEC_ARGS : null;
             case FILE_OPEN:
-                return scanText(r, OPEN_PATH, RecordLayout.PATH_MAX, out) ? DetectionField.FILE_PATH : scanComm(r, out);
+                return scanOpened(r, OPEN_PATH, out) ? DetectionField.FILE_PATH : scanComm(r, out);
             case KERNEL_READ:
-                return scanText(r, READ_PATH, RecordLayout.PATH_MAX, out) ? DetectionField.KERNEL_READ_PATH
-                        : scanComm(r, out);
+                return scanOpened(r, READ_PATH, out) ? DetectionField.KERNEL_READ_PATH : scanComm(r, out);
             default:
                 return scanComm(r, out);
         }
+    }
+
+    /**
+     * A path a process really opened. Its own /proc entries (/proc/self/, /proc/thread-self/,
+     * /proc/TGID/) are how programs read their own state: a JVM reads /proc/self/maps for every
+     * thread it starts. The rules that take a bare sensitive path for a path traversal are right
+     * about a string in an argument, not about such an open, so a path traversal finding there
+     * is not reported unless the path climbs ("..") out of it. Other classes (a payload in a
+     * file name under /proc/self/cwd/, say) are.
+     */
+    private boolean scanOpened(RecordView r, int offset, Finding out) {
+        if (!scanText(r, offset, RecordLayout.PATH_MAX, out)) {
+            return false;
+        }
+        return out.threatClass() != ThreatClass.PATH_TRAVERSAL || !ownProcEntry(r.s32(TGID));
+    }
+
+    private boolean ownProcEntry(int tgid) {
+        int i = skip(text, 0, PROC);
+        if (i < 0) {
+            return false;
+        }
+        int rest = skip(text, i, SELF);
+        if (rest < 0) {
+            rest = skip(text, i, THREAD_SELF);
+        }
+        if (rest < 0) {
+            rest = skipNumber(i, tgid);
+        }
+        if (rest < 0) {
+            return false;
+        }
+        for (int k = rest; k + 1 < textLength; k++) {
+            if (text[k] == '.' && text[k + 1] == '.') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The index after {@code prefix} at {@code at} of the text, or -1. */
+    private int skip(byte[] t, int at, byte[] prefix) {
+        if (at + prefix.length > textLength) {
+            return -1;
+        }
+        for (int k = 0; k < prefix.length; k++) {
+            if (t[at + k] != prefix[k]) {
+                return -1;
+            }
+        }
+        return at + prefix.length;
+    }
+
+    /** The index after "TGID/" at {@code at}, or -1 (digits compared without a String). */
+    private int skipNumber(int at, int tgid) {
+        int digits = 1;
+        for (int v = tgid; v >= 10; v /= 10) {
+            digits++;
+        }
+        if (tgid <= 0 || at + digits >= textLength || text[at + digits] != '/') {
+            return -1;
+        }
+        for (int k = at + digits - 1, v = tgid; k >= at; k--, v /= 10) {
+            if (text[k] != '0' + v % 10) {
+                return -1;
+            }
+        }
+        return at + digits + 1;
     }
 
     /** The header's comm: {@link DetectionField#COMM} when flagged, else null. */
@@ -82,6 +169,7 @@ final class RecordStrings {
         while (len < n && text[len] != 0) {
             len++;
         }
+        textLength = len;
         return len > 0 && detector.scan(text, 0, len, out);
     }
 

@@ -111,7 +111,7 @@ public final class Router implements AutoCloseable {
 
     /** Detection records of this class made (0 without {@link #detection}). */
     public long detectorHits(ThreatClass c) {
-        return detecting == null ? 0 : detecting.strings().detector().found(c);
+        return detecting == null ? 0 : detecting.strings().reported(c);
     }
 
     /** Before {@link #start()}: run the security ring's reader at SCHED_FIFO {@code priority} (0: normal). */

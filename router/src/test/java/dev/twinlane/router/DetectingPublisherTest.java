@@ -83,6 +83,26 @@ class DetectingPublisherTest {
     }
 
     @Test
+    void aProcessOpeningItsOwnProcEntriesIsNoPathTraversal() {
+        RecordStrings strings = new RecordStrings(RULES);
+        Finding f = new Finding();
+        int tgid = 4242;
+        // each is a path traversal as a string (an argument): the exemption is the open's, not the rules'
+        for (String own : List.of("/proc/self/environ", "/proc/self/maps", "/proc/4242/environ")) {
+            byte[] b = own.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            assertTrue(strings.detector().scan(b, 0, b.length, f) && f.threatClass() == ThreatClass.PATH_TRAVERSAL, own);
+            byte[] open = synthetic.fileOpen(tgid, own, 0, 0);
+            assertNull(strings.scan(new RecordView().wrap(open, 0, open.length), f), own + " opened by its own process");
+        }
+        for (String other : List.of("/proc/4243/environ", "/proc/self/../../etc/shadow", "/proc/42420/environ")) {
+            byte[] open = synthetic.fileOpen(tgid, other, 0, 0);
+            assertEquals(DetectionField.FILE_PATH, strings.scan(new RecordView().wrap(open, 0, open.length), f), other);
+            assertEquals(ThreatClass.PATH_TRAVERSAL, f.threatClass(), other);
+        }
+        assertEquals(3, strings.reported(ThreatClass.PATH_TRAVERSAL), "what the metrics count: the findings reported");
+    }
+
+    @Test
     void anObservabilityRecordWithAHostileCommIsPromoted() {
         Promotion promotion = new Promotion(List.of());
         promotion.detectComm(new RecordStrings(RULES));
