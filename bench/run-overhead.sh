@@ -14,8 +14,8 @@
 #   CPU=1           the CPU the workloads are pinned to (taskset); tracers are left free
 #   CONFIGS="none default all all-lt all-rt0 all-nice auditd floor"   configurations (see bench/README.md); all-lt is
 #                   "all" with security.lane_thread true (all workloads); all-rt0
-#                   is "all" with security.realtime_priority 0, all-nice that with security.nice -20;
-#                   both run on DELAY_WORKLOADS
+#                   is "all" with security.realtime_priority 0, run on DELAY_WORKLOADS; all-nice is
+#                   all-rt0 with security.nice -20, on every workload
 #   DELAYS="0 200us 5ms"   extra security.max_delay settings of "all" (every open recorded), run on
 #                   DELAY_WORKLOADS ("open"); "all" itself is the default 1ms
 #   SKIP_BUILD=1    use the existing build (agent, bench) instead of building
@@ -354,7 +354,7 @@ run_config() {
   local foreign_start foreign_end
   foreign_start=$(wait_quiet 10)
   local wls=$WORKLOADS
-  if [[ "$config" == all-md* || "$config" == all-rt0 || "$config" == all-nice ]]; then
+  if [[ "$config" == all-md* || "$config" == all-rt0 ]]; then
     wls=$DELAY_WORKLOADS
   fi
   case "$config" in
