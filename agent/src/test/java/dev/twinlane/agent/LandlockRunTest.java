@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.twinlane.ingest.PinDir;
 import dev.twinlane.sandbox.WriteConfinement;
 
 /**
@@ -72,6 +74,26 @@ class LandlockRunTest {
                 + " unlink EACCES, exec /bin/sh IOException Cannot run program \"/bin/sh\": error=1, Operation not permitted"), log);
         assertEquals(List.of("doomed", "existing"), list(outside), "nothing changed outside");
         SelfHardenRunTest.assertVerifiedLogHoldsExec(data, child);
+    }
+
+    @Test
+    void withAPolicyItsPinsSocketAndStateAreGrantedAndWork() throws Exception {
+        Path pins = Path.of("/sys/fs/bpf/twinlane-test-" + UUID.randomUUID().toString().substring(0, 8));
+        Path config = tmp.resolve("twinlane.yml");
+        Files.writeString(config, "policy:\n  pin_dir: " + pins + "\n  control_socket: " + tmp.resolve("sock/control.sock")
+                + "\n  state_dir: " + tmp.resolve("pstate") + "\n");
+        Path err = tmp.resolve("agent.err");
+        try {
+            String log = runToEnd(launch(err, "run", "--config", config.toString(), "--data-dir", data.toString(),
+                    "--duration", "3s"), err);
+            assertTrue(log.contains("writes only beneath " + pins + ", " + data + ", " + tmp.resolve("pstate") + ", "
+                    + status.getParent() + ", " + tmp.resolve("sock")), log);
+            assertTrue(Files.exists(pins.resolve("policy_active")) && Files.exists(pins.resolve("link_tl_connect4")),
+                    "the policy maps and cgroup links pinned");
+            assertTrue(log.contains("hardening trial in " + outside + ": create EACCES, mkdir EACCES"), log);
+        } finally {
+            PinDir.remove(pins);
+        }
     }
 
     @Test
