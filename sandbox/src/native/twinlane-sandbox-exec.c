@@ -244,8 +244,11 @@ static void confine_writes(char **dirs, int n) {
     step = "landlock";
     int abi = (int) syscall(SYS_landlock_create_ruleset, NULL, 0, LL_VERSION);
     if (abi < 0) {
-        const char *why = errno == EOPNOTSUPP ? "none: Landlock is built in but not enabled (not in the lsm= list)"
-                : "none: this kernel has no Landlock";
+        char why[160];
+        int err = errno;   /* other than these two, e.g. EPERM from a container's seccomp profile */
+        snprintf(why, sizeof why, "none: %s%s", err == EOPNOTSUPP || err == ENOSYS ? "" : "landlock_create_ruleset: ",
+                err == EOPNOTSUPP ? "Landlock is built in but not enabled (not in the lsm= list)"
+                : err == ENOSYS ? "this kernel has no Landlock" : strerror(err));
         setenv("TWINLANE_LANDLOCK", why, 1);
         return;
     }
