@@ -1,5 +1,6 @@
 /*
  * twinlane-sandbox-exec PROFILE.tlsb CMD [ARG...]
+ * twinlane-sandbox-exec --confine-writes DIR... -- CMD [ARG...]   (the agent's launcher: see confine_writes)
  *
  * Applies a profile that Java compiled ahead of time (dev.twinlane.sandbox.CompiledProfile) to
  * itself and execs CMD: namespaces, no_new_privs, Landlock, capabilities, seccomp, execve. Java
@@ -229,6 +230,65 @@ static void drop_capabilities(void) {
     check(syscall(SYS_capset, &hdr, none));
 }
 
+/*
+ * --confine-writes DIR... -- CMD: the agent's own confinement (docs/SANDBOX.md, "The agent hardens
+ * itself"). Only write-like rights are handled, so reads and execution stay as they were; DIRs get
+ * them all but device nodes. No seccomp here: the agent filters itself after start-up (TSYNC). A
+ * kernel without Landlock is no setup failure: CMD runs and TWINLANE_LANDLOCK says why not, for the
+ * agent to report (it checks a claim of protection with a write of its own).
+ */
+#define LL_MAKE_CHAR (1ULL << 6)
+#define LL_MAKE_BLOCK (1ULL << 11)
+/* write_file, then remove_dir ... make_sym, refer, truncate, ioctl_dev (bits 4-15) */
+#define LL_WRITE_RIGHTS ((1ULL << 1) | (0xfffULL << 4))
+
+static void confine_writes(char **dirs, int n) {
+    step = "landlock";
+    int abi = (int) syscall(SYS_landlock_create_ruleset, NULL, 0, LL_VERSION);
+    if (abi < 0) {
+        char why[160];
+        int err = errno;   /* other than these two, e.g. EPERM from a container's seccomp profile */
+        snprintf(why, sizeof why, "none: %s%s", err == EOPNOTSUPP || err == ENOSYS ? "" : "landlock_create_ruleset: ",
+                err == EOPNOTSUPP ? "Landlock is built in but not enabled (not in the lsm= list)"
+                : err == ENOSYS ? "this kernel has no Landlock" : strerror(err));
+        setenv("TWINLANE_LANDLOCK", why, 1);
+        return;
+    }
+    struct ll_ruleset_attr attr = {LL_WRITE_RIGHTS & fs_rights(abi), 0};
+    /* the ABI 6+ attribute has 24 bytes, but the first 16 mean the same and the kernel takes them */
+    int ruleset = (int) syscall(SYS_landlock_create_ruleset, &attr, sizeof attr, 0);
+    check(ruleset);
+    for (int i = 0; i < n; i++) {
+        step = dirs[i];
+        struct stat st;
+        if (stat(dirs[i], &st) != 0 || !S_ISDIR(st.st_mode)) die("not a directory (the launcher creates them first)");
+        add_path_rule(ruleset, attr.fs, attr.fs & ~(LL_MAKE_CHAR | LL_MAKE_BLOCK), dirs[i]);
+    }
+    step = "no_new_privs";
+    check(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0));
+    step = "landlock";
+    check(syscall(SYS_landlock_restrict_self, ruleset, 0));
+    close(ruleset);
+    char claim[64];
+    snprintf(claim, sizeof claim, "abi=%d handled=0x%llx", abi, (unsigned long long) attr.fs);
+    setenv("TWINLANE_LANDLOCK", claim, 1);
+}
+
+/* argv: DIR... -- CMD [ARG...] */
+static int confine_writes_and_exec(int argc, char **argv) {
+    int sep = 0;
+    while (sep < argc && strcmp(argv[sep], "--") != 0) sep++;
+    if (sep + 1 >= argc) {
+        fprintf(stderr, "usage: twinlane-sandbox-exec --confine-writes DIR... -- CMD [ARG...]\n");
+        return 2;
+    }
+    confine_writes(argv, sep);
+    execvp(argv[sep + 1], argv + sep + 1);
+    int err = errno;
+    fprintf(stderr, "twinlane-sandbox-exec: %s: %s\n", argv[sep + 1], strerror(err));
+    return err == ENOENT ? 127 : 126;
+}
+
 /* The profile's region sizes must add up to the file's size exactly. */
 static void check_sizes(const struct header *h, const unsigned char *buf, size_t n) {
     const unsigned char *p = buf + sizeof *h + (size_t) h->n_insns * sizeof(struct sock_filter);
@@ -244,6 +304,7 @@ static void check_sizes(const struct header *h, const unsigned char *buf, size_t
 }
 
 int main(int argc, char **argv) {
+    if (argc > 1 && strcmp(argv[1], "--confine-writes") == 0) return confine_writes_and_exec(argc - 2, argv + 2);
     if (argc < 3) {
         fprintf(stderr, "usage: twinlane-sandbox-exec PROFILE.tlsb CMD [ARG...]\n");
         return 2;

@@ -27,6 +27,7 @@ import dev.twinlane.ingest.RecordJson;
 import dev.twinlane.records.Ring;
 import dev.twinlane.router.Records;
 import dev.twinlane.sandbox.SelfHardening;
+import dev.twinlane.sandbox.WriteConfinement;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import picocli.CommandLine.Command;
@@ -69,9 +70,14 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--record-all-opens", description = "every file open is a security record, not just watched ones")
     boolean recordAllOpens;
 
-    @Option(names = "--no-self-harden", description = "leave the agent's own threads without the seccomp filter that, after"
-            + " start-up, denies what the agent never needs: execve, ptrace, mounts, kernel modules, io_uring (docs/SANDBOX.md)")
+    @Option(names = "--no-self-harden", description = "leave the agent without the seccomp filter that, after start-up,"
+            + " denies what it never needs (execve, ptrace, mounts, kernel modules, io_uring) and without the Landlock"
+            + " rules that the launcher puts on its writes (docs/SANDBOX.md)")
     boolean noSelfHarden;
+
+    /** The launcher's first step: the options checked, the write plan in FILE, nothing started (WritePaths.plan). */
+    @Option(names = "--landlock-plan", paramLabel = "FILE", hidden = true)
+    Path landlockPlan;
 
     /** Set by Main.main: this JVM is the agent's own, so it may be hardened (a JVM that runs `run` inside it, as tests do, is not). */
     static volatile boolean ownProcess;
@@ -164,6 +170,10 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         AgentConfig config = config();
+        if (landlockPlan != null) {
+            java.nio.file.Files.write(landlockPlan, WritePaths.plan(config, noSelfHarden, StatusFile.PATH));
+            return 0;
+        }
         KindCounts kinds = new KindCounts();
         PrintStream out = new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16), false);
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -174,8 +184,9 @@ final class RunCommand implements Callable<Integer> {
             Pipeline p = Pipeline.start(config, registry, Pipeline.Hooks.tap(both(kinds, tap(print, out))));
             try {
                 System.err.println(HookSummary.line(p.kernel().hooks(), config.ingest.mode()));
-                String hardening = selfHarden();
+                String hardening = selfHarden(WritePaths.of(config));
                 System.err.println("twinlane: " + hardening);
+                HardeningTrial.ifAsked();
                 AgentMetrics.bind(registry, p.kernel(), config.ingest.mode(), p.policyPlane() != null);
                 if (endpoint != null) {
                     System.err.println("twinlane: metrics at http://" + MetricsEndpoint.show(endpoint.address())
@@ -251,12 +262,14 @@ final class RunCommand implements Callable<Integer> {
     }
 
     /**
-     * After start-up (programs loaded, pins mounted), the seccomp filter on every thread: one line
-     * saying which protections hold. A refusal by the kernel is said, not fatal: the agent's job is
-     * the telemetry.
+     * After start-up (programs loaded, pins mounted), the seccomp filter on every thread, and what
+     * the launcher's Landlock rules (applied before the JVM started) hold, checked: one line saying
+     * which protections hold. A refusal by the kernel is said, not fatal: the agent's job is the
+     * telemetry.
      */
-    private String selfHarden() {
-        String landlock = "landlock: not applied (not done yet, docs/SANDBOX.md)";
+    private String selfHarden(List<Path> grants) {
+        String landlock = WriteConfinement.describe(System.getenv(WriteConfinement.ENV), grants, noSelfHarden
+                ? "--no-self-harden" : "the agent was not started by the launcher ./twinlane, which applies it before the JVM starts");
         if (noSelfHarden || !ownProcess) {
             return "self-hardening: off (" + (noSelfHarden ? "--no-self-harden" : "run inside another program") + "); " + landlock;
         }

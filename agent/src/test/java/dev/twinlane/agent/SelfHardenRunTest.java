@@ -54,13 +54,18 @@ class SelfHardenRunTest {
         assertTrue(log.contains("twinlane: self-hardening: seccomp on every thread (TSYNC) denies execve,"), log);
         assertTrue(!seccomp.isEmpty() && seccomp.stream().allMatch(m -> m == 2), "Seccomp: 2 on every thread: " + seccomp);
         assertTrue(statusLine, "the status file (what ./twinlane status prints) says the filter holds");
+        assertVerifiedLogHoldsExec(data, child);
+    }
+
+    /** The security log under DATA verifies and holds the exec record of process {@code tgid}. */
+    static void assertVerifiedLogHoldsExec(Path data, long tgid) throws Exception {
         VerifyReport report = new ChainVerifier(KeyRing.load(data.resolve("keys/security.key")),
                 SealKey.loadPublic(data.resolve("keys/seal.pub"))).verify(data.resolve("security"), null);
         assertTrue(report.ok(), report.toString());
         RecordView v = new RecordView();
         assertTrue(LogContents.security(data, KeyRing.load(data.resolve("keys/security.key"))).stream()
                 .filter(e -> e.kind() == RecordKind.EXEC.code())
-                .anyMatch(e -> v.wrap(e.payload(), 0, e.payload().length).number("tgid") == child), "the shell's exec record");
+                .anyMatch(e -> v.wrap(e.payload(), 0, e.payload().length).number("tgid") == tgid), "the shell's exec record");
     }
 
     @Test
@@ -80,7 +85,7 @@ class SelfHardenRunTest {
     }
 
     /** Whether the status file, rewritten every second, shows the line within 3 s. */
-    private static boolean awaitStatus(Path status, String line) throws Exception {
+    static boolean awaitStatus(Path status, String line) throws Exception {
         for (int i = 0; i < 30; i++) {
             if (Files.exists(status) && Files.readString(status).contains(line)) {
                 return true;

@@ -73,6 +73,15 @@ class LandlockTest {
     }
 
     @Test
+    void confineWritesWhereTheKernelRefusesLandlockStillRunsTheCommandAndSaysWhy() throws Exception {
+        // a seccomp allowlist without the landlock calls makes the kernel refuse them, as a container's profile may
+        Sandboxed.Result r = box.run(List.of(BuiltinProfile.source("build"), Sandboxed.text("all.profile", "read /", "execute /")),
+                SandboxHelper.installed(cache).file().toString(), "--confine-writes", allowed.toString(), "--", "/usr/bin/env");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains(WriteConfinement.ENV + "=none: landlock_create_ruleset: Operation not permitted\n"), r.out());
+    }
+
+    @Test
     void tcpPortsAProfileDoesNotListAreRefused() throws Exception {
         try (ServerSocket listed = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
                 ServerSocket unlisted = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
