@@ -23,6 +23,10 @@ import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import net.openhft.chronicle.queue.impl.single.TableStoreWriteLock;
 import net.openhft.chronicle.threads.BusyTimedPauser;
+import dev.twinlane.wal.proof.Kinds;
+import dev.twinlane.wal.proof.Genesis;
+import dev.twinlane.wal.proof.NewLog;
+import dev.twinlane.wal.proof.EpochSchedule;
 
 /**
  * An HMAC-chained, forward-secure write-ahead log of byte payloads on Chronicle Queue.
@@ -69,9 +73,9 @@ public final class ChainedLog implements AutoCloseable {
     private final String bootId = Identity.bootId();
     private final Object identityLock = new Object();
     /** Durable seals, newest first, as the identity file keeps them (guarded by identityLock). */
-    private List<Seal> durableSeals = List.of();
+    private List<DurableSeal> durableSeals = List.of();
     /** SEAL records written, oldest first, until they are durable and join {@link #durableSeals}. */
-    private final ConcurrentLinkedQueue<Seal> sealsWritten = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<DurableSeal> sealsWritten = new ConcurrentLinkedQueue<>();
     private final SingleChronicleQueue queue;
     private final WalMetrics metrics;
     private final Syncer syncer;
@@ -334,7 +338,7 @@ public final class ChainedLog implements AutoCloseable {
             }
             this.genesis = g;
             this.tail = r;
-            List<Seal> known = identity != null && r.genesis != null && Arrays.equals(identity.logId, r.genesis.logId)
+            List<DurableSeal> known = identity != null && r.genesis != null && Arrays.equals(identity.logId, r.genesis.logId())
                     ? identity.seals : List.of();
             if (r.newestSeal != null && (known.isEmpty() || known.get(0).recordSeq < r.newestSeal.recordSeq)) {
                 known = Identity.keep(known, r.newestSeal, TailRecovery.TAIL);
@@ -346,7 +350,7 @@ public final class ChainedLog implements AutoCloseable {
             EpochKeys startKeys = r.keys;
             if (r.empty()) {
                 startKeys = new EpochKeys();
-                startKeys.start(b.keys.newest(), g.logId);
+                startKeys.start(b.keys.newest(), g.logId());
             } else if (startKeys.epoch() < r.lastEpoch) {
                 startKeys.evolveTo(r.lastEpoch);
             }
@@ -368,7 +372,7 @@ public final class ChainedLog implements AutoCloseable {
             if (state == null || startKeys.epoch() != stateEpoch) {
                 // records of earlier epochs must be durable before the state file forgets their key
                 syncer.initialSync(r.newestFiles);
-                saveKeyState(startKeys, g.logId);
+                saveKeyState(startKeys, g.logId());
             }
             if (state == null) {
                 LOG.log(System.Logger.Level.WARNING, "wal " + name + " " + dir + ": wrote the key state file " + keyStateFile
@@ -438,11 +442,11 @@ public final class ChainedLog implements AutoCloseable {
     }
 
     /** The SEAL record of {@code s} is durable and the seal file says so: the identity keeps it too. */
-    void sealDurable(Seal s, long durable) {
+    void sealDurable(DurableSeal s, long durable) {
         lastSealDurableMillis = System.currentTimeMillis();
         synchronized (identityLock) {
             // every seal written up to here, not only the newest: the identity keeps one far enough back
-            Seal w;
+            DurableSeal w;
             while ((w = sealsWritten.peek()) != null && w.recordSeq <= s.recordSeq) {
                 sealsWritten.poll();
                 if (w.recordSeq < s.recordSeq) {
@@ -460,7 +464,7 @@ public final class ChainedLog implements AutoCloseable {
 
     private void writeIdentity(String state, long lastSeq, byte[] lastMac, long durable) throws IOException {
         synchronized (identityLock) {
-            new Identity(identityFile, genesis.logId, state, bootId, durable, lastSeq, lastMac, durableSeals, dir.toString())
+            new Identity(identityFile, genesis.logId(), state, bootId, durable, lastSeq, lastMac, durableSeals, dir.toString())
                     .write();
         }
     }
@@ -535,7 +539,7 @@ public final class ChainedLog implements AutoCloseable {
     }
 
     /** Durable seals known (with their record positions), newest first. */
-    List<Seal> durableSealsSnapshot() {
+    List<DurableSeal> durableSealsSnapshot() {
         synchronized (identityLock) {
             return durableSeals;
         }
@@ -573,7 +577,7 @@ public final class ChainedLog implements AutoCloseable {
     }
 
     long createdNanos() {
-        return genesis.createdNanos;
+        return genesis.createdNanos();
     }
 
     Path sealFile() {
@@ -602,7 +606,7 @@ public final class ChainedLog implements AutoCloseable {
     }
 
     /** A SEAL record was appended (the appender's lock held): remembered until it is durable. */
-    void sealWritten(Seal s) {
+    void sealWritten(DurableSeal s) {
         sealsWritten.add(s);
         if (sealsWritten.size() > 4 * Identity.SEALS) {
             sealsWritten.poll(); // the syncer is not keeping up; older ones are not needed

@@ -14,6 +14,8 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import dev.twinlane.wal.proof.RecordFormat;
+import dev.twinlane.wal.proof.NewLog;
 
 /**
  * Opening a log directory, before any of it is read as a queue: the key files' checks, the
@@ -243,13 +245,13 @@ final class LogOpening {
     }
 
     /** The seal file, when it is readable (an unreadable side file proves nothing either way). */
-    private List<Seal> sealsAside() {
+    private List<DurableSeal> sealsAside() {
         Path f = sealFile;
         if (!Files.exists(f)) {
             return List.of();
         }
         try {
-            return List.of(Seal.read(f));
+            return List.of(DurableSeal.read(f));
         } catch (WalException e) {
             return List.of();
         }

@@ -90,7 +90,7 @@ class AppendPathTest {
             Thread.sleep(60);
             assertTrue(log.appender().sealIfDue() > 0, "the idle writer's timed seal");
             Thread.sleep(300); // its group commit, then the side file
-            Seal s = Seal.read(fx.wal.resolve(ChainedLog.SEAL_FILE));
+            DurableSeal s = DurableSeal.read(fx.wal.resolve(ChainedLog.SEAL_FILE));
             assertTrue(s.recordSeq <= log.durableSeq(), "side file ahead of durability");
             assertTrue(s.verify(fx.sealKey.publicKey()));
             assertEquals(s.recordSeq - 1, s.seq);

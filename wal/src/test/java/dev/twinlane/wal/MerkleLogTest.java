@@ -32,6 +32,7 @@ import java.util.stream.Stream;
 import org.bouncycastle.math.ec.rfc8032.Ed25519;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import dev.twinlane.wal.proof.Kinds;
 
 /** The log's Merkle tree, leaves file and signed checkpoints, end to end on a real log. */
 class MerkleLogTest {

@@ -15,6 +15,9 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import dev.twinlane.wal.proof.Kinds;
+import dev.twinlane.wal.proof.RecordFormat;
+import dev.twinlane.wal.proof.NewLog;
 
 /**
  * What a start checks (the whole log when it is short, else from a durable seal at least 4,096
@@ -146,7 +149,7 @@ class StartCheckTest {
         fill(dead, 1800, 200);
         dead.syncNow();
         dead.abandon(); // killed: no final seal; the last 800 records are after the last seal
-        long sealed = Seal.read(fx.wal.resolve(ChainedLog.SEAL_FILE)).seq;
+        long sealed = DurableSeal.read(fx.wal.resolve(ChainedLog.SEAL_FILE)).seq;
         long bad = zeroBlockInside(fx, sealed + 300);
         WalException e = assertThrows(WalException.class, fx::open);
         WalFixture.oneLine(e.getMessage());
@@ -185,7 +188,7 @@ class StartCheckTest {
         Path sealFile = fx.wal.resolve(ChainedLog.SEAL_FILE);
         Files.writeString(sealFile, Files.readString(sealFile).replaceAll("(?m)^seal-record-(file|offset)=.*\n", ""));
         Files.delete(fx.identityFile());
-        long sealed = Seal.read(sealFile).recordSeq;
+        long sealed = DurableSeal.read(sealFile).recordSeq;
         try (ChainedLog log = fx.open()) {
             assertTrue(log.recovery().startsWith("1 records verified, seq " + sealed + ".." + sealed), log.recovery());
             System.out.println("older seal file: " + log.recovery());

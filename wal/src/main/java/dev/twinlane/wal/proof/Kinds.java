@@ -1,4 +1,4 @@
-package dev.twinlane.wal;
+package dev.twinlane.wal.proof;
 
 /**
  * Record kinds. The log does not interpret application kinds (1..0xFEFF); it only writes
@@ -62,7 +62,8 @@ public final class Kinds {
         }
     }
 
-    static boolean isApp(int kind) {
+    /** An application's kind (1..{@link #MAX_APP_KIND}), not one of the log's own. */
+    public static boolean isApp(int kind) {
         return kind >= 1 && kind <= MAX_APP_KIND;
     }
 }
