@@ -163,7 +163,8 @@ public final class ChainedLog implements AutoCloseable {
             return this;
         }
 
-        public Builder rollCycle(RollCycle cycle) {
+        /** Tests roll cycle files fast with it; the log's files are daily (FAST_DAILY) otherwise. */
+        Builder rollCycle(RollCycle cycle) {
             this.rollCycle = cycle;
             return this;
         }
@@ -239,22 +240,6 @@ public final class ChainedLog implements AutoCloseable {
         }
 
         /**
-         * When the start would be refused because the log is damaged (a record that does not
-         * continue the chain where it must, unknown bytes after it), missing, shorter than it was
-         * durable, or another log than the one remembered: keep what is there, untouched, in
-         * {@code DIR/retired-TIME-LOGID/}, and start a new log whose record after the GENESIS
-         * (NEW_LOG) names the previous log, its last good seq, the problem and {@code reason}.
-         * Needs the root key ({@link #keys}). A log that is fine just continues.
-         */
-        public Builder startNewLogIfDamaged(String reason) {
-            if (reason == null || reason.isBlank()) {
-                throw new IllegalArgumentException("starting a new log needs a reason (it is recorded in the log)");
-            }
-            this.startNewLogReason = reason.trim();
-            return this;
-        }
-
-        /**
          * Whether the log keeps its RFC 6962 Merkle tree (DIR/merkle.leaves) and, with a seal key,
          * writes a signed checkpoint (DIR/checkpoint.latest) for each durable SEAL; on by default
          * (off in {@link #observability}). The tree is kept by its own thread, off the append path.
@@ -273,6 +258,28 @@ public final class ChainedLog implements AutoCloseable {
         /** Opens (creating or recovering) the log; a problem is one line in a WalException. */
         public ChainedLog build() {
             return new ChainedLog(this);
+        }
+
+        /**
+         * Opens the log as {@link #build} does, except where build would refuse to start because
+         * the log is damaged (a record that does not continue the chain where it must, unknown
+         * bytes after it), missing, shorter than it was durable, or another log than the one
+         * remembered: then it keeps what is there, untouched, in {@code DIR/retired-TIME-LOGID/},
+         * and starts a new log whose record after the GENESIS (NEW_LOG) names the previous log,
+         * its last good seq, the problem and {@code reason}. Needs the root key ({@link #keys}).
+         * A log that is fine just continues. An operator's decision at one start (the agent's
+         * --start-new-log REASON), so it is a way to open, not a setting the builder keeps.
+         */
+        public ChainedLog buildStartingNewLogIfDamaged(String reason) {
+            if (reason == null || reason.isBlank()) {
+                throw new IllegalArgumentException("starting a new log needs a reason (it is recorded in the log)");
+            }
+            startNewLogReason = reason.trim();
+            try {
+                return new ChainedLog(this);
+            } finally {
+                startNewLogReason = null;
+            }
         }
     }
 

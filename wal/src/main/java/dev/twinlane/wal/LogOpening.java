@@ -146,7 +146,7 @@ final class LogOpening {
                 throw new WalException(line + (p.cause == TailRecovery.Problem.MISSING ? "; to start a new log"
                         : "; check it with `twinlane verify --wal " + dir + "`; to keep these files aside (in " + dir
                         + "/retired-...) and start a new log") + " that records why, start with --start-new-log REASON"
-                        + " (ChainedLog.Builder.startNewLogIfDamaged)");
+                        + " (ChainedLog.Builder.buildStartingNewLogIfDamaged)");
             }
             if (b.keys == null) {
                 throw new WalException(line + "; starting a new log in its place needs the root key file (the key state"

@@ -65,7 +65,7 @@ class IdentityTest {
         System.out.println("refused: " + e.getMessage());
 
         String newId;
-        try (ChainedLog log = fx.builder().startNewLogIfDamaged("security directory lost with the old disk").build()) {
+        try (ChainedLog log = fx.builder().buildStartingNewLogIfDamaged("security directory lost with the old disk")) {
             newId = log.logId();
             fill(log, 3);
         }
@@ -110,7 +110,7 @@ class IdentityTest {
         assertTrue(e.getMessage().contains("holds log " + b + ", not log " + a), e.getMessage());
         System.out.println("refused: " + e.getMessage());
 
-        try (ChainedLog log = fx.builder().startNewLogIfDamaged("restored the wrong backup").build()) {
+        try (ChainedLog log = fx.builder().buildStartingNewLogIfDamaged("restored the wrong backup")) {
             fill(log, 2);
         }
         NewLog n = StartCheckTest.newLogRecord(fx);

@@ -23,7 +23,7 @@ import dev.twinlane.wal.proof.NewLog;
  * What a start checks (the whole log when it is short, else from a durable seal at least 4,096
  * records back, and everything after it), with a zeroed 4 KiB block as an operator's dd makes it:
  * refused with one line that names the first bad seq (the one `twinlane verify` names too) and the
- * way out; with that way out (startNewLogIfDamaged) the damaged files are kept aside and a new log
+ * way out; with that way out (buildStartingNewLogIfDamaged) the damaged files are kept aside and a new log
  * starts with a NEW_LOG record saying why.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
@@ -75,7 +75,7 @@ class StartCheckTest {
         WalFixture.oneLine(e.getMessage());
         assertTrue(e.getMessage().contains("the chain breaks at seq " + bad + " (MAC does not verify), which was durable"),
                 e.getMessage());
-        assertTrue(e.getMessage().contains("--start-new-log REASON") && e.getMessage().contains("startNewLogIfDamaged"),
+        assertTrue(e.getMessage().contains("--start-new-log REASON") && e.getMessage().contains("buildStartingNewLogIfDamaged"),
                 "names the way out: " + e.getMessage());
         assertEquals(size, fx.cycleBytes(), "nothing grew");
         assertEquals(records, fx.docs().size(), "nothing was appended after the damage");
@@ -83,7 +83,7 @@ class StartCheckTest {
         System.out.println("refused: " + e.getMessage());
 
         // the way out: the damaged log is kept aside, a new one says why
-        try (ChainedLog log = fx.builder().startNewLogIfDamaged("disk checked, block 73 lost (ticket 4711)").build()) {
+        try (ChainedLog log = fx.builder().buildStartingNewLogIfDamaged("disk checked, block 73 lost (ticket 4711)")) {
             assertNotEquals(oldId, log.logId());
             System.out.println("started anew: " + log.recovery());
             fill(log, 5, 100);

@@ -61,7 +61,7 @@ class TailGarbageTest {
         assertEquals(size, Files.size(file), "the file did not grow");
         System.out.println("refused: " + e.getMessage());
 
-        try (ChainedLog log = fx.builder().startNewLogIfDamaged("garbage after the tail, kept for forensics").build()) {
+        try (ChainedLog log = fx.builder().buildStartingNewLogIfDamaged("garbage after the tail, kept for forensics")) {
             fill(log, 100);
             System.out.println("new log: " + log.recovery());
         }
