@@ -27,6 +27,7 @@ import dev.twinlane.wal.proof.Kinds;
 import dev.twinlane.wal.proof.Genesis;
 import dev.twinlane.wal.proof.NewLog;
 import dev.twinlane.wal.proof.EpochSchedule;
+import dev.twinlane.wal.NativeCalls.LibC;
 
 /**
  * An HMAC-chained, forward-secure write-ahead log of byte payloads on Chronicle Queue.
@@ -46,8 +47,8 @@ public final class ChainedLog implements AutoCloseable {
     static final String META_FILE = "wal.meta";
     static final String SEAL_FILE = "seal.latest";
 
-    /** libc through jnr-ffi, loaded once (a binding is generated per load); null when unavailable. */
-    static final LibC LIBC = LibC.load();
+    /** libc through jnr-ffi; null when unavailable. */
+    static final LibC LIBC = NativeCalls.LIBC;
 
     static {
         // Chronicle's DiskSpaceMonitor logs "your disk ... is almost full, warning: the JVM may

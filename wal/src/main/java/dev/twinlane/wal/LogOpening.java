@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import dev.twinlane.wal.proof.RecordFormat;
 import dev.twinlane.wal.proof.NewLog;
+import dev.twinlane.wal.NativeCalls.LibC;
 
 /**
  * Opening a log directory, before any of it is read as a queue: the key files' checks, the
