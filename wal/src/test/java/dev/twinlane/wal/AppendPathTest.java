@@ -48,7 +48,8 @@ class AppendPathTest {
             }
             long appended = log.appendedSeq();
             long deadline = System.nanoTime() + 5_000_000_000L;
-            while (log.durableSeq() < appended && System.nanoTime() < deadline) {
+            // the syncer publishes the durable seq, then calls the listener: wait for both
+            while ((log.durableSeq() < appended || heard.get() < appended) && System.nanoTime() < deadline) {
                 Thread.sleep(5);
             }
             assertEquals(appended, log.durableSeq());
