@@ -29,9 +29,9 @@ import dev.twinlane.records.RecordKind;
 import dev.twinlane.records.RecordView;
 import dev.twinlane.wal.ChainVerifier;
 import dev.twinlane.wal.KeyRing;
-import dev.twinlane.wal.proof.Kinds;
 import dev.twinlane.wal.SealKey;
 import dev.twinlane.wal.VerifyReport;
+import dev.twinlane.wal.proof.Kinds;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 /** The whole pipeline on the host kernel: real processes in, verified logs out. Needs root. */

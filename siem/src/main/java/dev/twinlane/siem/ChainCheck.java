@@ -4,12 +4,12 @@ import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.HexFormat;
 
+import dev.twinlane.wal.KeyRing;
+import dev.twinlane.wal.RecordMacVerifier;
 import dev.twinlane.wal.proof.EpochSchedule;
 import dev.twinlane.wal.proof.Genesis;
-import dev.twinlane.wal.KeyRing;
 import dev.twinlane.wal.proof.Kinds;
 import dev.twinlane.wal.proof.RecordFormat;
-import dev.twinlane.wal.RecordMacVerifier;
 import dev.twinlane.wal.proof.Seal;
 
 /**

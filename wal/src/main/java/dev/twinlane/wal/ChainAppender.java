@@ -9,12 +9,12 @@ import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.wire.DocumentContext;
-import dev.twinlane.wal.proof.Kinds;
-import dev.twinlane.wal.proof.Seal;
-import dev.twinlane.wal.proof.RecordFormat;
-import dev.twinlane.wal.proof.Genesis;
-import dev.twinlane.wal.proof.NewLog;
 import dev.twinlane.wal.proof.EpochSchedule;
+import dev.twinlane.wal.proof.Genesis;
+import dev.twinlane.wal.proof.Kinds;
+import dev.twinlane.wal.proof.NewLog;
+import dev.twinlane.wal.proof.RecordFormat;
+import dev.twinlane.wal.proof.Seal;
 
 /**
  * Chains and appends records. One per log, used by one thread at a time: the chain is a single

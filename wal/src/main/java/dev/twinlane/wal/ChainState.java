@@ -3,10 +3,10 @@ package dev.twinlane.wal;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
+import dev.twinlane.wal.proof.EpochSchedule;
+import dev.twinlane.wal.proof.Genesis;
 import dev.twinlane.wal.proof.Kinds;
 import dev.twinlane.wal.proof.RecordFormat;
-import dev.twinlane.wal.proof.Genesis;
-import dev.twinlane.wal.proof.EpochSchedule;
 
 /**
  * The verifier's view of a chain: which record must come next and how to check it. Used by

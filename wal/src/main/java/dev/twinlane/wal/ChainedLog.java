@@ -16,18 +16,18 @@ import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Consumer;
 import java.util.function.LongConsumer;
+import dev.twinlane.wal.NativeCalls.LibC;
 import dev.twinlane.wal.proof.Checkpoint;
+import dev.twinlane.wal.proof.EpochSchedule;
+import dev.twinlane.wal.proof.Genesis;
+import dev.twinlane.wal.proof.Kinds;
+import dev.twinlane.wal.proof.NewLog;
 import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.RollCycles;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import net.openhft.chronicle.queue.impl.single.TableStoreWriteLock;
 import net.openhft.chronicle.threads.BusyTimedPauser;
-import dev.twinlane.wal.proof.Kinds;
-import dev.twinlane.wal.proof.Genesis;
-import dev.twinlane.wal.proof.NewLog;
-import dev.twinlane.wal.proof.EpochSchedule;
-import dev.twinlane.wal.NativeCalls.LibC;
 
 /**
  * An HMAC-chained, forward-secure write-ahead log of byte payloads on Chronicle Queue.

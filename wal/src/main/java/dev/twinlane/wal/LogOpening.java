@@ -14,9 +14,9 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
-import dev.twinlane.wal.proof.RecordFormat;
-import dev.twinlane.wal.proof.NewLog;
 import dev.twinlane.wal.NativeCalls.LibC;
+import dev.twinlane.wal.proof.NewLog;
+import dev.twinlane.wal.proof.RecordFormat;
 
 /**
  * Opening a log directory, before any of it is read as a queue: the key files' checks, the

@@ -3,8 +3,11 @@ package dev.twinlane.wal;
 import dev.twinlane.wal.proof.Checkpoint;
 import dev.twinlane.wal.proof.CheckpointException;
 import dev.twinlane.wal.proof.CheckpointVerifier;
+import dev.twinlane.wal.proof.Genesis;
+import dev.twinlane.wal.proof.Kinds;
 import dev.twinlane.wal.proof.LeavesFile;
 import dev.twinlane.wal.proof.MerkleTree;
+import dev.twinlane.wal.proof.RecordFormat;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -19,9 +22,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
-import dev.twinlane.wal.proof.Kinds;
-import dev.twinlane.wal.proof.RecordFormat;
-import dev.twinlane.wal.proof.Genesis;
 
 /**
  * The log's RFC 6962 Merkle tree and its checkpoints, kept by one thread of its own

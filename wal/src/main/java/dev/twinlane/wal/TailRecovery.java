@@ -11,9 +11,9 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import dev.twinlane.wal.proof.Genesis;
 import dev.twinlane.wal.proof.Kinds;
 import dev.twinlane.wal.proof.RecordFormat;
-import dev.twinlane.wal.proof.Genesis;
 
 /**
  * What the writer checks on opening an existing log, before Chronicle Queue maps any of it, with

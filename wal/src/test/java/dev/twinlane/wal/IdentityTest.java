@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import dev.twinlane.wal.proof.Kinds;
-import dev.twinlane.wal.proof.RecordFormat;
 import dev.twinlane.wal.proof.NewLog;
+import dev.twinlane.wal.proof.RecordFormat;
 
 /**
  * A log never silently restarts: the writer remembers its log outside the log directory (the

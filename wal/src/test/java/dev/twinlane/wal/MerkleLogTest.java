@@ -11,6 +11,7 @@ import dev.twinlane.wal.proof.Checkpoint;
 import dev.twinlane.wal.proof.CheckpointVerifier;
 import dev.twinlane.wal.proof.ConsistencyProof;
 import dev.twinlane.wal.proof.InclusionProof;
+import dev.twinlane.wal.proof.Kinds;
 import dev.twinlane.wal.proof.LeavesFile;
 import dev.twinlane.wal.proof.MerkleTree;
 import dev.twinlane.wal.proof.ProofGenerator;
@@ -32,7 +33,6 @@ import java.util.stream.Stream;
 import org.bouncycastle.math.ec.rfc8032.Ed25519;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import dev.twinlane.wal.proof.Kinds;
 
 /** The log's Merkle tree, leaves file and signed checkpoints, end to end on a real log. */
 class MerkleLogTest {

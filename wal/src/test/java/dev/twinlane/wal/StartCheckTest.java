@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import dev.twinlane.wal.proof.Kinds;
-import dev.twinlane.wal.proof.RecordFormat;
 import dev.twinlane.wal.proof.NewLog;
+import dev.twinlane.wal.proof.RecordFormat;
 
 /**
  * What a start checks (the whole log when it is short, else from a durable seal at least 4,096

@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import dev.twinlane.wal.proof.Kinds;
-import dev.twinlane.wal.proof.RecordFormat;
 import dev.twinlane.wal.proof.NewLog;
+import dev.twinlane.wal.proof.RecordFormat;
 
 /**
  * Bytes after the last record that a killed writer cannot have left are damage, not a torn write:

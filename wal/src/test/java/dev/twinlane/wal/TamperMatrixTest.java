@@ -15,8 +15,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import dev.twinlane.wal.proof.RecordFormat;
 import dev.twinlane.wal.proof.Genesis;
+import dev.twinlane.wal.proof.RecordFormat;
 
 /**
  * Each tamper class at random positions, many times: verify must fail with the right class

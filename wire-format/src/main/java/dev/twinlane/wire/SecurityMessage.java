@@ -2,8 +2,8 @@ package dev.twinlane.wire;
 
 import dev.twinlane.records.LossSource;
 import dev.twinlane.records.RecordKind;
-import dev.twinlane.wal.proof.Genesis;
 import dev.twinlane.wal.KeyRing;
+import dev.twinlane.wal.proof.Genesis;
 import dev.twinlane.wal.proof.Kinds;
 import dev.twinlane.wal.proof.NewLog;
 import dev.twinlane.wal.proof.RecordFormat;
