@@ -26,7 +26,7 @@ import dev.twinlane.fuzzer.Report;
 import dev.twinlane.wal.ChainReader;
 import dev.twinlane.wal.ChainedLog;
 import dev.twinlane.wal.KeyRing;
-import dev.twinlane.wal.Kinds;
+import dev.twinlane.wal.proof.Kinds;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;

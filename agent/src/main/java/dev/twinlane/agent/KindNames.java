@@ -3,7 +3,7 @@ package dev.twinlane.agent;
 import java.util.Locale;
 
 import dev.twinlane.records.RecordKind;
-import dev.twinlane.wal.Kinds;
+import dev.twinlane.wal.proof.Kinds;
 
 /**
  * Record kinds by name, for people: kernel kinds by their tl_kind name (RecordKind, the Java mirror of

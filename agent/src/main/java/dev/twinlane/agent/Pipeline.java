@@ -252,22 +252,26 @@ final class Pipeline implements AutoCloseable {
                 c.dataDir.resolve("state"))) {
             PrivateDirs.create(d);
         }
-        ChainedLog security = integrity(cadence(ChainedLog.security(c.dataDir.resolve("security")), c.securityFsyncMs), c,
+        ChainedLog security = build(integrity(cadence(ChainedLog.security(c.dataDir.resolve("security")), c.securityFsyncMs), c,
                 "security").keys(Files.exists(secState) && !anew ? null : keys.root).sealKey(keys.seal)
                 .meterRegistry(registry).name("security")
-                .syncerSetup(() -> ThreadPriority.apply(c.securityRealtimePriority, c.securityNice)).build();
+                .syncerSetup(() -> ThreadPriority.apply(c.securityRealtimePriority, c.securityNice)), c);
         // sealed too: a start checks a log from its last durable seal, and reads a log without seals whole
-        ChainedLog observability = open(() -> integrity(cadence(ChainedLog.observability(c.dataDir.resolve("observability")),
+        ChainedLog observability = open(() -> build(integrity(cadence(ChainedLog.observability(c.dataDir.resolve("observability")),
                 c.observabilityFsyncMs), c, "observability").keys(Files.exists(obsState) && !anew ? null : keys.root)
-                .sealKey(keys.seal).maxPayload(16 << 20).meterRegistry(registry).name("observability").build(),
+                .sealKey(keys.seal).maxPayload(16 << 20).meterRegistry(registry).name("observability"), c),
                 security);
         return new Logs(security, observability);
     }
 
-    /** The identity file, and the operator's --start-new-log when given. */
+    /** The identity file: what the writer remembers of its log, outside the log directory. */
     private static ChainedLog.Builder integrity(ChainedLog.Builder b, AgentConfig c, String name) {
-        b.identityFile(identityFile(c.dataDir, name));
-        return c.startNewLogReason == null ? b : b.startNewLogIfDamaged(c.startNewLogReason);
+        return b.identityFile(identityFile(c.dataDir, name));
+    }
+
+    /** Opens the log, or with the operator's --start-new-log a new one in place of a damaged one. */
+    private static ChainedLog build(ChainedLog.Builder b, AgentConfig c) {
+        return c.startNewLogReason == null ? b.build() : b.buildStartingNewLogIfDamaged(c.startNewLogReason);
     }
 
     /** BPF load/attach/detach audit lines go to DATA/bpf-audit.log (appended, flushed per line). */

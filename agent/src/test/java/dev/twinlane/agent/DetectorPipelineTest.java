@@ -19,9 +19,9 @@ import dev.twinlane.records.RecordLayout;
 import dev.twinlane.records.RecordView;
 import dev.twinlane.wal.ChainVerifier;
 import dev.twinlane.wal.KeyRing;
-import dev.twinlane.wal.Kinds;
 import dev.twinlane.wal.SealKey;
 import dev.twinlane.wal.VerifyReport;
+import dev.twinlane.wal.proof.Kinds;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 /**

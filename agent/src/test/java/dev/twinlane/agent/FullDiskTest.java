@@ -31,9 +31,9 @@ import dev.twinlane.records.RecordKind;
 import dev.twinlane.records.RecordView;
 import dev.twinlane.wal.ChainVerifier;
 import dev.twinlane.wal.KeyRing;
-import dev.twinlane.wal.Kinds;
 import dev.twinlane.wal.SealKey;
 import dev.twinlane.wal.VerifyReport;
+import dev.twinlane.wal.proof.Kinds;
 
 /**
  * The full disk as an operator meets it: `twinlane run` (a child JVM, as ./twinlane starts it)

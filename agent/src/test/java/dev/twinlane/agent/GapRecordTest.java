@@ -15,7 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import dev.twinlane.records.Ring;
 import dev.twinlane.wal.KeyRing;
-import dev.twinlane.wal.Kinds;
+import dev.twinlane.wal.proof.Kinds;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 /**

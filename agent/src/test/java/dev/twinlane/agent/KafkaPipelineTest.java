@@ -24,7 +24,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.twinlane.broker.KafkaBroker;
 import dev.twinlane.siem.SiemConsumer;
 import dev.twinlane.wal.KeyRing;
-import dev.twinlane.wal.Kinds;
+import dev.twinlane.wal.proof.Kinds;
 import dev.twinlane.wire.ocsf.OcsfValidator;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 

@@ -24,7 +24,7 @@ import dev.twinlane.cli.KafkaAccessOptions;
 import dev.twinlane.export.SecurityExporter;
 import dev.twinlane.siem.SiemConsumer;
 import dev.twinlane.wal.KeyRing;
-import dev.twinlane.wal.Kinds;
+import dev.twinlane.wal.proof.Kinds;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 /**

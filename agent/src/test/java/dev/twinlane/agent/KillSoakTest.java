@@ -17,9 +17,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 import dev.twinlane.wal.ChainVerifier;
 import dev.twinlane.wal.KeyRing;
-import dev.twinlane.wal.Kinds;
 import dev.twinlane.wal.SealKey;
 import dev.twinlane.wal.VerifyReport;
+import dev.twinlane.wal.proof.Kinds;
 
 /**
  * kill -9 under load, {@link #KILLS} times: the real agent (a child JVM) records every open of a

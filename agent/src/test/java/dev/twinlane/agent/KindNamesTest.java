@@ -6,7 +6,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.twinlane.records.RecordKind;
 import dev.twinlane.records.RecordView;
-import dev.twinlane.wal.Kinds;
+import dev.twinlane.wal.proof.Kinds;
 
 /** Kinds by name: tl_kind's (RecordKind, checked against twinlane_records.h by RecordLayoutDriftTest), the log's own. */
 class KindNamesTest {

@@ -186,7 +186,7 @@ class PolicyControlTest {
         boolean flagged = false;
         for (LogContents.Entry e : LogContents.security(data, keys())) {
             RecordView r = new RecordView().wrap(e.payload(), 0, e.payload().length);
-            if (e.kind() <= dev.twinlane.wal.Kinds.MAX_APP_KIND && r.kind() == RecordKind.CONNECT
+            if (e.kind() <= dev.twinlane.wal.proof.Kinds.MAX_APP_KIND && r.kind() == RecordKind.CONNECT
                     && r.number("dport") == server.getLocalPort() && r.number("decision") == 2) {
                 flagged |= (r.number("decision_flags") & 2) != 0;   // TL_FLAG_DEADMAN
             }
@@ -245,7 +245,7 @@ class PolicyControlTest {
         long downtimeGap = -1;
         long gapped = 0;
         for (LogContents.Entry e : LogContents.security(data, keys())) {
-            if (e.kind() == dev.twinlane.wal.Kinds.GAP) {
+            if (e.kind() == dev.twinlane.wal.proof.Kinds.GAP) {
                 java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(e.payload()).order(java.nio.ByteOrder.LITTLE_ENDIAN);
                 gapped += b.getLong(0);
                 if (b.getLong(16) <= down && b.getLong(24) >= up) {
@@ -255,7 +255,7 @@ class PolicyControlTest {
                 continue;
             }
             RecordView r = new RecordView().wrap(e.payload(), 0, e.payload().length);
-            if (e.kind() <= dev.twinlane.wal.Kinds.MAX_APP_KIND && r.kind() == RecordKind.CONNECT
+            if (e.kind() <= dev.twinlane.wal.proof.Kinds.MAX_APP_KIND && r.kind() == RecordKind.CONNECT
                     && r.number("ktime_ns") > down && r.number("ktime_ns") < up && r.number("dport") == server.getLocalPort()) {
                 recorded++;
             }
@@ -343,7 +343,7 @@ class PolicyControlTest {
         List<String> out = new ArrayList<>();
         for (LogContents.Entry e : LogContents.security(data, keys())) {
             RecordView r = new RecordView().wrap(e.payload(), 0, e.payload().length);
-            if (e.kind() <= dev.twinlane.wal.Kinds.MAX_APP_KIND && r.kind() == RecordKind.POLICY) {
+            if (e.kind() <= dev.twinlane.wal.proof.Kinds.MAX_APP_KIND && r.kind() == RecordKind.POLICY) {
                 out.add(r.text("detail"));
             }
         }
@@ -447,7 +447,7 @@ class PolicyControlTest {
         List<long[]> out = new ArrayList<>();
         for (LogContents.Entry e : LogContents.security(data, keys())) {
             RecordView r = new RecordView().wrap(e.payload(), 0, e.payload().length);
-            if (e.kind() <= dev.twinlane.wal.Kinds.MAX_APP_KIND && r.kind() == RecordKind.POLICY) {
+            if (e.kind() <= dev.twinlane.wal.proof.Kinds.MAX_APP_KIND && r.kind() == RecordKind.POLICY) {
                 out.add(new long[] {r.number("event"), r.number("reason"), r.number("version")});
             }
         }

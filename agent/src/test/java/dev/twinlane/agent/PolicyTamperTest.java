@@ -121,7 +121,7 @@ class PolicyTamperTest {
         KeyRing keys = KeyRing.load(data.resolve("keys/security.key"));
         for (LogContents.Entry e : LogContents.security(data, keys)) {   // the chain is checked while it is read
             RecordView r = new RecordView().wrap(e.payload(), 0, e.payload().length);
-            if (e.kind() <= dev.twinlane.wal.Kinds.MAX_APP_KIND && r.kind() == RecordKind.POLICY
+            if (e.kind() <= dev.twinlane.wal.proof.Kinds.MAX_APP_KIND && r.kind() == RecordKind.POLICY
                     && r.number("event") == PolicyEvent.Kind.TAMPER.code()) {
                 tampers.add(r.text("detail"));
                 assertEquals(1, r.number("version"));

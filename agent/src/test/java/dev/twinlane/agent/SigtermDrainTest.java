@@ -18,9 +18,9 @@ import dev.twinlane.records.RecordKind;
 import dev.twinlane.records.RecordView;
 import dev.twinlane.wal.ChainVerifier;
 import dev.twinlane.wal.KeyRing;
-import dev.twinlane.wal.Kinds;
 import dev.twinlane.wal.SealKey;
 import dev.twinlane.wal.VerifyReport;
+import dev.twinlane.wal.proof.Kinds;
 
 /**
  * A SIGTERM drains: the real agent (a child JVM) records every open of a watched file, this test

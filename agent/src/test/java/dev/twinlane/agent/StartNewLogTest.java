@@ -21,11 +21,11 @@ import dev.twinlane.cli.Cli;
 import dev.twinlane.cli.UsageException;
 import dev.twinlane.wal.ChainVerifier;
 import dev.twinlane.wal.KeyRing;
-import dev.twinlane.wal.Kinds;
-import dev.twinlane.wal.NewLog;
 import dev.twinlane.wal.SealKey;
 import dev.twinlane.wal.VerifyReport;
 import dev.twinlane.wal.WalException;
+import dev.twinlane.wal.proof.Kinds;
+import dev.twinlane.wal.proof.NewLog;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import picocli.CommandLine.ParameterException;
 

@@ -16,9 +16,9 @@ import org.apache.kafka.common.errors.RecordTooLargeException;
 
 import dev.twinlane.wal.ChainReader;
 import dev.twinlane.wal.ChainedLog;
-import dev.twinlane.wal.Genesis;
-import dev.twinlane.wal.Kinds;
-import dev.twinlane.wal.RecordFormat;
+import dev.twinlane.wal.proof.Genesis;
+import dev.twinlane.wal.proof.Kinds;
+import dev.twinlane.wal.proof.RecordFormat;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -1,7 +1,7 @@
 package dev.twinlane.export;
 
 import dev.twinlane.wal.ChainedLog;
-import dev.twinlane.wal.RecordFormat;
+import dev.twinlane.wal.proof.RecordFormat;
 import dev.twinlane.wire.ObservabilityMessage;
 import io.micrometer.core.instrument.MeterRegistry;
 

@@ -3,10 +3,10 @@ package dev.twinlane.export;
 import java.nio.charset.StandardCharsets;
 
 import dev.twinlane.wal.ChainedLog;
-import dev.twinlane.wal.Kinds;
-import dev.twinlane.wal.RecordFormat;
-import dev.twinlane.wal.Seal;
 import dev.twinlane.wal.proof.Checkpoint;
+import dev.twinlane.wal.proof.Kinds;
+import dev.twinlane.wal.proof.RecordFormat;
+import dev.twinlane.wal.proof.Seal;
 import dev.twinlane.wire.CheckpointMessage;
 import dev.twinlane.wire.SealMessage;
 import dev.twinlane.wire.SecurityMessage;

@@ -4,13 +4,13 @@ import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.HexFormat;
 
-import dev.twinlane.wal.EpochSchedule;
-import dev.twinlane.wal.Genesis;
 import dev.twinlane.wal.KeyRing;
-import dev.twinlane.wal.Kinds;
-import dev.twinlane.wal.RecordFormat;
 import dev.twinlane.wal.RecordMacVerifier;
-import dev.twinlane.wal.Seal;
+import dev.twinlane.wal.proof.EpochSchedule;
+import dev.twinlane.wal.proof.Genesis;
+import dev.twinlane.wal.proof.Kinds;
+import dev.twinlane.wal.proof.RecordFormat;
+import dev.twinlane.wal.proof.Seal;
 
 /**
  * The consumer's view of one host's security log (one log id): which record must come next and

@@ -32,11 +32,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.twinlane.records.LossSource;
 import dev.twinlane.wal.KeyRing;
-import dev.twinlane.wal.Kinds;
-import dev.twinlane.wal.NewLog;
-import dev.twinlane.wal.RecordFormat;
-import dev.twinlane.wal.Seal;
 import dev.twinlane.wal.SealKey;
+import dev.twinlane.wal.proof.Kinds;
+import dev.twinlane.wal.proof.NewLog;
+import dev.twinlane.wal.proof.RecordFormat;
+import dev.twinlane.wal.proof.Seal;
 import dev.twinlane.wire.CheckpointMessage;
 import dev.twinlane.wire.DetectionFinding;
 import dev.twinlane.wire.JsonOut;

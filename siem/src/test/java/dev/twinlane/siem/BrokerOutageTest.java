@@ -21,7 +21,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.twinlane.broker.KafkaBroker;
 import dev.twinlane.export.SecurityExporter;
 import dev.twinlane.wal.ChainReader;
-import dev.twinlane.wal.Kinds;
+import dev.twinlane.wal.proof.Kinds;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 /**

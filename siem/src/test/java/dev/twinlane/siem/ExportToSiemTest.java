@@ -44,8 +44,8 @@ import dev.twinlane.export.SecurityExporter;
 import dev.twinlane.wal.ChainReader;
 import dev.twinlane.wal.ChainedLog;
 import dev.twinlane.wal.KeyRing;
-import dev.twinlane.wal.Kinds;
-import dev.twinlane.wal.RecordFormat;
+import dev.twinlane.wal.proof.Kinds;
+import dev.twinlane.wal.proof.RecordFormat;
 import dev.twinlane.wal.SealKey;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 

@@ -18,7 +18,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 import dev.twinlane.records.RecordKind;
 import dev.twinlane.wal.KeyRing;
-import dev.twinlane.wal.RecordFormat;
+import dev.twinlane.wal.proof.RecordFormat;
 import dev.twinlane.wire.SealMessage;
 import dev.twinlane.wire.SecurityMessage;
 import dev.twinlane.wire.Topics;

@@ -33,7 +33,7 @@ import dev.twinlane.broker.KafkaBroker;
 import dev.twinlane.export.ExportSettings;
 import dev.twinlane.export.SecurityExporter;
 import dev.twinlane.wal.ChainReader;
-import dev.twinlane.wal.Kinds;
+import dev.twinlane.wal.proof.Kinds;
 import dev.twinlane.wire.KafkaAccess;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 

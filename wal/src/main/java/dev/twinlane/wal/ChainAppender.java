@@ -9,6 +9,12 @@ import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.wire.DocumentContext;
+import dev.twinlane.wal.proof.EpochSchedule;
+import dev.twinlane.wal.proof.Genesis;
+import dev.twinlane.wal.proof.Kinds;
+import dev.twinlane.wal.proof.NewLog;
+import dev.twinlane.wal.proof.RecordFormat;
+import dev.twinlane.wal.proof.Seal;
 
 /**
  * Chains and appends records. One per log, used by one thread at a time: the chain is a single
@@ -65,7 +71,7 @@ public final class ChainAppender {
     private long lastSealMono;
     /** The monotonic time of the last write: the timed-seal test on the append path reads no clock. */
     private long lastMono;
-    private final AtomicReference<Seal> unsavedSeal = new AtomicReference<>();
+    private final AtomicReference<DurableSeal> unsavedSeal = new AtomicReference<>();
     private final boolean strict;
     /** A start record the full disk kept out (see deferRecovery); written before the next record. */
     private Runnable deferred;
@@ -78,7 +84,7 @@ public final class ChainAppender {
         this.clock = b.clock;
         this.systemClock = b.clock == WalClock.SYSTEM;
         this.schedule = genesis.schedule();
-        this.logId = genesis.logId.clone();
+        this.logId = genesis.logId().clone();
         this.maxPayload = b.maxPayload;
         this.space = space;
         this.rollEpochMillis = rollEpochMillis;
@@ -196,7 +202,7 @@ public final class ChainAppender {
 
     private long writeSeal() {
         long now = clock.wallNanos();
-        Seal s = Seal.sign(sealKey, logId, nextSeq - 1, lastMac, now);
+        DurableSeal s = DurableSeal.sign(sealKey, logId, nextSeq - 1, lastMac, now);
         s.encode(walPayload, 0);
         long seq = write(Kinds.SEAL, walPayload, 0, Seal.PAYLOAD, false);
         recordsSinceSeal = 0;
@@ -204,7 +210,7 @@ public final class ChainAppender {
         // where the SEAL record's document starts: the writer's recovery reads the log from there
         Path f = space.file();
         long at = space.end() - 4 - (RecordFormat.OVERHEAD + Seal.PAYLOAD);
-        Seal placed = f == null ? s.withRecordSeq(seq) : s.withRecord(seq, f.getFileName().toString(), at);
+        DurableSeal placed = f == null ? s.withRecordSeq(seq) : s.withRecord(seq, f.getFileName().toString(), at);
         unsavedSeal.set(placed);
         log.sealWritten(placed);
         return seq;
@@ -380,11 +386,11 @@ public final class ChainAppender {
         return appendedSeq;
     }
 
-    Seal unsavedSeal() {
+    DurableSeal unsavedSeal() {
         return unsavedSeal.get();
     }
 
-    void sealSaved(Seal s) {
+    void sealSaved(DurableSeal s) {
         unsavedSeal.compareAndSet(s, null);
     }
 

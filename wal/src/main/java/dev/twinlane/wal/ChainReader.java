@@ -3,6 +3,7 @@ package dev.twinlane.wal;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.wire.DocumentContext;
+import dev.twinlane.wal.proof.RecordFormat;
 
 /**
  * Reads records in order through a Chronicle tailer, stopping at the durable seq, so an

@@ -3,6 +3,10 @@ package dev.twinlane.wal;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
+import dev.twinlane.wal.proof.EpochSchedule;
+import dev.twinlane.wal.proof.Genesis;
+import dev.twinlane.wal.proof.Kinds;
+import dev.twinlane.wal.proof.RecordFormat;
 
 /**
  * The verifier's view of a chain: which record must come next and how to check it. Used by
@@ -46,7 +50,7 @@ final class ChainState {
         activeId = id;
         if (root != null) {
             EpochKeys k = new EpochKeys();
-            k.start(root, genesis.logId);
+            k.start(root, genesis.logId());
             return k;
         }
         return stateKeys != null && stateKeys.keyId() == id ? stateKeys.copy() : null;
@@ -106,7 +110,7 @@ final class ChainState {
      * need not be read. The SEAL record itself is then the first to {@link #accept}. Throws a
      * WalException when no key for the record's key id is held (and {@code trust} is off).
      */
-    static ChainState fromSeal(Genesis g, KeyRing ring, EpochKeys stateKeys, boolean trust, Seal seal, byte[] sealRecord) {
+    static ChainState fromSeal(Genesis g, KeyRing ring, EpochKeys stateKeys, boolean trust, DurableSeal seal, byte[] sealRecord) {
         ChainState s = new ChainState(g, ring, stateKeys);
         s.trustBeforeKeys = trust;
         int id = StoredRecord.keyId(sealRecord);
@@ -237,11 +241,11 @@ final class ChainState {
     }
 
     private String checkSeal(byte[] doc) {
-        Seal s = Seal.decode(doc, RecordFormat.HEADER, StoredRecord.payloadLength(doc), StoredRecord.seq(doc));
-        if (s == null || !s.describes(expectSeq - 1, prevMac, genesis.logId)) {
+        DurableSeal s = DurableSeal.decode(doc, RecordFormat.HEADER, StoredRecord.payloadLength(doc), StoredRecord.seq(doc));
+        if (s == null || !s.describes(expectSeq - 1, prevMac, genesis.logId())) {
             return "SEAL does not describe the record before it";
         }
-        if (genesis.sealed() && !s.verify(genesis.sealPublicKey)) {
+        if (genesis.sealed() && !s.verify(genesis.sealPublicKey())) {
             return "SEAL signature does not verify";
         }
         return null;
@@ -296,7 +300,7 @@ final class ChainState {
 
     /** Whether {@code doc} carries a MAC made with {@code root}'s key of {@code epoch} over {@code prev}. */
     boolean macWith(byte[] doc, byte[] prev, KeyRing.RootKey root, int epoch) {
-        byte[] key = EpochKeys.keyAt(root, genesis.logId, epoch);
+        byte[] key = EpochKeys.keyAt(root, genesis.logId(), epoch);
         try {
             return StoredRecord.macMatches(doc, prev, key, new HmacSha256());
         } finally {

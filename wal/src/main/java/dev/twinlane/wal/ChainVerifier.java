@@ -8,6 +8,8 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import dev.twinlane.wal.proof.Kinds;
+import dev.twinlane.wal.proof.RecordFormat;
 
 /**
  * Walks a log from its genesis with the root key(s) and says OK or where and how it first
@@ -33,13 +35,13 @@ public final class ChainVerifier {
 
     /** Verifies {@code dir}; {@code sealFile} (may be null) is a seal kept elsewhere. */
     public VerifyReport verify(Path dir, Path sealFile) throws IOException {
-        Seal external = sealFile == null ? null : Seal.read(sealFile);
+        DurableSeal external = sealFile == null ? null : DurableSeal.read(sealFile);
         return new Run(dir, external).run();
     }
 
     private final class Run {
         private final Path dir;
-        private final Seal external;
+        private final DurableSeal external;
         private final Map<Integer, Long> counts = new HashMap<>();
         private final Map<Integer, Long> gapLost = new HashMap<>();
         private List<Path> files;
@@ -48,7 +50,7 @@ public final class ChainVerifier {
         private long torn;
         private byte[] macAtExternal;
 
-        Run(Path dir, Seal external) {
+        Run(Path dir, DurableSeal external) {
             this.dir = dir;
             this.external = external;
         }
@@ -135,7 +137,7 @@ public final class ChainVerifier {
                 return fail(Failure.MODIFIED, 1, why[0]);
             }
             if (sealPublicKey != null && state.genesis.sealed()
-                    && !Arrays.equals(sealPublicKey, state.genesis.sealPublicKey)) {
+                    && !Arrays.equals(sealPublicKey, state.genesis.sealPublicKey())) {
                 return fail(Failure.WRONG_KEY, 1, "the log's GENESIS names another seal public key than the one given");
             }
             accepted(first);
@@ -276,11 +278,11 @@ public final class ChainVerifier {
             long last = state.expectSeq() - 1;
             long externalSeq = 0;
             if (external != null) {
-                if (!Arrays.equals(external.logId, state.genesis.logId)) {
+                if (!Arrays.equals(external.logId, state.genesis.logId())) {
                     throw new WalException("the seal file belongs to log " + KeyFiles.hex(external.logId)
                             + ", not to this log (" + state.genesis.logIdHex() + ")");
                 }
-                byte[] pub = sealPublicKey != null ? sealPublicKey : state.genesis.sealed() ? state.genesis.sealPublicKey : null;
+                byte[] pub = sealPublicKey != null ? sealPublicKey : state.genesis.sealed() ? state.genesis.sealPublicKey() : null;
                 if (pub == null) {
                     throw new WalException("cannot check the seal file: the log has no seal key and none was given (--seal-pub)");
                 }

@@ -16,7 +16,12 @@ import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Consumer;
 import java.util.function.LongConsumer;
+import dev.twinlane.wal.NativeCalls.LibC;
 import dev.twinlane.wal.proof.Checkpoint;
+import dev.twinlane.wal.proof.EpochSchedule;
+import dev.twinlane.wal.proof.Genesis;
+import dev.twinlane.wal.proof.Kinds;
+import dev.twinlane.wal.proof.NewLog;
 import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.RollCycles;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
@@ -42,8 +47,8 @@ public final class ChainedLog implements AutoCloseable {
     static final String META_FILE = "wal.meta";
     static final String SEAL_FILE = "seal.latest";
 
-    /** libc through jnr-ffi, loaded once (a binding is generated per load); null when unavailable. */
-    static final LibC LIBC = LibC.load();
+    /** libc through jnr-ffi; null when unavailable. */
+    static final LibC LIBC = NativeCalls.LIBC;
 
     static {
         // Chronicle's DiskSpaceMonitor logs "your disk ... is almost full, warning: the JVM may
@@ -69,9 +74,9 @@ public final class ChainedLog implements AutoCloseable {
     private final String bootId = Identity.bootId();
     private final Object identityLock = new Object();
     /** Durable seals, newest first, as the identity file keeps them (guarded by identityLock). */
-    private List<Seal> durableSeals = List.of();
+    private List<DurableSeal> durableSeals = List.of();
     /** SEAL records written, oldest first, until they are durable and join {@link #durableSeals}. */
-    private final ConcurrentLinkedQueue<Seal> sealsWritten = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<DurableSeal> sealsWritten = new ConcurrentLinkedQueue<>();
     private final SingleChronicleQueue queue;
     private final WalMetrics metrics;
     private final Syncer syncer;
@@ -159,7 +164,8 @@ public final class ChainedLog implements AutoCloseable {
             return this;
         }
 
-        public Builder rollCycle(RollCycle cycle) {
+        /** Tests roll cycle files fast with it; the log's files are daily (FAST_DAILY) otherwise. */
+        Builder rollCycle(RollCycle cycle) {
             this.rollCycle = cycle;
             return this;
         }
@@ -235,22 +241,6 @@ public final class ChainedLog implements AutoCloseable {
         }
 
         /**
-         * When the start would be refused because the log is damaged (a record that does not
-         * continue the chain where it must, unknown bytes after it), missing, shorter than it was
-         * durable, or another log than the one remembered: keep what is there, untouched, in
-         * {@code DIR/retired-TIME-LOGID/}, and start a new log whose record after the GENESIS
-         * (NEW_LOG) names the previous log, its last good seq, the problem and {@code reason}.
-         * Needs the root key ({@link #keys}). A log that is fine just continues.
-         */
-        public Builder startNewLogIfDamaged(String reason) {
-            if (reason == null || reason.isBlank()) {
-                throw new IllegalArgumentException("starting a new log needs a reason (it is recorded in the log)");
-            }
-            this.startNewLogReason = reason.trim();
-            return this;
-        }
-
-        /**
          * Whether the log keeps its RFC 6962 Merkle tree (DIR/merkle.leaves) and, with a seal key,
          * writes a signed checkpoint (DIR/checkpoint.latest) for each durable SEAL; on by default
          * (off in {@link #observability}). The tree is kept by its own thread, off the append path.
@@ -269,6 +259,28 @@ public final class ChainedLog implements AutoCloseable {
         /** Opens (creating or recovering) the log; a problem is one line in a WalException. */
         public ChainedLog build() {
             return new ChainedLog(this);
+        }
+
+        /**
+         * Opens the log as {@link #build} does, except where build would refuse to start because
+         * the log is damaged (a record that does not continue the chain where it must, unknown
+         * bytes after it), missing, shorter than it was durable, or another log than the one
+         * remembered: then it keeps what is there, untouched, in {@code DIR/retired-TIME-LOGID/},
+         * and starts a new log whose record after the GENESIS (NEW_LOG) names the previous log,
+         * its last good seq, the problem and {@code reason}. Needs the root key ({@link #keys}).
+         * A log that is fine just continues. An operator's decision at one start (the agent's
+         * --start-new-log REASON), so it is a way to open, not a setting the builder keeps.
+         */
+        public ChainedLog buildStartingNewLogIfDamaged(String reason) {
+            if (reason == null || reason.isBlank()) {
+                throw new IllegalArgumentException("starting a new log needs a reason (it is recorded in the log)");
+            }
+            startNewLogReason = reason.trim();
+            try {
+                return new ChainedLog(this);
+            } finally {
+                startNewLogReason = null;
+            }
         }
     }
 
@@ -334,7 +346,7 @@ public final class ChainedLog implements AutoCloseable {
             }
             this.genesis = g;
             this.tail = r;
-            List<Seal> known = identity != null && r.genesis != null && Arrays.equals(identity.logId, r.genesis.logId)
+            List<DurableSeal> known = identity != null && r.genesis != null && Arrays.equals(identity.logId, r.genesis.logId())
                     ? identity.seals : List.of();
             if (r.newestSeal != null && (known.isEmpty() || known.get(0).recordSeq < r.newestSeal.recordSeq)) {
                 known = Identity.keep(known, r.newestSeal, TailRecovery.TAIL);
@@ -346,7 +358,7 @@ public final class ChainedLog implements AutoCloseable {
             EpochKeys startKeys = r.keys;
             if (r.empty()) {
                 startKeys = new EpochKeys();
-                startKeys.start(b.keys.newest(), g.logId);
+                startKeys.start(b.keys.newest(), g.logId());
             } else if (startKeys.epoch() < r.lastEpoch) {
                 startKeys.evolveTo(r.lastEpoch);
             }
@@ -368,7 +380,7 @@ public final class ChainedLog implements AutoCloseable {
             if (state == null || startKeys.epoch() != stateEpoch) {
                 // records of earlier epochs must be durable before the state file forgets their key
                 syncer.initialSync(r.newestFiles);
-                saveKeyState(startKeys, g.logId);
+                saveKeyState(startKeys, g.logId());
             }
             if (state == null) {
                 LOG.log(System.Logger.Level.WARNING, "wal " + name + " " + dir + ": wrote the key state file " + keyStateFile
@@ -438,11 +450,11 @@ public final class ChainedLog implements AutoCloseable {
     }
 
     /** The SEAL record of {@code s} is durable and the seal file says so: the identity keeps it too. */
-    void sealDurable(Seal s, long durable) {
+    void sealDurable(DurableSeal s, long durable) {
         lastSealDurableMillis = System.currentTimeMillis();
         synchronized (identityLock) {
             // every seal written up to here, not only the newest: the identity keeps one far enough back
-            Seal w;
+            DurableSeal w;
             while ((w = sealsWritten.peek()) != null && w.recordSeq <= s.recordSeq) {
                 sealsWritten.poll();
                 if (w.recordSeq < s.recordSeq) {
@@ -460,7 +472,7 @@ public final class ChainedLog implements AutoCloseable {
 
     private void writeIdentity(String state, long lastSeq, byte[] lastMac, long durable) throws IOException {
         synchronized (identityLock) {
-            new Identity(identityFile, genesis.logId, state, bootId, durable, lastSeq, lastMac, durableSeals, dir.toString())
+            new Identity(identityFile, genesis.logId(), state, bootId, durable, lastSeq, lastMac, durableSeals, dir.toString())
                     .write();
         }
     }
@@ -535,7 +547,7 @@ public final class ChainedLog implements AutoCloseable {
     }
 
     /** Durable seals known (with their record positions), newest first. */
-    List<Seal> durableSealsSnapshot() {
+    List<DurableSeal> durableSealsSnapshot() {
         synchronized (identityLock) {
             return durableSeals;
         }
@@ -573,7 +585,7 @@ public final class ChainedLog implements AutoCloseable {
     }
 
     long createdNanos() {
-        return genesis.createdNanos;
+        return genesis.createdNanos();
     }
 
     Path sealFile() {
@@ -602,7 +614,7 @@ public final class ChainedLog implements AutoCloseable {
     }
 
     /** A SEAL record was appended (the appender's lock held): remembered until it is durable. */
-    void sealWritten(Seal s) {
+    void sealWritten(DurableSeal s) {
         sealsWritten.add(s);
         if (sealsWritten.size() > 4 * Identity.SEALS) {
             sealsWritten.poll(); // the syncer is not keeping up; older ones are not needed

@@ -11,7 +11,7 @@ import java.util.Arrays;
  * copy of every key in a SecretKeySpec we cannot wipe. Here the pads are ours, reused and
  * zeroed when the key changes. Same result as Mac "HmacSHA256" (tested). Not thread-safe.
  */
-public final class HmacSha256 {
+final class HmacSha256 {
     public static final int LENGTH = 32;
     private static final int BLOCK = 64;
     private final MessageDigest md;

@@ -41,11 +41,11 @@ final class Identity {
     final long lastSeq;
     final byte[] lastMac;
     /** Durable seals, newest first. */
-    final List<Seal> seals;
+    final List<DurableSeal> seals;
     final String directory;
 
     Identity(Path file, byte[] logId, String state, String bootId, long durableSeq, long lastSeq, byte[] lastMac,
-             List<Seal> seals, String directory) {
+             List<DurableSeal> seals, String directory) {
         this.file = file;
         this.logId = logId.clone();
         this.state = state;
@@ -69,7 +69,7 @@ final class Identity {
     static Identity read(Path file) {
         Map<String, String> kv;
         try {
-            kv = Seal.keyValues(file);
+            kv = DurableSeal.keyValues(file);
         } catch (NoSuchFileException e) {
             return null;
         } catch (IOException e) {
@@ -84,9 +84,9 @@ final class Identity {
             }
             String lastMacHex = kv.get("last-mac");
             byte[] lastMac = lastMacHex == null || lastMacHex.isEmpty() ? null : KeyFiles.unhex(lastMacHex, 32, what + " last-mac");
-            List<Seal> seals = new ArrayList<>();
+            List<DurableSeal> seals = new ArrayList<>();
             for (int i = 0; kv.containsKey("seal." + i + ".seq"); i++) {
-                Seal seal = Seal.fromFields(kv, "seal." + i + ".", what);
+                DurableSeal seal = DurableSeal.fromFields(kv, "seal." + i + ".", what);
                 if (seal == null) {
                     throw new WalException(what + ": seal " + i + " in it is malformed");
                 }
@@ -129,10 +129,10 @@ final class Identity {
      * check that many records back from the newest seal. Over the limit, the seal whose removal
      * leaves the smallest hole goes, so the ones kept stay about evenly spread.
      */
-    static List<Seal> keep(List<Seal> seals, Seal added, long span) {
-        List<Seal> out = new ArrayList<>();
+    static List<DurableSeal> keep(List<DurableSeal> seals, DurableSeal added, long span) {
+        List<DurableSeal> out = new ArrayList<>();
         out.add(added);
-        for (Seal s : seals) {
+        for (DurableSeal s : seals) {
             if (s.recordSeq >= out.get(out.size() - 1).recordSeq || !Arrays.equals(s.logId, added.logId)) {
                 continue;
             }

@@ -10,6 +10,7 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import dev.twinlane.wal.proof.RecordFormat;
 
 /**
  * Root MAC keys, read from key files: one key per line, 64 hex digits (32 bytes); lines

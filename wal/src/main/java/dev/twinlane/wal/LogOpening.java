@@ -14,6 +14,9 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import dev.twinlane.wal.NativeCalls.LibC;
+import dev.twinlane.wal.proof.NewLog;
+import dev.twinlane.wal.proof.RecordFormat;
 
 /**
  * Opening a log directory, before any of it is read as a queue: the key files' checks, the
@@ -144,7 +147,7 @@ final class LogOpening {
                 throw new WalException(line + (p.cause == TailRecovery.Problem.MISSING ? "; to start a new log"
                         : "; check it with `twinlane verify --wal " + dir + "`; to keep these files aside (in " + dir
                         + "/retired-...) and start a new log") + " that records why, start with --start-new-log REASON"
-                        + " (ChainedLog.Builder.startNewLogIfDamaged)");
+                        + " (ChainedLog.Builder.buildStartingNewLogIfDamaged)");
             }
             if (b.keys == null) {
                 throw new WalException(line + "; starting a new log in its place needs the root key file (the key state"
@@ -243,13 +246,13 @@ final class LogOpening {
     }
 
     /** The seal file, when it is readable (an unreadable side file proves nothing either way). */
-    private List<Seal> sealsAside() {
+    private List<DurableSeal> sealsAside() {
         Path f = sealFile;
         if (!Files.exists(f)) {
             return List.of();
         }
         try {
-            return List.of(Seal.read(f));
+            return List.of(DurableSeal.read(f));
         } catch (WalException e) {
             return List.of();
         }

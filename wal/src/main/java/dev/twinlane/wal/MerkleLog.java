@@ -3,8 +3,11 @@ package dev.twinlane.wal;
 import dev.twinlane.wal.proof.Checkpoint;
 import dev.twinlane.wal.proof.CheckpointException;
 import dev.twinlane.wal.proof.CheckpointVerifier;
+import dev.twinlane.wal.proof.Genesis;
+import dev.twinlane.wal.proof.Kinds;
 import dev.twinlane.wal.proof.LeavesFile;
 import dev.twinlane.wal.proof.MerkleTree;
+import dev.twinlane.wal.proof.RecordFormat;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -85,7 +88,7 @@ final class MerkleLog {
         this.dir = log.directory();
         this.leavesPath = dir.resolve(LeavesFile.NAME);
         this.checkpointPath = dir.resolve(CHECKPOINT);
-        this.logId = g.logId.clone();
+        this.logId = g.logId().clone();
         this.origin = origin(g);
         this.sealKey = sealKey;
         this.self = sealKey == null ? null : new CheckpointVerifier(origin, sealKey.publicKey(), origin);
@@ -98,7 +101,7 @@ final class MerkleLog {
 
     /** "twinlane/HOST/LOGID": the checkpoint's origin line and the note key name. */
     static String origin(Genesis g) {
-        return "twinlane/" + g.hostId.replaceAll("[^A-Za-z0-9._-]", "_") + "/" + g.logIdHex();
+        return "twinlane/" + g.hostId().replaceAll("[^A-Za-z0-9._-]", "_") + "/" + g.logIdHex();
     }
 
     void start() {
@@ -366,8 +369,8 @@ final class MerkleLog {
     /** Positions the scanner so that {@link #next()} returns record {@code seq}. */
     private void seek(long seq) throws IOException {
         closeScanner();
-        Seal hint = null;
-        for (Seal s : log.durableSealsSnapshot()) {
+        DurableSeal hint = null;
+        for (DurableSeal s : log.durableSealsSnapshot()) {
             if (s.recordFile != null && s.recordSeq <= seq && s.recordOffset >= 0 && Files.exists(dir.resolve(s.recordFile))
                     && (hint == null || s.recordSeq > hint.recordSeq)) {
                 hint = s;

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
+import dev.twinlane.wal.NativeCalls.LibC;
 
 /**
  * Brings the reserved region ahead of the appender into the page cache on its own thread, when
@@ -20,7 +21,7 @@ import java.util.concurrent.locks.LockSupport;
  * Best effort throughout: whatever is not read ahead is faulted in by the appender.
  */
 final class Pretoucher implements AutoCloseable {
-    private static final LibC LIBC = LibC.load();
+    private static final LibC LIBC = NativeCalls.LIBC;
     /** The kernel reads at most max(read_ahead_kb, the device's max I/O) per WILLNEED call: ask in small pieces. */
     private static final long PIECE = 128 << 10;
     /** Never read where the appender is about to write: it would wait for the whole piece. */

@@ -1,5 +1,7 @@
 package dev.twinlane.wal;
 
+import dev.twinlane.wal.proof.RecordFormat;
+
 /**
  * Checks the MACs of one log's records under one root key, for a reader that holds the root key
  * and receives records one by one, perhaps out of order (a SIEM consumer). Unlike the writer,

@@ -3,6 +3,7 @@ package dev.twinlane.wal;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import dev.twinlane.wal.NativeCalls.LibC;
 
 /**
  * Keeps disk blocks reserved ahead of the write position of the current cycle file, so a
@@ -21,7 +22,7 @@ import java.nio.file.Path;
  * the {@link Pretoucher}, so the pages are in the page cache before the appender reaches them.
  */
 final class SpaceGuard implements AutoCloseable {
-    private static final LibC LIBC = LibC.load();
+    private static final LibC LIBC = NativeCalls.LIBC;
     private static final long STEP = 4L << 20;
     static final String BALLAST = "wal.reserve";
 

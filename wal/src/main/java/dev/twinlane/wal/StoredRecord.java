@@ -1,6 +1,7 @@
 package dev.twinlane.wal;
 
 import java.util.Arrays;
+import dev.twinlane.wal.proof.RecordFormat;
 
 /** Reads the fields of one record as stored (a document's bytes); see RecordFormat. */
 final class StoredRecord {

@@ -218,7 +218,7 @@ final class Syncer implements AutoCloseable {
 
     /** The side file only ever names a seal whose record is durable, so it never runs ahead. */
     private void saveSealIfDurable() {
-        Seal s = log.appenderInternal().unsavedSeal();
+        DurableSeal s = log.appenderInternal().unsavedSeal();
         if (s == null || s.recordSeq > durable.get()) {
             return;
         }

@@ -11,6 +11,9 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import dev.twinlane.wal.proof.Genesis;
+import dev.twinlane.wal.proof.Kinds;
+import dev.twinlane.wal.proof.RecordFormat;
 
 /**
  * What the writer checks on opening an existing log, before Chronicle Queue maps any of it, with
@@ -77,9 +80,9 @@ final class TailRecovery {
         long checked;
         long checkedFrom;
         /** The seal the check started from (null: read from the GENESIS). */
-        Seal anchor;
+        DurableSeal anchor;
         /** The newest seal of this log known durable (the anchor, or one without a position). */
-        Seal newestSeal;
+        DurableSeal newestSeal;
         /** Highest seq known durable before this start (seals, identity). */
         long knownDurable;
         boolean cleanClose;
@@ -130,7 +133,7 @@ final class TailRecovery {
     private final KeyRing ring;
     private final KeyState state;
     private final Identity identity;
-    private final List<Seal> sealFiles;
+    private final List<DurableSeal> sealFiles;
     private final byte[] sealPublicKey;
     private final String bootId;
     private final int maxDocument;
@@ -142,7 +145,7 @@ final class TailRecovery {
     /** MACs that durable seals signed, by seq: the records there must carry them. */
     private final Map<Long, byte[]> sealedMacs = new HashMap<>();
 
-    private TailRecovery(Path dir, KeyRing ring, KeyState state, Identity identity, List<Seal> sealFiles,
+    private TailRecovery(Path dir, KeyRing ring, KeyState state, Identity identity, List<DurableSeal> sealFiles,
                          byte[] sealPublicKey, String bootId, int maxDocument, int tornLimit) {
         this.dir = dir;
         this.ring = ring;
@@ -167,7 +170,7 @@ final class TailRecovery {
      * @param tornLimit how many bytes after the last document a killed writer may have left (at
      *     least: one of Chronicle's index arrays, as long as the file's own, may be longer)
      */
-    static Result recover(Path dir, KeyRing ring, KeyState state, Identity identity, List<Seal> sealFiles,
+    static Result recover(Path dir, KeyRing ring, KeyState state, Identity identity, List<DurableSeal> sealFiles,
                           byte[] sealPublicKey, String bootId, int maxDocument, int tornLimit) throws IOException {
         TailRecovery t = new TailRecovery(dir, ring, state, identity, sealFiles, sealPublicKey, bootId, maxDocument,
                 tornLimit);
@@ -211,13 +214,13 @@ final class TailRecovery {
             return;
         }
         Genesis g = Genesis.decode(g0, RecordFormat.HEADER, StoredRecord.payloadLength(g0));
-        if (identity != null && !Arrays.equals(identity.logId, g.logId)) {
+        if (identity != null && !Arrays.equals(identity.logId, g.logId())) {
             damage(Problem.FOREIGN, 0, dir + " holds log " + g.logIdHex() + ", not log " + identity.logIdHex()
                     + " that this writer kept there (seq " + identity.durableSeq + " durable, says " + identity.file
                     + "): the log directory was swapped", identity.logId, identity.durableSeq);
             return;
         }
-        if (state != null && !Arrays.equals(g.logId, state.logId)) {
+        if (state != null && !Arrays.equals(g.logId(), state.logId)) {
             throw new WalException("key state file " + state.file + " belongs to log " + KeyFiles.hex(state.logId)
                     + ", not to the log in " + dir + " (" + g.logIdHex() + "); use that log's state file or its root key file");
         }
@@ -227,7 +230,7 @@ final class TailRecovery {
         if (r.problem == null && r.lastSeq < r.knownDurable) {
             damage(Problem.BEHIND, r.lastSeq + 1, "the log in " + dir + " ends at seq " + r.lastSeq + ", but seq "
                     + r.knownDurable + " was durable (" + (identity != null ? "says " + identity.file : "sealed")
-                    + "): records were cut off or the directory was replaced by an older copy", g.logId, r.lastSeq);
+                    + "): records were cut off or the directory was replaced by an older copy", g.logId(), r.lastSeq);
         }
         if (r.problem == null) {
             r.cleanClose = r.cleanClose && r.lastSeq == identity.lastSeq && Arrays.equals(r.lastMac, identity.lastMac)
@@ -245,15 +248,15 @@ final class TailRecovery {
      * else the oldest known; null (start at the GENESIS) when the log is not longer than that. Every
      * seal known is also remembered to be checked against the record it names.
      */
-    private Seal anchor(Genesis g) {
-        List<Seal> candidates = new ArrayList<>(sealFiles);
+    private DurableSeal anchor(Genesis g) {
+        List<DurableSeal> candidates = new ArrayList<>(sealFiles);
         if (identity != null) {
             candidates.addAll(identity.seals);
         }
-        byte[] pub = g.sealed() ? g.sealPublicKey : sealPublicKey;
-        List<Seal> valid = new ArrayList<>();
-        for (Seal s : candidates) {
-            if (!Arrays.equals(s.logId, g.logId) || s.recordSeq != s.seq + 1 || pub == null || !s.verify(pub)) {
+        byte[] pub = g.sealed() ? g.sealPublicKey() : sealPublicKey;
+        List<DurableSeal> valid = new ArrayList<>();
+        for (DurableSeal s : candidates) {
+            if (!Arrays.equals(s.logId, g.logId()) || s.recordSeq != s.seq + 1 || pub == null || !s.verify(pub)) {
                 continue; // another log's, or not signed by its seal key: proves nothing
             }
             valid.add(s);
@@ -265,13 +268,13 @@ final class TailRecovery {
         if (valid.isEmpty()) {
             return null;
         }
-        Seal newest = valid.get(0);
+        DurableSeal newest = valid.get(0);
         r.newestSeal = newest;
         if (newest.recordSeq <= TAIL) {
             return null; // a short log: read it whole
         }
-        Seal oldest = null;
-        for (Seal s : valid) {
+        DurableSeal oldest = null;
+        for (DurableSeal s : valid) {
             if (s.recordFile == null) {
                 continue;
             }
@@ -287,7 +290,7 @@ final class TailRecovery {
      * A seal file of an older writer says which record, not where: look for its SEAL record in the
      * newest two cycle files (it is at most a seal interval old), rather than read the whole log.
      */
-    private Seal locate(Seal s) {
+    private DurableSeal locate(DurableSeal s) {
         for (int i = files.size() - 1; i >= Math.max(0, files.size() - 2); i--) {
             try (CycleFiles.Reader rd = new CycleFiles.Reader(files.get(i), 0, maxDocument)) {
                 CycleFiles.Doc d;
@@ -307,7 +310,7 @@ final class TailRecovery {
     private void walk(Genesis g, CycleFiles.Doc first) throws IOException {
         boolean trust = state != null;
         EpochKeys stateKeys = state == null ? null : state.keys;
-        Seal anchor = anchor(g);
+        DurableSeal anchor = anchor(g);
         if (identity != null) {
             r.knownDurable = Math.max(r.knownDurable, identity.durableSeq);
         }
@@ -323,20 +326,20 @@ final class TailRecovery {
             } catch (WalException e) {
                 d = null;
             }
-            Seal carried = d == null || !StoredRecord.wellFormed(d.bytes) || StoredRecord.kind(d.bytes) != Kinds.SEAL
-                    ? null : Seal.decode(d.bytes, RecordFormat.HEADER, StoredRecord.payloadLength(d.bytes));
+            DurableSeal carried = d == null || !StoredRecord.wellFormed(d.bytes) || StoredRecord.kind(d.bytes) != Kinds.SEAL
+                    ? null : DurableSeal.decode(d.bytes, RecordFormat.HEADER, StoredRecord.payloadLength(d.bytes), 0);
             if (d == null || d.offset != anchor.recordOffset || StoredRecord.seq(d.bytes) != anchor.recordSeq
                     || !anchor.sameAs(carried)) {
                 damage(Problem.DAMAGED, anchor.recordSeq, "the SEAL record of seq " + anchor.recordSeq
                         + ", which the durable seal names, is not intact at " + anchor.recordFile + " offset "
-                        + anchor.recordOffset, g.logId, anchor.seq);
+                        + anchor.recordOffset, g.logId(), anchor.seq);
                 return;
             }
             s = ChainState.fromSeal(g, ring, stateKeys, trust, anchor, d.bytes);
             String why = s.accept(d.bytes);
             if (why != null) {
                 damage(Problem.DAMAGED, anchor.recordSeq, "the SEAL record of seq " + anchor.recordSeq
-                        + " does not continue the sealed record (" + why + ")", g.logId, anchor.seq);
+                        + " does not continue the sealed record (" + why + ")", g.logId(), anchor.seq);
                 return;
             }
             r.anchor = anchor;
@@ -367,7 +370,7 @@ final class TailRecovery {
                     try {
                         d = docs.next();
                     } catch (WalException e) {
-                        damage(Problem.DAMAGED, s.expectSeq(), e.getMessage(), g.logId, s.expectSeq() - 1);
+                        damage(Problem.DAMAGED, s.expectSeq(), e.getMessage(), g.logId(), s.expectSeq() - 1);
                         return;
                     }
                     if (d == null) {
@@ -381,7 +384,7 @@ final class TailRecovery {
                         byte[] sealed = sealedMacs.get(StoredRecord.seq(d.bytes));
                         if (sealed != null && !Arrays.equals(StoredRecord.mac(d.bytes), sealed)) {
                             long q = StoredRecord.seq(d.bytes);
-                            damage(Problem.DAMAGED, q, "seq " + q + " is not the record its durable seal signed", g.logId, q - 1);
+                            damage(Problem.DAMAGED, q, "seq " + q + " is not the record its durable seal signed", g.logId(), q - 1);
                             return;
                         }
                         last = d.bytes;
@@ -403,7 +406,7 @@ final class TailRecovery {
                     }
                     if (!tornAllowed(failedAt)) {
                         damage(Problem.DAMAGED, failedAt, "the chain breaks at seq " + failedAt + " (" + why + ")"
-                                + where(failedAt), g.logId, failedAt - 1);
+                                + where(failedAt), g.logId(), failedAt - 1);
                         return;
                     }
                     // torn by a power loss: this and every document after it, named by a RECOVERY record
@@ -414,7 +417,7 @@ final class TailRecovery {
                             r.tornDigest.update(t.bytes);
                         }
                     } catch (WalException e) {
-                        damage(Problem.DAMAGED, failedAt, e.getMessage(), g.logId, failedAt - 1);
+                        damage(Problem.DAMAGED, failedAt, e.getMessage(), g.logId(), failedAt - 1);
                         return;
                     }
                     if (finishChain(s, last, g)) {
@@ -458,7 +461,7 @@ final class TailRecovery {
         }
         if (r.tornDocs > 0 && r.knownDurable > r.lastSeq) {
             damage(Problem.DAMAGED, r.lastSeq + 1, "the chain breaks after seq " + r.lastSeq + ", but seq " + r.knownDurable
-                    + " was sealed durable: the log was damaged or tampered with", g.logId, r.lastSeq);
+                    + " was sealed durable: the log was damaged or tampered with", g.logId(), r.lastSeq);
             return false;
         }
         return true;
@@ -471,7 +474,7 @@ final class TailRecovery {
     private void checkEnd(int fileIndex, long end, CycleFiles.End how, int badLength) throws IOException {
         Path newest = files.get(fileIndex);
         long next = r.genesis == null ? 1 : r.lastSeq + 1;
-        byte[] logId = r.genesis == null ? null : r.genesis.logId;
+        byte[] logId = r.genesis == null ? null : r.genesis.logId();
         try (CycleFiles.Reader rd = new CycleFiles.Reader(newest, end, maxDocument)) {
             if (how == CycleFiles.End.BAD_LENGTH || fileIndex != files.size() - 1) { // (the walk stops early only there)
                 damage(Problem.DAMAGED, next, newest.getFileName() + " offset " + end + ": a header claims a document of "

@@ -4,6 +4,7 @@ import java.util.Collections;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.IntFunction;
+import dev.twinlane.wal.proof.Kinds;
 
 /** Outcome of {@link ChainVerifier#verify}: OK with counts, or the first failure. */
 public final class VerifyReport {

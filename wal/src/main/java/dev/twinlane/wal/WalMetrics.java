@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
+import dev.twinlane.wal.proof.Kinds;
 
 /**
  * Meters of one log, tagged log=&lt;name&gt;: twinlane.wal.records.appended{kind},

@@ -48,7 +48,8 @@ class AppendPathTest {
             }
             long appended = log.appendedSeq();
             long deadline = System.nanoTime() + 5_000_000_000L;
-            while (log.durableSeq() < appended && System.nanoTime() < deadline) {
+            // the syncer publishes the durable seq, then calls the listener: wait for both
+            while ((log.durableSeq() < appended || heard.get() < appended) && System.nanoTime() < deadline) {
                 Thread.sleep(5);
             }
             assertEquals(appended, log.durableSeq());
@@ -90,7 +91,7 @@ class AppendPathTest {
             Thread.sleep(60);
             assertTrue(log.appender().sealIfDue() > 0, "the idle writer's timed seal");
             Thread.sleep(300); // its group commit, then the side file
-            Seal s = Seal.read(fx.wal.resolve(ChainedLog.SEAL_FILE));
+            DurableSeal s = DurableSeal.read(fx.wal.resolve(ChainedLog.SEAL_FILE));
             assertTrue(s.recordSeq <= log.durableSeq(), "side file ahead of durability");
             assertTrue(s.verify(fx.sealKey.publicKey()));
             assertEquals(s.recordSeq - 1, s.seq);

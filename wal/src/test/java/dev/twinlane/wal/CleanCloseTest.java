@@ -11,6 +11,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import dev.twinlane.wal.proof.Kinds;
+import dev.twinlane.wal.proof.RecordFormat;
 
 /**
  * A clean close ends the log with a SEAL of its last record, durable before close returns: the
@@ -39,17 +41,17 @@ class CleanCloseTest {
         byte[] end = recs.get(recs.size() - 1);
         assertEquals(last + 1, StoredRecord.seq(end), "one record more: the final SEAL");
         assertEquals(Kinds.SEAL, StoredRecord.kind(end));
-        Seal carried = Seal.decode(end, RecordFormat.HEADER, StoredRecord.payloadLength(end));
-        assertEquals(last, carried.seq(), "it seals the last record");
-        assertArrayEquals(lastMac, carried.mac());
-        Seal file = Seal.read(fx.wal.resolve(ChainedLog.SEAL_FILE));
+        DurableSeal carried = DurableSeal.decode(end, RecordFormat.HEADER, StoredRecord.payloadLength(end), 0);
+        assertEquals(last, carried.seq, "it seals the last record");
+        assertArrayEquals(lastMac, carried.mac);
+        DurableSeal file = DurableSeal.read(fx.wal.resolve(ChainedLog.SEAL_FILE));
         assertTrue(file.sameAs(carried) && file.recordSeq == last + 1, "the seal file names it when close returns");
         Identity id = Identity.read(fx.identityFile());
         assertEquals(Identity.CLOSED, id.state);
         assertEquals(last + 1, id.lastSeq);
         assertArrayEquals(StoredRecord.mac(end), id.lastMac);
         assertTrue(id.seals.get(0).sameAs(carried));
-        System.out.println("clean stop: last record seq " + (last + 1) + " is a SEAL of seq " + carried.seq()
+        System.out.println("clean stop: last record seq " + (last + 1) + " is a SEAL of seq " + carried.seq
                 + "; seal file and identity (" + id.state + ") name it");
 
         // what (c) reported: the last records zeroed; a copy of the last seal sees it now

@@ -20,6 +20,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import dev.twinlane.wal.proof.Kinds;
+import dev.twinlane.wal.proof.RecordFormat;
 
 /**
  * A child JVM appends under load and is SIGKILLed, 22 times. Every fourth kill comes at a random
@@ -221,13 +223,13 @@ class CrashRecoveryTest {
         if (Files.exists(fx.identityFile())) {
             Identity id = Identity.read(fx.identityFile());
             d = id.durableSeq;
-            for (Seal s : id.seals) {
+            for (DurableSeal s : id.seals) {
                 d = Math.max(d, s.recordSeq);
             }
         }
         Path seal = fx.wal.resolve(ChainedLog.SEAL_FILE);
         if (Files.exists(seal)) {
-            d = Math.max(d, Seal.read(seal).recordSeq);
+            d = Math.max(d, DurableSeal.read(seal).recordSeq);
         }
         return d;
     }

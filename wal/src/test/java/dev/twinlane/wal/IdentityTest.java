@@ -15,6 +15,9 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import dev.twinlane.wal.proof.Kinds;
+import dev.twinlane.wal.proof.NewLog;
+import dev.twinlane.wal.proof.RecordFormat;
 
 /**
  * A log never silently restarts: the writer remembers its log outside the log directory (the
@@ -62,7 +65,7 @@ class IdentityTest {
         System.out.println("refused: " + e.getMessage());
 
         String newId;
-        try (ChainedLog log = fx.builder().startNewLogIfDamaged("security directory lost with the old disk").build()) {
+        try (ChainedLog log = fx.builder().buildStartingNewLogIfDamaged("security directory lost with the old disk")) {
             newId = log.logId();
             fill(log, 3);
         }
@@ -107,7 +110,7 @@ class IdentityTest {
         assertTrue(e.getMessage().contains("holds log " + b + ", not log " + a), e.getMessage());
         System.out.println("refused: " + e.getMessage());
 
-        try (ChainedLog log = fx.builder().startNewLogIfDamaged("restored the wrong backup").build()) {
+        try (ChainedLog log = fx.builder().buildStartingNewLogIfDamaged("restored the wrong backup")) {
             fill(log, 2);
         }
         NewLog n = StartCheckTest.newLogRecord(fx);
@@ -174,9 +177,9 @@ class IdentityTest {
     void theSealsKeptReachAtLeast4096RecordsBackAndNotMuchFurther() {
         byte[] log = new byte[16];
         for (int every : new int[]{1, 57, 201, 1000, 5000, 100_000}) {
-            java.util.List<Seal> kept = java.util.List.of();
+            java.util.List<DurableSeal> kept = java.util.List.of();
             for (long seq = every; seq < 200L * every + 50_000; seq += every) {
-                Seal s = new Seal(seq, new byte[32], 0, log, new byte[64], seq + 1, "f.cq4", seq);
+                DurableSeal s = new DurableSeal(seq, new byte[32], 0, log, new byte[64], seq + 1, "f.cq4", seq);
                 kept = Identity.keep(kept, s, TailRecovery.TAIL);
                 assertTrue(kept.size() <= Identity.SEALS, "at most " + Identity.SEALS);
                 assertTrue(kept.get(0) == s, "the newest first");

@@ -11,6 +11,7 @@ import dev.twinlane.wal.proof.Checkpoint;
 import dev.twinlane.wal.proof.CheckpointVerifier;
 import dev.twinlane.wal.proof.ConsistencyProof;
 import dev.twinlane.wal.proof.InclusionProof;
+import dev.twinlane.wal.proof.Kinds;
 import dev.twinlane.wal.proof.LeavesFile;
 import dev.twinlane.wal.proof.MerkleTree;
 import dev.twinlane.wal.proof.ProofGenerator;

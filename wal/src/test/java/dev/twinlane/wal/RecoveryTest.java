@@ -14,6 +14,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import dev.twinlane.wal.proof.Kinds;
+import dev.twinlane.wal.proof.RecordFormat;
 
 /**
  * Torn tails: the bytes of a killed write, and documents torn by a power loss (only where a

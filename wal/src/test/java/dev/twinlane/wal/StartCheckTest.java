@@ -15,12 +15,15 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import dev.twinlane.wal.proof.Kinds;
+import dev.twinlane.wal.proof.NewLog;
+import dev.twinlane.wal.proof.RecordFormat;
 
 /**
  * What a start checks (the whole log when it is short, else from a durable seal at least 4,096
  * records back, and everything after it), with a zeroed 4 KiB block as an operator's dd makes it:
  * refused with one line that names the first bad seq (the one `twinlane verify` names too) and the
- * way out; with that way out (startNewLogIfDamaged) the damaged files are kept aside and a new log
+ * way out; with that way out (buildStartingNewLogIfDamaged) the damaged files are kept aside and a new log
  * starts with a NEW_LOG record saying why.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
@@ -72,7 +75,7 @@ class StartCheckTest {
         WalFixture.oneLine(e.getMessage());
         assertTrue(e.getMessage().contains("the chain breaks at seq " + bad + " (MAC does not verify), which was durable"),
                 e.getMessage());
-        assertTrue(e.getMessage().contains("--start-new-log REASON") && e.getMessage().contains("startNewLogIfDamaged"),
+        assertTrue(e.getMessage().contains("--start-new-log REASON") && e.getMessage().contains("buildStartingNewLogIfDamaged"),
                 "names the way out: " + e.getMessage());
         assertEquals(size, fx.cycleBytes(), "nothing grew");
         assertEquals(records, fx.docs().size(), "nothing was appended after the damage");
@@ -80,7 +83,7 @@ class StartCheckTest {
         System.out.println("refused: " + e.getMessage());
 
         // the way out: the damaged log is kept aside, a new one says why
-        try (ChainedLog log = fx.builder().startNewLogIfDamaged("disk checked, block 73 lost (ticket 4711)").build()) {
+        try (ChainedLog log = fx.builder().buildStartingNewLogIfDamaged("disk checked, block 73 lost (ticket 4711)")) {
             assertNotEquals(oldId, log.logId());
             System.out.println("started anew: " + log.recovery());
             fill(log, 5, 100);
@@ -146,7 +149,7 @@ class StartCheckTest {
         fill(dead, 1800, 200);
         dead.syncNow();
         dead.abandon(); // killed: no final seal; the last 800 records are after the last seal
-        long sealed = Seal.read(fx.wal.resolve(ChainedLog.SEAL_FILE)).seq;
+        long sealed = DurableSeal.read(fx.wal.resolve(ChainedLog.SEAL_FILE)).seq;
         long bad = zeroBlockInside(fx, sealed + 300);
         WalException e = assertThrows(WalException.class, fx::open);
         WalFixture.oneLine(e.getMessage());
@@ -185,7 +188,7 @@ class StartCheckTest {
         Path sealFile = fx.wal.resolve(ChainedLog.SEAL_FILE);
         Files.writeString(sealFile, Files.readString(sealFile).replaceAll("(?m)^seal-record-(file|offset)=.*\n", ""));
         Files.delete(fx.identityFile());
-        long sealed = Seal.read(sealFile).recordSeq;
+        long sealed = DurableSeal.read(sealFile).recordSeq;
         try (ChainedLog log = fx.open()) {
             assertTrue(log.recovery().startsWith("1 records verified, seq " + sealed + ".." + sealed), log.recovery());
             System.out.println("older seal file: " + log.recovery());

@@ -11,6 +11,9 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import dev.twinlane.wal.proof.Kinds;
+import dev.twinlane.wal.proof.NewLog;
+import dev.twinlane.wal.proof.RecordFormat;
 
 /**
  * Bytes after the last record that a killed writer cannot have left are damage, not a torn write:
@@ -58,7 +61,7 @@ class TailGarbageTest {
         assertEquals(size, Files.size(file), "the file did not grow");
         System.out.println("refused: " + e.getMessage());
 
-        try (ChainedLog log = fx.builder().startNewLogIfDamaged("garbage after the tail, kept for forensics").build()) {
+        try (ChainedLog log = fx.builder().buildStartingNewLogIfDamaged("garbage after the tail, kept for forensics")) {
             fill(log, 100);
             System.out.println("new log: " + log.recovery());
         }

@@ -9,6 +9,7 @@ import net.openhft.chronicle.queue.RollCycles;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import net.openhft.chronicle.wire.DocumentContext;
+import dev.twinlane.wal.proof.RecordFormat;
 
 /** What an attacker with write access to the files can do: read every record, write any queue. */
 final class Tamper {

@@ -15,6 +15,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import dev.twinlane.wal.proof.Genesis;
+import dev.twinlane.wal.proof.RecordFormat;
 
 /**
  * Each tamper class at random positions, many times: verify must fail with the right class
@@ -122,7 +124,7 @@ class TamperMatrixTest {
 
     @Test
     void truncateTailAgainstSealKeptElsewhere() throws IOException {
-        long sealed = Seal.read(sealCopy).seq();
+        long sealed = DurableSeal.read(sealCopy).seq;
         assertTrue(sealed > 100, "seal covers the log");
         for (int round = 0; round < ROUNDS; round++) {
             int keep = 1 + rnd.nextInt((int) sealed - 1);
@@ -137,7 +139,7 @@ class TamperMatrixTest {
         byte[] attackerRoot = new byte[32];
         new SecureRandom().nextBytes(attackerRoot);
         KeyRing.RootKey attacker = new KeyRing.RootKey(attackerRoot);
-        byte[] logId = genesis().logId;
+        byte[] logId = genesis().logId();
         for (int round = 0; round < ROUNDS; round++) {
             int i = 1 + rnd.nextInt(original.size() - 1);
             List<byte[]> t = Tamper.rechain(original, i,
@@ -152,7 +154,7 @@ class TamperMatrixTest {
         // CVE-2023-31439: the attacker holds today's evolved key and re-MACs older records with it.
         byte[] last = original.get(original.size() - 1);
         int current = StoredRecord.epoch(last);
-        byte[] stolen = EpochKeys.keyAt(fx.ring.newest(), genesis().logId, current);
+        byte[] stolen = EpochKeys.keyAt(fx.ring.newest(), genesis().logId(), current);
         int firstOfCurrent = 0;
         while (StoredRecord.epoch(original.get(firstOfCurrent)) < current) {
             firstOfCurrent++;

@@ -1,7 +1,7 @@
 package dev.twinlane.wire;
 
-import dev.twinlane.wal.Genesis;
-import dev.twinlane.wal.Seal;
+import dev.twinlane.wal.proof.Genesis;
+import dev.twinlane.wal.proof.Seal;
 
 /**
  * The value of a {@code twinlane.seals} message (schema {@code twinlane.seal/1}): a log's

@@ -2,12 +2,12 @@ package dev.twinlane.wire;
 
 import dev.twinlane.records.LossSource;
 import dev.twinlane.records.RecordKind;
-import dev.twinlane.wal.Genesis;
 import dev.twinlane.wal.KeyRing;
-import dev.twinlane.wal.Kinds;
-import dev.twinlane.wal.NewLog;
-import dev.twinlane.wal.RecordFormat;
-import dev.twinlane.wal.Seal;
+import dev.twinlane.wal.proof.Genesis;
+import dev.twinlane.wal.proof.Kinds;
+import dev.twinlane.wal.proof.NewLog;
+import dev.twinlane.wal.proof.RecordFormat;
+import dev.twinlane.wal.proof.Seal;
 
 /**
  * Renders one security-log record as the value of a {@code twinlane.security} message

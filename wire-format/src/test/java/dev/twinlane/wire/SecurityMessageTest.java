@@ -152,7 +152,7 @@ class SecurityMessageTest {
             files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
         }
         try (ChainedLog log = ChainedLog.security(dir).keys(KeyRing.load(key)).hostId("h1")
-                .startNewLogIfDamaged("disk replaced").build()) {
+                .buildStartingNewLogIfDamaged("disk replaced")) {
             JsonNode rec = messages(log).get(1);
             assertEquals("NEW_LOG", rec.get("kind_name").asText());
             JsonNode w = rec.get("wal");

@@ -14,8 +14,8 @@ import dev.twinlane.records.RecordLayout;
 import dev.twinlane.wal.ChainReader;
 import dev.twinlane.wal.ChainedLog;
 import dev.twinlane.wal.KeyRing;
-import dev.twinlane.wal.Kinds;
-import dev.twinlane.wal.RecordFormat;
+import dev.twinlane.wal.proof.Kinds;
+import dev.twinlane.wal.proof.RecordFormat;
 
 /**
  * Reads one agent run's security log for the per-event cost benchmark (issue 12,

@@ -28,7 +28,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 import dev.twinlane.wal.ChainAppender;
 import dev.twinlane.wal.ChainedLog;
-import dev.twinlane.wal.HmacSha256;
+import dev.twinlane.wal.HmacSha256Probe;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.RollCycles;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
@@ -65,7 +65,7 @@ public class WalAppendBenchmark {
     private FileChannel channel;
     private final ByteBuffer channelBuf = ByteBuffer.allocateDirect(64 * 1024);
     private final Mac jdkMac;
-    private final HmacSha256 ownMac = new HmacSha256();
+    private final HmacSha256Probe ownMac = new HmacSha256Probe();
     private final byte[] prev = new byte[32];
     private final byte[] header = new byte[40];
     private final byte[] out = new byte[32];
@@ -134,11 +134,7 @@ public class WalAppendBenchmark {
 
     @Benchmark
     public byte[] macOwn() {
-        ownMac.update(prev, 0, 32);
-        ownMac.update(header, 0, 40);
-        ownMac.update(payload, 0, size);
-        ownMac.doFinal(out, 0);
-        return out;
+        return ownMac.chain(prev, header, payload, size, out);
     }
 
     @Benchmark

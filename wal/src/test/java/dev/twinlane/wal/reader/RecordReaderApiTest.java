@@ -17,14 +17,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 import dev.twinlane.wal.ChainReader;
 import dev.twinlane.wal.ChainedLog;
-import dev.twinlane.wal.EpochSchedule;
-import dev.twinlane.wal.Genesis;
 import dev.twinlane.wal.KeyRing;
-import dev.twinlane.wal.Kinds;
-import dev.twinlane.wal.RecordFormat;
 import dev.twinlane.wal.RecordMacVerifier;
-import dev.twinlane.wal.Seal;
 import dev.twinlane.wal.SealKey;
+import dev.twinlane.wal.proof.EpochSchedule;
+import dev.twinlane.wal.proof.Genesis;
+import dev.twinlane.wal.proof.Kinds;
+import dev.twinlane.wal.proof.RecordFormat;
+import dev.twinlane.wal.proof.Seal;
 
 /**
  * The read-only API that exporters and SIEM consumers use, from outside the wal package: a

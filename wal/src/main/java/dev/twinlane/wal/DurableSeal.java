@@ -8,17 +8,15 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
+import dev.twinlane.wal.proof.Seal;
 import org.bouncycastle.math.ec.rfc8032.Ed25519;
 
 /**
- * A signed statement "record {@code seq} of log {@code logId} had MAC {@code mac} at
- * {@code timeNanos}". Carried by SEAL records (128-byte payload) and, once durable, by the
- * side file seal.latest, whose copies kept elsewhere reveal a truncated tail.
+ * A {@link Seal} as the writer keeps it: with the SEAL record that carried it and where that
+ * record is. Written, once durable, to the side file seal.latest (whose copies kept elsewhere
+ * reveal a truncated tail) and into the identity file; recovery starts reading at its record.
  */
-public final class Seal {
-    static final int PAYLOAD = 128;
-    private static final byte[] LABEL = "twinlane-wal seal v1".getBytes(StandardCharsets.US_ASCII);
-
+final class DurableSeal {
     final long seq;
     final byte[] mac;
     final long timeNanos;
@@ -33,11 +31,11 @@ public final class Seal {
     final String recordFile;
     final long recordOffset;
 
-    Seal(long seq, byte[] mac, long timeNanos, byte[] logId, byte[] signature, long recordSeq) {
+    DurableSeal(long seq, byte[] mac, long timeNanos, byte[] logId, byte[] signature, long recordSeq) {
         this(seq, mac, timeNanos, logId, signature, recordSeq, null, -1);
     }
 
-    Seal(long seq, byte[] mac, long timeNanos, byte[] logId, byte[] signature, long recordSeq, String recordFile,
+    DurableSeal(long seq, byte[] mac, long timeNanos, byte[] logId, byte[] signature, long recordSeq, String recordFile,
          long recordOffset) {
         this.seq = seq;
         this.mac = mac.clone();
@@ -49,105 +47,48 @@ public final class Seal {
         this.recordOffset = recordOffset;
     }
 
-    /** A seal received elsewhere (a SIEM's seals topic), to be checked with {@link #verify}. */
-    public static Seal of(long seq, byte[] mac, long timeNanos, byte[] logId, byte[] signature) {
-        if (mac.length != 32 || logId.length != 16 || signature.length != Ed25519.SIGNATURE_SIZE) {
-            throw new IllegalArgumentException("a seal has a 32-byte MAC, a 16-byte log id and a 64-byte signature");
-        }
-        return new Seal(seq, mac, timeNanos, logId, signature, 0);
-    }
-
-    /** Seq of the record this seal signs. */
-    public long seq() {
-        return seq;
-    }
-
-    public byte[] mac() {
-        return mac.clone();
-    }
-
-    public long timeNanos() {
-        return timeNanos;
-    }
-
-    public byte[] logId() {
-        return logId.clone();
-    }
-
-    public byte[] signature() {
-        return signature.clone();
-    }
-
-    /** Whether this seal signs {@code mac} of record {@code seq} of log {@code logId}. */
-    public boolean describes(long seq, byte[] mac, byte[] logId) {
-        return this.seq == seq && Arrays.equals(this.mac, mac) && Arrays.equals(this.logId, logId);
-    }
-
-    static byte[] message(byte[] logId, long seq, byte[] mac, long timeNanos) {
-        byte[] m = new byte[LABEL.length + 16 + 8 + 32 + 8];
-        int o = 0;
-        System.arraycopy(LABEL, 0, m, o, LABEL.length);
-        o += LABEL.length;
-        System.arraycopy(logId, 0, m, o, 16);
-        o += 16;
-        RecordFormat.putLong(m, o, seq);
-        o += 8;
-        System.arraycopy(mac, 0, m, o, 32);
-        o += 32;
-        RecordFormat.putLong(m, o, timeNanos);
-        return m;
-    }
-
-    static Seal sign(SealKey key, byte[] logId, long seq, byte[] mac, long timeNanos) {
+    static DurableSeal sign(SealKey key, byte[] logId, long seq, byte[] mac, long timeNanos) {
         byte[] sig = new byte[Ed25519.SIGNATURE_SIZE];
-        key.sign(message(logId, seq, mac, timeNanos), sig, 0);
-        return new Seal(seq, mac, timeNanos, logId, sig, 0);
+        key.sign(Seal.signedBytes(logId, seq, mac, timeNanos), sig, 0);
+        return new DurableSeal(seq, mac, timeNanos, logId, sig, 0);
     }
 
-    public boolean verify(byte[] publicKey) {
-        byte[] m = message(logId, seq, mac, timeNanos);
-        try {
-            return Ed25519.verify(signature, 0, publicKey, 0, m, 0, m.length);
-        } catch (RuntimeException e) {
-            return false;
-        }
+    /** The signed statement alone, as readers far from the log see it. */
+    Seal seal() {
+        return Seal.of(seq, mac, timeNanos, logId, signature);
     }
 
-    Seal withRecordSeq(long s) {
-        return new Seal(seq, mac, timeNanos, logId, signature, s);
+    boolean verify(byte[] publicKey) {
+        return seal().verify(publicKey);
+    }
+
+    boolean describes(long seq, byte[] mac, byte[] logId) {
+        return seal().describes(seq, mac, logId);
+    }
+
+    DurableSeal withRecordSeq(long s) {
+        return new DurableSeal(seq, mac, timeNanos, logId, signature, s);
     }
 
     /** This seal, carried by the SEAL record {@code s} whose document starts at {@code offset} of {@code file}. */
-    Seal withRecord(long s, String file, long offset) {
-        return new Seal(seq, mac, timeNanos, logId, signature, s, file, offset);
+    DurableSeal withRecord(long s, String file, long offset) {
+        return new DurableSeal(seq, mac, timeNanos, logId, signature, s, file, offset);
     }
 
     /** Same statement and signature (where it is stored aside). */
-    boolean sameAs(Seal o) {
+    boolean sameAs(DurableSeal o) {
         return o != null && seq == o.seq && timeNanos == o.timeNanos && Arrays.equals(mac, o.mac)
                 && Arrays.equals(logId, o.logId) && Arrays.equals(signature, o.signature);
     }
 
     void encode(byte[] p, int off) {
-        RecordFormat.putLong(p, off, seq);
-        System.arraycopy(mac, 0, p, off + 8, 32);
-        RecordFormat.putLong(p, off + 40, timeNanos);
-        System.arraycopy(logId, 0, p, off + 48, 16);
-        System.arraycopy(signature, 0, p, off + 64, 64);
+        seal().encode(p, off);
     }
 
-    /** The seal a SEAL record's payload carries, or null when the payload is not one. */
-    public static Seal decode(byte[] p, int off, int len) {
-        return decode(p, off, len, 0);
-    }
-
-    static Seal decode(byte[] p, int off, int len, long recordSeq) {
-        if (len != PAYLOAD) {
-            return null;
-        }
-        return new Seal(RecordFormat.getLong(p, off), Arrays.copyOfRange(p, off + 8, off + 40),
-                RecordFormat.getLong(p, off + 40), Arrays.copyOfRange(p, off + 48, off + 64),
-                Arrays.copyOfRange(p, off + 64, off + 128), recordSeq);
+    /** The seal a SEAL record's payload carries (that record being {@code recordSeq}), or null. */
+    static DurableSeal decode(byte[] p, int off, int len, long recordSeq) {
+        Seal s = Seal.decode(p, off, len);
+        return s == null ? null : new DurableSeal(s.seq(), s.mac(), s.timeNanos(), s.logId(), s.signature(), recordSeq);
     }
 
     String toText() {
@@ -171,7 +112,7 @@ public final class Seal {
     }
 
     /** Reads a side file; one-line WalException when it is missing or malformed. */
-    public static Seal read(Path file) {
+    static DurableSeal read(Path file) {
         Map<String, String> kv;
         try {
             kv = keyValues(file);
@@ -180,7 +121,7 @@ public final class Seal {
         } catch (IOException e) {
             throw new WalException("cannot read seal file " + file + ": " + e.getMessage());
         }
-        Seal s = fromFields(kv, "", "seal file " + file);
+        DurableSeal s = fromFields(kv, "", "seal file " + file);
         if (s == null) {
             throw new WalException("seal file " + file + " is not a twinlane-wal seal (missing or bad field)");
         }
@@ -199,14 +140,14 @@ public final class Seal {
     }
 
     /** The seal in {@code kv} under {@code prefix}, or null when a field is missing or bad. */
-    static Seal fromFields(Map<String, String> kv, String prefix, String what) {
+    static DurableSeal fromFields(Map<String, String> kv, String prefix, String what) {
         try {
             String file = kv.get(prefix + "seal-record-file");
             long offset = Long.parseLong(kv.getOrDefault(prefix + "seal-record-offset", "-1"));
             if (file != null && (file.isEmpty() || file.contains("/"))) {
                 return null;
             }
-            return new Seal(Long.parseLong(kv.get(prefix + "seq")),
+            return new DurableSeal(Long.parseLong(kv.get(prefix + "seq")),
                     KeyFiles.unhex(kv.get(prefix + "mac"), 32, what + " mac"),
                     Long.parseLong(kv.get(prefix + "time-nanos")),
                     KeyFiles.unhex(kv.get(prefix + "log-id"), 16, what + " log-id"),

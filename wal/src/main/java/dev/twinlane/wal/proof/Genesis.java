@@ -1,9 +1,10 @@
-package dev.twinlane.wal;
+package dev.twinlane.wal.proof;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
+import java.util.HexFormat;
 
 /**
  * The log's identity, carried by the first record (seq 1, kind GENESIS) and mirrored in
@@ -18,21 +19,21 @@ import java.util.Arrays;
  * 50 32  Ed25519 public seal key (zero when the log is not sealed)
  * 82  u16 host id length      84  host id, UTF-8
  * </pre>
- * Public read-only for readers far from the log: {@link #decode} and the accessors are what an
- * exporter or a SIEM consumer needs to anchor a chain it receives record by record.
+ * {@link #decode} and the accessors are what a reader far from the log (an exporter, a SIEM
+ * consumer) needs to anchor a chain it receives record by record.
  */
 public final class Genesis {
     private static final byte[] MAGIC = "TLWALGEN".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] MAC0_LABEL = "twinlane-wal genesis v1".getBytes(StandardCharsets.US_ASCII);
 
-    final byte[] logId;
-    final long createdNanos;
-    final long recordsPerEpoch;
-    final long epochNanos;
-    final byte[] sealPublicKey;
-    final String hostId;
+    private final byte[] logId;
+    private final long createdNanos;
+    private final long recordsPerEpoch;
+    private final long epochNanos;
+    private final byte[] sealPublicKey;
+    private final String hostId;
 
-    Genesis(byte[] logId, long createdNanos, long recordsPerEpoch, long epochNanos, byte[] sealPublicKey, String hostId) {
+    public Genesis(byte[] logId, long createdNanos, long recordsPerEpoch, long epochNanos, byte[] sealPublicKey, String hostId) {
         this.logId = logId.clone();
         this.createdNanos = createdNanos;
         this.recordsPerEpoch = recordsPerEpoch;
@@ -79,7 +80,8 @@ public final class Genesis {
         return new EpochSchedule(recordsPerEpoch, epochNanos, createdNanos);
     }
 
-    byte[] encode() {
+    /** The GENESIS payload. */
+    public byte[] encode() {
         byte[] host = hostId.getBytes(StandardCharsets.UTF_8);
         byte[] p = new byte[84 + host.length];
         System.arraycopy(MAGIC, 0, p, 0, 8);
@@ -124,11 +126,12 @@ public final class Genesis {
         }
     }
 
-    String logIdHex() {
-        return KeyFiles.hex(logId);
+    public String logIdHex() {
+        return HexFormat.of().formatHex(logId);
     }
 
-    String describe() {
+    /** The text of wal.meta, the genesis for people. */
+    public String describe() {
         return "# twinlane-wal metadata (informational; the GENESIS record, seq 1, is authoritative)\n"
                 + "format=twinlane-wal/1\n"
                 + "log-id=" + logIdHex() + "\n"
@@ -136,6 +139,6 @@ public final class Genesis {
                 + "created-nanos=" + createdNanos + "\n"
                 + "records-per-epoch=" + recordsPerEpoch + "\n"
                 + "epoch-nanos=" + epochNanos + "\n"
-                + "seal-public-key=" + (sealed() ? KeyFiles.hex(sealPublicKey) : "none") + "\n";
+                + "seal-public-key=" + (sealed() ? HexFormat.of().formatHex(sealPublicKey) : "none") + "\n";
     }
 }

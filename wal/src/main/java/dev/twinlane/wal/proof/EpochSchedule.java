@@ -1,4 +1,4 @@
-package dev.twinlane.wal;
+package dev.twinlane.wal.proof;
 
 /**
  * Which epoch a record must be in, from its sequence number and time alone, so that the
@@ -17,9 +17,9 @@ package dev.twinlane.wal;
  * whatever its timestamp says.
  */
 public final class EpochSchedule {
-    final long recordsPerEpoch;
-    final long epochNanos;
-    final long createdNanos;
+    private final long recordsPerEpoch;
+    private final long epochNanos;
+    private final long createdNanos;
 
     EpochSchedule(long recordsPerEpoch, long epochNanos, long createdNanos) {
         if (recordsPerEpoch < 0 || epochNanos < 0) {
@@ -47,12 +47,12 @@ public final class EpochSchedule {
     }
 
     /** First wall-clock time at which the time part moves past {@code timePart}. */
-    long timeBoundary(int timePart) {
+    public long timeBoundary(int timePart) {
         return epochNanos == 0 ? Long.MAX_VALUE : createdNanos + (timePart + 1L) * epochNanos;
     }
 
     /** First seq whose count part is above {@code countPart}. */
-    long countBoundary(int countPart) {
+    public long countBoundary(int countPart) {
         return recordsPerEpoch == 0 ? Long.MAX_VALUE : (countPart + 1L) * recordsPerEpoch + 1;
     }
 

@@ -1,4 +1,4 @@
-package dev.twinlane.wal;
+package dev.twinlane.wal.proof;
 
 /**
  * Record kinds. The log does not interpret application kinds (1..0xFEFF); it only writes
@@ -38,7 +38,7 @@ public final class Kinds {
     public static final int RECOVERY_NO_IDENTITY = 4;
     /**
      * Second record of a log started in place of one that was damaged, missing or not the one the
-     * writer remembered (only when told to: {@code ChainedLog.Builder.startNewLogIfDamaged}).
+     * writer remembered (only when told to: {@code ChainedLog.Builder.buildStartingNewLogIfDamaged}).
      * Payload: 16 B previous log id (zero when unknown), long its last seq known good, long its
      * first bad seq (0 when none), u16 cause (1 damaged, 2 missing, 3 foreign log in its place,
      * 4 shorter than it was durable), u16 r, r bytes the operator's reason (UTF-8), u16 p, p bytes
@@ -62,7 +62,8 @@ public final class Kinds {
         }
     }
 
-    static boolean isApp(int kind) {
+    /** An application's kind (1..{@link #MAX_APP_KIND}), not one of the log's own. */
+    public static boolean isApp(int kind) {
         return kind >= 1 && kind <= MAX_APP_KIND;
     }
 }

@@ -1,11 +1,11 @@
-package dev.twinlane.wal;
+package dev.twinlane.wal.proof;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.HexFormat;
 
 /**
  * The payload of a {@link Kinds#NEW_LOG} record: why this log was started in place of another.
- * Public read-only for readers far from the log (exporters, SIEM consumers).
  */
 public final class NewLog {
     /** Texts are cut to this many bytes of UTF-8. */
@@ -18,7 +18,7 @@ public final class NewLog {
     private final String reason;
     private final String problem;
 
-    NewLog(byte[] previousLogId, long previousLastSeq, long firstBadSeq, int cause, String reason, String problem) {
+    public NewLog(byte[] previousLogId, long previousLastSeq, long firstBadSeq, int cause, String reason, String problem) {
         this.previousLogId = previousLogId == null ? new byte[16] : previousLogId.clone();
         this.previousLastSeq = previousLastSeq;
         this.firstBadSeq = firstBadSeq;
@@ -33,7 +33,7 @@ public final class NewLog {
     }
 
     public String previousLogIdHex() {
-        return KeyFiles.hex(previousLogId);
+        return HexFormat.of().formatHex(previousLogId);
     }
 
     /** Its last seq known good (verified, or known durable). */
@@ -71,7 +71,8 @@ public final class NewLog {
         return problem;
     }
 
-    byte[] encode() {
+    /** The NEW_LOG payload. */
+    public byte[] encode() {
         byte[] r = cut(reason);
         byte[] p = cut(problem);
         byte[] out = new byte[38 + r.length + p.length];

@@ -1,4 +1,4 @@
-package dev.twinlane.wal;
+package dev.twinlane.wal.proof;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -22,9 +22,9 @@ import java.nio.ByteOrder;
  * Little-endian, the native order of Chronicle Bytes on x86/ARM, so header bytes go to the
  * queue exactly as they went into the MAC.
  * <p>
- * Public for readers far from the log (exporters, SIEM consumers) that get records one by one:
- * they read the same layout through the static readers below, which take the record's offset.
- * Writing stays inside this package.
+ * Readers far from the log (exporters, SIEM consumers) that get records one by one read the same
+ * layout through the static readers below, which take the record's offset. The writers only fill
+ * a caller's array: appending to a log is the log's appender's job.
  */
 public final class RecordFormat {
     public static final int HEADER = 40;
@@ -32,14 +32,14 @@ public final class RecordFormat {
     public static final int OVERHEAD = HEADER + MAC;
     public static final int VERSION = 1;
 
-    static final int OFF_SEQ = 0;
-    static final int OFF_WALL = 8;
-    static final int OFF_MONO = 16;
-    static final int OFF_EPOCH = 24;
-    static final int OFF_KEY_ID = 28;
-    static final int OFF_KIND = 32;
-    static final int OFF_VERSION = 34;
-    static final int OFF_LENGTH = 36;
+    public static final int OFF_SEQ = 0;
+    public static final int OFF_WALL = 8;
+    public static final int OFF_MONO = 16;
+    public static final int OFF_EPOCH = 24;
+    public static final int OFF_KEY_ID = 28;
+    public static final int OFF_KIND = 32;
+    public static final int OFF_VERSION = 34;
+    public static final int OFF_LENGTH = 36;
 
     private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
@@ -48,7 +48,8 @@ public final class RecordFormat {
     private RecordFormat() {
     }
 
-    static void writeHeader(byte[] h, long seq, long wallNanos, long monoNanos, int epoch, int keyId, int kind,
+    /** Writes a record's header into the caller's array (the log's appender does; nothing here writes a log). */
+    public static void writeHeader(byte[] h, long seq, long wallNanos, long monoNanos, int epoch, int keyId, int kind,
                             int payloadLength) {
         LONG.set(h, OFF_SEQ, seq);
         LONG.set(h, OFF_WALL, wallNanos);
@@ -109,15 +110,16 @@ public final class RecordFormat {
         return Short.toUnsignedInt((short) SHORT.get(b, off));
     }
 
-    static void putLong(byte[] b, int off, long v) {
+    /** Little-endian field writers into the caller's array, for the log's own payloads. */
+    public static void putLong(byte[] b, int off, long v) {
         LONG.set(b, off, v);
     }
 
-    static void putInt(byte[] b, int off, int v) {
+    public static void putInt(byte[] b, int off, int v) {
         INT.set(b, off, v);
     }
 
-    static void putU16(byte[] b, int off, int v) {
+    public static void putU16(byte[] b, int off, int v) {
         SHORT.set(b, off, (short) v);
     }
 }
