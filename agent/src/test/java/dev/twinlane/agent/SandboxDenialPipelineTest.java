@@ -22,7 +22,7 @@ import dev.twinlane.records.RecordKind;
 import dev.twinlane.records.RecordView;
 import dev.twinlane.sandbox.SyscallTable;
 import dev.twinlane.wal.KeyRing;
-import dev.twinlane.wal.Kinds;
+import dev.twinlane.wal.proof.Kinds;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 /**
