@@ -76,20 +76,11 @@ public interface LibC {
 
     int clock_gettime(int clock, Pointer timespec);
 
-    int sched_getcpu();
-
     int gettid();
 
     /** which 0 (PRIO_PROCESS) with a thread id: that thread's nice value (Linux). */
     @SaveError
     int setpriority(int which, int who, int prio);
-
-    /** pid 0: the calling thread. mask: a cpu_set_t of mask.length * 64 CPUs. */
-    @SaveError
-    int sched_setaffinity(int pid, @size_t long cpusetsize, long[] mask);
-
-    @SaveError
-    int sched_getaffinity(int pid, @size_t long cpusetsize, long[] mask);
 
     String strerror(int errnum);
 }

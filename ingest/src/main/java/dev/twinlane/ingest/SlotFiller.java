@@ -18,9 +18,7 @@ import dev.twinlane.policy.PolicyMap;
  * kernel inserts a batch entry by entry (about 0.7 us each on the benchmark host), and inserts
  * into different maps, or different buckets of one hash map, do not wait for each other; so on
  * two cores a large policy's entries are split in two halves of equal size (a map may be cut in
- * two) and the halves written at once, each thread held on a CPU of its own for the fill
- * ({@link CpuPin}: left to the scheduler, the woken worker shared the caller's CPU for most of a
- * 10 k fill, 7.34 ms against 7.90 ms alone). Small policies are written by the caller alone: the
+ * two) and the halves written at once. Small policies are written by the caller alone: the
  * hand-off would cost more than it saves.
  */
 final class SlotFiller {
@@ -80,20 +78,12 @@ final class SlotFiller {
         List<Part> first = new ArrayList<>();
         List<Part> rest = new ArrayList<>();
         split(parts, total / 2, first, rest);
+        Future<Long> other = worker().submit(() -> write(slot, rest, second));
         long mine;
-        Future<Long> other;
-        try (CpuPin here = CpuPin.here()) {
-            int cpu = CpuPin.currentCpu();
-            other = worker().submit(() -> {
-                try (CpuPin away = CpuPin.awayFrom(cpu)) {
-                    return write(slot, rest, second);
-                }
-            });
-            try {
-                mine = write(slot, first, slots.batch());
-            } finally {
-                awaitQuietly(other);
-            }
+        try {
+            mine = write(slot, first, slots.batch());
+        } finally {
+            awaitQuietly(other);
         }
         return mine + join(other);
     }
