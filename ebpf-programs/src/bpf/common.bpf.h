@@ -293,10 +293,9 @@ static __always_inline void tl_fill_header_task(struct tl_header *h, struct task
  * parent, their creds and cgroup are read through BTF pointers, plain loads the JIT guards,
  * instead of a bpf_probe_read_kernel per field (CO-RE) and a helper call each for the ids, uid
  * and cgroup. Same values (current's tgid/pid, its subjective cred's uid/gid as the init
- * namespace sees them, its default-hierarchy cgroup's id) at about 230 ns less per record: on
- * the benchmark host, bpf_stats gave tl_openat 748-764 ns per run with the helpers, 520 with
- * this (bench/README.md, "Per-event cost"). cgroup programs may not read a task through BTF:
- * they use tl_fill_header_cgroup.
+ * namespace sees them, its default-hierarchy cgroup's id) for less: the overhead benchmark's C
+ * floor went from 1.358 to 1.266 on its open+close loop (bench/README.md, "Per-event cost").
+ * cgroup programs may not read a task through BTF: they use tl_fill_header_cgroup.
  */
 static __always_inline void tl_fill_header(struct tl_header *h, __u16 kind, __u16 size, __u8 source)
 {
