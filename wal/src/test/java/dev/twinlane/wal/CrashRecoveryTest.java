@@ -72,7 +72,11 @@ class CrashRecoveryTest {
                 while (recovered.get() < 0 && child.isAlive() && System.nanoTime() < deadline) {
                     Thread.sleep(5);
                 }
-                assertTrue(recovered.get() >= 0, "round " + round + ": the child did not start (see child-" + round + ".err)");
+                if (recovered.get() < 0) {
+                    child.destroyForcibly();
+                    fail("round " + round + ": the child did not start (alive " + child.isAlive() + "); its stderr ends: "
+                            + tail(tmp.resolve("child-" + round + ".err")));
+                }
                 wait = 100 + rnd.nextInt(900); // under load, after recovery
                 Thread.sleep(wait);
                 long tries = killMidWrite(child, fx, rnd);
@@ -206,6 +210,11 @@ class CrashRecoveryTest {
         } catch (WalException e) {
             return false; // a file Chronicle is still creating
         }
+    }
+
+    private static String tail(Path file) throws IOException {
+        String s = Files.exists(file) ? Files.readString(file) : "(none)";
+        return s.length() > 3000 ? s.substring(s.length() - 3000) : s;
     }
 
     private static byte[] record(WalFixture fx, long seq) throws IOException {
