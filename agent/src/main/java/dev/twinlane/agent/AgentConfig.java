@@ -61,6 +61,8 @@ final class AgentConfig {
     /** SCHED_FIFO priority of the security ring's reader and the security lane; 0: normal scheduling. */
     int securityRealtimePriority = 1;
     int securityNice = 0;
+    /** The security reader leaves out of its CPUs the one that makes most of its records (router's ReaderPlacement). */
+    boolean securityAvoidProducerCpu = true;
     long securityFsyncMs = 100;
     Path keyFile;
     Path sealKeyFile;
@@ -244,6 +246,7 @@ final class AgentConfig {
         securityFsyncMs = s.number("fsync_ms", securityFsyncMs, 0, 60_000);
         securityRealtimePriority = (int) s.number("realtime_priority", securityRealtimePriority, 0, 99);
         securityNice = (int) s.number("nice", securityNice, -20, 19);
+        securityAvoidProducerCpu = s.flag("reader_avoids_producer_cpu", securityAvoidProducerCpu);
         if (securityRealtimePriority > 0 && (securityWait.equals("yielding") || securityWait.equals("busy-spin"))) {
             s.problem("realtime_priority", "must be 0 with wait_strategy " + securityWait
                     + " (a spinning thread at real-time priority keeps its core from every other thread)");

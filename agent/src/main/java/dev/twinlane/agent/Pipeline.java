@@ -163,7 +163,8 @@ final class Pipeline implements AutoCloseable {
             hooks.tap().accept(r);
         };
         router = new Router(kernel, securityLane, observabilityLane, c.promotions, tap)
-                .realtimePriority(c.securityRealtimePriority).nice(c.securityNice);
+                .realtimePriority(c.securityRealtimePriority).nice(c.securityNice)
+                .avoidProducerCpu(c.securityAvoidProducerCpu);
         if (c.detection != null) {
             DetectorMetrics.bind(registry, router.detection(c.detection));
         }
@@ -397,6 +398,9 @@ final class Pipeline implements AutoCloseable {
         List<String> problems = new java.util.ArrayList<>();
         if (scheduling != null) {
             lines.add(scheduling);
+        }
+        if (router != null) {
+            lines.add("security ring reader runs " + router.readerPlacement());
         }
         for (ChainedLog log : List.of(securityLog, observabilityLog)) {
             WalStatus st = log.status();

@@ -34,6 +34,12 @@ public interface LibC {
     int sched_setscheduler(int pid, int policy, Pointer param);
 
     @SaveError
+    int sched_getaffinity(int pid, @size_t long size, Pointer mask);
+
+    @SaveError
+    int sched_setaffinity(int pid, @size_t long size, Pointer mask);
+
+    @SaveError
     int epoll_create1(int flags);
 
     @SaveError

@@ -59,6 +59,10 @@ public final class Router implements AutoCloseable {
     private volatile boolean running = true;
     private volatile int realtimePriority;
     private volatile int nice;
+    private volatile boolean avoidProducerCpu;
+    /** Null when placement is left to the kernel; written once by the security thread, read for the status. */
+    private volatile ReaderPlacement placement;
+    private volatile String placementState = "where the kernel puts it (security.reader_avoids_producer_cpu false)";
     private long observabilityLossReported;
 
     public Router(KernelIngest kernel, SecurityPublisher security, ObservabilityPublisher observability,
@@ -126,6 +130,21 @@ public final class Router implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Before {@link #start()}: whether the security reader leaves out of its CPUs the one that
+     * makes most of its records ({@link ReaderPlacement}).
+     */
+    public Router avoidProducerCpu(boolean value) {
+        this.avoidProducerCpu = value;
+        return this;
+    }
+
+    /** Where the security reader runs and why, for the status file. */
+    public String readerPlacement() {
+        ReaderPlacement p = placement;
+        return p == null ? placementState : p.state();
+    }
+
     /** Completes, once the security thread runs, with null or why it could not get its real-time priority. */
     public CompletableFuture<String> priority() {
         return priority;
@@ -137,16 +156,21 @@ public final class Router implements AutoCloseable {
         WakeupPolicy secWake = kernel.config().wakeup(Ring.SECURITY);
         WakeupPolicy obsWake = kernel.config().wakeup(Ring.OBSERVABILITY);
         drops.start();
-        securityThread = spawn("router-security", () -> securityLoop(sec, new ToSecurity(), secWake));
+        securityThread = spawn("router-security", () -> securityLoop(sec, toSecurity, secWake));
         observabilityThread = spawn("router-observability", () -> observabilityLoop(obs, new ToObservability(), obsWake));
         return this;
     }
 
-    private void securityLoop(RingBufferReader reader, RecordHandler handler, WakeupPolicy wake) {
+    private final ToSecurity toSecurity = new ToSecurity();
+
+    private void securityLoop(RingBufferReader reader, ToSecurity handler, WakeupPolicy wake) {
         priority.complete(ThreadPriority.apply(realtimePriority, nice));
         SleepingReader asleep = kernel.sleepingReader();
         long lastRecordNs = System.nanoTime();
         long lastTick = lastRecordNs;
+        ReaderPlacement place = avoidProducerCpu ? new ReaderPlacement(lastRecordNs) : null;
+        placement = place;
+        handler.place = place;
         while (running) {
             int n = reader.drain(handler, BATCH);
             promotion.drainTo(security);
@@ -155,6 +179,9 @@ public final class Router implements AutoCloseable {
             gaps.check(security);
             security.endBatch();
             long now = System.nanoTime();
+            if (place != null) {
+                place.endOfBatch(now);
+            }
             if (n > 0) {
                 lastRecordNs = now;
             } else if (now - lastTick >= TICK_NS) {
@@ -220,9 +247,15 @@ public final class Router implements AutoCloseable {
 
     /** Security records, in the kernel's reservation order. */
     private final class ToSecurity implements RecordHandler {
+        /** The security thread's own (see {@link ReaderPlacement}); null: placement left to the kernel. */
+        ReaderPlacement place;
+
         @Override
         public void onRecord(RecordView r) {
             tap.accept(r);
+            if (place != null) {
+                place.count(r);
+            }
             if (r.kindCode() == EXEC) {
                 execIds.remember(r);
             }
