@@ -24,8 +24,15 @@ final class Anchors {
      */
     private final char[] next;
     private final int firstEnding;
-    /** endings[state - firstEnding]: the literals that end in a state (its own and its failure chain's). */
+    /**
+     * endings[state - firstEnding]: what the literals ending in a state (its own and its failure chain's)
+     * mark, one entry per rule: {@code rule << GROUP_BITS | its groups' bits}. Merged per rule and packed
+     * so that a visit, which the common literals ('=', '|', "system") make several times per line,
+     * is one load per rule rather than three per literal.
+     */
     private final int[][] endings;
+    private static final int GROUP_BITS = 8;
+    private static final int GROUP_MASK = (1 << GROUP_BITS) - 1;
     /**
      * Per raw byte of a plain string: the input class of its normal char (upper case folded) in the low
      * bits, {@link #BASE64} when it can be part of a base64 run, {@link #LOOK} when {@link PlainBytes#plainAt}
@@ -34,8 +41,6 @@ final class Anchors {
     private final int[] byteInfo = new int[256];
     private static final int BASE64 = 1 << 8;
     private static final int LOOK = 1 << 9;
-    private final int[] ruleOf;
-    private final int[] groupBit;
     private final int[] allGroups;
     private final int[] anchorless;
     private final int[] seen;
@@ -62,8 +67,6 @@ final class Anchors {
             }
         }
         anchorless = java.util.stream.IntStream.range(0, rules.size()).filter(r -> allGroups[r] == 0).toArray();
-        ruleOf = owners.stream().mapToInt(Integer::intValue).toArray();
-        groupBit = bits.stream().mapToInt(Integer::intValue).toArray();
         classes = assignClasses(literals);
         Trie trie = new Trie(classes);
         for (int a = 0; a < literals.size(); a++) {
@@ -75,14 +78,14 @@ final class Anchors {
         }
         char[] linked = new char[trie.size() * classes];
         int[][] ending = new int[trie.size()][];
-        link(trie, linked, ending);
-        int[] order = endingsLast(ending);
+        int[] breadthFirst = link(trie, linked, ending);
+        int[] order = endingsLast(ending, breadthFirst);
         next = renumbered(linked, order);
         firstEnding = trie.size() - (int) Arrays.stream(ending).filter(e -> e != null).count();
         endings = new int[trie.size() - firstEnding][];
         for (int st = 0; st < ending.length; st++) {
             if (ending[st] != null) {
-                endings[order[st] - firstEnding] = ending[st];
+                endings[order[st] - firstEnding] = packed(ending[st], owners, bits);
             }
         }
         for (int c = 0; c < byteInfo.length; c++) {
@@ -92,12 +95,26 @@ final class Anchors {
         }
     }
 
-    /** New numbers for the states: those where no literal ends first, in their order, then the others. */
-    private static int[] endingsLast(int[][] ending) {
+    /** The literals' marks, merged per rule in the order the rules first appear. */
+    private static int[] packed(int[] literals, List<Integer> owners, List<Integer> bits) {
+        java.util.LinkedHashMap<Integer, Integer> byRule = new java.util.LinkedHashMap<>();
+        for (int a : literals) {
+            byRule.merge(owners.get(a), bits.get(a), (x, y) -> x | y);
+        }
+        return byRule.entrySet().stream().mapToInt(e -> e.getKey() << GROUP_BITS | e.getValue()).toArray();
+    }
+
+    /**
+     * New numbers for the states: those where no literal ends first, then the others, each part in
+     * breadth-first order. Clean text keeps the automaton near its root, so the rows it reads are
+     * the shallow states': numbered together they share cache lines and pages, where the trie's
+     * order scattered them over the 2.6 MiB table.
+     */
+    private static int[] endingsLast(int[][] ending, int[] breadthFirst) {
         int[] order = new int[ending.length];
         int n = 0;
         for (int pass = 0; pass < 2; pass++) {
-            for (int st = 0; st < ending.length; st++) {
+            for (int st : breadthFirst) {
                 if ((ending[st] != null) == (pass == 1)) {
                     order[st] = n++;
                 }
@@ -201,13 +218,14 @@ final class Anchors {
         return false;
     }
 
-    private void mark(int[] anchors) {
-        for (int a : anchors) {
-            int r = ruleOf[a];
-            if (seen[r] == 0) {
+    private void mark(int[] marks) {
+        for (int m : marks) {
+            int r = m >>> GROUP_BITS;
+            int before = seen[r];
+            if (before == 0) {
                 touched[touchedCount++] = r;
             }
-            seen[r] |= groupBit[a];
+            seen[r] = before | m & GROUP_MASK;
         }
     }
 
@@ -226,9 +244,14 @@ final class Anchors {
         return n;
     }
 
-    /** Breadth first from the root: each state's failure link, its full row of next states and its endings. */
-    private void link(Trie trie, char[] next, int[][] ending) {
+    /**
+     * Breadth first from the root: each state's failure link, its full row of next states and its
+     * endings. Returns the states in the order visited.
+     */
+    private int[] link(Trie trie, char[] next, int[][] ending) {
         int[] fail = new int[trie.size()];
+        int[] visited = new int[trie.size()];
+        int visits = 1; // the root
         ArrayDeque<Integer> queue = new ArrayDeque<>();
         for (int k = 0; k < classes; k++) {
             int child = trie.child(0, k);
@@ -239,6 +262,7 @@ final class Anchors {
         }
         while (!queue.isEmpty()) {
             int s = queue.poll();
+            visited[visits++] = s;
             ending[s] = merge(trie.ends(s), ending[fail[s]]);
             for (int k = 0; k < classes; k++) {
                 int child = trie.child(s, k);
@@ -252,6 +276,7 @@ final class Anchors {
                 }
             }
         }
+        return visited;
     }
 
     private static int[] merge(int[] own, int[] inherited) {

@@ -410,12 +410,15 @@ final class Normaliser {
                 return i + 2; // an empty positional parameter splits a word without changing it
             }
             if (i + 1 < in.length && in.chars[i + 1] == '\'') {
-                int close = closingQuote(in, i + 1);
+                int close = closingQuote(in, i + 1, true);
                 if (close > 0) {
                     copyFolded(in, i + 2, close, t);
                     return close + 1;
                 }
             }
+        }
+        if ((c == '\'' || c == '"') && emptyPairInWord(in, i)) {
+            return i + 2; // pa""ss''wd is passwd in the shell whatever quote it stands in
         }
         if (c == '\'' || c == '"') {
             return quote(in, i, t);
@@ -457,12 +460,14 @@ final class Normaliser {
 
     /** A quoted word piece attached to a word (c"u"rl, c''url) loses its quotes; others stay whole. */
     private static int quote(Text in, int i, Text t) {
-        int close = closingQuote(in, i);
+        int close = closingQuote(in, i, false);
         if (close < 0) {
             t.add(in.chars[i], in.start[i], in.end[i]);
             return i + 1;
         }
-        boolean attached = i > 0 && wordChar(in.chars[i - 1]) || close + 1 < in.length && wordChar(in.chars[close + 1]);
+        // "w""h""o": pieces glued to each other are one word too
+        boolean attached = i > 0 && (wordChar(in.chars[i - 1]) || isQuote(in.chars[i - 1]))
+                || close + 1 < in.length && (wordChar(in.chars[close + 1]) || isQuote(in.chars[close + 1]));
         if (attached) {
             copyFolded(in, i + 1, close, t);
         } else {
@@ -473,23 +478,49 @@ final class Normaliser {
         return close + 1;
     }
 
-    /** The same quote closing the one at i within {@link #QUOTE_MAX} chars and no blank; else -1. */
-    private static int closingQuote(Text in, int i) {
+    /**
+     * The same quote closing the one at i within {@link #QUOTE_MAX} chars and no blank; else -1. An
+     * empty pair inside a word ({@code "1`pa""ss""wd"}) closes nothing: it reopens at once. In an
+     * ANSI-C quote ({@code $'\n'rm}) a newline or tab is its decoded content, not a blank ending it.
+     */
+    private static int closingQuote(Text in, int i, boolean ansiC) {
         char q = in.chars[i];
         for (int k = i + 1; k < in.length && k <= i + QUOTE_MAX; k++) {
             char c = in.chars[k];
+            if (c == q && emptyPairInWord(in, k)) {
+                k++;
+                continue;
+            }
             if (c == q) {
                 return k;
             }
-            if (c == ' ' || c == '\t' || c == '\n') {
+            if (c == ' ' || !ansiC && (c == '\t' || c == '\n')) {
                 return -1;
             }
         }
         return -1;
     }
 
+    /** An empty quote pair at i with word chars on both sides (a""b, a''b). */
+    private static boolean emptyPairInWord(Text in, int i) {
+        return i > 0 && i + 2 < in.length && in.chars[i + 1] == in.chars[i] && glued(in.chars[i - 1]) && glued(in.chars[i + 2]);
+    }
+
+    /** Letters, digits and '_': beside punctuation ('--, ''/*) a quote is more likely an SQL payload's own. */
+    private static boolean glued(char c) {
+        return alnum(c) || c == '_' || c > 0x7f && Character.isLetter(c);
+    }
+
+    private static boolean isQuote(char c) {
+        return c == '\'' || c == '"';
+    }
+
     private static void copyFolded(Text in, int from, int to, Text t) {
         for (int k = from; k < to; k++) {
+            if (isQuote(in.chars[k]) && emptyPairInWord(in, k)) {
+                k++;
+                continue;
+            }
             char f = Confusables.fold(in.chars[k]);
             if (f != Confusables.DROP) {
                 t.add(f, in.start[k], in.end[k]);
