@@ -61,7 +61,7 @@ class DiskFullTest {
                 try {
                     log.appender().append(1, p);
                     ok++;
-                } catch (WalFullException e) {
+                } catch (WalException.Full e) {
                     lastRefusal = e.getMessage();
                     if (failed++ == 0) {
                         firstFailure = System.nanoTime();

@@ -23,8 +23,8 @@ import org.junit.jupiter.api.Test;
  */
 class PublicFaceTest {
     static final Set<String> LOG = Set.of("ChainedLog", "ChainedLog.Builder", "ChainAppender", "ChainReader",
-            "ChainVerifier", "VerifyReport", "Failure", "RecordMacVerifier", "WalStatus", "WalException",
-            "WalFullException", "KeyRing", "KeyRing.RootKey", "SealKey");
+            "ChainVerifier", "VerifyReport", "Failure", "RecordMacVerifier", "ChainedLog.Status", "WalException",
+            "WalException.Full", "KeyRing", "KeyRing.RootKey", "SealKey");
     static final Set<String> PROOF = Set.of("proof.Kinds", "proof.RecordFormat", "proof.Genesis", "proof.NewLog",
             "proof.EpochSchedule", "proof.Seal", "proof.Checkpoint", "proof.CheckpointVerifier",
             "proof.CheckpointException", "proof.InclusionProof", "proof.ConsistencyProof", "proof.ProofGenerator",
