@@ -15,7 +15,6 @@ import dev.twinlane.siem.Siem;
 import dev.twinlane.wal.ChainVerifier;
 import dev.twinlane.wal.KeyRing;
 import dev.twinlane.wal.SealKey;
-import dev.twinlane.wal.VerifyReport;
 
 /**
  * The steps of `twinlane demo`: start Prometheus, the agent and the broker (the agent's exporter
@@ -181,7 +180,7 @@ final class DemoRun {
     }
 
     private static String verify(Path data) throws Exception {
-        VerifyReport r = new ChainVerifier(KeyRing.load(data.resolve("keys/security.key")),
+        ChainVerifier.Report r = new ChainVerifier(KeyRing.load(data.resolve("keys/security.key")),
                 SealKey.loadPublic(data.resolve("keys/seal.pub"))).verify(data.resolve("security"), null);
         return r.line(KindNames::of) + VerifyCommand.lost(r) + " (twinlane verify --wal " + data.resolve("security")
                 + " --key " + data.resolve("keys/security.key") + ")";

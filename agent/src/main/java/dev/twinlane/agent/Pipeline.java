@@ -30,7 +30,6 @@ import dev.twinlane.wal.ChainAppender;
 import dev.twinlane.wal.ChainedLog;
 import dev.twinlane.wal.KeyRing;
 import dev.twinlane.wal.SealKey;
-import dev.twinlane.wal.WalStatus;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /**
@@ -403,7 +402,7 @@ final class Pipeline implements AutoCloseable {
             lines.add("security ring reader runs " + router.readerPlacement());
         }
         for (ChainedLog log : List.of(securityLog, observabilityLog)) {
-            WalStatus st = log.status();
+            ChainedLog.Status st = log.status();
             String name = log == securityLog ? "security log" : "observability log";
             lines.add(name + " " + log.directory() + ": " + st);
             if (!st.healthy()) {
@@ -478,7 +477,7 @@ final class Pipeline implements AutoCloseable {
             exporters.close(); // ships what is durable (bounded wait), saves the cursors
         }
         SecurityLane.Failing failing = securityLane.failing();
-        WalStatus status = securityLog.status();
+        ChainedLog.Status status = securityLog.status();
         securityLog.close();
         observabilityLog.close();
         List<Loss> losses = securityLane.losses();

@@ -10,10 +10,8 @@ import java.util.concurrent.Callable;
 import dev.twinlane.cli.Version;
 import dev.twinlane.records.LossSource;
 import dev.twinlane.wal.ChainVerifier;
-import dev.twinlane.wal.Failure;
 import dev.twinlane.wal.KeyRing;
 import dev.twinlane.wal.SealKey;
-import dev.twinlane.wal.VerifyReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IModelTransformer;
 import picocli.CommandLine.Model.CommandSpec;
@@ -22,7 +20,7 @@ import picocli.CommandLine.Option;
 /**
  * `twinlane verify`: walks a chained log from its genesis and prints one line, `OK` with counts by
  * kind, or the first failing seq and the class of failure. Read-only. Exit codes: 0 OK, 1 error (key
- * or seal file unreadable), 2 usage, then one per failure class (see {@link Failure}).
+ * or seal file unreadable), 2 usage, then one per failure class (see {@link ChainVerifier.Failure}).
  */
 @Command(name = "verify", mixinStandardHelpOptions = true, versionProvider = Version.class, sortOptions = false,
         modelTransformer = VerifyCommand.ExitCodes.class,
@@ -46,13 +44,13 @@ final class VerifyCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         KeyRing ring = KeyRing.load(keys.toArray(new Path[0]));
         byte[] sealPublicKey = sealPub != null ? SealKey.loadPublic(sealPub) : null;
-        VerifyReport r = new ChainVerifier(ring, sealPublicKey).verify(wal, seal);
+        ChainVerifier.Report r = new ChainVerifier(ring, sealPublicKey).verify(wal, seal);
         System.out.println(r.line(KindNames::of) + lost(r));
         return r.exitCode();
     }
 
     /** What the GAP records say was lost, by source, e.g. "; GAP records name 40497 lost events: ...". */
-    static String lost(VerifyReport r) {
+    static String lost(ChainVerifier.Report r) {
         if (!r.ok() || r.gapLost().isEmpty()) {
             return "";
         }
@@ -65,7 +63,7 @@ final class VerifyCommand implements Callable<Integer> {
         return "; GAP records name " + total + " lost events: " + by;
     }
 
-    /** The exit codes in --help, from {@link Failure} (annotations can only hold constants). */
+    /** The exit codes in --help, from {@link ChainVerifier.Failure} (annotations can only hold constants). */
     static final class ExitCodes implements IModelTransformer {
         @Override
         public CommandSpec transform(CommandSpec spec) {
@@ -73,7 +71,7 @@ final class VerifyCommand implements Callable<Integer> {
             codes.put("0", "OK");
             codes.put("1", "error (a key or seal file unreadable)");
             codes.put("2", "usage");
-            for (Failure f : Failure.values()) {
+            for (ChainVerifier.Failure f : ChainVerifier.Failure.values()) {
                 codes.put(String.valueOf(f.exitCode()), f.label());
             }
             spec.usageMessage().exitCodeListHeading("Exit status:%n").exitCodeList(codes);

@@ -32,7 +32,6 @@ import dev.twinlane.records.RecordView;
 import dev.twinlane.wal.ChainVerifier;
 import dev.twinlane.wal.KeyRing;
 import dev.twinlane.wal.SealKey;
-import dev.twinlane.wal.VerifyReport;
 import dev.twinlane.wal.proof.Kinds;
 
 /**
@@ -118,7 +117,7 @@ class FullDiskTest {
         try (LossJournal j = LossJournal.open(data.resolve(LossJournal.FILE))) {
             assertEquals(notLogged1, j.total(), "the loss journal holds what the run did not log: " + j.entries());
         }
-        VerifyReport whileFull = verify();
+        ChainVerifier.Report whileFull = verify();
         assertTrue(whileFull.ok(), whileFull.line());
         long gappedInRun = whileFull.gapLost().values().stream().mapToLong(Long::longValue).sum();
         assertEquals(drops1, whileFull.gapLost().getOrDefault(LossSource.SECURITY_RING, 0L) + kernelLost1,
@@ -138,7 +137,7 @@ class FullDiskTest {
             assertEquals(0, j.total(), "the journal forgot what the log now holds");
         }
 
-        VerifyReport r = verify();
+        ChainVerifier.Report r = verify();
         String line = r.line() + VerifyCommand.lost(r);
         System.out.println("full disk, verify: " + line);
         assertTrue(r.ok(), line);
@@ -224,7 +223,7 @@ class FullDiskTest {
             assertEquals(0, j.total(), "the journal forgot what the log now holds: " + j.entries());
         }
 
-        VerifyReport r = verify();
+        ChainVerifier.Report r = verify();
         String line = r.line() + VerifyCommand.lost(r);
         System.out.println("full disk, verify: " + line);
         assertTrue(r.ok(), line);
@@ -278,7 +277,7 @@ class FullDiskTest {
                 seconds, notLogged.group(1));
     }
 
-    private VerifyReport verify() throws IOException {
+    private ChainVerifier.Report verify() throws IOException {
         return new ChainVerifier(KeyRing.load(data.resolve("keys/security.key")),
                 SealKey.loadPublic(data.resolve("keys/seal.pub"))).verify(data.resolve("security"), null);
     }

@@ -18,7 +18,6 @@ import org.junit.jupiter.api.io.TempDir;
 import dev.twinlane.wal.ChainVerifier;
 import dev.twinlane.wal.KeyRing;
 import dev.twinlane.wal.SealKey;
-import dev.twinlane.wal.VerifyReport;
 import dev.twinlane.wal.proof.Kinds;
 
 /**
@@ -69,7 +68,7 @@ class KillSoakTest {
             loading.set(false);
             load.join();
         }
-        VerifyReport report = new ChainVerifier(KeyRing.load(data.resolve("keys/security.key")),
+        ChainVerifier.Report report = new ChainVerifier(KeyRing.load(data.resolve("keys/security.key")),
                 SealKey.loadPublic(data.resolve("keys/seal.pub"))).verify(data.resolve("security"), null);
         long recoveries = report.counts().getOrDefault(Kinds.RECOVERY, 0L);
         System.out.printf("kill soak: %d SIGKILLs under load in %d s, %d opens; verify: %s; %d RECOVERY records%n",

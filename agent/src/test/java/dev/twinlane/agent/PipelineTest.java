@@ -30,7 +30,6 @@ import dev.twinlane.records.RecordView;
 import dev.twinlane.wal.ChainVerifier;
 import dev.twinlane.wal.KeyRing;
 import dev.twinlane.wal.SealKey;
-import dev.twinlane.wal.VerifyReport;
 import dev.twinlane.wal.proof.Kinds;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
@@ -118,7 +117,7 @@ class PipelineTest {
         }
 
         KeyRing keys = KeyRing.load(data.resolve("keys/security.key"));
-        VerifyReport report = new ChainVerifier(keys, SealKey.loadPublic(data.resolve("keys/seal.pub")))
+        ChainVerifier.Report report = new ChainVerifier(keys, SealKey.loadPublic(data.resolve("keys/seal.pub")))
                 .verify(data.resolve("security"), data.resolve("security/seal.latest"));
         assertTrue(report.ok(), report.line());
 

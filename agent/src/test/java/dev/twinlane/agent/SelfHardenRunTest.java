@@ -17,7 +17,6 @@ import dev.twinlane.records.RecordView;
 import dev.twinlane.wal.ChainVerifier;
 import dev.twinlane.wal.KeyRing;
 import dev.twinlane.wal.SealKey;
-import dev.twinlane.wal.VerifyReport;
 
 /**
  * The real agent (a child JVM) hardens itself after start-up: every one of its threads carries the
@@ -59,7 +58,7 @@ class SelfHardenRunTest {
 
     /** The security log under DATA verifies and holds the exec record of process {@code tgid}. */
     static void assertVerifiedLogHoldsExec(Path data, long tgid) throws Exception {
-        VerifyReport report = new ChainVerifier(KeyRing.load(data.resolve("keys/security.key")),
+        ChainVerifier.Report report = new ChainVerifier(KeyRing.load(data.resolve("keys/security.key")),
                 SealKey.loadPublic(data.resolve("keys/seal.pub"))).verify(data.resolve("security"), null);
         assertTrue(report.ok(), report.toString());
         RecordView v = new RecordView();

@@ -19,7 +19,6 @@ import dev.twinlane.records.RecordView;
 import dev.twinlane.wal.ChainVerifier;
 import dev.twinlane.wal.KeyRing;
 import dev.twinlane.wal.SealKey;
-import dev.twinlane.wal.VerifyReport;
 import dev.twinlane.wal.proof.Kinds;
 
 /**
@@ -52,7 +51,7 @@ class SigtermDrainTest {
             assertTrue(agent.waitFor(60, TimeUnit.SECONDS), "the agent stopped within 60 s of SIGTERM");
             long stopMs = (System.nanoTime() - t0) / 1_000_000;
 
-            VerifyReport report = new ChainVerifier(KeyRing.load(data.resolve("keys/security.key")),
+            ChainVerifier.Report report = new ChainVerifier(KeyRing.load(data.resolve("keys/security.key")),
                     SealKey.loadPublic(data.resolve("keys/seal.pub"))).verify(data.resolve("security"), null);
             assertTrue(report.ok(), report.toString());
             List<LogContents.Entry> log = LogContents.security(data, KeyRing.load(data.resolve("keys/security.key")));

@@ -22,7 +22,6 @@ import dev.twinlane.cli.UsageException;
 import dev.twinlane.wal.ChainVerifier;
 import dev.twinlane.wal.KeyRing;
 import dev.twinlane.wal.SealKey;
-import dev.twinlane.wal.VerifyReport;
 import dev.twinlane.wal.WalException;
 import dev.twinlane.wal.proof.Kinds;
 import dev.twinlane.wal.proof.NewLog;
@@ -101,7 +100,7 @@ class StartNewLogTest {
         assertEquals(52, n.previousLastSeq(), "GENESIS, 50 records and the final SEAL were durable");
         assertEquals("missing", n.causeName());
         assertEquals("security directory lost (ticket 4711)", n.reason());
-        VerifyReport r = new ChainVerifier(keys, SealKey.loadPublic(data.resolve("keys/seal.pub")))
+        ChainVerifier.Report r = new ChainVerifier(keys, SealKey.loadPublic(data.resolve("keys/seal.pub")))
                 .verify(data.resolve("security"), null);
         assertTrue(r.ok(), r.line());
         for (LogContents.Entry x : LogContents.observability(data, keys)) {

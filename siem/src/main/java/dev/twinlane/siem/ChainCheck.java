@@ -4,8 +4,8 @@ import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.HexFormat;
 
+import dev.twinlane.wal.ChainVerifier;
 import dev.twinlane.wal.KeyRing;
-import dev.twinlane.wal.RecordMacVerifier;
 import dev.twinlane.wal.proof.EpochSchedule;
 import dev.twinlane.wal.proof.Genesis;
 import dev.twinlane.wal.proof.Kinds;
@@ -54,7 +54,7 @@ final class ChainCheck {
     private int timePart;
     private int lastEpoch;
     private int activeKeyId;
-    private RecordMacVerifier epochKey;
+    private ChainVerifier.RecordMac epochKey;
     private Seal pendingSeal;
     private long lastSealed;
     // Recently accepted records by seq: to tell a harmless re-send from a conflicting copy.
@@ -199,7 +199,7 @@ final class ChainCheck {
                 return "wrong-key: GENESIS names key " + KeyRing.idHex(RecordFormat.keyId(record, 0))
                         + ", which is not in the key file(s)";
             }
-            RecordMacVerifier k = new RecordMacVerifier(root, logIdBytes);
+            ChainVerifier.RecordMac k = new ChainVerifier.RecordMac(root, logIdBytes);
             if (!k.verifies(0, prevMac, record, 0, record.length, mac)) {
                 k.erase();
                 return "GENESIS MAC does not verify";
@@ -265,7 +265,7 @@ final class ChainCheck {
     }
 
     private boolean verifiesAlone(KeyRing.RootKey root, int epoch, byte[] prevMac, byte[] record, byte[] mac) {
-        RecordMacVerifier v = new RecordMacVerifier(root, logIdBytes);
+        ChainVerifier.RecordMac v = new ChainVerifier.RecordMac(root, logIdBytes);
         try {
             return v.verifies(epoch, prevMac, record, 0, record.length, mac);
         } finally {
@@ -296,7 +296,7 @@ final class ChainCheck {
             if (epochKey != null) {
                 epochKey.erase();
             }
-            epochKey = root == null ? null : new RecordMacVerifier(root, logIdBytes);
+            epochKey = root == null ? null : new ChainVerifier.RecordMac(root, logIdBytes);
         }
     }
 

@@ -127,7 +127,7 @@ public final class ChainAppender {
 
     /**
      * Appends one record of an application kind (1..0xFEFF) and returns its sequence number.
-     * Throws WalFullException, with nothing written, when the file system is full or failing.
+     * Throws WalException.Full, with nothing written, when the file system is full or failing.
      */
     public long append(int kind, byte[] payload, int off, int len) {
         if (!Kinds.isApp(kind)) {
@@ -298,7 +298,7 @@ public final class ChainAppender {
         appendTime.set(nowMillis);
         try {
             space.beforeAppend(space.cycle() == Integer.MIN_VALUE || nowMillis >= nextRollMillis);
-        } catch (WalFullException e) {
+        } catch (WalException.Full e) {
             log.health.ioFailure("append", e);
             throw e;
         }

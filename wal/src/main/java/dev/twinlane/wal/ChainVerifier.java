@@ -1,19 +1,20 @@
 package dev.twinlane.wal;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.util.Arrays;
-import java.util.HashMap;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.IntFunction;
 import dev.twinlane.wal.proof.Kinds;
 import dev.twinlane.wal.proof.RecordFormat;
 
 /**
  * Walks a log from its genesis with the root key(s) and says OK or where and how it first
- * fails. Reads the cycle files directly and read-only (see {@link CycleFiles}).
+ * fails: a {@link Report}, its {@link Failure} class. Reads the cycle files directly and
+ * read-only (see {@link CycleFiles}); the walk is {@link ChainWalk}. {@link RecordMac} checks
+ * records one by one, for readers far from the log.
  *
  * <p>On the first record that does not continue the chain, the rest of the log is searched
  * to name the failure: the expected record further on (reordered when the misplaced record is
@@ -22,8 +23,6 @@ import dev.twinlane.wal.proof.RecordFormat;
  * the writer after power loss may excuse the torn documents it names, exactly.
  */
 public final class ChainVerifier {
-    private static final int RECOVERY_LOOKAHEAD = 1_000_000;
-    private static final int EPOCH_SEARCH = 100_000;
     private final KeyRing ring;
     private final byte[] sealPublicKey;
 
@@ -34,276 +33,202 @@ public final class ChainVerifier {
     }
 
     /** Verifies {@code dir}; {@code sealFile} (may be null) is a seal kept elsewhere. */
-    public VerifyReport verify(Path dir, Path sealFile) throws IOException {
+    public Report verify(Path dir, Path sealFile) throws IOException {
         DurableSeal external = sealFile == null ? null : DurableSeal.read(sealFile);
-        return new Run(dir, external).run();
+        return new ChainWalk(ring, sealPublicKey, dir, external).run();
     }
 
-    private final class Run {
-        private final Path dir;
-        private final DurableSeal external;
-        private final Map<Integer, Long> counts = new HashMap<>();
-        private final Map<Integer, Long> gapLost = new HashMap<>();
-        private List<Path> files;
-        private ChainState state;
-        private long lastSealSeq;
-        private long torn;
-        private byte[] macAtExternal;
+    /** Outcome of {@link #verify}: OK with counts, or the first failure. */
+    public static final class Report {
+        private final Failure failure;
+        private final long seq;
+        private final String detail;
+        private final Map<Integer, Long> counts;
+        private final long lastSeq;
+        private final long lastSealSeq;
+        private final long tornDiscarded;
+        private final long externalSealSeq;
+        private final Map<Integer, Long> gapLost;
 
-        Run(Path dir, DurableSeal external) {
-            this.dir = dir;
-            this.external = external;
+        Report(Failure failure, long seq, String detail, Map<Integer, Long> counts, long lastSeq, long lastSealSeq,
+               long tornDiscarded, long externalSealSeq, Map<Integer, Long> gapLost) {
+            this.failure = failure;
+            this.seq = seq;
+            this.detail = detail;
+            this.counts = Collections.unmodifiableMap(new TreeMap<>(counts));
+            this.lastSeq = lastSeq;
+            this.lastSealSeq = lastSealSeq;
+            this.tornDiscarded = tornDiscarded;
+            this.externalSealSeq = externalSealSeq;
+            this.gapLost = Collections.unmodifiableMap(new TreeMap<>(gapLost));
         }
 
-        VerifyReport run() throws IOException {
-            if (!Files.isDirectory(dir)) {
-                return fail(Failure.UNREADABLE, 0, dir + " is not a directory");
-            }
-            files = CycleFiles.list(dir);
-            if (files.isEmpty()) {
-                return fail(Failure.UNREADABLE, 0, "no Chronicle Queue cycle files (*.cq4) in " + dir);
-            }
-            for (Path f : files) {
-                try {
-                    CycleFiles.checkStart(f, "SCQStore");
-                } catch (WalException e) {
-                    return fail(Failure.UNREADABLE, 0, e.getMessage());
-                }
-            }
-            try (Docs docs = new Docs(files, 0, 0)) {
-                return walk(docs);
-            } catch (WalException e) {
-                long at = state == null ? 0 : state.expectSeq();
-                return fail(Failure.UNREADABLE, at, e.getMessage());
-            }
+        public boolean ok() {
+            return failure == null;
         }
 
-        private VerifyReport walk(Docs docs) throws IOException {
-            CycleFiles.Doc first = docs.next();
-            if (first == null) {
-                return fail(Failure.UNREADABLE, 0, "no records in " + dir);
-            }
-            VerifyReport bad = startChain(first.bytes);
-            if (bad != null) {
-                return bad;
-            }
-            int fileIndex = docs.fileIndex();
-            long offset = docs.offset();
-            while (true) {
-                try (Docs rest = new Docs(files, fileIndex, offset)) {
-                    while (true) {
-                        fileIndex = rest.fileIndex();
-                        offset = rest.offset();
-                        CycleFiles.Doc d = rest.next();
-                        if (d == null) {
-                            return finish();
-                        }
-                        String why = state.accept(d.bytes);
-                        if (why == null) {
-                            accepted(d.bytes);
-                            continue;
-                        }
-                        long after = recoverySkip(fileIndex, offset);
-                        if (after < 0) {
-                            return classify(d.bytes, why, fileIndex, offset);
-                        }
-                        fileIndex = (int) (after >>> 40);
-                        offset = after & ((1L << 40) - 1);
-                        break; // resume after the RECOVERY record
-                    }
-                }
-            }
+        /** Null when OK. */
+        public Failure failure() {
+            return failure;
         }
 
-        private VerifyReport startChain(byte[] first) throws IOException {
-            String[] why = new String[1];
-            state = ChainState.fromGenesis(first, ring, why);
-            if (state == null) {
-                if (StoredRecord.wellFormed(first) && StoredRecord.seq(first) > 1) {
-                    boolean later = findSeq(1, 0, 0) != null;
-                    return fail(later ? Failure.REORDERED : Failure.MISSING, 1,
-                            later ? "the GENESIS record is not first" : "the GENESIS record is gone");
-                }
-                if (StoredRecord.wellFormed(first) && StoredRecord.seq(first) == 1) {
-                    return fail(Failure.MODIFIED, 1, why[0]);
-                }
-                return fail(Failure.UNREADABLE, 0, "the first record is not a twinlane-wal GENESIS record");
-            }
-            if ("wrong-key".equals(why[0])) {
-                return fail(Failure.WRONG_KEY, 1, "GENESIS names key " + KeyRing.idHex(StoredRecord.keyId(first))
-                        + ", which is not in the key file(s)");
-            }
-            if (why[0] != null) {
-                return fail(Failure.MODIFIED, 1, why[0]);
-            }
-            if (sealPublicKey != null && state.genesis.sealed()
-                    && !Arrays.equals(sealPublicKey, state.genesis.sealPublicKey())) {
-                return fail(Failure.WRONG_KEY, 1, "the log's GENESIS names another seal public key than the one given");
-            }
-            accepted(first);
-            return null;
+        /** First failing sequence number (0 when the failure has none, e.g. an empty directory). */
+        public long seq() {
+            return seq;
         }
 
-        private void accepted(byte[] d) {
-            int kind = StoredRecord.kind(d);
-            counts.merge(kind, 1L, Long::sum);
-            long seq = StoredRecord.seq(d);
-            if (kind == Kinds.SEAL) {
-                lastSealSeq = seq;
-            } else if (kind == Kinds.GAP && StoredRecord.payloadLength(d) == 32) {
-                gapLost.merge(RecordFormat.getInt(d, RecordFormat.HEADER + 8),
-                        RecordFormat.getLong(d, RecordFormat.HEADER), Long::sum);
-            }
-            if (external != null && seq == external.seq) {
-                macAtExternal = StoredRecord.mac(d);
-            }
+        public String detail() {
+            return detail;
+        }
+
+        public Map<Integer, Long> counts() {
+            return counts;
         }
 
         /**
-         * From a failing document: if a RECOVERY record further on chains from the last good
-         * record and names exactly the documents in between, returns the packed position after
-         * it (the state has accepted it), else -1.
+         * The events the verified GAP records say were lost, summed by their {@code ring} field
+         * (the producer's numbering; the log does not interpret it).
          */
-        private long recoverySkip(int fileIndex, long offset) throws IOException {
-            MessageDigest sha = ChainState.sha256();
-            int skipped = 0;
-            try (Docs docs = new Docs(files, fileIndex, offset)) {
-                for (int i = 0; i < RECOVERY_LOOKAHEAD; i++) {
-                    CycleFiles.Doc d = docs.next();
-                    if (d == null) {
-                        return -1;
-                    }
-                    if (StoredRecord.wellFormed(d.bytes) && StoredRecord.kind(d.bytes) == Kinds.RECOVERY
-                            && StoredRecord.seq(d.bytes) == state.expectSeq()) {
-                        byte[] digest = ((MessageDigest) sha.clone()).digest();
-                        if (state.recoveryCovers(d.bytes, skipped, digest)) {
-                            torn += skipped;
-                            accepted(d.bytes);
-                            return ((long) docs.fileIndex() << 40) | docs.offset();
-                        }
-                    }
-                    sha.update(d.bytes);
-                    skipped++;
-                }
-            } catch (CloneNotSupportedException e) {
-                throw new IllegalStateException(e);
-            }
-            return -1;
+        public Map<Integer, Long> gapLost() {
+            return gapLost;
         }
 
-        private VerifyReport classify(byte[] r, String why, int fileIndex, long offset) throws IOException {
-            long s = state.expectSeq();
-            int[] maxEpoch = {0};
-            boolean expectedLater = findVerifyingLater(s, fileIndex, offset, maxEpoch);
-            boolean wellFormed = StoredRecord.wellFormed(r);
-            if (expectedLater) {
-                if (wellFormed && StoredRecord.seq(r) > s && genuine(r)) {
-                    return fail(Failure.REORDERED, s, "seq " + s + " is further on; seq " + StoredRecord.seq(r)
-                            + " stands in its place");
-                }
-                return fail(Failure.INSERTED, s, "a record that is not part of the chain stands before seq " + s);
-            }
-            if (!wellFormed) {
-                return fail(Failure.MODIFIED, s, why);
-            }
-            long found = StoredRecord.seq(r);
-            if (found > s) {
-                return fail(Failure.MISSING, s, "the next record present is seq " + found);
-            }
-            if (found < s) {
-                return fail(Failure.INSERTED, s, "a second copy of seq " + found + " stands before seq " + s);
-            }
-            if (why.startsWith("wrong-key")) {
-                return fail(Failure.WRONG_KEY, s, why.substring("wrong-key: ".length()));
-            }
-            int expected = state.expectedEpoch(r);
-            int label = StoredRecord.epoch(r);
-            if (label > expected && state.macWith(r, state.prevMac(), state.active(), label)) {
-                return fail(Failure.WRONG_KEY, s, "MACed with the key of epoch " + label
-                        + "; its position and time require epoch " + expected);
-            }
-            int to = (int) Math.min((long) expected + EPOCH_SEARCH, Math.max(label, maxEpoch[0]) + 1L);
-            int e = state.laterEpochThatVerifies(r, expected, to);
-            if (e >= 0) {
-                return fail(Failure.WRONG_KEY, s, "MACed with the key of epoch " + e
-                        + "; its position and time require epoch " + expected);
-            }
-            return fail(Failure.MODIFIED, s, why);
+        public long lastSeq() {
+            return lastSeq;
         }
 
-        /** Whether a later document is the record {@code s} the chain expects (checked). */
-        private boolean findVerifyingLater(long s, int fileIndex, long offset, int[] maxEpoch) throws IOException {
-            try (Docs docs = new Docs(files, fileIndex, offset)) {
-                docs.next(); // the failing document itself
-                CycleFiles.Doc d;
-                boolean found = false;
-                while ((d = docs.next()) != null) {
-                    if (!StoredRecord.wellFormed(d.bytes)) {
-                        continue;
-                    }
-                    maxEpoch[0] = Math.max(maxEpoch[0], StoredRecord.epoch(d.bytes));
-                    if (!found && StoredRecord.seq(d.bytes) == s && state.check(d.bytes) == null) {
-                        found = true;
-                    }
-                }
-                return found;
-            } catch (WalException e) {
+        public long records() {
+            long n = 0;
+            for (long c : counts.values()) {
+                n += c;
+            }
+            return n;
+        }
+
+        public int exitCode() {
+            return failure == null ? 0 : failure.exitCode();
+        }
+
+        /** The line `twinlane verify` prints, kinds named by {@link Kinds#name}. */
+        public String line() {
+            return line(Kinds::name);
+        }
+
+        /** The same, kinds named by the producer, who knows what its kinds (1..{@link Kinds#MAX_APP_KIND}) mean. */
+        public String line(IntFunction<String> kindName) {
+            if (failure != null) {
+                return "FAIL " + (seq > 0 ? "seq " + seq + ": " : "") + failure.label() + " (" + detail + ")";
+            }
+            StringBuilder sb = new StringBuilder("OK ").append(records()).append(" records, seq 1..").append(lastSeq);
+            sb.append(lastSealSeq > 0 ? ", last SEAL at seq " + lastSealSeq : ", no SEAL");
+            if (externalSealSeq > 0) {
+                sb.append(", matches seal file at seq ").append(externalSealSeq);
+            }
+            if (tornDiscarded > 0) {
+                sb.append(", ").append(tornDiscarded).append(" torn document(s) discarded by RECOVERY");
+            }
+            sb.append(':');
+            String sep = " ";
+            for (Map.Entry<Integer, Long> e : counts.entrySet()) {
+                sb.append(sep).append(kindName.apply(e.getKey())).append(' ').append(e.getValue());
+                sep = ", ";
+            }
+            return sb.toString();
+        }
+
+        @Override
+        public String toString() {
+            return line();
+        }
+    }
+
+    /** Classes of verification failure, each with its exit code for `twinlane verify`. */
+    public enum Failure {
+        /** A record's bytes changed (its MAC no longer verifies, nothing else explains it). */
+        MODIFIED("modified", 3),
+        /** A record is gone: the next record present has a higher seq. */
+        MISSING("missing", 4),
+        /** A record that is not part of the chain sits where the next record should be. */
+        INSERTED("inserted", 5),
+        /** The expected record exists, genuine, but further on. */
+        REORDERED("reordered", 6),
+        /** The log ends before a seal (kept elsewhere) says it reached. */
+        TRUNCATED("truncated", 7),
+        /** MACed with another key: a foreign root key, or another epoch's key than its position allows. */
+        WRONG_KEY("wrong-key", 8),
+        /** The files cannot be read as a log at all. */
+        UNREADABLE("unreadable", 9);
+
+        private final String label;
+        private final int exitCode;
+
+        Failure(String label, int exitCode) {
+            this.label = label;
+            this.exitCode = exitCode;
+        }
+
+        public String label() {
+            return label;
+        }
+
+        public int exitCode() {
+            return exitCode;
+        }
+    }
+
+    /**
+     * Checks the MACs of one log's records under one root key, for a reader that holds the root key
+     * and receives records one by one, perhaps out of order (a SIEM consumer). Unlike the writer,
+     * it may need an older epoch than the one it holds; it then derives the key from K_0 again.
+     * Not thread-safe; {@link #erase} when done.
+     */
+    public static final class RecordMac {
+        /** Beyond this a record's epoch is refused unchecked: deriving it would cost minutes. */
+        static final int MAX_EPOCH = 50_000_000;
+        private final KeyRing.RootKey root;
+        private final byte[] logId;
+        private final EpochKeys keys = new EpochKeys();
+        private final HmacSha256 hmac = new HmacSha256();
+
+        public RecordMac(KeyRing.RootKey root, byte[] logId) {
+            this.root = root;
+            this.logId = logId.clone();
+        }
+
+        /**
+         * Whether {@code mac} = HMAC-SHA256(K_epoch, prevMac || record[off..off+length)), where the
+         * record is header and payload without its MAC.
+         */
+        public boolean verifies(int epoch, byte[] prevMac, byte[] record, int off, int length, byte[] mac) {
+            if (epoch < 0 || epoch > MAX_EPOCH || mac.length != RecordFormat.MAC) {
                 return false;
             }
-        }
-
-        /** Whether {@code r} verifies against the stored MAC of the record before it, wherever that is. */
-        private boolean genuine(byte[] r) throws IOException {
-            KeyRing.RootKey root = ring.byId(StoredRecord.keyId(r));
-            byte[] prev = findSeq(StoredRecord.seq(r) - 1, 0, 0);
-            return root != null && prev != null
-                    && state.macWith(r, StoredRecord.mac(prev), root, StoredRecord.epoch(r));
-        }
-
-        private byte[] findSeq(long seq, int fileIndex, long offset) throws IOException {
-            try (Docs docs = new Docs(files, fileIndex, offset)) {
-                CycleFiles.Doc d;
-                while ((d = docs.next()) != null) {
-                    if (StoredRecord.wellFormed(d.bytes) && StoredRecord.seq(d.bytes) == seq) {
-                        return d.bytes;
-                    }
-                }
-            } catch (WalException e) {
-                return null;
+            if (keys.epoch() < 0 || epoch < keys.epoch()) {
+                keys.start(root, logId);
             }
-            return null;
+            keys.evolveTo(epoch);
+            return matches(hmac, keys.key(), prevMac, record, off, length, mac, 0);
         }
 
-        private VerifyReport finish() {
-            long last = state.expectSeq() - 1;
-            long externalSeq = 0;
-            if (external != null) {
-                if (!Arrays.equals(external.logId, state.genesis.logId())) {
-                    throw new WalException("the seal file belongs to log " + KeyFiles.hex(external.logId)
-                            + ", not to this log (" + state.genesis.logIdHex() + ")");
-                }
-                byte[] pub = sealPublicKey != null ? sealPublicKey : state.genesis.sealed() ? state.genesis.sealPublicKey() : null;
-                if (pub == null) {
-                    throw new WalException("cannot check the seal file: the log has no seal key and none was given (--seal-pub)");
-                }
-                if (!external.verify(pub)) {
-                    throw new WalException("the seal file's signature does not verify with the seal public key");
-                }
-                if (external.seq > last) {
-                    return fail(Failure.TRUNCATED, last + 1, "the seal file seals seq " + external.seq
-                            + " but the log ends at seq " + last);
-                }
-                if (!Arrays.equals(macAtExternal, external.mac)) {
-                    return fail(Failure.MODIFIED, external.seq, "its MAC differs from the one the seal file signed");
-                }
-                externalSeq = external.seq;
+        public void erase() {
+            keys.erase();
+            hmac.erase();
+        }
+
+        /** The one place a record MAC is computed for checking: constant-time compare with {@code mac[macOff..]}. */
+        static boolean matches(HmacSha256 h, byte[] key, byte[] prevMac, byte[] r, int off, int length, byte[] mac,
+                               int macOff) {
+            h.init(key);
+            h.update(prevMac, 0, RecordFormat.MAC);
+            h.update(r, off, length);
+            byte[] computed = new byte[RecordFormat.MAC];
+            h.doFinal(computed, 0);
+            h.erase();
+            int diff = 0;
+            for (int i = 0; i < RecordFormat.MAC; i++) {
+                diff |= computed[i] ^ mac[macOff + i];
             }
-            return new VerifyReport(null, 0, null, counts, last, lastSealSeq, torn, externalSeq, gapLost);
-        }
-
-        private VerifyReport fail(Failure f, long seq, String detail) {
-            long last = state == null ? 0 : state.expectSeq() - 1;
-            return new VerifyReport(f, seq, detail, counts, last, lastSealSeq, torn, 0, gapLost);
+            return diff == 0;
         }
     }
 

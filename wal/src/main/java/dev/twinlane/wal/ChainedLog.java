@@ -55,7 +55,7 @@ public final class ChainedLog implements AutoCloseable {
         // crash" every second while less than 200 MB (or 5%) is free, from the first mapped file
         // on: on a small file system it floods the log from the start, and on a full one it says
         // nothing the log does not say once (SpaceGuard reserves blocks ahead, so a full disk is
-        // a WalFullException before Chronicle writes, never a crash). Its switch is read once,
+        // a WalException.Full before Chronicle writes, never a crash). Its switch is read once,
         // when Chronicle first maps a file, so it is set before any queue is built; an explicit
         // -Dchronicle.disk.monitor.disable=false keeps the monitor.
         if (System.getProperty("chronicle.disk.monitor.disable") == null) {
@@ -408,7 +408,7 @@ public final class ChainedLog implements AutoCloseable {
                     try {
                         at = "at seq " + appender.writeRecovery((int) Math.min(Integer.MAX_VALUE, r.tornDocs), r.tornBytes,
                                 r.tornSha256(), r.tornBytesZeroed, r.knownDurable, flags);
-                    } catch (WalFullException full) {
+                    } catch (WalException.Full full) {
                         // a full disk must not keep the agent (and its kernel enforcement) from starting
                         appender.deferRecovery((int) Math.min(Integer.MAX_VALUE, r.tornDocs), r.tornBytes,
                                 r.tornSha256(), r.tornBytesZeroed, r.knownDurable, flags);
@@ -558,9 +558,21 @@ public final class ChainedLog implements AutoCloseable {
         return syncer.syncNow();
     }
 
-    public WalStatus status() {
+    public Status status() {
         String p = health.problem();
-        return new WalStatus(p == null, p, appendedSeq(), durableSeq());
+        return new Status(p == null, p, appendedSeq(), durableSeq());
+    }
+
+    /**
+     * Health of a log: whether appends and syncs currently succeed, the last problem seen, and
+     * the highest appended and durable sequence numbers.
+     */
+    public record Status(boolean healthy, String problem, long appendedSeq, long durableSeq) {
+        @Override
+        public String toString() {
+            return (healthy ? "healthy" : "UNHEALTHY: " + problem) + ", appended " + appendedSeq
+                    + ", durable " + durableSeq;
+        }
     }
 
     /** One line on what opening found: new log, or the tail checked and what was discarded. */

@@ -64,7 +64,7 @@ final class SpaceGuard implements AutoCloseable {
         try {
             int rc = LIBC.posix_fallocate(fd, 0, Files.size(f));
             if (rc != 0) {
-                throw new WalFullException("cannot reserve space for " + f + ": " + LIBC.strerror(rc), null);
+                throw new WalException.Full("cannot reserve space for " + f + ": " + LIBC.strerror(rc), null);
             }
         } finally {
             LIBC.close(fd);
@@ -87,7 +87,7 @@ final class SpaceGuard implements AutoCloseable {
     /**
      * Called before a record is started; {@code roll}: Chronicle will create a new cycle file
      * for it (the appender and Chronicle decide this from the same clock reading). Throws
-     * WalFullException when the record could land on unreserved space.
+     * WalException.Full when the record could land on unreserved space.
      */
     void beforeAppend(boolean roll) {
         if (LIBC == null) {
@@ -116,10 +116,10 @@ final class SpaceGuard implements AutoCloseable {
         try {
             free = Files.getFileStore(dir).getUsableSpace();
         } catch (IOException e) {
-            throw new WalFullException("cannot query free space in " + dir + ": " + e.getMessage(), e);
+            throw new WalException.Full("cannot query free space in " + dir + ": " + e.getMessage(), e);
         }
         if (free < rollReserve) {
-            throw new WalFullException("file system of " + dir + " is full (" + free + " bytes free, "
+            throw new WalException.Full("file system of " + dir + " is full (" + free + " bytes free, "
                     + rollReserve + " needed to start a cycle file)", null);
         }
     }
@@ -186,7 +186,7 @@ final class SpaceGuard implements AutoCloseable {
         try {
             reserve(end + headroom + 2 * STEP); // the file's header and first index arrays too
             makeBallast();
-        } catch (WalFullException e) {
+        } catch (WalException.Full e) {
             // the record is written; the next append retries the reservation and fails cleanly
         }
     }
@@ -194,7 +194,7 @@ final class SpaceGuard implements AutoCloseable {
     private void reserve(long upTo) {
         int rc = LIBC.posix_fallocate(fd, allocatedTo, upTo - allocatedTo);
         if (rc != 0) {
-            throw new WalFullException("cannot reserve space in " + file + ": " + LIBC.strerror(rc)
+            throw new WalException.Full("cannot reserve space in " + file + ": " + LIBC.strerror(rc)
                     + (rc == LibC.ENOSPC ? " (file system full)" : ""), null);
         }
         if (pretoucher != null) {

@@ -47,6 +47,6 @@ final class StoredRecord {
 
     /** True when MAC(key, prevMac || header || payload) equals the stored MAC (constant time). */
     static boolean macMatches(byte[] d, byte[] prevMac, byte[] key, HmacSha256 h) {
-        return RecordMacVerifier.matches(h, key, prevMac, d, 0, macOffset(d), d, macOffset(d));
+        return ChainVerifier.RecordMac.matches(h, key, prevMac, d, 0, macOffset(d), d, macOffset(d));
     }
 }

@@ -96,7 +96,7 @@ class AppendPathTest {
             assertTrue(s.verify(fx.sealKey.publicKey()));
             assertEquals(s.recordSeq - 1, s.seq);
         }
-        VerifyReport r = fx.verifier().verify(fx.wal, fx.wal.resolve(ChainedLog.SEAL_FILE));
+        ChainVerifier.Report r = fx.verifier().verify(fx.wal, fx.wal.resolve(ChainedLog.SEAL_FILE));
         assertTrue(r.ok(), r.line());
     }
 
@@ -129,7 +129,7 @@ class AppendPathTest {
             assertEquals(first + 4, a.sealIfDue(), "the idle writer's timed seal");
             assertEquals(-1, a.sealIfDue(), "nothing appended since");
         }
-        VerifyReport r = fx.verifier().verify(fx.wal, null);
+        ChainVerifier.Report r = fx.verifier().verify(fx.wal, null);
         assertTrue(r.ok(), r.line());
     }
 }

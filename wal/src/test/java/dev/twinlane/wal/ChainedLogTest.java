@@ -25,7 +25,7 @@ class ChainedLogTest {
             log.appender().gap(17, 2, 1000, 2000);
             last = log.appender().appendedSeq();
         }
-        VerifyReport r = fx.verify();
+        ChainVerifier.Report r = fx.verify();
         assertTrue(r.ok(), r.line());
         assertEquals(last + 1, r.lastSeq(), "the close sealed the last record");
         try (ChainedLog log = fx.open()) {

@@ -58,8 +58,8 @@ class CleanCloseTest {
         Path offsite = Files.copy(fx.wal.resolve(ChainedLog.SEAL_FILE), tmp.resolve("seal.offsite"));
         CycleFiles.Doc victim = fx.doc(last - 5);
         WalFixture.overwrite(victim.file, victim.offset, new byte[(int) (fx.end() - victim.offset)]);
-        VerifyReport cut = fx.verifier().verify(fx.wal, offsite);
-        assertEquals(Failure.TRUNCATED, cut.failure(), cut.line());
+        ChainVerifier.Report cut = fx.verifier().verify(fx.wal, offsite);
+        assertEquals(ChainVerifier.Failure.TRUNCATED, cut.failure(), cut.line());
         System.out.println("last 6 records zeroed, against the seal copy: " + cut.line());
     }
 
@@ -75,7 +75,7 @@ class CleanCloseTest {
             assertTrue(log.recovery().contains("closed cleanly"), log.recovery());
         }
         assertEquals(last, fx.verify().lastSeq(), "nothing appended, and the last record is already a SEAL");
-        VerifyReport r = fx.verify();
+        ChainVerifier.Report r = fx.verify();
         assertTrue(r.ok() && !r.counts().containsKey(Kinds.RECOVERY), r.line());
     }
 

@@ -86,14 +86,15 @@ class CrashRecoveryTest {
             }
             child.waitFor();
             out.join();
-            VerifyReport r = fx.verify();
+            ChainVerifier.Report r = fx.verify();
             String ctx = "round " + round + " after " + wait + " ms: " + r.line();
             if (recovered.get() >= 0 && previousMidWrite) {
                 assertTrue(recovery.get().contains("discarded a torn partial write of"),
                         "the kill of the previous round landed mid-write, so this start found torn bytes: " + recovery.get());
                 tornDiscarded++;
             }
-            if (recovered.get() < 0 && lastVerified == 0 && !r.ok() && r.failure() == Failure.UNREADABLE) {
+            if (recovered.get() < 0 && lastVerified == 0 && !r.ok()
+                    && r.failure() == ChainVerifier.Failure.UNREADABLE) {
                 previousMidWrite = false;
                 continue; // killed before the first genesis was written: nothing to check yet
             }
@@ -128,7 +129,7 @@ class CrashRecoveryTest {
             assertEquals(lastVerified + 1, log.appendedSeq(), "a RECOVERY after the last kill");
             assertEquals(lastVerified + 2, log.appender().append(9, new byte[]{1, 2, 3}));
         }
-        VerifyReport r = fx.verify();
+        ChainVerifier.Report r = fx.verify();
         assertTrue(r.ok(), r.line());
         System.out.println("crash test final: " + KILLS + " SIGKILLs, " + midWrite + " of them mid-write (" + stops
                 + " stops to find the moments), " + tornDiscarded + " torn writes discarded at the next start, "

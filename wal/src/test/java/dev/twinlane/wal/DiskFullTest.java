@@ -61,7 +61,7 @@ class DiskFullTest {
                 try {
                     log.appender().append(1, p);
                     ok++;
-                } catch (WalFullException e) {
+                } catch (WalException.Full e) {
                     lastRefusal = e.getMessage();
                     if (failed++ == 0) {
                         firstFailure = System.nanoTime();
@@ -82,7 +82,7 @@ class DiskFullTest {
                     lastRefusal);
             double errors = meters.get("twinlane.wal.io.errors").tag("op", "append").counter().count();
             assertTrue(errors >= 1, "io error counter " + errors);
-            VerifyReport whileFull = fx.verifier().verify(wal, null);
+            ChainVerifier.Report whileFull = fx.verifier().verify(wal, null);
             assertTrue(whileFull.ok(), whileFull.line());
             assertEquals(last, whileFull.lastSeq());
 
@@ -100,7 +100,7 @@ class DiskFullTest {
             System.out.println("disk full: " + ok + " appended into reserved space, " + failed
                     + " refused, " + (long) errors + " io errors counted, resumed at seq " + (last + 1));
         }
-        VerifyReport r = fx.verifier().verify(wal, null);
+        ChainVerifier.Report r = fx.verifier().verify(wal, null);
         assertTrue(r.ok(), r.line());
         System.out.println("disk full: " + r.line());
     }

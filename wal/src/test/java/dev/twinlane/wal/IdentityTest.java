@@ -70,7 +70,7 @@ class IdentityTest {
             fill(log, 3);
         }
         assertNotEquals(oldId, newId);
-        VerifyReport r = fx.verify();
+        ChainVerifier.Report r = fx.verify();
         assertTrue(r.ok(), r.line());
         NewLog n = StartCheckTest.newLogRecord(fx);
         assertEquals(oldId, n.previousLogIdHex());
@@ -118,7 +118,7 @@ class IdentityTest {
         assertEquals(lastA, n.previousLastSeq());
         assertEquals("foreign", n.causeName());
         assertTrue(n.problem().contains(b), n.problem());
-        VerifyReport kept = fx.verifier().verify(StartCheckTest.retired(fx), null);
+        ChainVerifier.Report kept = fx.verifier().verify(StartCheckTest.retired(fx), null);
         assertTrue(kept.ok() && kept.lastSeq() == 42, "the foreign log is kept as it was: " + kept.line());
         System.out.println("NEW_LOG: previous " + n.previousLogIdHex() + " up to " + n.previousLastSeq() + " ("
                 + n.causeName() + "); kept aside: " + kept.line());

@@ -57,7 +57,7 @@ class KeyEvolutionTest {
         }
         int countOnly = (int) ((recs.size() - 1) / 100);
         assertTrue(maxEpoch > countOnly + 10, "time moved epochs too: " + maxEpoch + " vs " + countOnly);
-        VerifyReport r = fx.verify();
+        ChainVerifier.Report r = fx.verify();
         assertTrue(r.ok(), r.line());
         // changing a timestamp changes the epoch it requires: caught (as a modification)
         byte[] d = recs.get(500).clone();
@@ -65,8 +65,8 @@ class KeyEvolutionTest {
         recs.set(500, d);
         Path copy = tmp.resolve("copy");
         Tamper.write(copy, recs);
-        VerifyReport bad = fx.verifier().verify(copy, null);
-        assertEquals(Failure.MODIFIED, bad.failure(), bad.line());
+        ChainVerifier.Report bad = fx.verifier().verify(copy, null);
+        assertEquals(ChainVerifier.Failure.MODIFIED, bad.failure(), bad.line());
         assertEquals(StoredRecord.seq(d), bad.seq(), bad.line());
     }
 
@@ -92,11 +92,11 @@ class KeyEvolutionTest {
         List<byte[]> recs = Tamper.records(fx.wal);
         assertEquals(next.id(), StoredRecord.keyId(recs.get(recs.size() - 1)));
         assertNotEquals(next.id(), StoredRecord.keyId(recs.get((int) rotateSeq - 1)), "ROTATE is MACed with the old key");
-        VerifyReport r = new ChainVerifier(both, null).verify(fx.wal, null);
+        ChainVerifier.Report r = new ChainVerifier(both, null).verify(fx.wal, null);
         assertTrue(r.ok(), r.line());
         assertEquals(1L, r.counts().get(Kinds.ROTATE));
-        VerifyReport oldOnly = fx.verify();
-        assertEquals(Failure.WRONG_KEY, oldOnly.failure(), oldOnly.line());
+        ChainVerifier.Report oldOnly = fx.verify();
+        assertEquals(ChainVerifier.Failure.WRONG_KEY, oldOnly.failure(), oldOnly.line());
         assertEquals(rotateSeq + 1, oldOnly.seq(), oldOnly.line());
         System.out.println("rotation, old key only: " + oldOnly.line());
         Files.delete(newKeyFile);

@@ -157,15 +157,15 @@ class KeyStateTest {
             });
             Path dir = tmp.resolve("forged-" + round);
             Tamper.write(dir, t);
-            VerifyReport r = fx.verifier().verify(dir, null);
+            ChainVerifier.Report r = fx.verifier().verify(dir, null);
             String msg = "rewrite from seq " + target + " relabel " + relabel + ": " + r.line();
-            assertEquals(Failure.WRONG_KEY, r.failure(), msg);
+            assertEquals(ChainVerifier.Failure.WRONG_KEY, r.failure(), msg);
             assertEquals(target, r.seq(), msg);
             if (round < 2) {
                 System.out.println("forged with the stolen state (epoch " + stolenEpoch + "): " + r.line());
             }
         }
-        VerifyReport ok = fx.verify();
+        ChainVerifier.Report ok = fx.verify();
         assertTrue(ok.ok(), ok.line());
     }
 
@@ -191,7 +191,7 @@ class KeyStateTest {
         }
         int after = KeyState.load(fx.stateFile()).epoch();
         assertTrue(after > before && after >= lastEpoch(fx.wal), before + " -> " + after);
-        VerifyReport r = fx.verify();
+        ChainVerifier.Report r = fx.verify();
         assertTrue(r.ok(), r.line());
         assertEquals(Tamper.records(fx.wal).size(), r.records());
         System.out.println("after restarts from the state file: " + r.line());
@@ -243,7 +243,7 @@ class KeyStateTest {
         try (ChainedLog log = fx.stateBuilder().build()) {
             append(log, 10);
         }
-        VerifyReport r = fx.verify();
+        ChainVerifier.Report r = fx.verify();
         assertTrue(r.ok(), r.line());
         assertEquals(needed, KeyState.load(fx.stateFile()).epoch());
         System.out.println("state one epoch ahead of the tail, as the next record needs: accepted; " + r.line());
@@ -312,7 +312,7 @@ class KeyStateTest {
         try (ChainedLog log = fx.stateBuilder().build()) { // restart with neither root key on the host
             append(log, 60);
         }
-        VerifyReport r = new ChainVerifier(both, SealKey.loadPublic(fx.sealPublic)).verify(fx.wal, null);
+        ChainVerifier.Report r = new ChainVerifier(both, SealKey.loadPublic(fx.sealPublic)).verify(fx.wal, null);
         assertTrue(r.ok(), r.line());
         assertEquals(1L, r.counts().get(Kinds.ROTATE));
         System.out.println("rotation, restart from the state file: " + r.line());

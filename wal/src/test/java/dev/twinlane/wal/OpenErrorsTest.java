@@ -69,12 +69,12 @@ class OpenErrorsTest {
     void emptyAndMissingDirectories() throws Exception {
         WalFixture fx = new WalFixture(tmp);
         Path empty = Files.createDirectories(tmp.resolve("empty"));
-        VerifyReport r = fx.verifier().verify(empty, null);
-        assertEquals(Failure.UNREADABLE, r.failure(), r.line());
+        ChainVerifier.Report r = fx.verifier().verify(empty, null);
+        assertEquals(ChainVerifier.Failure.UNREADABLE, r.failure(), r.line());
         oneLine(r.line());
         System.out.println("empty dir: " + r.line());
         r = fx.verifier().verify(tmp.resolve("nowhere"), null);
-        assertEquals(Failure.UNREADABLE, r.failure(), r.line());
+        assertEquals(ChainVerifier.Failure.UNREADABLE, r.failure(), r.line());
     }
 
     @Test
@@ -87,8 +87,8 @@ class OpenErrorsTest {
             rnd.nextBytes(b);
             Files.write(junk.resolve(name), b);
         }
-        VerifyReport r = fx.verifier().verify(junk, null);
-        assertEquals(Failure.UNREADABLE, r.failure(), r.line());
+        ChainVerifier.Report r = fx.verifier().verify(junk, null);
+        assertEquals(ChainVerifier.Failure.UNREADABLE, r.failure(), r.line());
         oneLine(r.line());
         System.out.println("garbage dir: " + r.line());
         Files.createDirectories(fx.wal);
@@ -118,8 +118,8 @@ class OpenErrorsTest {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
             ch.truncate(cut.offset + 4 + cut.bytes.length / 2);
         }
-        VerifyReport r = fx.verify();
-        assertEquals(Failure.UNREADABLE, r.failure(), r.line());
+        ChainVerifier.Report r = fx.verify();
+        assertEquals(ChainVerifier.Failure.UNREADABLE, r.failure(), r.line());
         assertEquals(StoredRecord.seq(cut.bytes), r.seq(), r.line());
         oneLine(r.line());
         System.out.println("half-written file: " + r.line());
@@ -133,8 +133,8 @@ class OpenErrorsTest {
     void notAChainAtAll() throws IOException {
         WalFixture fx = new WalFixture(tmp);
         Tamper.write(fx.wal, List.of(new byte[]{1, 2, 3}, new byte[100]));
-        VerifyReport r = fx.verify();
-        assertEquals(Failure.UNREADABLE, r.failure(), r.line());
+        ChainVerifier.Report r = fx.verify();
+        assertEquals(ChainVerifier.Failure.UNREADABLE, r.failure(), r.line());
         oneLine(r.line());
     }
 }

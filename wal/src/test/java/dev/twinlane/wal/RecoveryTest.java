@@ -70,7 +70,7 @@ class RecoveryTest {
             assertEquals(last, RecordFormat.getLong(rec, RecordFormat.HEADER + 52), "last seq kept named");
             assertEquals(last + 2, log.appender().append(3, new byte[]{42}));
         }
-        VerifyReport r = fx.verify();
+        ChainVerifier.Report r = fx.verify();
         assertTrue(r.ok(), r.line());
     }
 
@@ -104,7 +104,7 @@ class RecoveryTest {
             assertTrue(log.recovery().contains("closed cleanly"), log.recovery());
             fill(log, 10);
         }
-        VerifyReport r = fx.verify();
+        ChainVerifier.Report r = fx.verify();
         assertTrue(r.ok(), r.line());
         assertTrue(r.line().contains("2 torn document(s) discarded by RECOVERY"), r.line());
         System.out.println("power loss: " + r.line());

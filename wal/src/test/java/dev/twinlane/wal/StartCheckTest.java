@@ -65,8 +65,8 @@ class StartCheckTest {
             fill(log, 300, 700); // about the log of the report: a few hundred records, seals every 200
         }
         long bad = zeroBlockInside(fx, 240);
-        VerifyReport v = fx.verify();
-        assertEquals(Failure.MODIFIED, v.failure(), v.line());
+        ChainVerifier.Report v = fx.verify();
+        assertEquals(ChainVerifier.Failure.MODIFIED, v.failure(), v.line());
         assertEquals(bad, v.seq(), v.line());
         long size = fx.cycleBytes();
         int records = fx.docs().size();
@@ -88,7 +88,7 @@ class StartCheckTest {
             System.out.println("started anew: " + log.recovery());
             fill(log, 5, 100);
         }
-        VerifyReport fresh = fx.verify();
+        ChainVerifier.Report fresh = fx.verify();
         assertTrue(fresh.ok(), fresh.line());
         assertEquals(1L, fresh.counts().get(Kinds.NEW_LOG));
         NewLog n = newLogRecord(fx);
@@ -99,7 +99,7 @@ class StartCheckTest {
         assertEquals("disk checked, block 73 lost (ticket 4711)", n.reason());
         assertTrue(n.problem().contains("the chain breaks at seq " + bad), n.problem());
         Path retired = retired(fx);
-        VerifyReport kept = fx.verifier().verify(retired, null);
+        ChainVerifier.Report kept = fx.verifier().verify(retired, null);
         assertEquals(bad, kept.seq(), "the damaged log is kept as it was: " + kept.line());
         assertTrue(Files.exists(retired.resolve(ChainedLog.SEAL_FILE)) && Files.exists(retired.resolve(KeyState.FILE)));
         assertEquals(HexFormat.of().formatHex(Identity.read(fx.identityFile()).logId), Identity.read(fx.identityFile()).logIdHex());
@@ -137,7 +137,7 @@ class StartCheckTest {
             System.out.println("damage at seq " + old + " of " + last + ": start " + log.recovery());
             assertTrue(log.recovery().contains("(from the durable seal of seq "), log.recovery());
         }
-        VerifyReport v = fx.verify();
+        ChainVerifier.Report v = fx.verify();
         assertEquals(old, v.seq(), v.line());
         System.out.println("verify finds it: " + v.line());
     }

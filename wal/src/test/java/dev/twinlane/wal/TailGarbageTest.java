@@ -140,7 +140,7 @@ class TailGarbageTest {
             System.out.println("recovered: " + log.recovery());
         }
         assertTrue(fx.cycleBytes() <= size + (8L << 20), "grew at most by Chronicle's own step: " + size + " -> " + fx.cycleBytes());
-        VerifyReport r = fx.verify();
+        ChainVerifier.Report r = fx.verify();
         assertTrue(r.ok(), r.line());
         assertEquals(1L, r.counts().get(Kinds.RECOVERY));
         System.out.println("after the torn write: " + r.line() + "; cycle files " + size + " -> " + fx.cycleBytes() + " bytes");

@@ -53,13 +53,13 @@ class TamperMatrixTest {
         return StoredRecord.seq(original.get(index));
     }
 
-    private VerifyReport verifyCopy(List<byte[]> records, Path seal) throws IOException {
+    private ChainVerifier.Report verifyCopy(List<byte[]> records, Path seal) throws IOException {
         Path dir = tmp.resolve("case-" + CASE.incrementAndGet());
         Tamper.write(dir, records);
         return fx.verifier().verify(dir, seal);
     }
 
-    private void expect(Failure f, long seq, VerifyReport r, String what) {
+    private void expect(ChainVerifier.Failure f, long seq, ChainVerifier.Report r, String what) {
         String msg = what + " (-Dtamper.seed=" + SEED + "): " + r.line();
         assertEquals(f, r.failure(), msg);
         assertEquals(seq, r.seq(), msg);
@@ -67,7 +67,7 @@ class TamperMatrixTest {
 
     @Test
     void untouchedCopyVerifiesWithSealFile() throws IOException {
-        VerifyReport r = verifyCopy(original, sealCopy);
+        ChainVerifier.Report r = verifyCopy(original, sealCopy);
         assertTrue(r.ok(), r.line());
         assertEquals(original.size(), r.records());
     }
@@ -80,7 +80,7 @@ class TamperMatrixTest {
             byte[] d = t.get(i);
             int p = RecordFormat.HEADER + rnd.nextInt(StoredRecord.payloadLength(d));
             d[p] ^= (byte) (1 + rnd.nextInt(255));
-            expect(Failure.MODIFIED, seq(i), verifyCopy(t, null), "modify index " + i + " byte " + p);
+            expect(ChainVerifier.Failure.MODIFIED, seq(i), verifyCopy(t, null), "modify index " + i + " byte " + p);
         }
     }
 
@@ -90,7 +90,7 @@ class TamperMatrixTest {
             int i = rnd.nextInt(original.size() - 1); // the last one is the truncation case
             List<byte[]> t = copy();
             t.remove(i);
-            expect(Failure.MISSING, seq(i), verifyCopy(t, null), "delete index " + i);
+            expect(ChainVerifier.Failure.MISSING, seq(i), verifyCopy(t, null), "delete index " + i);
         }
     }
 
@@ -107,7 +107,7 @@ class TamperMatrixTest {
             byte[] forged = Tamper.record(StoredRecord.seq(at), StoredRecord.wallNanos(at), StoredRecord.epoch(at),
                     StoredRecord.keyId(at), 1, payload, StoredRecord.mac(original.get(i - 1)), forgedKey);
             t.add(i, forged);
-            expect(Failure.INSERTED, seq(i), verifyCopy(t, null), "insert before index " + i);
+            expect(ChainVerifier.Failure.INSERTED, seq(i), verifyCopy(t, null), "insert before index " + i);
         }
     }
 
@@ -118,7 +118,7 @@ class TamperMatrixTest {
             int j = i + 1 + rnd.nextInt(Math.min(50, original.size() - i - 1));
             List<byte[]> t = copy();
             Collections.swap(t, i, j);
-            expect(Failure.REORDERED, seq(i), verifyCopy(t, null), "swap " + i + "," + j);
+            expect(ChainVerifier.Failure.REORDERED, seq(i), verifyCopy(t, null), "swap " + i + "," + j);
         }
     }
 
@@ -130,7 +130,7 @@ class TamperMatrixTest {
             int keep = 1 + rnd.nextInt((int) sealed - 1);
             List<byte[]> t = new ArrayList<>(original.subList(0, keep));
             assertTrue(verifyCopy(t, null).ok(), "without a seal a cut log looks whole");
-            expect(Failure.TRUNCATED, keep + 1, verifyCopy(t, sealCopy), "keep " + keep);
+            expect(ChainVerifier.Failure.TRUNCATED, keep + 1, verifyCopy(t, sealCopy), "keep " + keep);
         }
     }
 
@@ -145,7 +145,7 @@ class TamperMatrixTest {
             List<byte[]> t = Tamper.rechain(original, i,
                     d -> RecordFormat.putInt(d, RecordFormat.OFF_KEY_ID, attacker.id()),
                     d -> EpochKeys.keyAt(attacker, logId, StoredRecord.epoch(d)));
-            expect(Failure.WRONG_KEY, seq(i), verifyCopy(t, null), "re-key from index " + i);
+            expect(ChainVerifier.Failure.WRONG_KEY, seq(i), verifyCopy(t, null), "re-key from index " + i);
         }
     }
 
@@ -171,7 +171,8 @@ class TamperMatrixTest {
                     d[RecordFormat.HEADER] ^= 1; // the change the attacker wanted
                 }
             }, d -> stolen);
-            expect(Failure.WRONG_KEY, seq(i), verifyCopy(t, null), "rewrite from index " + i + " relabel " + relabel);
+            expect(ChainVerifier.Failure.WRONG_KEY, seq(i), verifyCopy(t, null),
+                    "rewrite from index " + i + " relabel " + relabel);
         }
     }
 
@@ -179,8 +180,8 @@ class TamperMatrixTest {
     void wrongKeyFile() throws IOException {
         Path other = tmp.resolve("other.key");
         KeyRing.generate(other);
-        VerifyReport r = new ChainVerifier(KeyRing.load(other), null).verify(fx.wal, null);
-        expect(Failure.WRONG_KEY, 1, r, "another key file");
+        ChainVerifier.Report r = new ChainVerifier(KeyRing.load(other), null).verify(fx.wal, null);
+        expect(ChainVerifier.Failure.WRONG_KEY, 1, r, "another key file");
     }
 
     private static Genesis genesis() {

@@ -77,7 +77,7 @@ final class WalFixture {
         return new ChainVerifier(ring, SealKey.loadPublic(sealPublic));
     }
 
-    VerifyReport verify() throws IOException {
+    ChainVerifier.Report verify() throws IOException {
         return verifier().verify(wal, null);
     }
 

@@ -38,7 +38,7 @@ class WriterLockTest {
             log.appender().append(1, new byte[]{2});
             System.out.println("second open in this JVM, wal.lock deleted: " + e.getMessage());
         }
-        VerifyReport r = fx.verify();
+        ChainVerifier.Report r = fx.verify();
         assertTrue(r.ok(), r.line());
     }
 
@@ -57,7 +57,7 @@ class WriterLockTest {
             before = log.appendedSeq();
             log.appender().append(1, new byte[]{3});
         }
-        VerifyReport r = fx.verify();
+        ChainVerifier.Report r = fx.verify();
         assertTrue(r.ok(), "no record of a second writer inside the chain: " + r.line());
         assertEquals(before + 2, r.lastSeq(), "this writer's record and its final SEAL");
         String out = child(fx); // once the writer is gone, the next one may open it

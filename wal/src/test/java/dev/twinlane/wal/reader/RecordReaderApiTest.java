@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 import dev.twinlane.wal.ChainReader;
 import dev.twinlane.wal.ChainedLog;
 import dev.twinlane.wal.KeyRing;
-import dev.twinlane.wal.RecordMacVerifier;
+import dev.twinlane.wal.ChainVerifier;
 import dev.twinlane.wal.SealKey;
 import dev.twinlane.wal.proof.EpochSchedule;
 import dev.twinlane.wal.proof.Genesis;
@@ -61,7 +61,7 @@ class RecordReaderApiTest {
         assertNotNull(g);
         assertArrayEquals(seal.publicKey(), g.sealPublicKey());
         EpochSchedule schedule = g.schedule();
-        RecordMacVerifier macs = new RecordMacVerifier(ring.newest(), g.logId());
+        ChainVerifier.RecordMac macs = new ChainVerifier.RecordMac(ring.newest(), g.logId());
 
         byte[] prev = g.mac0();
         int timePart = 0;
