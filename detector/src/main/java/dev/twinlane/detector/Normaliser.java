@@ -390,9 +390,47 @@ final class Normaliser {
     // ---- shell tricks, confusables, case, blanks ----
 
     private static void fold(Text in, Text t) {
+        char[] ic = in.chars;
+        int[] is = in.start;
+        int[] ie = in.end;
+        int n = in.length;
+        // the output never outgrows the input (clear(in.length) made it as large), so its arrays stay
+        char[] oc = t.chars;
+        int[] os = t.start;
+        int[] oe = t.end;
+        int o = t.length;
         int i = 0;
-        while (i < in.length) {
+        while (i < n) {
+            char c = ic[i];
+            // the common char, which foldAt would only fold: written through locals
+            if (c < PLAIN_FOLD.length && PLAIN_FOLD[c] != 0
+                    && (c != '/' || i + 1 == n || ic[i + 1] != '*' && ic[i + 1] < PLAIN_FOLD.length)) {
+                oc[o] = PLAIN_FOLD[c];
+                os[o] = is[i];
+                oe[o] = ie[i];
+                o++;
+                i++;
+                continue;
+            }
+            t.length = o;
             i = foldAt(in, i, t);
+            o = t.length;
+        }
+        t.length = o;
+    }
+
+    /**
+     * An ASCII char's fold when {@link #foldAt} does nothing else with it (no '$', quote, '<', '\', CR,
+     * '_' or blank; a '/' unless a '*' may follow), else 0.
+     */
+    private static final char[] PLAIN_FOLD = new char[128];
+
+    static {
+        for (char c = 1; c < PLAIN_FOLD.length; c++) {
+            char f = Confusables.fold(c);
+            if ("$'\"<\\\r_".indexOf(c) < 0 && f != ' ' && f != Confusables.DROP) {
+                PLAIN_FOLD[c] = f;
+            }
         }
     }
 
