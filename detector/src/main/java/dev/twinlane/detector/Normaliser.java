@@ -55,6 +55,25 @@ final class Normaliser {
         return out;
     }
 
+    /**
+     * The normal form of a plain string ({@link PlainBytes}): its bytes through {@link PlainBytes#normalAt},
+     * one per char, which is what {@link #normalise} makes of it, in one pass.
+     */
+    Text plain(byte[] b, int off, int len) {
+        Text t = out;
+        t.clear(len);
+        char[] chars = t.chars;
+        int[] start = t.start;
+        int[] end = t.end;
+        for (int i = 0; i < len; i++) {
+            chars[i] = (char) PlainBytes.normalAt(b, off + i, off, off + len);
+            start[i] = i;
+            end[i] = i + 1;
+        }
+        t.length = len;
+        return t;
+    }
+
     /** Makes the current output the next pass's input; returns the (cleared) buffer to write. */
     private Text swap() {
         Text in = out;
