@@ -181,6 +181,9 @@ final class Normaliser {
 
     /** One round of escape decoding; false when nothing changed. */
     private boolean unescape(Text src, Text t) {
+        if (!anyEscape(src)) {
+            return false; // a shell line's "&&" or "2>&1": no copy when no escape decodes
+        }
         boolean changed = false;
         int pend = 0;
         int i = 0;
@@ -214,6 +217,18 @@ final class Normaliser {
     }
 
     private int decodedValue;
+
+    /** Whether {@link #unescape} would decode something: some '%', '\\' or '&' starts an escape. */
+    private boolean anyEscape(Text s) {
+        char[] chars = s.chars;
+        for (int i = 0, n = s.length; i < n; i++) {
+            char c = chars[i];
+            if ((c == '%' || c == '\\' || c == '&') && (escapedByte(s, i) > 0 || escapedChar(s, i) > 0)) {
+                return true;
+            }
+        }
+        return false;
+    }
 
     /** %XX, \xNN or \NNN (three octal digits) at i: chars consumed, the byte in decodedValue; else 0. */
     private int escapedByte(Text s, int i) {
