@@ -44,7 +44,7 @@ public final class Detector {
                 return false;
             }
         }
-        Text t = normaliser.normalise(buf, off, len);
+        Text t = plain ? normaliser.plain(buf, off, len) : normaliser.normalise(buf, off, len);
         if (!plain) {
             anchors.find(t, hits);
         }

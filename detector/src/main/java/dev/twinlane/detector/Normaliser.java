@@ -55,6 +55,25 @@ final class Normaliser {
         return out;
     }
 
+    /**
+     * The normal form of a plain string ({@link PlainBytes}): its bytes through {@link PlainBytes#normalAt},
+     * one per char, which is what {@link #normalise} makes of it, in one pass.
+     */
+    Text plain(byte[] b, int off, int len) {
+        Text t = out;
+        t.clear(len);
+        char[] chars = t.chars;
+        int[] start = t.start;
+        int[] end = t.end;
+        for (int i = 0; i < len; i++) {
+            chars[i] = (char) PlainBytes.normalAt(b, off + i, off, off + len);
+            start[i] = i;
+            end[i] = i + 1;
+        }
+        t.length = len;
+        return t;
+    }
+
     /** Makes the current output the next pass's input; returns the (cleared) buffer to write. */
     private Text swap() {
         Text in = out;
@@ -162,6 +181,9 @@ final class Normaliser {
 
     /** One round of escape decoding; false when nothing changed. */
     private boolean unescape(Text src, Text t) {
+        if (!anyEscape(src)) {
+            return false; // a shell line's "&&" or "2>&1": no copy when no escape decodes
+        }
         boolean changed = false;
         int pend = 0;
         int i = 0;
@@ -195,6 +217,18 @@ final class Normaliser {
     }
 
     private int decodedValue;
+
+    /** Whether {@link #unescape} would decode something: some '%', '\\' or '&' starts an escape. */
+    private boolean anyEscape(Text s) {
+        char[] chars = s.chars;
+        for (int i = 0, n = s.length; i < n; i++) {
+            char c = chars[i];
+            if ((c == '%' || c == '\\' || c == '&') && (escapedByte(s, i) > 0 || escapedChar(s, i) > 0)) {
+                return true;
+            }
+        }
+        return false;
+    }
 
     /** %XX, \xNN or \NNN (three octal digits) at i: chars consumed, the byte in decodedValue; else 0. */
     private int escapedByte(Text s, int i) {
@@ -390,9 +424,47 @@ final class Normaliser {
     // ---- shell tricks, confusables, case, blanks ----
 
     private static void fold(Text in, Text t) {
+        char[] ic = in.chars;
+        int[] is = in.start;
+        int[] ie = in.end;
+        int n = in.length;
+        // the output never outgrows the input (clear(in.length) made it as large), so its arrays stay
+        char[] oc = t.chars;
+        int[] os = t.start;
+        int[] oe = t.end;
+        int o = t.length;
         int i = 0;
-        while (i < in.length) {
+        while (i < n) {
+            char c = ic[i];
+            // the common char, which foldAt would only fold: written through locals
+            if (c < PLAIN_FOLD.length && PLAIN_FOLD[c] != 0
+                    && (c != '/' || i + 1 == n || ic[i + 1] != '*' && ic[i + 1] < PLAIN_FOLD.length)) {
+                oc[o] = PLAIN_FOLD[c];
+                os[o] = is[i];
+                oe[o] = ie[i];
+                o++;
+                i++;
+                continue;
+            }
+            t.length = o;
             i = foldAt(in, i, t);
+            o = t.length;
+        }
+        t.length = o;
+    }
+
+    /**
+     * An ASCII char's fold when {@link #foldAt} does nothing else with it (no '$', quote, '<', '\', CR,
+     * '_' or blank; a '/' unless a '*' may follow), else 0.
+     */
+    private static final char[] PLAIN_FOLD = new char[128];
+
+    static {
+        for (char c = 1; c < PLAIN_FOLD.length; c++) {
+            char f = Confusables.fold(c);
+            if ("$'\"<\\\r_".indexOf(c) < 0 && f != ' ' && f != Confusables.DROP) {
+                PLAIN_FOLD[c] = f;
+            }
         }
     }
 
