@@ -3,7 +3,9 @@ package dev.twinlane.ingest;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -15,15 +17,22 @@ import dev.twinlane.policy.PolicyMap;
 
 /**
  * Fills an emptied slot with a policy's entries, from two threads when the policy is large. The
- * kernel inserts a batch entry by entry (about 0.7 us each on the benchmark host), and inserts
- * into different maps, or different buckets of one hash map, do not wait for each other; so on
- * two cores a large policy's entries are split in two halves of equal size (a map may be cut in
- * two) and the halves written at once. Small policies are written by the caller alone: the
- * hand-off would cost more than it saves.
+ * kernel inserts a batch entry by entry, and inserts into different maps, or different buckets of
+ * one hash map, do not wait for each other; so on two cores a large policy's entries are split in
+ * two halves of equal cost (a map may be cut in two) and the halves written at once. Small
+ * policies are written by the caller alone: the hand-off would cost more than it saves.
  */
 final class SlotFiller {
     /** Below this many entries one thread fills the slot (about 1.4 ms of inserts). */
     static final int PARALLEL_FROM = 2048;
+    /**
+     * An LPM trie's insert allocates its node(s) and walks the trie under the map's lock: about
+     * three times a preallocated hash map's insert (bench/README.md, "Policy plane"). Halves cut by
+     * entry count left the thread holding the tries a third longer than the other.
+     */
+    static final int TRIE_COST = 3;
+    private static final Set<PolicyMap> TRIES =
+            EnumSet.of(PolicyMap.DENY_PREFIX, PolicyMap.DENY_CIDR4, PolicyMap.DENY_CIDR6, PolicyMap.WATCH_PREFIX);
     private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
 
     private final PolicySlots slots;
@@ -37,7 +46,15 @@ final class SlotFiller {
     }
 
     /** A map's entries, or a part of them, to write into one slot. */
-    private record Part(PolicyMap map, List<MapEntry> entries) {
+    record Part(PolicyMap map, List<MapEntry> entries) {
+        /** The insert cost of one entry, in preallocated hash map inserts. */
+        int unitCost() {
+            return TRIES.contains(map) ? TRIE_COST : 1;
+        }
+
+        long cost() {
+            return (long) entries.size() * unitCost();
+        }
     }
 
     SlotFiller(PolicySlots slots) {
@@ -69,15 +86,15 @@ final class SlotFiller {
         long kernelBefore = slots.batch().nanos() + second.nanos();
         long cpu = total < PARALLEL_FROM || !twoThreads
                 ? write(slot, parts, slots.batch())
-                : inHalves(slot, parts, total);
+                : inHalves(slot, parts);
         return new Filled(total, slots.batch().nanos() + second.nanos() - kernelBefore, cpu);
     }
 
     /** Writes the first half here and the second on the worker; waits for the worker even when this half fails. */
-    private long inHalves(int slot, List<Part> parts, int total) {
+    private long inHalves(int slot, List<Part> parts) {
         List<Part> first = new ArrayList<>();
         List<Part> rest = new ArrayList<>();
-        split(parts, total / 2, first, rest);
+        split(parts, first, rest);
         Future<Long> other = worker().submit(() -> write(slot, rest, second));
         long mine;
         try {
@@ -99,19 +116,20 @@ final class SlotFiller {
         return worker;
     }
 
-    /** The first {@code half} entries, in map order, into {@code first}; the map on the boundary is cut. */
-    private static void split(List<Part> parts, int half, List<Part> first, List<Part> rest) {
-        int taken = 0;
+    /** The entries, in map order, up to half the cost into {@code first}, the rest into {@code rest}; the map on the boundary is cut. */
+    static void split(List<Part> parts, List<Part> first, List<Part> rest) {
+        long half = parts.stream().mapToLong(Part::cost).sum() / 2;
+        long taken = 0;
         for (Part p : parts) {
             int n = p.entries().size();
-            int mine = Math.max(0, Math.min(n, half - taken));
+            int mine = (int) Math.max(0, Math.min(n, (half - taken) / p.unitCost()));
             if (mine > 0) {
                 first.add(new Part(p.map(), p.entries().subList(0, mine)));
             }
             if (mine < n) {
                 rest.add(new Part(p.map(), p.entries().subList(mine, n)));
             }
-            taken += mine;
+            taken += (long) mine * p.unitCost();
         }
     }
 
