@@ -28,7 +28,7 @@ final class SlotFiller {
     /**
      * An LPM trie's insert allocates its node(s) and walks the trie under the map's lock: about
      * three times a preallocated hash map's insert (bench/README.md, "Policy plane"). Halves cut by
-     * entry count left the thread holding the tries a third longer than the other.
+     * entry count left the thread holding the tries with most of the work.
      */
     static final int TRIE_COST = 3;
     private static final Set<PolicyMap> TRIES =
@@ -41,8 +41,23 @@ final class SlotFiller {
     private ExecutorService worker;
     private boolean twoThreads = twoCores();
 
-    /** What a fill wrote: entries, time inside the kernel's batch calls and CPU time, both threads summed. */
-    record Filled(int entries, long kernelNanos, long cpuNanos) {
+    /**
+     * What a fill wrote: entries; time inside the kernel's batch calls, CPU time, and wall time not on
+     * a CPU (a fill makes no blocking call: waiting for a core, or for a GC pause), each summed over
+     * the threads; and how long the two threads were writing at the same time (0 with one).
+     */
+    record Filled(int entries, long kernelNanos, long cpuNanos, long waitNanos, long overlapNanos) {
+    }
+
+    /** One thread's writing: from, to (System.nanoTime) and the CPU time it used. */
+    private record Span(long start, long end, long cpu) {
+        long waited() {
+            return Math.max(0, end - start - cpu);
+        }
+
+        long overlap(Span o) {
+            return Math.max(0, Math.min(end, o.end) - Math.max(start, o.start));
+        }
     }
 
     /** A map's entries, or a part of them, to write into one slot. */
@@ -84,25 +99,32 @@ final class SlotFiller {
             }
         }
         long kernelBefore = slots.batch().nanos() + second.nanos();
-        long cpu = total < PARALLEL_FROM || !twoThreads
-                ? write(slot, parts, slots.batch())
+        Span[] spans = total < PARALLEL_FROM || !twoThreads
+                ? new Span[] {write(slot, parts, slots.batch())}
                 : inHalves(slot, parts);
-        return new Filled(total, slots.batch().nanos() + second.nanos() - kernelBefore, cpu);
+        long kernel = slots.batch().nanos() + second.nanos() - kernelBefore;
+        long cpu = 0;
+        long waited = 0;
+        for (Span s : spans) {
+            cpu += s.cpu();
+            waited += s.waited();
+        }
+        return new Filled(total, kernel, cpu, waited, spans.length == 2 ? spans[0].overlap(spans[1]) : 0);
     }
 
     /** Writes the first half here and the second on the worker; waits for the worker even when this half fails. */
-    private long inHalves(int slot, List<Part> parts) {
+    private Span[] inHalves(int slot, List<Part> parts) {
         List<Part> first = new ArrayList<>();
         List<Part> rest = new ArrayList<>();
         split(parts, first, rest);
-        Future<Long> other = worker().submit(() -> write(slot, rest, second));
-        long mine;
+        Future<Span> other = worker().submit(() -> write(slot, rest, second));
+        Span mine;
         try {
             mine = write(slot, first, slots.batch());
         } finally {
             awaitQuietly(other);
         }
-        return mine + join(other);
+        return new Span[] {mine, join(other)};
     }
 
     private ExecutorService worker() {
@@ -133,16 +155,17 @@ final class SlotFiller {
         }
     }
 
-    /** Returns the CPU time (user + system) the writing thread used. */
-    private long write(int slot, List<Part> parts, MapBatch using) {
+    private Span write(int slot, List<Part> parts, MapBatch using) {
+        long start = System.nanoTime();
         long cpuStart = CPU.getCurrentThreadCpuTime();
         for (Part p : parts) {
             slots.fill(slot, p.map(), p.entries(), using);
         }
-        return CPU.getCurrentThreadCpuTime() - cpuStart;
+        long cpu = CPU.getCurrentThreadCpuTime() - cpuStart;
+        return new Span(start, System.nanoTime(), cpu);
     }
 
-    private static void awaitQuietly(Future<Long> f) {
+    private static void awaitQuietly(Future<Span> f) {
         boolean interrupted = false;
         while (!f.isDone()) {
             try {
@@ -158,7 +181,7 @@ final class SlotFiller {
         }
     }
 
-    private static long join(Future<Long> f) {
+    private static Span join(Future<Span> f) {
         try {
             return f.get();
         } catch (InterruptedException e) {
