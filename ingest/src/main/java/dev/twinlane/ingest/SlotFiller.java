@@ -23,7 +23,7 @@ import dev.twinlane.policy.PolicyMap;
  * policies are written by the caller alone: the hand-off would cost more than it saves.
  */
 final class SlotFiller {
-    /** Below this many entries one thread fills the slot (about 1.4 ms of inserts). */
+    /** Below this many entries one thread fills the slot: the hand-off is not worth it. */
     static final int PARALLEL_FROM = 2048;
     /**
      * An LPM trie's insert allocates its node(s) and walks the trie under the map's lock: about
