@@ -23,10 +23,15 @@
 		__type(value, __u8);                      \
 	} name SEC(".maps")
 
-/* Hash maps are not preallocated: a policy costs the memory of its entries, not of the limits. */
+/*
+ * Hash maps are preallocated: an apply's insert takes an element from the map's free list
+ * instead of allocating one (BPF_F_NO_PREALLOC cost about twice the kernel time per entry), and
+ * a delete gives it back. The price is each slot's memory at its limits, always, which is why the
+ * limits in twinlane_policy.h are sized for it. LPM tries have no preallocated form.
+ */
 #define TL_SLOT_HASH(name, max, keytype)                                           \
-	TL_SLOT_MAP(name##_s0, BPF_MAP_TYPE_HASH, max, keytype, BPF_F_NO_PREALLOC); \
-	TL_SLOT_MAP(name##_s1, BPF_MAP_TYPE_HASH, max, keytype, BPF_F_NO_PREALLOC)
+	TL_SLOT_MAP(name##_s0, BPF_MAP_TYPE_HASH, max, keytype, 0); \
+	TL_SLOT_MAP(name##_s1, BPF_MAP_TYPE_HASH, max, keytype, 0)
 #define TL_SLOT_LPM(name, max, keytype)                                                \
 	TL_SLOT_MAP(name##_s0, BPF_MAP_TYPE_LPM_TRIE, max, keytype, BPF_F_NO_PREALLOC); \
 	TL_SLOT_MAP(name##_s1, BPF_MAP_TYPE_LPM_TRIE, max, keytype, BPF_F_NO_PREALLOC)

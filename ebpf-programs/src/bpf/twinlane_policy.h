@@ -21,17 +21,22 @@
 
 #define TL_POLICY_ABI_VERSION 1
 
-/* max_entries of each policy map: a compiled policy that needs more is refused. */
-#define TL_MAX_DENY_INODE 65536
+/*
+ * max_entries of each policy map: a compiled policy that needs more is refused. The hash maps
+ * are preallocated (policy_maps.bpf.h), so these limits, not a policy's size, set both slots'
+ * memory (bench/README.md, "Policy plane", has the figure): 32768 for the files and addresses a
+ * large deny list is made of, 16384 for exec denials and watched files, which stay short.
+ */
+#define TL_MAX_DENY_INODE 32768
 #define TL_MAX_DENY_PREFIX 1024
-#define TL_MAX_DENY_EXEC 65536
-#define TL_MAX_DENY_IPV4 65536
-#define TL_MAX_DENY_IPV6 65536
+#define TL_MAX_DENY_EXEC 16384
+#define TL_MAX_DENY_IPV4 32768
+#define TL_MAX_DENY_IPV6 32768
 #define TL_MAX_DENY_CIDR4 16384
 #define TL_MAX_DENY_CIDR6 16384
 #define TL_MAX_DENY_PORT_RULE 4096
 #define TL_MAX_ALLOW_CGROUP 1024
-#define TL_MAX_WATCH_INODE 65536
+#define TL_MAX_WATCH_INODE 16384
 #define TL_MAX_WATCH_PREFIX 1024
 #define TL_MAX_SURVIVAL_INODE 256
 

@@ -3,6 +3,8 @@ package dev.twinlane.ingest;
 import static dev.twinlane.ingest.Native.libbpf;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -150,11 +152,54 @@ final class BpfObject implements AutoCloseable {
         return rc == 0 ? 0 : Math.abs(rc);
     }
 
-    /** Before load: the map is reused from path if pinned there (and compatible), else created and pinned there. */
+    /**
+     * Before load: the map is reused from path if pinned there, else created and pinned there. A map
+     * pinned there that another version declared otherwise (limits, flags) is refused here: libbpf
+     * would fail the whole load with a bare EINVAL.
+     */
     void pinMap(String map, String path) {
-        if (libbpf().bpf_map__set_pin_path(requireMap(map), path) != 0) {
+        Pointer m = requireMap(map);
+        if (Files.exists(Path.of(path))) {
+            refuseUnlike(map, m, path);
+        }
+        if (libbpf().bpf_map__set_pin_path(m, path) != 0) {
             throw new IngestException(image.name() + ": cannot set the pin path of " + map);
         }
+    }
+
+    private static void refuseUnlike(String map, Pointer m, String path) {
+        String mine = shape(libbpf().bpf_map__type(m), libbpf().bpf_map__key_size(m), libbpf().bpf_map__value_size(m),
+                libbpf().bpf_map__max_entries(m), libbpf().bpf_map__map_flags(m));
+        String pinned = pinnedShape(path);
+        if (!pinned.equals(mine)) {
+            throw new IngestException("the map " + map + " pinned at " + path + " is " + pinned + ", this agent's is "
+                    + mine + " (pinned by another twinlane version); to start afresh, stop the agent and remove "
+                    + Path.of(path).getParent() + ": the policy in force and what the pinned rings hold go with it");
+        }
+    }
+
+    /** struct bpf_map_info up to map_flags: type, id, key_size, value_size, max_entries, map_flags. */
+    private static String pinnedShape(String path) {
+        int fd = libbpf().bpf_obj_get(path);
+        if (fd < 0) {
+            throw new IngestException("cannot open the pinned map " + path + ": " + Native.strerror(Native.errno()));
+        }
+        try {
+            Pointer info = Native.allocate(24);
+            Pointer len = Native.allocate(4);
+            len.putInt(0, 24);
+            if (libbpf().bpf_obj_get_info_by_fd(fd, info, len) != 0) {
+                throw new IngestException("cannot read the pinned map " + path + ": " + Native.strerror(Native.errno()));
+            }
+            return shape(info.getInt(0), info.getInt(8), info.getInt(12), info.getInt(16), info.getInt(20));
+        } finally {
+            Native.LIBC.close(fd);
+        }
+    }
+
+    private static String shape(int type, int keySize, int valueSize, int maxEntries, int flags) {
+        return "type " + type + ", key " + keySize + " B, value " + valueSize + " B, max_entries "
+                + Integer.toUnsignedString(maxEntries) + ", flags 0x" + Integer.toHexString(flags);
     }
 
     private int keep(String program, Pointer link) {

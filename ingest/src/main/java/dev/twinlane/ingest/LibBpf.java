@@ -50,6 +50,12 @@ public interface LibBpf {
 
     int bpf_map__max_entries(Pointer map);
 
+    int bpf_map__key_size(Pointer map);
+
+    int bpf_map__value_size(Pointer map);
+
+    int bpf_map__map_flags(Pointer map);
+
     int bpf_map__set_max_entries(Pointer map, int maxEntries);
 
     @SaveError

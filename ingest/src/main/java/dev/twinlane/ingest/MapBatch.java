@@ -74,7 +74,8 @@ final class MapBatch {
 
     /**
      * Packs the entries' keys and values into the reused native buffers with one copy each: a
-     * copy per entry (a native call each) cost about as much as the kernel's inserts.
+     * copy per entry (a native call each) cost about as much as the kernel's inserts. The entries
+     * are copied from, not read through key()/value(), which clone.
      */
     private void stage(PolicyMap m, List<MapEntry> entries) {
         int n = entries.size();
@@ -90,8 +91,8 @@ final class MapBatch {
         }
         for (int i = 0; i < n; i++) {
             MapEntry e = entries.get(i);
-            System.arraycopy(e.key(), 0, packedKeys, i * m.keySize(), m.keySize());
-            System.arraycopy(e.value(), 0, packedValues, i * PolicyMap.VALUE_SIZE, PolicyMap.VALUE_SIZE);
+            e.copyKeyTo(packedKeys, i * m.keySize());
+            e.copyValueTo(packedValues, i * PolicyMap.VALUE_SIZE);
         }
         batchKeys.put(0, packedKeys, 0, keyBytes);
         batchValues.put(0, packedValues, 0, valueBytes);

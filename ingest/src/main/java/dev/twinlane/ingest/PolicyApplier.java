@@ -38,7 +38,7 @@ public final class PolicyApplier {
 
     /** What an apply did: the slot now active, the entries written, and how long the map writes took. */
     public record Applied(long version, int slot, int entries, int cleared, long clearNanos, long switchNanos,
-            long fillKernelNanos, long switchCpuNanos) {
+            long fillKernelNanos, long switchCpuNanos, long fillWaitNanos, long fillOverlapNanos) {
         /** From the first map write to the flip, the clearing of the inactive slot included. */
         public double millis() {
             return (clearNanos + switchNanos) / 1e6;
@@ -64,6 +64,16 @@ public final class PolicyApplier {
          */
         public double fillKernelMillis() {
             return fillKernelNanos / 1e6;
+        }
+
+        /** Of the fill, the time the filling threads were ready but not on a CPU, summed over them. */
+        public double fillWaitMillis() {
+            return fillWaitNanos / 1e6;
+        }
+
+        /** How long the two filling threads were writing at the same time (0: one thread filled the slot). */
+        public double fillOverlapMillis() {
+            return fillOverlapNanos / 1e6;
         }
     }
 
@@ -102,7 +112,7 @@ public final class PolicyApplier {
         inForceSlot = target;
         lastFlipNanos = end;
         return new Applied(policy.version(), target, filled.entries(), cleared, filling - start, end - filling,
-                filled.kernelNanos(), filled.cpuNanos());
+                filled.kernelNanos(), filled.cpuNanos(), filled.waitNanos(), filled.overlapNanos());
     }
 
     /**

@@ -3,7 +3,9 @@ package dev.twinlane.ingest;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -15,15 +17,22 @@ import dev.twinlane.policy.PolicyMap;
 
 /**
  * Fills an emptied slot with a policy's entries, from two threads when the policy is large. The
- * kernel inserts a batch entry by entry (about 0.7 us each on the benchmark host), and inserts
- * into different maps, or different buckets of one hash map, do not wait for each other; so on
- * two cores a large policy's entries are split in two halves of equal size (a map may be cut in
- * two) and the halves written at once. Small policies are written by the caller alone: the
- * hand-off would cost more than it saves.
+ * kernel inserts a batch entry by entry, and inserts into different maps, or different buckets of
+ * one hash map, do not wait for each other; so on two cores a large policy's entries are split in
+ * two halves of equal cost (a map may be cut in two) and the halves written at once. Small
+ * policies are written by the caller alone: the hand-off would cost more than it saves.
  */
 final class SlotFiller {
-    /** Below this many entries one thread fills the slot (about 1.4 ms of inserts). */
+    /** Below this many entries one thread fills the slot: the hand-off is not worth it. */
     static final int PARALLEL_FROM = 2048;
+    /**
+     * An LPM trie's insert allocates its node(s) and walks the trie under the map's lock: about
+     * three times a preallocated hash map's insert (bench/README.md, "Policy plane"). Halves cut by
+     * entry count left the thread holding the tries with most of the work.
+     */
+    static final int TRIE_COST = 3;
+    private static final Set<PolicyMap> TRIES =
+            EnumSet.of(PolicyMap.DENY_PREFIX, PolicyMap.DENY_CIDR4, PolicyMap.DENY_CIDR6, PolicyMap.WATCH_PREFIX);
     private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
 
     private final PolicySlots slots;
@@ -32,12 +41,35 @@ final class SlotFiller {
     private ExecutorService worker;
     private boolean twoThreads = twoCores();
 
-    /** What a fill wrote: entries, time inside the kernel's batch calls and CPU time, both threads summed. */
-    record Filled(int entries, long kernelNanos, long cpuNanos) {
+    /**
+     * What a fill wrote: entries; time inside the kernel's batch calls, CPU time, and wall time not on
+     * a CPU (a fill makes no blocking call: waiting for a core, or for a GC pause), each summed over
+     * the threads; and how long the two threads were writing at the same time (0 with one).
+     */
+    record Filled(int entries, long kernelNanos, long cpuNanos, long waitNanos, long overlapNanos) {
+    }
+
+    /** One thread's writing: from, to (System.nanoTime) and the CPU time it used. */
+    private record Span(long start, long end, long cpu) {
+        long waited() {
+            return Math.max(0, end - start - cpu);
+        }
+
+        long overlap(Span o) {
+            return Math.max(0, Math.min(end, o.end) - Math.max(start, o.start));
+        }
     }
 
     /** A map's entries, or a part of them, to write into one slot. */
-    private record Part(PolicyMap map, List<MapEntry> entries) {
+    record Part(PolicyMap map, List<MapEntry> entries) {
+        /** The insert cost of one entry, in preallocated hash map inserts. */
+        int unitCost() {
+            return TRIES.contains(map) ? TRIE_COST : 1;
+        }
+
+        long cost() {
+            return (long) entries.size() * unitCost();
+        }
     }
 
     SlotFiller(PolicySlots slots) {
@@ -67,25 +99,32 @@ final class SlotFiller {
             }
         }
         long kernelBefore = slots.batch().nanos() + second.nanos();
-        long cpu = total < PARALLEL_FROM || !twoThreads
-                ? write(slot, parts, slots.batch())
-                : inHalves(slot, parts, total);
-        return new Filled(total, slots.batch().nanos() + second.nanos() - kernelBefore, cpu);
+        Span[] spans = total < PARALLEL_FROM || !twoThreads
+                ? new Span[] {write(slot, parts, slots.batch())}
+                : inHalves(slot, parts);
+        long kernel = slots.batch().nanos() + second.nanos() - kernelBefore;
+        long cpu = 0;
+        long waited = 0;
+        for (Span s : spans) {
+            cpu += s.cpu();
+            waited += s.waited();
+        }
+        return new Filled(total, kernel, cpu, waited, spans.length == 2 ? spans[0].overlap(spans[1]) : 0);
     }
 
     /** Writes the first half here and the second on the worker; waits for the worker even when this half fails. */
-    private long inHalves(int slot, List<Part> parts, int total) {
+    private Span[] inHalves(int slot, List<Part> parts) {
         List<Part> first = new ArrayList<>();
         List<Part> rest = new ArrayList<>();
-        split(parts, total / 2, first, rest);
-        Future<Long> other = worker().submit(() -> write(slot, rest, second));
-        long mine;
+        split(parts, first, rest);
+        Future<Span> other = worker().submit(() -> write(slot, rest, second));
+        Span mine;
         try {
             mine = write(slot, first, slots.batch());
         } finally {
             awaitQuietly(other);
         }
-        return mine + join(other);
+        return new Span[] {mine, join(other)};
     }
 
     private ExecutorService worker() {
@@ -99,32 +138,34 @@ final class SlotFiller {
         return worker;
     }
 
-    /** The first {@code half} entries, in map order, into {@code first}; the map on the boundary is cut. */
-    private static void split(List<Part> parts, int half, List<Part> first, List<Part> rest) {
-        int taken = 0;
+    /** The entries, in map order, up to half the cost into {@code first}, the rest into {@code rest}; the map on the boundary is cut. */
+    static void split(List<Part> parts, List<Part> first, List<Part> rest) {
+        long half = parts.stream().mapToLong(Part::cost).sum() / 2;
+        long taken = 0;
         for (Part p : parts) {
             int n = p.entries().size();
-            int mine = Math.max(0, Math.min(n, half - taken));
+            int mine = (int) Math.max(0, Math.min(n, (half - taken) / p.unitCost()));
             if (mine > 0) {
                 first.add(new Part(p.map(), p.entries().subList(0, mine)));
             }
             if (mine < n) {
                 rest.add(new Part(p.map(), p.entries().subList(mine, n)));
             }
-            taken += mine;
+            taken += (long) mine * p.unitCost();
         }
     }
 
-    /** Returns the CPU time (user + system) the writing thread used. */
-    private long write(int slot, List<Part> parts, MapBatch using) {
+    private Span write(int slot, List<Part> parts, MapBatch using) {
+        long start = System.nanoTime();
         long cpuStart = CPU.getCurrentThreadCpuTime();
         for (Part p : parts) {
             slots.fill(slot, p.map(), p.entries(), using);
         }
-        return CPU.getCurrentThreadCpuTime() - cpuStart;
+        long cpu = CPU.getCurrentThreadCpuTime() - cpuStart;
+        return new Span(start, System.nanoTime(), cpu);
     }
 
-    private static void awaitQuietly(Future<Long> f) {
+    private static void awaitQuietly(Future<Span> f) {
         boolean interrupted = false;
         while (!f.isDone()) {
             try {
@@ -140,7 +181,7 @@ final class SlotFiller {
         }
     }
 
-    private static long join(Future<Long> f) {
+    private static Span join(Future<Span> f) {
         try {
             return f.get();
         } catch (InterruptedException e) {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -15,10 +16,9 @@ public final class FileSystemResolver implements PathResolver {
     @Override
     public Optional<Inode> resolve(String path) {
         try {
-            Path p = Path.of(path);
-            long ino = (Long) Files.getAttribute(p, "unix:ino");
-            long dev = (Long) Files.getAttribute(p, "unix:dev");
-            return Optional.of(new Inode(ino, Inode.kernelDev(dev)));
+            // One stat for both: a getAttribute per attribute is a stat per attribute.
+            Map<String, Object> a = Files.readAttributes(Path.of(path), "unix:ino,dev");
+            return Optional.of(new Inode((Long) a.get("ino"), Inode.kernelDev((Long) a.get("dev"))));
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException | UnsupportedOperationException e) {

@@ -20,6 +20,15 @@ public record MapEntry(byte[] key, byte[] value) {
         return value.clone();
     }
 
+    /** Copies the key into {@code dst} at {@code offset}: packing a batch of entries without a clone of each. */
+    public void copyKeyTo(byte[] dst, int offset) {
+        System.arraycopy(key, 0, dst, offset, key.length);
+    }
+
+    public void copyValueTo(byte[] dst, int offset) {
+        System.arraycopy(value, 0, dst, offset, value.length);
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof MapEntry e && Arrays.equals(key, e.key) && Arrays.equals(value, e.value);

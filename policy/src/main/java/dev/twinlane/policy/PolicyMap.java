@@ -5,16 +5,16 @@ package dev.twinlane.policy;
  * twinlane_policy.h declares them (PolicyLayoutTest checks every figure against the header).
  */
 public enum PolicyMap {
-    DENY_INODE("deny_inode", "tl_inode_key", 16, 65536),
+    DENY_INODE("deny_inode", "tl_inode_key", 16, 32768),
     DENY_PREFIX("deny_prefix", "tl_prefix_key", 132, 1024),
-    DENY_EXEC("deny_exec", "tl_inode_key", 16, 65536),
-    DENY_IPV4("deny_ipv4", "__u32", 4, 65536),
-    DENY_IPV6("deny_ipv6", "__u8[16]", 16, 65536),
+    DENY_EXEC("deny_exec", "tl_inode_key", 16, 16384),
+    DENY_IPV4("deny_ipv4", "__u32", 4, 32768),
+    DENY_IPV6("deny_ipv6", "__u8[16]", 16, 32768),
     DENY_CIDR4("deny_cidr4", "tl_cidr4_key", 8, 16384),
     DENY_CIDR6("deny_cidr6", "tl_cidr6_key", 20, 16384),
     DENY_PORT_RULE("deny_port_rule", "tl_port_key", 4, 4096),
     ALLOW_CGROUP("allow_cgroup", "__u64", 8, 1024),
-    WATCH_INODE("watch_inode", "tl_inode_key", 16, 65536),
+    WATCH_INODE("watch_inode", "tl_inode_key", 16, 16384),
     WATCH_PREFIX("watch_prefix", "tl_prefix_key", 132, 1024),
     SURVIVAL_INODE("survival_inode", "tl_inode_key", 16, 256);
 
