@@ -1,8 +1,6 @@
 package dev.twinlane.bench.siem;
 
-import java.io.BufferedWriter;
-import java.io.OutputStreamWriter;
-import java.io.Writer;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,8 +40,8 @@ public final class SiemRun {
         for (int i = 7; i < args.length; i++) {
             o.keyFiles.add(Path.of(args[i]));
         }
-        try (Writer w = new BufferedWriter(new OutputStreamWriter(Files.newOutputStream(out), StandardCharsets.UTF_8), 1 << 16)) {
-            SiemConsumer c = new SiemConsumer(o, w);
+        try (OutputStream w = Files.newOutputStream(out)) {
+            SiemConsumer c = consumer(o, w);
             // Started together: two consumers of one group join at once, not one after the other's JVM start.
             System.out.println("READY");
             System.out.flush();
@@ -83,6 +81,19 @@ public final class SiemRun {
             System.out.printf("RESULT impl=siem messages=%d events=%d duplicates=%d checkpoints=%d first_ns=%d last_ns=%d rps=%.0f"
                     + " alerts=%s%n", s.messages.get(), s.events.get(), s.duplicates.get(), s.checkpoints.get(), first, last,
                     s.messages.get() / ((last - first) / 1e9), s.alerts.toString().replace(" ", ""));
+        }
+    }
+
+    /**
+     * The consumer writing bytes to the file; a BASELINE consumer from before it took an
+     * OutputStream writes through a buffered UTF-8 Writer, as it was run then.
+     */
+    private static SiemConsumer consumer(SiemConsumer.Options o, OutputStream out) throws Exception {
+        try {
+            return SiemConsumer.class.getConstructor(SiemConsumer.Options.class, OutputStream.class).newInstance(o, out);
+        } catch (NoSuchMethodException before) {
+            return SiemConsumer.class.getConstructor(SiemConsumer.Options.class, java.io.Writer.class)
+                    .newInstance(o, new java.io.BufferedWriter(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16));
         }
     }
 
