@@ -94,6 +94,8 @@ public final class SiemConsumer implements AutoCloseable {
         public final AtomicLong checkpoints = new AtomicLong();
         /** Connections Kafka refused (login or TLS), each followed by a back-off and a new consumer. */
         public final AtomicLong refused = new AtomicLong();
+        /** Time the consumer waited for its offset commits (one per poll). */
+        public final AtomicLong commitNanos = new AtomicLong();
         /** The line that said why, while refused; null once consuming again. */
         public volatile String problem;
 
@@ -160,6 +162,7 @@ public final class SiemConsumer implements AutoCloseable {
 
     private Properties props(boolean group) throws IOException {
         Properties p = new Properties();
+        fetchSettings(p);
         p.putAll(options.client);
         p.putAll(options.access.properties());
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrap);
@@ -169,10 +172,23 @@ public final class SiemConsumer implements AutoCloseable {
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false"); // the exporter creates them (seals compacted)
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "2000");
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         return p;
+    }
+
+    /**
+     * Large polls, since each ends in a synchronous offset commit (a round trip to the
+     * coordinator that the poll thread waits for: 11 % of the bench run's time at 2000 records a
+     * poll): up to 8 MB a partition a fetch and 10 000 records a poll. A socket buffer as large as
+     * ConsumerPerformance's (2 MB; the default 64 KB holds 30 messages of 2 KB), so that the next
+     * fetch's response arrives while a poll's records are verified instead of when the next poll
+     * reads the socket. The client settings given override these.
+     */
+    private static void fetchSettings(Properties p) {
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "10000");
+        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(8 << 20));
+        p.put(ConsumerConfig.RECEIVE_BUFFER_CONFIG, String.valueOf(2 << 20));
     }
 
     public Stats stats() {
@@ -266,7 +282,9 @@ public final class SiemConsumer implements AutoCloseable {
             handle(r);
         }
         drain();
+        long t = System.nanoTime();
         consumer.commitSync(); // only what was processed and written
+        stats.commitNanos.addAndGet(System.nanoTime() - t);
         return true;
     }
 
