@@ -63,10 +63,10 @@ final class JsonScan {
      */
     static int verificationAt(byte[] b, int len) {
         int brace = lastUnmappedObject(b, len);
-        if (brace < 0 || b[len - 1] != '}' || end(b, brace, len) != len - 1) {
+        if (brace < 0 || b[len - 1] != '}') {
             return -1;
         }
-        return hasMember(b, brace, len - 2, VERIFICATION) ? -1 : len - 2;
+        return closeWithout(b, brace, len, VERIFICATION) == len - 2 ? len - 2 : -1;
     }
 
     /** The opening brace of the last {@code "unmapped":{} that follows a comma or an opening brace, or -1. */
@@ -80,27 +80,27 @@ final class JsonScan {
         return -1;
     }
 
-    /** Whether the object from {@code b[open]} to {@code b[close]} has a member {@code name} of its own. */
-    private static boolean hasMember(byte[] b, int open, int close, byte[] name) {
+    /**
+     * The closing brace of the object opening at {@code b[open]}, in one pass with the check that
+     * it has no member {@code name} of its own; -1 when it has, or does not close before {@code limit}.
+     */
+    private static int closeWithout(byte[] b, int open, int limit, byte[] name) {
         int depth = 0;
-        for (int i = open; i < close; i++) {
+        for (int i = open; i < limit; i++) {
             byte c = b[i];
             if (c == '"') {
-                int e = stringEnd(b, i, close);
-                if (e < 0) {
-                    return false;
-                }
-                if (depth == 1 && b[e + 1] == ':' && same(b, i + 1, e, name)) {
-                    return true;
+                int e = stringEnd(b, i, limit);
+                if (e < 0 || depth == 1 && e + 1 < limit && b[e + 1] == ':' && same(b, i + 1, e, name)) {
+                    return -1;
                 }
                 i = e;
             } else if (c == '{' || c == '[') {
                 depth++;
-            } else if (c == '}' || c == ']') {
-                depth--;
+            } else if ((c == '}' || c == ']') && --depth == 0) {
+                return i;
             }
         }
-        return false;
+        return -1;
     }
 
     /** The index of the quote closing the string that opens at {@code b[start]}, or -1. */
