@@ -1,7 +1,10 @@
 package dev.twinlane.siem;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.Base64;
+import java.util.HexFormat;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
@@ -19,14 +22,34 @@ import com.fasterxml.jackson.core.io.NumberInput;
  */
 final class ShippedMessage {
     private static final long ABSENT = Long.MIN_VALUE;
+    /** The members a plain read takes, in the exporter's order (SecurityMessage), which is where a name is looked for first. */
+    private static final byte[][] PLAIN_NAMES = ascii("schema", "host", "log_id", "seq", "kind", "time_ns", "mono_ns", "key_id",
+        "epoch", "prev_mac", "mac", "record", "leaf_index", "tree_size", "event", "wal");
+    private static final int SCHEMA = 0;
+    private static final int HOST = 1;
+    private static final int LOG_ID = 2;
+    private static final int SEQ = 3;
+    private static final int KIND = 4;
+    private static final int TIME_NS = 5;
+    private static final int MONO_NS = 6;
+    private static final int KEY_ID = 7;
+    private static final int EPOCH = 8;
+    private static final int PREV_MAC = 9;
+    private static final int MAC = 10;
+    private static final int RECORD = 11;
+    private static final int LEAF_INDEX = 12;
+    private static final int TREE_SIZE = 13;
+    private static final int EVENT = 14;
+    private static final int WAL = 15;
 
     String schema;
     String host;
     String logId;
     String keyId;
-    String record;
-    String prevMac;
-    String mac;
+    /** record, prev_mac and mac: read from the message's bytes on demand ({@link #record}, {@link #prevMac}, {@link #mac}). */
+    private final Binary record = new Binary();
+    private final Binary prevMac = new Binary();
+    private final Binary mac = new Binary();
     private long seq;
     private long kind;
     private long epoch;
@@ -39,6 +62,8 @@ final class ShippedMessage {
     private int valueEnd;
     private boolean valueIsObject;
     private boolean unparsed;
+    private boolean guessed;
+    private final PlainJson plain = new PlainJson();
 
     private final JsonFactory factory;
 
@@ -46,13 +71,22 @@ final class ShippedMessage {
         this.factory = factory;
     }
 
-    /** Reads {@code message}; throws on anything that is not JSON (as a tree parse would). */
+    /** Reads {@code message} as a parser does; throws on anything that is not JSON (as a tree parse would). */
     void read(byte[] message) throws IOException {
-        schema = host = logId = keyId = record = prevMac = mac = "";
-        seq = kind = epoch = timeNs = monoNs = leafIndex = treeSize = ABSENT;
-        valueStart = valueEnd = -1;
-        valueIsObject = false;
-        unparsed = false;
+        read(message, false);
+    }
+
+    /**
+     * With {@code plainFirst}, a message in the exporter's plain form is read without a parser,
+     * and its event (or wal) object is taken to be its last member, up to its closing brace,
+     * without a look inside ({@link #guessed}). Otherwise, as a parser reads it.
+     */
+    void read(byte[] message, boolean plainFirst) throws IOException {
+        clear();
+        if (plainFirst && readPlain(message)) {
+            return;
+        }
+        clear();
         try (JsonParser p = factory.createParser(message)) {
             JsonToken t = p.nextToken();
             if (t != JsonToken.START_OBJECT) {
@@ -69,6 +103,134 @@ final class ShippedMessage {
         }
     }
 
+    private static byte[][] ascii(String... names) {
+        byte[][] b = new byte[names.length][];
+        for (int i = 0; i < names.length; i++) {
+            b[i] = names[i].getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        }
+        return b;
+    }
+
+    private void clear() {
+        schema = host = logId = keyId = "";
+        record.absent();
+        prevMac.absent();
+        mac.absent();
+        seq = kind = epoch = timeNs = monoNs = leafIndex = treeSize = ABSENT;
+        valueStart = valueEnd = -1;
+        valueIsObject = false;
+        unparsed = false;
+        guessed = false;
+    }
+
+    /**
+     * The exporter's form: plain members ({@link PlainJson}), the event or wal object last. Its
+     * extent is guessed from the message's end and proven only by the consumer's comparison with
+     * its own rendering: a rendering is one whole object, so if the bytes there are the
+     * rendering's, the object ends there. When they are not, the consumer reads the message
+     * again as a parser does ({@link #guessed}). False, fields undefined, in any other form.
+     */
+    private boolean readPlain(byte[] message) {
+        PlainJson j = plain;
+        j.reset(message);
+        if (!j.take('{')) {
+            return false;
+        }
+        int next = 0;
+        do {
+            if (!j.string() || !j.take(':')) {
+                return false;
+            }
+            int which = j.which(PLAIN_NAMES, next);
+            next = which < 0 ? next : which + 1;
+            if (which == EVENT || which == WAL) {
+                return guessLast(j, message);
+            }
+            if (!plainMember(j, which)) {
+                return false;
+            }
+        } while (j.take(','));
+        return false;
+    }
+
+    /** The member whose name was just read ({@link #PLAIN_NAMES}); false when its value is not of the plain form its name wants. */
+    private boolean plainMember(PlainJson j, int which) {
+        switch (which) {
+            case SCHEMA, HOST, LOG_ID, KEY_ID -> {
+                return plainText(j, which);
+            }
+            case RECORD, PREV_MAC, MAC -> {
+                if (!j.encoded()) {
+                    return false;
+                }
+                (which == RECORD ? record : which == MAC ? mac : prevMac).span(j.start, j.end);
+                return true;
+            }
+            case -1 -> {
+                return j.at('"') ? j.string() : j.integer(); // kind_name, or a member we do not read
+            }
+            default -> {
+                return plainNumber(j, which);
+            }
+        }
+    }
+
+    private boolean plainText(PlainJson j, int which) {
+        if (!j.string()) {
+            return false;
+        }
+        String t = j.text();
+        switch (which) {
+            case HOST -> host = t;
+            case LOG_ID -> logId = t;
+            case KEY_ID -> keyId = t;
+            default -> schema = t;
+        }
+        return true;
+    }
+
+    private boolean plainNumber(PlainJson j, int which) {
+        if (!j.integer()) {
+            return false;
+        }
+        long v = j.number;
+        switch (which) {
+            case SEQ -> seq = v;
+            case KIND -> kind = v;
+            case EPOCH -> epoch = v;
+            case TIME_NS -> timeNs = v;
+            case MONO_NS -> monoNs = v;
+            case LEAF_INDEX -> leafIndex = v;
+            case TREE_SIZE -> treeSize = v;
+            default -> {
+            }
+        }
+        return true;
+    }
+
+    /** An object from here to the message's closing brace (blanks after it allowed): its guessed extent. */
+    private boolean guessLast(PlainJson j, byte[] message) {
+        int close = message.length - 1;
+        while (close > 0 && JsonScan.blank(message, close, close + 1)) {
+            close--;
+        }
+        int start = j.position();
+        if (!j.at('{') || close - 1 <= start || message[close] != '}' || message[close - 1] != '}') {
+            return false;
+        }
+        valueStart = start;
+        valueEnd = close;
+        valueIsObject = true;
+        unparsed = true;
+        guessed = true;
+        return true;
+    }
+
+    /** Whether the fields come from a plain read whose event extent is a guess: see {@link #read(byte[], boolean)}. */
+    boolean guessed() {
+        return guessed;
+    }
+
     /** One member; true when reading stops at it (see {@link #value}). */
     private boolean field(JsonParser p, String name, JsonToken t, byte[] message) throws IOException {
         switch (name) {
@@ -76,9 +238,9 @@ final class ShippedMessage {
             case "host" -> host = text(p, t);
             case "log_id" -> logId = text(p, t);
             case "key_id" -> keyId = text(p, t);
-            case "record" -> record = text(p, t);
-            case "prev_mac" -> prevMac = text(p, t);
-            case "mac" -> mac = text(p, t);
+            case "record" -> record.read(p, t);
+            case "prev_mac" -> prevMac.read(p, t);
+            case "mac" -> mac.read(p, t);
             case "seq" -> seq = number(p, t);
             case "kind" -> kind = number(p, t);
             case "epoch" -> epoch = number(p, t);
@@ -204,6 +366,71 @@ final class ShippedMessage {
 
     long treeSize() {
         return treeSize;
+    }
+
+    /** The record (header and payload), base64-decoded as {@link Base64#getDecoder()} decodes the member's text. */
+    byte[] record(byte[] message) {
+        return record.base64(message);
+    }
+
+    /** The 32 bytes of prev_mac's 64 hex digits. */
+    byte[] prevMac(byte[] message) {
+        return prevMac.hex(message, 32);
+    }
+
+    byte[] mac(byte[] message) {
+        return mac.hex(message, 32);
+    }
+
+    /**
+     * A string member decoded from the message's bytes when a plain read found it (no String of
+     * the base64 record, the longest member), else from the parser's text.
+     */
+    private static final class Binary {
+        private int start;
+        private int end;
+        private String text;
+
+        void absent() {
+            start = end = 0;
+            text = "";
+        }
+
+        void read(JsonParser p, JsonToken t) throws IOException {
+            text = text(p, t);
+        }
+
+        /** Plain text at [from, to) of the message: no String made. */
+        void span(int from, int to) {
+            start = from;
+            end = to;
+            text = null;
+        }
+
+        byte[] base64(byte[] message) {
+            if (text != null) {
+                return Base64.getDecoder().decode(text);
+            }
+            ByteBuffer b = Base64.getDecoder().decode(ByteBuffer.wrap(message, start, end - start));
+            return b.arrayOffset() == 0 && b.remaining() == b.array().length ? b.array()
+                    : Arrays.copyOfRange(b.array(), b.arrayOffset() + b.position(), b.arrayOffset() + b.limit());
+        }
+
+        byte[] hex(byte[] message, int bytes) {
+            int n = text != null ? text.length() : end - start;
+            if (n != bytes * 2) {
+                throw new IllegalArgumentException("expected " + bytes * 2 + " hex digits");
+            }
+            if (text != null) {
+                return HexFormat.of().parseHex(text);
+            }
+            byte[] out = new byte[bytes];
+            for (int i = 0; i < bytes; i++) {
+                out[i] = (byte) (HexFormat.fromHexDigit(message[start + 2 * i]) << 4
+                        | HexFormat.fromHexDigit(message[start + 2 * i + 1]));
+            }
+            return out;
+        }
     }
 
     /** True when the event (or wal) value is an object of exactly these bytes; false means "not known". */

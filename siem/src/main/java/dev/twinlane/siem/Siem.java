@@ -1,12 +1,9 @@
 package dev.twinlane.siem;
 
-import java.io.BufferedWriter;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStreamWriter;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -83,9 +80,8 @@ public final class Siem implements Callable<Integer> {
     @Override
     public Integer call() throws IOException, UsageException {
         SiemConsumer.Options o = options();
-        Writer out = new BufferedWriter(new OutputStreamWriter(outFile == null ? System.out
-                : new FileOutputStream(outFile.toFile(), true), StandardCharsets.UTF_8), 1 << 16);
-        SiemConsumer c = new SiemConsumer(o, out);
+        OutputStream out = outFile == null ? System.out : new FileOutputStream(outFile.toFile(), true);
+        SiemConsumer c = new SiemConsumer(o, out); // it gathers the lines itself: no buffer or Writer between
         Thread hook = new Thread(c::stop, "twinlane-siem-stop");
         Runtime.getRuntime().addShutdownHook(hook);
         SiemConsumer.Stats stats;

@@ -69,15 +69,71 @@ class ShippedMessageTest {
         for (String no : new String[] {
             "{\"unmapped\":{\"k\":1},\"b\":2}",
             "{\"unmapped\":{\"verification\":{}}}",
-            "{\"unmapped\":{\"k\":1},\"unmapped\":{\"k\":2}}",
             "{\"unmapped\":[1]}",
             "{\"a\":1}",
         }) {
             assertEquals(-1, JsonScan.verificationAt(bytes(no), no.length()), no);
         }
+        String twice = "{\"unmapped\":{\"k\":1},\"unmapped\":{\"k\":2}}";
+        assertEquals(twice.length() - 2, JsonScan.verificationAt(bytes(twice), twice.length()), "the last, as a reader keeps it");
         String nested = "{\"a\":[{\"b\":\"]\"}],\"c\":2}";
         assertEquals(nested.length(), JsonScan.end(bytes(nested + "tail"), 0, nested.length() + 4));
         assertEquals(-1, JsonScan.end(bytes("{\"a\":\"}"), 0, 6));
+    }
+
+    @Test
+    void aPlainReadGivesWhatAParserGives() throws Exception {
+        String mac = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+        String head = "{\"schema\":\"twinlane.security/1\",\"host\":\"h-1\",\"log_id\":\"ab\",\"seq\":42,\"kind\":2,"
+                + "\"kind_name\":\"file_open\",\"time_ns\":9223372036854775807,\"mono_ns\":-7,\"key_id\":\"9c981efe\",\"epoch\":0,"
+                + "\"prev_mac\":\"" + mac + "\",\"mac\":\"" + mac.toUpperCase() + "\",\"record\":\"AQID\",\"leaf_index\":41,\"tree_size\":50,";
+        String event = "{\"a\":\"}\",\"unmapped\":{\"k\":1}}";
+        String message = head + "\"event\":" + event + "}\n";
+        ShippedMessage plain = new ShippedMessage(JSON.getFactory());
+        byte[] m = bytes(message);
+        plain.read(m, true);
+        assertTrue(plain.guessed());
+        assertTrue(plain.valueIs(m, bytes(event), event.length()));
+        ShippedMessage parsed = read(message);
+        assertFalse(parsed.guessed());
+        for (ShippedMessage x : new ShippedMessage[] {plain, parsed}) {
+            assertEquals("h-1", x.host);
+            assertEquals(42, x.seq(-1));
+            assertEquals(Long.MAX_VALUE, x.timeNs());
+            assertEquals(-7, x.monoNs());
+            assertEquals(50, x.treeSize());
+            assertEquals(41, x.leafIndex());
+            assertEquals("9c981efe", x.keyId);
+            assertEquals(3, x.record(m).length);
+            assertEquals(java.util.Arrays.toString(x.mac(m)), java.util.Arrays.toString(x.prevMac(m)));
+        }
+    }
+
+    @Test
+    void aPlainReadGivesUpOnAnythingElse() throws Exception {
+        String[] notPlain = {
+            "{\"host\":\"h\\u0031\",\"event\":{}}", "{\"seq\":01,\"event\":{}}", "{\"seq\":9223372036854775808,\"event\":{}}",
+            "{\"seq\":1.0,\"event\":{}}", "{ \"seq\":1,\"event\":{}}", "{\"seq\":\"1\",\"event\":{}}", "{\"host\":\"h\"}",
+            "{\"event\":null}", "{\"x\":{},\"event\":{}}", "{\"event\":{\"a\":1}, }",
+        };
+        for (String s : notPlain) {
+            ShippedMessage m = new ShippedMessage(JSON.getFactory());
+            try {
+                m.read(bytes(s), true);
+            } catch (java.io.IOException e) {
+                continue; // not JSON: the parser's verdict
+            }
+            assertFalse(m.guessed(), s);
+        }
+        String notLast = "{\"seq\":1,\"event\":{\"a\":1},\"x\":{}}";
+        ShippedMessage m = new ShippedMessage(JSON.getFactory());
+        m.read(bytes(notLast), true);
+        assertTrue(m.guessed(), "a guess the comparison then refutes");
+        assertFalse(m.valueIs(bytes(notLast), bytes("{\"a\":1}"), 7));
+        String escapedRecord = "{\"record\":\"AQ\\u0049D\",\"event\":{}}";
+        m.read(bytes(escapedRecord), true);
+        assertFalse(m.guessed());
+        assertEquals(3, m.record(bytes(escapedRecord)).length, "decoded from the parser's text");
     }
 
     private static byte[] bytes(String s) {

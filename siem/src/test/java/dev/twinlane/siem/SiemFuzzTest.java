@@ -56,6 +56,7 @@ class SiemFuzzTest {
             byte[] value = mode == 0 || mode == 1 ? data.consumeBytes(2048) : mode == 2 ? security(data) : seal(data);
             SIEM.handle(new ConsumerRecord<>(topic, 0, offset++, "host".getBytes(StandardCharsets.UTF_8), value));
         }
+        SIEM.drain();
         for (String line : OUT.toString().split("\n")) {
             if (!line.isEmpty()) {
                 assertTrue(JSON.readTree(line).isObject(), line);

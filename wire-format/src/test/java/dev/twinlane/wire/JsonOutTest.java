@@ -44,4 +44,18 @@ class JsonOutTest {
             assertEquals(true, b >= 0x20 && b < 0x7f, "ASCII only");
         }
     }
+
+    @Test
+    void numbersAsLongToStringWritesThem() {
+        JsonOut o = new JsonOut(4);
+        long p = 1;
+        for (int i = 0; i <= 18; i++, p *= 10) { // every digit count, at its edges
+            for (long v : new long[] {p - 1, p, p + 1, -p, 2 * p - 1}) {
+                assertEquals(Long.toString(v), o.reset().num(v).toString());
+            }
+        }
+        for (long v : new long[] {0, Long.MAX_VALUE, Long.MIN_VALUE, Long.MIN_VALUE + 1, 1796640632584000000L}) {
+            assertEquals(Long.toString(v), o.reset().num(v).toString());
+        }
+    }
 }

@@ -52,7 +52,11 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 public final class SiemBench {
     private static final Pattern PERF_HEADER = Pattern.compile("^start\\.time, ");
     private static final Pattern SIEM = Pattern.compile("RESULT impl=siem messages=(\\d+) events=(\\d+) duplicates=(\\d+)"
-            + " checkpoints=(\\d+) first_ns=(\\d+) last_ns=(\\d+) rps=\\S+ alerts=(\\S*)");
+            + " checkpoints=(\\d+) first_ns=(\\d+) last_ns=(\\d+) rps=\\S+ alerts=(\\S*) cpu_ns=(-?\\d+) commit_ns=(-?\\d+)");
+    /** The broker's JVM, whose CPU each side's line reports (it runs unpinned, on the same cores). */
+    private static long brokerPid;
+    /** Records per CPU-second of the last side's whole process (JVM start to exit), for the medians. */
+    private static double lastPerCpu;
 
     private SiemBench() {
     }
@@ -81,7 +85,11 @@ public final class SiemBench {
                 + " seals and checkpoints as the agent writes them; written in %.1f s%n", hosts, String.join(", ", names),
                 records / hosts, (System.nanoTime() - t0) / 1e9);
         String prefix = "bench";
-        try (KafkaBroker broker = KafkaBroker.start(new KafkaBroker.Settings().dataDir(work.resolve("broker")))) {
+        // Kafka's default initial rebalance delay, not the tests' 0: with 0 the first of the two consumers of a group
+        // took all four partitions alone and gave two away in a rebalance mid-run (their spans overlapped only in part)
+        try (KafkaBroker broker = KafkaBroker.start(new KafkaBroker.Settings().dataDir(work.resolve("broker"))
+                .property("group.initial.rebalance.delay.ms", "3000"))) {
+            brokerPid = broker.pid();
             System.out.println("broker: " + broker.bootstrap() + " (KRaft, own JVM, not pinned)");
             t0 = System.nanoTime();
             for (int h = 0; h < hosts; h++) {
@@ -95,6 +103,8 @@ public final class SiemBench {
             double[] one = new double[rounds];
             double[] two = new double[rounds];
             double[] base = new double[rounds];
+            double[] perfCpu = new double[rounds];
+            double[] oneCpu = new double[rounds];
             for (int round = 1; round <= rounds; round++) {
                 List<String> sides = new ArrayList<>(List.of("perf", "siem"));
                 if (baseCp != null) {
@@ -106,11 +116,17 @@ public final class SiemBench {
                         base[round - 1] = single(baseCp, "SIEM consumer@" + baseRev, jvm, broker.bootstrap(), prefix, work, keys,
                                 security, seals, round, cpu);
                     } else if (side.equals("perf")) {
-                        perf[round - 1] = perf(broker.bootstrap(), prefix + ".security", security, "perf-" + round, cpu);
-                        System.out.printf("round %d ConsumerPerformance    %9.0f records/s (CPU %s)%n", round, perf[round - 1], cpu);
+                        Usage u = Usage.now();
+                        CpuWatch w = new CpuWatch();
+                        perf[round - 1] = perf(broker.bootstrap(), prefix + ".security", security, "perf-" + round, cpu, w);
+                        perfCpu[round - 1] = security / w.seconds();
+                        System.out.printf("round %d ConsumerPerformance    %9.0f records/s (CPU %s; %.0f records per CPU-second of"
+                                + " its whole process, %.1f CPU-s; %s)%n", round, perf[round - 1], cpu, perfCpu[round - 1],
+                                w.seconds(), u.since());
                     } else {
                         one[round - 1] = single(cp, "SIEM consumer", jvm, broker.bootstrap(), prefix, work, keys, security,
                                 seals, round, cpu);
+                        oneCpu[round - 1] = lastPerCpu;
                     }
                 }
                 Path dir = Files.createDirectories(work.resolve("siem2-" + round));
@@ -118,16 +134,20 @@ public final class SiemBench {
                 Run b = siem(cp, jvm, broker.bootstrap(), prefix, "siem2-" + round, dir, "b", work, keys, 0, otherCpu);
                 a.awaitReady();
                 b.awaitReady();
+                Usage u = Usage.now();
                 a.go();
                 b.go();
                 a.waitFor();
                 b.waitFor();
+                String usage = u.since();
                 long span = Math.max(a.last, b.last) - Math.min(a.first, b.first);
                 two[round - 1] = security / (span / 1e9);
                 System.out.printf("round %d two SIEM consumers     %9.0f records/s, first message to last of either (one group;"
-                        + " sum of each one's own rate %.0f; CPU %s: %.0f records/s, %s; CPU %s: %.0f records/s, %s)%n", round,
-                        two[round - 1], a.messages / a.seconds() + b.messages / b.seconds(), cpu, a.messages / a.seconds(), a,
-                        otherCpu, b.messages / b.seconds(), b);
+                        + " sum of each one's own rate %.0f; both consuming for %.1f s of the %.1f s; CPU %s: %.0f records/s, %s;"
+                        + " CPU %s: %.0f records/s, %s; %s)%n", round,
+                        two[round - 1], a.messages / a.seconds() + b.messages / b.seconds(),
+                        Math.max(0, Math.min(a.last, b.last) - Math.max(a.first, b.first)) / 1e9, span / 1e9, cpu,
+                        a.messages / a.seconds(), a, otherCpu, b.messages / b.seconds(), b, usage);
                 if (a.messages + b.messages < security + seals) {
                     throw new IOException("the two consumers read " + (a.messages + b.messages) + " messages of " + (security + seals));
                 }
@@ -139,6 +159,9 @@ public final class SiemBench {
             System.out.printf("median over %d rounds: SIEM consumer %.0f records/s, ConsumerPerformance %.0f records/s,"
                     + " ratio %.2fx (targets >= 100000 records/s, >= 0.5x); two consumers %.0f records/s, %.2fx one"
                     + " (target >= 1.6x)%n", rounds, mo, mp, mo / mp, mt, mt / mo);
+            System.out.printf("per CPU-second of the whole process (JVM start to exit, all its threads; not moved by what"
+                    + " else runs on the cores): SIEM consumer %.0f records, ConsumerPerformance %.0f records, ratio %.2fx%n",
+                    median(oneCpu), median(perfCpu), median(oneCpu) / median(perfCpu));
             if (baseCp != null) {
                 System.out.printf("baseline: SIEM consumer@%s %.0f records/s; this one %.2fx it%n", baseRev, median(base),
                         mo / median(base));
@@ -155,10 +178,13 @@ public final class SiemBench {
         Path dir = Files.createDirectories(work.resolve(group));
         Run r = siem(cp, jvm, bootstrap, prefix, group, dir, "a", work, keys, security + seals, cpu);
         r.awaitReady();
+        Usage u = Usage.now();
         r.go();
         r.waitFor();
         double rps = security / r.seconds();
-        System.out.printf("round %d %-22s %9.0f records/s (CPU %s; %s)%n", round, label, rps, cpu, r);
+        lastPerCpu = security / r.watch.seconds();
+        System.out.printf("round %d %-22s %9.0f records/s (CPU %s; %s; %.0f records per CPU-second of its whole process,"
+                + " %.1f CPU-s; %s)%n", round, label, rps, cpu, r, lastPerCpu, r.watch.seconds(), u.since());
         delete(dir);
         return rps;
     }
@@ -236,12 +262,14 @@ public final class SiemBench {
     }
 
     /** ConsumerPerformance's fetch.nMsg.sec: messages over the time from its first fetch to the last (group join left out). */
-    private static double perf(String bootstrap, String topic, long messages, String group, String cpu) throws Exception {
+    private static double perf(String bootstrap, String topic, long messages, String group, String cpu, CpuWatch watch)
+            throws Exception {
         List<String> cmd = new ArrayList<>(List.of("taskset", "-c", cpu));
         cmd.addAll(KafkaBroker.javaCommand(List.of("-Xmx512m"), "org.apache.kafka.tools.ConsumerPerformance",
                 List.of("--bootstrap-server", bootstrap, "--topic", topic, "--messages", String.valueOf(messages),
                         "--group", group, "--timeout", "60000"), null));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        watch.start(p);
         String header = null;
         String values = null;
         StringBuilder all = new StringBuilder();
@@ -285,7 +313,10 @@ public final class SiemBench {
         private final Process p;
         private final StringBuilder all = new StringBuilder();
         private final Thread pump;
+        final CpuWatch watch = new CpuWatch();
         long messages;
+        long cpuNanos;
+        long commitNanos;
         long events;
         long first;
         long last;
@@ -293,6 +324,7 @@ public final class SiemBench {
 
         Run(Process p) {
             this.p = p;
+            watch.start(p);
             this.pump = new Thread(() -> {
                 try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
                     for (String line; (line = r.readLine()) != null;) {
@@ -337,8 +369,12 @@ public final class SiemBench {
             first = Long.parseLong(m.group(5));
             last = Long.parseLong(m.group(6));
             String alerts = m.group(7);
+            cpuNanos = Long.parseLong(m.group(8));
+            commitNanos = Long.parseLong(m.group(9));
             summary = messages + " messages, " + events + " verified events written, " + m.group(3) + " duplicates, "
-                    + m.group(4) + " checkpoints accepted, alerts " + alerts;
+                    + m.group(4) + " checkpoints accepted, alerts " + alerts + "; " + String.format("%.0f", messages / (cpuNanos / 1e9))
+                    + " records per CPU-second of its JVM from first message to last"
+                    + (commitNanos < 0 ? "" : String.format(", %.2f s waiting for offset commits", commitNanos / 1e9));
             for (String bad : List.of("modified", "inserted", "wrong-key", "missing", "unreadable", "checkpoint-", "bad-checkpoint")) {
                 if (alerts.contains(bad)) {
                     throw new IOException("the SIEM consumer flagged a problem on an honest topic: " + summary + "\n" + all);
@@ -354,6 +390,69 @@ public final class SiemBench {
         @Override
         public String toString() {
             return summary;
+        }
+    }
+
+    /** A child's CPU time (all threads, user and system), read every 20 ms while it runs: the last reading before it exits. */
+    static final class CpuWatch {
+        private volatile long nanos;
+
+        void start(Process p) {
+            Thread t = new Thread(() -> {
+                while (p.isAlive()) {
+                    p.info().totalCpuDuration().ifPresent(d -> nanos = Math.max(nanos, d.toNanos()));
+                    try {
+                        Thread.sleep(20);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }, "cpu-watch");
+            t.setDaemon(true);
+            t.start();
+        }
+
+        double seconds() {
+            return nanos / 1e9;
+        }
+    }
+
+    /**
+     * What the broker and the whole machine did over a span: the broker's CPU-seconds per second
+     * (it is not pinned and shares the consumers' cores) and the machine's busy cores (/proc/stat,
+     * every process, the other workers' too).
+     */
+    record Usage(long wallNanos, long brokerCpuNanos, long[] machine) {
+        static Usage now() {
+            return new Usage(System.nanoTime(), brokerCpu(), jiffies());
+        }
+
+        String since() {
+            Usage n = now();
+            double wall = (n.wallNanos - wallNanos) / 1e9;
+            long total = n.machine[0] - machine[0];
+            long idle = n.machine[1] - machine[1];
+            int cores = Runtime.getRuntime().availableProcessors();
+            return String.format("broker %.2f cores, machine %.2f of %d cores busy over the %.1f s", (n.brokerCpuNanos - brokerCpuNanos)
+                    / 1e9 / wall, total == 0 ? 0 : cores * (double) (total - idle) / total, cores, wall);
+        }
+
+        private static long brokerCpu() {
+            return ProcessHandle.of(brokerPid).flatMap(h -> h.info().totalCpuDuration()).map(Duration::toNanos).orElse(0L);
+        }
+
+        /** Total and idle (idle + iowait) jiffies of all CPUs. */
+        private static long[] jiffies() {
+            try {
+                String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+                long total = 0;
+                for (int i = 1; i < f.length; i++) {
+                    total += Long.parseLong(f[i]);
+                }
+                return new long[] {total, Long.parseLong(f[4]) + Long.parseLong(f[5])};
+            } catch (IOException | RuntimeException e) {
+                return new long[] {0, 0};
+            }
         }
     }
 

@@ -1,8 +1,6 @@
 package dev.twinlane.bench.siem;
 
-import java.io.BufferedWriter;
-import java.io.OutputStreamWriter;
-import java.io.Writer;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,9 +12,10 @@ import dev.twinlane.siem.SiemConsumer;
  * One measured run of the SIEM consumer, in a JVM of its own (as ConsumerPerformance runs in its
  * own): full verification (every MAC with the root keys, every seal and checkpoint with the seal
  * public key), OCSF lines appended to a file. Prints
- * {@code RESULT impl=siem messages=M events=E first_ns=F last_ns=L rps=R alerts=...}: the clock
- * runs from the first message consumed to the last (as ConsumerPerformance's fetch time leaves
- * the group join out), in wall-clock ns so that two runs in one group can be put together.
+ * {@code RESULT impl=siem messages=M events=E first_ns=F last_ns=L rps=R alerts=... cpu_ns=C commit_ns=W}: the
+ * clock runs from the first message consumed to the last (as ConsumerPerformance's fetch time
+ * leaves the group join out), in wall-clock ns so that two runs in one group can be put together;
+ * C is the JVM's CPU time over the same span, W the time spent waiting for offset commits.
  *
  * <p>Prints READY once the consumer is made and starts when a line comes on stdin.
  *
@@ -42,8 +41,8 @@ public final class SiemRun {
         for (int i = 7; i < args.length; i++) {
             o.keyFiles.add(Path.of(args[i]));
         }
-        try (Writer w = new BufferedWriter(new OutputStreamWriter(Files.newOutputStream(out), StandardCharsets.UTF_8), 1 << 16)) {
-            SiemConsumer c = new SiemConsumer(o, w);
+        try (OutputStream w = Files.newOutputStream(out)) {
+            SiemConsumer c = consumer(o, w);
             // Started together: two consumers of one group join at once, not one after the other's JVM start.
             System.out.println("READY");
             System.out.flush();
@@ -58,6 +57,8 @@ public final class SiemRun {
             t.start();
             long first = 0;
             long last = 0;
+            long cpuFirst = 0;
+            long cpuLast = 0;
             long seen = 0;
             long lastChange = System.nanoTime();
             while (t.isAlive()) {
@@ -67,7 +68,9 @@ public final class SiemRun {
                     long now = wallNanos();
                     if (seen == 0) {
                         first = now;
+                        cpuFirst = processCpuNanos();
                     }
+                    cpuLast = processCpuNanos();
                     seen = n;
                     last = now;
                     lastChange = System.nanoTime();
@@ -81,8 +84,37 @@ public final class SiemRun {
             c.close();
             SiemConsumer.Stats s = c.stats();
             System.out.printf("RESULT impl=siem messages=%d events=%d duplicates=%d checkpoints=%d first_ns=%d last_ns=%d rps=%.0f"
-                    + " alerts=%s%n", s.messages.get(), s.events.get(), s.duplicates.get(), s.checkpoints.get(), first, last,
-                    s.messages.get() / ((last - first) / 1e9), s.alerts.toString().replace(" ", ""));
+                    + " alerts=%s cpu_ns=%d commit_ns=%d%n", s.messages.get(), s.events.get(), s.duplicates.get(),
+                    s.checkpoints.get(), first, last, s.messages.get() / ((last - first) / 1e9),
+                    s.alerts.toString().replace(" ", ""), cpuLast - cpuFirst, commitNanos(s));
+        }
+    }
+
+    /**
+     * The consumer writing bytes to the file; a BASELINE consumer from before it took an
+     * OutputStream writes through a buffered UTF-8 Writer, as it was run then.
+     */
+    private static SiemConsumer consumer(SiemConsumer.Options o, OutputStream out) throws Exception {
+        try {
+            return SiemConsumer.class.getConstructor(SiemConsumer.Options.class, OutputStream.class).newInstance(o, out);
+        } catch (NoSuchMethodException before) {
+            return SiemConsumer.class.getConstructor(SiemConsumer.Options.class, java.io.Writer.class)
+                    .newInstance(o, new java.io.BufferedWriter(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16));
+        }
+    }
+
+    /** All of this JVM's threads (the consumer's, GC, JIT, Kafka's heartbeat), user and system. */
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
+
+    /** -1 for a BASELINE consumer that does not count it. */
+    private static long commitNanos(SiemConsumer.Stats s) {
+        try {
+            return ((java.util.concurrent.atomic.AtomicLong) SiemConsumer.Stats.class.getField("commitNanos").get(s)).get();
+        } catch (ReflectiveOperationException before) {
+            return -1;
         }
     }
 
