@@ -15,8 +15,8 @@
 #   CONFIGS="none default all all-lt all-rt0 all-nice auditd floor"   configurations (see bench/README.md); all-lt is
 #                   "all" with security.lane_thread true (all workloads); all-rt0
 #                   is "all" with security.realtime_priority 0, run on DELAY_WORKLOADS; all-nice is
-#                   all-rt0 with security.nice -20, on every workload; all-free is "all" with
-#                   security.reader_avoids_producer_cpu false, on DELAY_WORKLOADS
+#                   all-rt0 with security.nice -20, on every workload; all-avoid is "all" with
+#                   security.reader_avoids_producer_cpu true, on DELAY_WORKLOADS
 #   DELAYS="0 200us 5ms"   extra security.max_delay settings of "all" (every open recorded), run on
 #                   DELAY_WORKLOADS ("open"); "all" itself is the default 1ms
 #   SKIP_BUILD=1    use the existing build (agent, bench) instead of building
@@ -30,7 +30,7 @@ ROUNDS=${ROUNDS:-5}
 DURATION=${DURATION:-1}
 WARMUP=${WARMUP:-5}
 CPU=${CPU:-1}
-CONFIGS=${CONFIGS-none default all all-free all-lt all-rt0 all-nice auditd floor}
+CONFIGS=${CONFIGS-none default all all-avoid all-lt all-rt0 all-nice auditd floor}
 DELAYS=${DELAYS-0 200us 5ms}
 DELAY_WORKLOADS=${DELAY_WORKLOADS:-open}
 OUT=${OUT:-bench/results}
@@ -173,8 +173,8 @@ start_agent() {
       printf 'security:\n  realtime_priority: 0\n  nice: -20\n' >"$dir/config.yaml"
       opts+=(--record-all-opens --config "$dir/config.yaml")
       ;;
-    all-free)
-      printf 'security:\n  reader_avoids_producer_cpu: false\n' >"$dir/config.yaml"
+    all-avoid)
+      printf 'security:\n  reader_avoids_producer_cpu: true\n' >"$dir/config.yaml"
       opts+=(--record-all-opens --config "$dir/config.yaml")
       ;;
     all-lt)
@@ -359,7 +359,7 @@ run_config() {
   local foreign_start foreign_end
   foreign_start=$(wait_quiet 10)
   local wls=$WORKLOADS
-  if [[ "$config" == all-md* || "$config" == all-rt0 || "$config" == all-free ]]; then
+  if [[ "$config" == all-md* || "$config" == all-rt0 || "$config" == all-avoid ]]; then
     wls=$DELAY_WORKLOADS
   fi
   case "$config" in

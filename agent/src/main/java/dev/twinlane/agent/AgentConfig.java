@@ -62,7 +62,7 @@ final class AgentConfig {
     int securityRealtimePriority = 1;
     int securityNice = 0;
     /** The security reader leaves out of its CPUs the one that makes most of its records (router's ReaderPlacement). */
-    boolean securityAvoidProducerCpu = true;
+    boolean securityAvoidProducerCpu = false;
     long securityFsyncMs = 100;
     Path keyFile;
     Path sealKeyFile;

@@ -93,7 +93,7 @@ public final class OverheadReport {
             case "all-rt0" -> 3;
             case "all-nice" -> 4;
             case "all-lt" -> 5;
-            case "all-free" -> 6;
+            case "all-avoid" -> 6;
             case "auditd" -> 80;
             case "floor" -> 90;
             default -> config.startsWith("all-md") ? 10 + (int) Math.min(60, delayNs(config) / 100_000) : 99;
@@ -103,7 +103,7 @@ public final class OverheadReport {
     /** max_delay of a configuration in ns: all-md0, all-md200us, all-md5ms; "all" runs the default 1 ms. */
     static long delayNs(String config) {
         if (config.equals("all") || config.equals("all-rt0") || config.equals("all-nice") || config.equals("all-lt")
-                || config.equals("all-free")) {
+                || config.equals("all-avoid")) {
             return 1_000_000;
         }
         String d = config.substring("all-md".length());
@@ -123,7 +123,7 @@ public final class OverheadReport {
             case "all-rt0" -> "twinlane, every open, realtime_priority 0";
             case "all-nice" -> "twinlane, every open, realtime_priority 0, nice -20";
             case "all-lt" -> "twinlane, every open, lane thread (Disruptor hand-off)";
-            case "all-free" -> "twinlane, every open, reader where the kernel puts it";
+            case "all-avoid" -> "twinlane, every open, reader off the producers' CPU";
             case "auditd" -> "auditd";
             case "floor" -> "C floor (libbpf reader)";
             default -> "twinlane, every open, max_delay " + config.substring("all-md".length());
@@ -136,7 +136,7 @@ public final class OverheadReport {
 
     static boolean everyOpen(String config) {
         return config.equals("all") || config.equals("all-rt0") || config.equals("all-nice") || config.equals("all-lt")
-                || config.equals("all-free") || config.startsWith("all-md");
+                || config.equals("all-avoid") || config.startsWith("all-md");
     }
 
     // ---- medians over rounds ----
@@ -304,7 +304,7 @@ public final class OverheadReport {
     private List<String> delayConfigs() {
         List<String> d = new ArrayList<>();
         for (String c : configs) {
-            if (everyOpen(c) && !c.equals("all-rt0") && !c.equals("all-nice") && !c.equals("all-lt") && !c.equals("all-free") && !rows(m, c, "open").isEmpty()) {
+            if (everyOpen(c) && !c.equals("all-rt0") && !c.equals("all-nice") && !c.equals("all-lt") && !c.equals("all-avoid") && !rows(m, c, "open").isEmpty()) {
                 d.add(c);
             }
         }
