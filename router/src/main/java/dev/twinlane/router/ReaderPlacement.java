@@ -19,7 +19,13 @@ import dev.twinlane.records.RecordView;
  * increment per record) and, once per window, leaves out of its own CPU set the CPU that made at
  * least half of a busy window's records, and takes it back when no CPU dominates or the load is
  * light. A change is one sched_setaffinity of the reader's own thread, never more than once per window.
- * Used only from the reader's thread (the set it changes is its own).
+ * Used only from the reader's thread (the set it changes is its own). A move allocates (the new
+ * set, the status line), at most once per window, never per record.
+ *
+ * <p>Off by default: on a kernel without preemption the other CPU keeps even a real-time reader
+ * waiting while it runs kernel code (the syncer's fsync, other processes), and kernel → appended
+ * p99 rose from 1.45 to 23 ms while the loop's cost fell from ×1.399 to ×1.343
+ * (bench/results/overhead-20261207-122938.md).
  */
 final class ReaderPlacement {
     static final long WINDOW_NS = 100_000_000L;

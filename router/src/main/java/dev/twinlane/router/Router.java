@@ -62,7 +62,6 @@ public final class Router implements AutoCloseable {
     private volatile boolean avoidProducerCpu;
     /** Null when placement is left to the kernel; written once by the security thread, read for the status. */
     private volatile ReaderPlacement placement;
-    private volatile String placementState = "where the kernel puts it (security.reader_avoids_producer_cpu false)";
     private long observabilityLossReported;
 
     public Router(KernelIngest kernel, SecurityPublisher security, ObservabilityPublisher observability,
@@ -142,7 +141,7 @@ public final class Router implements AutoCloseable {
     /** Where the security reader runs and why, for the status file. */
     public String readerPlacement() {
         ReaderPlacement p = placement;
-        return p == null ? placementState : p.state();
+        return p == null ? "where the kernel puts it (security.reader_avoids_producer_cpu false)" : p.state();
     }
 
     /** Completes, once the security thread runs, with null or why it could not get its real-time priority. */
