@@ -34,6 +34,7 @@ import dev.twinlane.broker.KafkaBroker;
 import dev.twinlane.export.ExportSettings;
 import dev.twinlane.export.SecurityExporter;
 import dev.twinlane.wal.SealKey;
+import dev.twinlane.wire.CheckpointMessage;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 /**
@@ -58,8 +59,9 @@ class ConsumerGroupTest {
             SealKey seal = TestHost.sealKey(tmp);
             List<TestHost> hosts = new ArrayList<>();
             try {
+                Set<Integer> checkpointPartitions = new HashSet<>();
                 for (String name : hostsOnTheirOwnPartitions()) {
-                    hosts.add(new TestHost(tmp, name, seal, name.hashCode()));
+                    hosts.add(hostWithItsOwnCheckpointPartition(name, seal, checkpointPartitions));
                 }
                 List<Path> keys = hosts.stream().map(h -> h.keyFile).toList();
                 Member a = new Member("a", "a1", broker.bootstrap(), keys);
@@ -132,6 +134,21 @@ class ConsumerGroupTest {
 
     private static long countLines(Path witness) throws Exception {
         return Files.readAllLines(witness).stream().filter(l -> !l.startsWith("#") && !l.isBlank()).count();
+    }
+
+    /**
+     * A host whose log's checkpoints (keyed by its random log id) land on a seals partition no
+     * other host's do, so that each member, whichever two partitions it gets, witnesses two logs;
+     * left to chance, one member would witness none in one run out of eight.
+     */
+    private TestHost hostWithItsOwnCheckpointPartition(String name, SealKey seal, Set<Integer> taken) throws Exception {
+        for (int attempt = 0; ; attempt++) {
+            TestHost h = new TestHost(tmp.resolve("attempt-" + attempt), name, seal, name.hashCode());
+            if (taken.add(partition(CheckpointMessage.KEY_PREFIX + h.log.logId()))) {
+                return h;
+            }
+            h.close();
+        }
     }
 
     /** Host names the default partitioner puts one on each partition. */
