@@ -13,7 +13,8 @@ import dev.twinlane.records.RecordView;
  * The strings of a record, scanned by a {@link Detector} of this thread's own: exec filename and
  * argv (each element and joined), file_open and kernel_read paths, and the header's comm of any
  * other kind. A comm equal to the last clean one is not scanned again (a process sends many
- * records). Thread-confined; copies each string once into a reused buffer, allocates nothing.
+ * records), nor a path among those lately found clean ({@link CleanPaths}). Thread-confined;
+ * copies each string once into a reused buffer, allocates nothing.
  */
 final class RecordStrings {
     static final int COMM = RecordLayout.HEADER.field("comm").offset();
@@ -28,6 +29,7 @@ final class RecordStrings {
     private static final byte[] THREAD_SELF = "thread-self/".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     private final Detector detector;
+    private final CleanPaths cleanPaths = new CleanPaths();
     private final byte[] text = new byte[RecordLayout.ARGS_MAX];
     private int textLength;
     private final long[] reported = new long[ThreatClass.values().length];
@@ -85,7 +87,16 @@ final class RecordStrings {
      * file name under /proc/self/cwd/, say) are.
      */
     private boolean scanOpened(RecordView r, int offset, Finding out) {
-        if (!scanText(r, offset, RecordLayout.PATH_MAX, out)) {
+        int len = copyText(r, offset, RecordLayout.PATH_MAX);
+        if (len == 0) {
+            return false;
+        }
+        long hash = len <= CleanPaths.MAX ? CleanPaths.hash(text, len) : 0;
+        if (len <= CleanPaths.MAX && cleanPaths.contains(text, len, hash)) {
+            return false;
+        }
+        if (!detector.scan(text, 0, len, out)) {
+            cleanPaths.add(text, len, hash);
             return false;
         }
         return out.threatClass() != ThreatClass.PATH_TRAVERSAL || !ownProcEntry(r.s32(TGID));
@@ -160,17 +171,22 @@ final class RecordStrings {
     }
 
     private boolean scanText(RecordView r, int offset, int max, Finding out) {
+        int len = copyText(r, offset, max);
+        return len > 0 && detector.scan(text, 0, len, out);
+    }
+
+    /** Copies the NUL-terminated string at {@code offset} into the text buffer; returns its length. */
+    private int copyText(RecordView r, int offset, int max) {
         int n = Math.min(max, r.length() - offset);
         if (n <= 0) {
-            return false;
+            return textLength = 0;
         }
         r.copyTo(offset, n, text, 0);
         int len = 0;
         while (len < n && text[len] != 0) {
             len++;
         }
-        textLength = len;
-        return len > 0 && detector.scan(text, 0, len, out);
+        return textLength = len;
     }
 
     private boolean scanArgs(RecordView r, Finding out) {

@@ -103,6 +103,43 @@ class DetectingPublisherTest {
     }
 
     @Test
+    void aPathOpenedAgainIsJudgedAsBefore() {
+        RecordStrings strings = new RecordStrings(RULES);
+        Finding f = new Finding();
+        for (int round = 0; round < 3; round++) {
+            // exempt for its own process only: the exemption must not be remembered as a clean path
+            assertNull(scanOpen(strings, 4242, "/proc/4242/environ", f), "round " + round);
+            assertEquals(DetectionField.FILE_PATH, scanOpen(strings, 4243, "/proc/4242/environ", f), "round " + round);
+            assertNull(scanOpen(strings, 4243, "/usr/lib/x86_64-linux-gnu/libc.so.6", f), "round " + round);
+            assertEquals(DetectionField.FILE_PATH, scanOpen(strings, 5, "/srv/w/..%2f..%2f..%2fetc%2fpasswd", f), "round " + round);
+            // same length as a remembered clean path, one byte apart
+            assertEquals(DetectionField.FILE_PATH, scanOpen(strings, 5, "/srv/w/..%2f..%2f..%2fetc%2fshadow", f), "round " + round);
+            assertNull(scanOpen(strings, 5, "/srv/www/html/assets/logo-big1.png", f), "round " + round);
+        }
+        assertEquals(9, strings.reported(ThreatClass.PATH_TRAVERSAL));
+    }
+
+    @Test
+    void cleanPathsMatchWholePathsOnly() {
+        CleanPaths c = new CleanPaths();
+        byte[] a = "/etc/ld.so.cache".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] b = "/etc/ld.so.cachf".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] longer = ("/" + "x".repeat(CleanPaths.MAX)).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        c.add(a, a.length, CleanPaths.hash(a, a.length));
+        c.add(longer, longer.length, CleanPaths.hash(longer, longer.length));
+        assertTrue(c.contains(a, a.length, CleanPaths.hash(a, a.length)));
+        assertTrue(!c.contains(b, b.length, CleanPaths.hash(b, b.length)), "another path");
+        assertTrue(!c.contains(a, a.length - 1, CleanPaths.hash(a, a.length - 1)), "a prefix");
+        assertTrue(!c.contains(a, a.length, CleanPaths.hash(b, b.length)), "the same bytes are compared, whatever the slot says");
+        assertTrue(!c.contains(longer, longer.length, CleanPaths.hash(longer, longer.length)), "too long to remember");
+    }
+
+    private DetectionField scanOpen(RecordStrings strings, int tgid, String path, Finding f) {
+        byte[] open = synthetic.fileOpen(tgid, path, 0, 0);
+        return strings.scan(new RecordView().wrap(open, 0, open.length), f);
+    }
+
+    @Test
     void anObservabilityRecordWithAHostileCommIsPromoted() {
         Promotion promotion = new Promotion(List.of());
         promotion.detectComm(new RecordStrings(RULES));
