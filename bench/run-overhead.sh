@@ -9,7 +9,7 @@
 # Environment:
 #   ROUNDS=5        rounds; each round runs every configuration once, in an order rotated per round
 #   DURATION=1      seconds of each measured workload run
-#   WARMUP=5        seconds of the open loop after a tracer starts, not measured (the agent's JIT
+#   WARMUP=15       seconds of the open loop after a tracer starts, not measured (the agent's JIT
 #                   needs seconds of load; caches), then WARMUP/4 s of each other workload
 #   CPU=1           the CPU the workloads are pinned to (taskset); tracers are left free
 #   CONFIGS="none default all all-lt all-rt0 all-nice auditd floor"   configurations (see bench/README.md); all-lt is
@@ -28,7 +28,7 @@ set -euo pipefail
 
 ROUNDS=${ROUNDS:-5}
 DURATION=${DURATION:-1}
-WARMUP=${WARMUP:-5}
+WARMUP=${WARMUP:-15}
 CPU=${CPU:-1}
 CONFIGS=${CONFIGS-none default all all-avoid all-lt all-rt0 all-nice auditd floor}
 DELAYS=${DELAYS-0 200us 5ms}
