@@ -16,7 +16,8 @@
 #                   "all" with security.lane_thread true (all workloads); all-rt0
 #                   is "all" with security.realtime_priority 0, run on DELAY_WORKLOADS; all-nice is
 #                   all-rt0 with security.nice -20, on every workload; all-avoid is "all" with
-#                   security.reader_avoids_producer_cpu true, on DELAY_WORKLOADS
+#                   security.reader_avoids_producer_cpu true, on DELAY_WORKLOADS; all-bg0 is "all"
+#                   with security.background_nice 0 (the log's Merkle and pretouch threads), on DELAY_WORKLOADS
 #   DELAYS="0 200us 5ms"   extra security.max_delay settings of "all" (every open recorded), run on
 #                   DELAY_WORKLOADS ("open"); "all" itself is the default 1ms
 #   SKIP_BUILD=1    use the existing build (agent, bench) instead of building
@@ -175,6 +176,10 @@ start_agent() {
       ;;
     all-avoid)
       printf 'security:\n  reader_avoids_producer_cpu: true\n' >"$dir/config.yaml"
+      opts+=(--record-all-opens --config "$dir/config.yaml")
+      ;;
+    all-bg0)
+      printf 'security:\n  background_nice: 0\n' >"$dir/config.yaml"
       opts+=(--record-all-opens --config "$dir/config.yaml")
       ;;
     all-lt)
@@ -359,7 +364,7 @@ run_config() {
   local foreign_start foreign_end
   foreign_start=$(wait_quiet 10)
   local wls=$WORKLOADS
-  if [[ "$config" == all-md* || "$config" == all-rt0 || "$config" == all-avoid ]]; then
+  if [[ "$config" == all-md* || "$config" == all-rt0 || "$config" == all-avoid || "$config" == all-bg0 ]]; then
     wls=$DELAY_WORKLOADS
   fi
   case "$config" in

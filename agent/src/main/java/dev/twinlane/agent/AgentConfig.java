@@ -61,6 +61,8 @@ final class AgentConfig {
     /** SCHED_FIFO priority of the security ring's reader and the security lane; 0: normal scheduling. */
     int securityRealtimePriority = 1;
     int securityNice = 0;
+    /** Nice value of the security log's Merkle tree and pretoucher threads, which nothing waits for. */
+    int securityBackgroundNice = 19;
     /** The security reader leaves out of its CPUs the one that makes most of its records (router's ReaderPlacement). */
     boolean securityAvoidProducerCpu = false;
     long securityFsyncMs = 100;
@@ -246,6 +248,7 @@ final class AgentConfig {
         securityFsyncMs = s.number("fsync_ms", securityFsyncMs, 0, 60_000);
         securityRealtimePriority = (int) s.number("realtime_priority", securityRealtimePriority, 0, 99);
         securityNice = (int) s.number("nice", securityNice, -20, 19);
+        securityBackgroundNice = (int) s.number("background_nice", securityBackgroundNice, -20, 19);
         securityAvoidProducerCpu = s.flag("reader_avoids_producer_cpu", securityAvoidProducerCpu);
         if (securityRealtimePriority > 0 && (securityWait.equals("yielding") || securityWait.equals("busy-spin"))) {
             s.problem("realtime_priority", "must be 0 with wait_strategy " + securityWait

@@ -255,7 +255,8 @@ final class Pipeline implements AutoCloseable {
         ChainedLog security = build(integrity(cadence(ChainedLog.security(c.dataDir.resolve("security")), c.securityFsyncMs), c,
                 "security").keys(Files.exists(secState) && !anew ? null : keys.root).sealKey(keys.seal)
                 .meterRegistry(registry).name("security")
-                .syncerSetup(() -> ThreadPriority.apply(c.securityRealtimePriority, c.securityNice)), c);
+                .syncerSetup(() -> ThreadPriority.apply(c.securityRealtimePriority, c.securityNice))
+                .backgroundSetup(() -> ThreadPriority.apply(0, c.securityBackgroundNice)), c);
         // sealed too: a start checks a log from its last durable seal, and reads a log without seals whole
         ChainedLog observability = open(() -> build(integrity(cadence(ChainedLog.observability(c.dataDir.resolve("observability")),
                 c.observabilityFsyncMs), c, "observability").keys(Files.exists(obsState) && !anew ? null : keys.root)

@@ -37,6 +37,7 @@ class AgentConfigTest {
                   wait_strategy: yielding
                   realtime_priority: 0
                   nice: -20
+                  background_nice: 5
                   fsync_ms: 0
                 observability:
                   window_ms: 500
@@ -55,6 +56,8 @@ class AgentConfigTest {
         assertEquals(0, c.securityFsyncMs);
         assertEquals("yielding", c.securityWait);
         assertEquals(-20, c.securityNice);
+        assertEquals(5, c.securityBackgroundNice);
+        assertEquals(19, new AgentConfig().securityBackgroundNice, "the default");
         assertEquals(500, c.windowMs);
         assertEquals(Imputation.EWMA, c.imputation);
         assertEquals(1, c.promotions.size());

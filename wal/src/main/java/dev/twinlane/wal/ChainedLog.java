@@ -110,6 +110,7 @@ public final class ChainedLog implements AutoCloseable {
         String name = "security";
         LongConsumer durableListener;
         Runnable syncerSetup = () -> { };
+        Runnable backgroundSetup = () -> { };
         WalClock clock = WalClock.SYSTEM;
         Path sealFile;
         Path keyState;
@@ -205,6 +206,16 @@ public final class ChainedLog implements AutoCloseable {
          */
         public Builder syncerSetup(Runnable setup) {
             this.syncerSetup = setup;
+            return this;
+        }
+
+        /**
+         * Runs first on each of the log's threads that no append or sync waits for (the Merkle
+         * tree, the page-cache pretoucher), e.g. to lower their priority: on a busy host they
+         * should take idle CPU time, not the traced workload's.
+         */
+        public Builder backgroundSetup(Runnable setup) {
+            this.backgroundSetup = setup;
             return this;
         }
 
@@ -331,7 +342,7 @@ public final class ChainedLog implements AutoCloseable {
             SpaceGuard.reserveWhole(dir.resolve("metadata.cq4t"));
             this.metrics = new WalMetrics(b.registry != null ? b.registry : new SimpleMeterRegistry(), name, this);
             health.countIn(metrics);
-            SpaceGuard space = new SpaceGuard(dir, maxRecord, b.rollCycle.defaultIndexCount(), name);
+            SpaceGuard space = new SpaceGuard(dir, maxRecord, b.rollCycle.defaultIndexCount(), name, b.backgroundSetup);
             this.syncer = new Syncer(this, b.syncIntervalNanos, b.durableListener, r.lastSeq, b.syncerSetup);
             Genesis g = r.genesis;
             if (g == null && state != null) {
@@ -354,7 +365,7 @@ public final class ChainedLog implements AutoCloseable {
             this.durableSeals = known;
             this.appender = new ChainAppender(this, q, appendTime, b, g, space, q.epoch(),
                     b.rollCycle.lengthInMillis());
-            this.merkle = b.merkleTree ? new MerkleLog(this, g, b.sealKey, b.checkpointListener, maxDocument) : null;
+            this.merkle = b.merkleTree ? new MerkleLog(this, g, b.sealKey, b.checkpointListener, maxDocument, b.backgroundSetup) : null;
             EpochKeys startKeys = r.keys;
             if (r.empty()) {
                 startKeys = new EpochKeys();

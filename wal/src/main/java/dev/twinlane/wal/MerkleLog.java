@@ -83,7 +83,7 @@ final class MerkleLog {
     private int docLen;
     private long docPos;
 
-    MerkleLog(ChainedLog log, Genesis g, SealKey sealKey, Consumer<Checkpoint> listener, int maxDocument) {
+    MerkleLog(ChainedLog log, Genesis g, SealKey sealKey, Consumer<Checkpoint> listener, int maxDocument, Runnable setup) {
         this.log = log;
         this.dir = log.directory();
         this.leavesPath = dir.resolve(LeavesFile.NAME);
@@ -94,7 +94,10 @@ final class MerkleLog {
         this.self = sealKey == null ? null : new CheckpointVerifier(origin, sealKey.publicKey(), origin);
         this.listener = listener;
         this.maxDocument = maxDocument;
-        this.thread = new Thread(this::run, "wal-merkle-" + log.name());
+        this.thread = new Thread(() -> {
+            setup.run();
+            run();
+        }, "wal-merkle-" + log.name());
         thread.setDaemon(true);
         thread.setPriority(Thread.NORM_PRIORITY);
     }

@@ -40,8 +40,11 @@ final class Pretoucher implements AutoCloseable {
     private long lastRequestAt;
     private long lastRequestTo;
 
-    Pretoucher(String name) {
-        thread = new Thread(this::loop, "wal-pretouch-" + name);
+    Pretoucher(String name, Runnable setup) {
+        thread = new Thread(() -> {
+            setup.run();
+            loop();
+        }, "wal-pretouch-" + name);
         thread.setDaemon(true);
         thread.start();
     }

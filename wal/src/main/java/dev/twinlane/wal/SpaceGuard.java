@@ -38,9 +38,9 @@ final class SpaceGuard implements AutoCloseable {
     private int cycle = Integer.MIN_VALUE;
     private final Pretoucher pretoucher;
 
-    SpaceGuard(Path dir, int maxRecordBytes, int indexCount, String name) {
+    SpaceGuard(Path dir, int maxRecordBytes, int indexCount, String name, Runnable pretoucherSetup) {
         this.dir = dir;
-        this.pretoucher = LIBC == null ? null : new Pretoucher(name);
+        this.pretoucher = LIBC == null ? null : new Pretoucher(name, pretoucherSetup);
         this.ballast = dir.resolve(BALLAST);
         // next record, an index array Chronicle may put before it, the 8 bytes it clears after it
         this.headroom = maxRecordBytes + 8L * indexCount + 4096;

@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -85,6 +86,9 @@ public final class OverheadReport {
     }
 
     /** none, default, all, the max_delay variants by delay, auditd, floor. */
+    /** "all" (every open recorded, max_delay 1 ms) with one other setting each. */
+    private static final Set<String> VARIANTS = Set.of("all-rt0", "all-nice", "all-lt", "all-avoid", "all-bg0");
+
     static int order(String config) {
         return switch (config) {
             case "none" -> 0;
@@ -94,6 +98,7 @@ public final class OverheadReport {
             case "all-nice" -> 4;
             case "all-lt" -> 5;
             case "all-avoid" -> 6;
+            case "all-bg0" -> 7;
             case "auditd" -> 80;
             case "floor" -> 90;
             default -> config.startsWith("all-md") ? 10 + (int) Math.min(60, delayNs(config) / 100_000) : 99;
@@ -102,8 +107,7 @@ public final class OverheadReport {
 
     /** max_delay of a configuration in ns: all-md0, all-md200us, all-md5ms; "all" runs the default 1 ms. */
     static long delayNs(String config) {
-        if (config.equals("all") || config.equals("all-rt0") || config.equals("all-nice") || config.equals("all-lt")
-                || config.equals("all-avoid")) {
+        if (config.equals("all") || VARIANTS.contains(config)) {
             return 1_000_000;
         }
         String d = config.substring("all-md".length());
@@ -124,6 +128,7 @@ public final class OverheadReport {
             case "all-nice" -> "twinlane, every open, realtime_priority 0, nice -20";
             case "all-lt" -> "twinlane, every open, lane thread (Disruptor hand-off)";
             case "all-avoid" -> "twinlane, every open, reader off the producers' CPU";
+            case "all-bg0" -> "twinlane, every open, Merkle and pretouch threads at nice 0";
             case "auditd" -> "auditd";
             case "floor" -> "C floor (libbpf reader)";
             default -> "twinlane, every open, max_delay " + config.substring("all-md".length());
@@ -135,8 +140,7 @@ public final class OverheadReport {
     }
 
     static boolean everyOpen(String config) {
-        return config.equals("all") || config.equals("all-rt0") || config.equals("all-nice") || config.equals("all-lt")
-                || config.equals("all-avoid") || config.startsWith("all-md");
+        return config.equals("all") || VARIANTS.contains(config) || config.startsWith("all-md");
     }
 
     // ---- medians over rounds ----
@@ -304,7 +308,7 @@ public final class OverheadReport {
     private List<String> delayConfigs() {
         List<String> d = new ArrayList<>();
         for (String c : configs) {
-            if (everyOpen(c) && !c.equals("all-rt0") && !c.equals("all-nice") && !c.equals("all-lt") && !c.equals("all-avoid") && !rows(m, c, "open").isEmpty()) {
+            if (everyOpen(c) && !VARIANTS.contains(c) && !rows(m, c, "open").isEmpty()) {
                 d.add(c);
             }
         }
