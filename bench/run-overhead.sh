@@ -17,7 +17,8 @@
 #                   is "all" with security.realtime_priority 0, run on DELAY_WORKLOADS; all-nice is
 #                   all-rt0 with security.nice -20, on every workload; all-avoid is "all" with
 #                   security.reader_avoids_producer_cpu true, on DELAY_WORKLOADS; all-bg0 is "all"
-#                   with security.background_nice 0 (the log's Merkle and pretouch threads), on DELAY_WORKLOADS
+#                   with security.background_nice 0 (the log's Merkle and pretouch threads), on DELAY_WORKLOADS;
+#                   all-apart is "all" with the whole agent pinned (taskset) off CPU, on DELAY_WORKLOADS
 #   DELAYS="0 200us 5ms"   extra security.max_delay settings of "all" (every open recorded), run on
 #                   DELAY_WORKLOADS ("open"); "all" itself is the default 1ms
 #   SKIP_BUILD=1    use the existing build (agent, bench) instead of building
@@ -178,6 +179,7 @@ start_agent() {
       printf 'security:\n  reader_avoids_producer_cpu: true\n' >"$dir/config.yaml"
       opts+=(--record-all-opens --config "$dir/config.yaml")
       ;;
+    all-apart) opts+=(--record-all-opens) ;;
     all-bg0)
       printf 'security:\n  background_nice: 0\n' >"$dir/config.yaml"
       opts+=(--record-all-opens --config "$dir/config.yaml")
@@ -188,7 +190,11 @@ start_agent() {
       ;;
   esac
   # A status file of its own: /run/twinlane/agent.status may belong to someone else's agent.
-  TWINLANE_JAVA_OPTS="-Dtwinlane.status=$dir/agent.status" ./twinlane run "${opts[@]}" >"$dir/agent.out" 2>"$dir/agent.err" &
+  local pin=()
+  # all-apart: the whole agent kept off the workloads' CPU, as an operator pins an agent to
+  # housekeeping CPUs (systemd CPUAffinity=, a cpuset): what is left is not the scheduler's doing
+  [ "$config" = all-apart ] && pin=(taskset -c "$(seq 0 $(($(nproc) - 1)) | grep -vx "$CPU" | paste -sd,)")
+  TWINLANE_JAVA_OPTS="-Dtwinlane.status=$dir/agent.status" "${pin[@]}" ./twinlane run "${opts[@]}" >"$dir/agent.out" 2>"$dir/agent.err" &
   tracer_pid=$!
   local i
   # Up to 5 minutes: the launcher builds first if a source is newer than its last build.
@@ -364,7 +370,7 @@ run_config() {
   local foreign_start foreign_end
   foreign_start=$(wait_quiet 10)
   local wls=$WORKLOADS
-  if [[ "$config" == all-md* || "$config" == all-rt0 || "$config" == all-avoid || "$config" == all-bg0 ]]; then
+  if [[ "$config" == all-md* || "$config" == all-rt0 || "$config" == all-avoid || "$config" == all-bg0 || "$config" == all-apart ]]; then
     wls=$DELAY_WORKLOADS
   fi
   case "$config" in

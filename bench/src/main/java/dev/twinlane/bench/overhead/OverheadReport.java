@@ -87,7 +87,7 @@ public final class OverheadReport {
 
     /** none, default, all, the max_delay variants by delay, auditd, floor. */
     /** "all" (every open recorded, max_delay 1 ms) with one other setting each. */
-    private static final Set<String> VARIANTS = Set.of("all-rt0", "all-nice", "all-lt", "all-avoid", "all-bg0");
+    private static final Set<String> VARIANTS = Set.of("all-rt0", "all-nice", "all-lt", "all-avoid", "all-bg0", "all-apart");
 
     static int order(String config) {
         return switch (config) {
@@ -99,6 +99,7 @@ public final class OverheadReport {
             case "all-lt" -> 5;
             case "all-avoid" -> 6;
             case "all-bg0" -> 7;
+            case "all-apart" -> 8;
             case "auditd" -> 80;
             case "floor" -> 90;
             default -> config.startsWith("all-md") ? 10 + (int) Math.min(60, delayNs(config) / 100_000) : 99;
@@ -129,6 +130,7 @@ public final class OverheadReport {
             case "all-lt" -> "twinlane, every open, lane thread (Disruptor hand-off)";
             case "all-avoid" -> "twinlane, every open, reader off the producers' CPU";
             case "all-bg0" -> "twinlane, every open, Merkle and pretouch threads at nice 0";
+            case "all-apart" -> "twinlane, every open, agent pinned off the loop's CPU";
             case "auditd" -> "auditd";
             case "floor" -> "C floor (libbpf reader)";
             default -> "twinlane, every open, max_delay " + config.substring("all-md".length());
