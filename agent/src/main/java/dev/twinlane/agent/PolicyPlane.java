@@ -346,6 +346,21 @@ final class PolicyPlane {
         return "policy version " + c.version() + " now in mode " + want.name().toLowerCase() + why;
     }
 
+    /**
+     * Empties the inactive slot, which holds the policy before the one in force, once the grace
+     * after the flip has passed (the heartbeat asks several times a second; nothing to do most
+     * times): the next apply then only fills and flips, the operator's wait. A failure is said
+     * and left to that apply, which clears what is left.
+     */
+    synchronized void prepareNextSlot() {
+        try {
+            applier.prepareIfDue();
+        } catch (IngestException e) {
+            say("could not empty the inactive policy slot ahead of the next apply (" + e.getMessage()
+                    + "); that apply will");
+        }
+    }
+
     /** The heartbeat found that a program decided past the deadline since the last renewal. */
     synchronized void deadmanLapsed(String detail) {
         record(PolicyEvent.Kind.DEADMAN_LAPSE, 0, version(), version(), 0,
