@@ -127,6 +127,25 @@ class PolicyCompilerTest {
     }
 
     @Test
+    void aFileThatCannotBeResolvedIsAnErrorInTheOrderOfTheRules() {
+        PathResolver failing = path -> {
+            if (path.equals("/data/unreadable")) {
+                throw new PolicyException("cannot stat /data/unreadable: Permission denied");
+            }
+            return files.resolve(path);
+        };
+        PolicyCompiler c = new PolicyCompiler(failing, SurvivalList.of("/usr/bin/java", List.of()));
+        PolicyException e = assertThrows(PolicyException.class, () -> c.compile(PolicyParser.parse(
+                "version: 3\nmode: audit\ndeny:\n  files: [/etc/shadow, /data/missing, /data/unreadable]\n", "p.yaml"),
+                "p.yaml"));
+        assertEquals("p.yaml: deny.files '/data/missing' (line 4, column 24): no such file on this host", e.getMessage());
+        e = assertThrows(PolicyException.class, () -> c.compile(PolicyParser.parse(
+                "version: 3\nmode: audit\ndeny:\n  files: [/etc/shadow, /data/unreadable, /data/missing]\n", "p.yaml"),
+                "p.yaml"));
+        assertEquals("cannot stat /data/unreadable: Permission denied", e.getMessage());
+    }
+
+    @Test
     void kernelDevIsMajorShiftedTwentyBits() {
         assertEquals(8L << 20 | 1, Inode.kernelDev(0x801)); // sda1: major 8, minor 1
         long userDev = (259L << 8) | 0x45 | (0x12300L << 12); // glibc makedev(259, 0x12345)
