@@ -5,8 +5,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
+import dev.twinlane.ingest.StatxResolver;
 import dev.twinlane.policy.CompiledPolicy;
-import dev.twinlane.policy.FileSystemResolver;
 import dev.twinlane.policy.PathResolver;
 import dev.twinlane.policy.PolicyCompiler;
 import dev.twinlane.policy.PolicyFile;
@@ -74,9 +74,9 @@ final class PolicyMix {
         return "version: " + version + "\nmode: audit\n" + rules;
     }
 
-    /** What the agent does with a policy's text: parse, check, resolve the files on this host, compile. */
+    /** What the agent does with a policy's text: parse, check, resolve the files on this host (statx), compile. */
     static CompiledPolicy compile(String text) {
-        return compile(PolicyParser.parse(text, SOURCE), new FileSystemResolver());
+        return compile(PolicyParser.parse(text, SOURCE), new StatxResolver());
     }
 
     static CompiledPolicy compile(PolicyFile parsed, PathResolver resolver) {
