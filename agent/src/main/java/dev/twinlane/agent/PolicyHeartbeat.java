@@ -72,13 +72,17 @@ final class PolicyHeartbeat implements AutoCloseable {
     }
 
     private void renewQuietly() {
-        if (paused) {
-            return;
+        if (!paused) {
+            quietly("deadman renewal", this::renew);
         }
+    }
+
+    /** A scheduled task's work: one that throws is never run again, so a failure is said and the next run tries again. */
+    private static void quietly(String what, Runnable work) {
         try {
-            renew();
-        } catch (RuntimeException e) {   // a scheduled task that throws is never run again
-            System.err.println("twinlane policy: deadman renewal failed: " + e.getMessage());
+            work.run();
+        } catch (RuntimeException e) {
+            System.err.println("twinlane policy: " + what + " failed: " + e.getMessage());
         }
     }
 
@@ -95,32 +99,21 @@ final class PolicyHeartbeat implements AutoCloseable {
 
     /** A break-glass whose token expired ends, and an expired whitelist entry leaves the kernel, within a second. */
     private void checkExpiries() {
-        try {
+        quietly("expiry check", () -> {
             Instant now = Instant.now();
             plane.expireBreakGlass(now);
             plane.checkWhitelist(now);
-        } catch (RuntimeException e) {   // a scheduled task that throws is never run again
-            System.err.println("twinlane policy: expiry check failed: " + e.getMessage());
-        }
+        });
     }
 
     private void prepareNextSlot() {
-        if (paused) {
-            return;
-        }
-        try {
-            plane.prepareNextSlot();
-        } catch (RuntimeException e) {   // a scheduled task that throws is never run again
-            System.err.println("twinlane policy: emptying the inactive slot failed: " + e.getMessage());
+        if (!paused) {
+            quietly("emptying the inactive slot", plane::prepareNextSlot);
         }
     }
 
     private void checkDenyRate() {
-        try {
-            checkDenyRateOnce();
-        } catch (RuntimeException e) {   // a scheduled task that throws is never run again
-            System.err.println("twinlane policy: deny-rate check failed: " + e.getMessage());
-        }
+        quietly("deny-rate check", this::checkDenyRateOnce);
     }
 
     private void checkDenyRateOnce() {

@@ -129,7 +129,8 @@ public final class IpLiteral {
         return dot >= 0 && dot < to;
     }
 
-    private static int hex(char c) {
+    /** A hex digit's value, or -1 (ASCII only: Character.digit takes other scripts' digits too). */
+    static int hex(char c) {
         if (c >= '0' && c <= '9') {
             return c - '0';
         }

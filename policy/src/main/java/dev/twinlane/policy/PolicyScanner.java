@@ -150,37 +150,26 @@ final class PolicyScanner {
 
     // ---- flow collections, on one line ----
 
-    private PolicyNode flowSequence(int depth) {
-        PolicyNode start = collectionAt(PolicyNode.Kind.SEQUENCE, depth);
-        List<PolicyNode> items = new ArrayList<>();
+    /** "[a, b]" or "{k: v, k: v}", all on one line. */
+    private PolicyNode flow(PolicyNode.Kind kind, char close, int depth) {
+        PolicyNode start = collectionAt(kind, depth);
+        List<PolicyNode> children = new ArrayList<>();
         pos++;
         skipSpaces();
-        if (!at(']')) {
+        if (!at(close)) {
             do {
-                items.add(value(depth, true));
-            } while (flowNext(']'));
-        }
-        pos++;
-        return with(start, items);
-    }
-
-    private PolicyNode flowMapping(int depth) {
-        PolicyNode start = collectionAt(PolicyNode.Kind.MAPPING, depth);
-        List<PolicyNode> kv = new ArrayList<>();
-        pos++;
-        skipSpaces();
-        if (!at('}')) {
-            do {
-                kv.add(key());
-                if (!at(' ')) {
-                    throw GIVE_UP;
+                if (kind == PolicyNode.Kind.MAPPING) {
+                    children.add(key());
+                    if (!at(' ')) {
+                        throw GIVE_UP;
+                    }
+                    skipSpaces();
                 }
-                skipSpaces();
-                kv.add(value(depth, true));
-            } while (flowNext('}'));
+                children.add(value(depth, true));
+            } while (flowNext(close));
         }
         pos++;
-        return with(start, kv);
+        return with(start, children);
     }
 
     /** A scalar or a flow collection, in a block ({@code flow} false) or inside a flow collection. */
@@ -189,8 +178,8 @@ final class PolicyScanner {
             throw GIVE_UP;
         }
         return switch (s.charAt(pos)) {
-            case '[' -> flowSequence(depth + 1);
-            case '{' -> flowMapping(depth + 1);
+            case '[' -> flow(PolicyNode.Kind.SEQUENCE, ']', depth + 1);
+            case '{' -> flow(PolicyNode.Kind.MAPPING, '}', depth + 1);
             case '\'', '"' -> quoted();
             default -> plain(flow);
         };

@@ -18,7 +18,7 @@ class IpLiteralTest {
         for (int i = 0; i < 300_000; i++) {
             String s = switch (i % 3) {
                 case 0 -> address(r);
-                case 1 -> mutate(address(r), r);
+                case 1 -> Mutations.mutate(address(r), NOISE, 2, r);
                 default -> noise(r);
             };
             byte[] expected = SplitIpLiteral.parse(s);
@@ -52,19 +52,6 @@ class IpLiteralTest {
         return b.toString();
     }
 
-    private static String mutate(String s, Random r) {
-        StringBuilder b = new StringBuilder(s);
-        for (int i = 0; i < 1 + r.nextInt(2) && b.length() > 0; i++) {
-            int at = r.nextInt(b.length());
-            char c = NOISE.charAt(r.nextInt(NOISE.length()));
-            switch (r.nextInt(3)) {
-                case 0 -> b.insert(at, c);
-                case 1 -> b.deleteCharAt(at);
-                default -> b.setCharAt(at, c);
-            }
-        }
-        return b.toString();
-    }
 
     private static String noise(Random r) {
         StringBuilder b = new StringBuilder();

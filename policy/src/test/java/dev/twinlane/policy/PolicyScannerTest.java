@@ -58,8 +58,8 @@ class PolicyScannerTest {
         for (int i = 0; i < 60_000; i++) {
             String text = switch (i % 3) {
                 case 0 -> policy(r);
-                case 1 -> mutate(policy(r), r);
-                default -> mutate(FORMS.get(r.nextInt(FORMS.size())), r);
+                case 1 -> Mutations.mutate(policy(r), NOISE, 3, r);
+                default -> Mutations.mutate(FORMS.get(r.nextInt(FORMS.size())), NOISE, 3, r);
             };
             if (assertSameTree(text)) {
                 read++;
@@ -168,20 +168,6 @@ class PolicyScannerTest {
         return r.nextInt(4) > 0 ? "" : " ".repeat(r.nextInt(8) > 0 ? 1 + r.nextInt(2) : 0) + "# why \u00e9";
     }
 
-    /** One to three characters inserted, deleted or replaced, from those YAML gives a meaning. */
-    private static String mutate(String text, Random r) {
-        StringBuilder b = new StringBuilder(text);
-        for (int i = 0; i < 1 + r.nextInt(3) && b.length() > 0; i++) {
-            int at = r.nextInt(b.length());
-            char c = NOISE.charAt(r.nextInt(NOISE.length()));
-            switch (r.nextInt(3)) {
-                case 0 -> b.insert(at, c);
-                case 1 -> b.deleteCharAt(at);
-                default -> b.setCharAt(at, c);
-            }
-        }
-        return b.toString();
-    }
 
     /** Mostly a good scalar (or key), one in twenty an odd one. */
     private static String pick(String[] good, Random r) {

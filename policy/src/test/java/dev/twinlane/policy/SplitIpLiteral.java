@@ -96,7 +96,7 @@ final class SplitIpLiteral {
             }
             int v = 0;
             for (int j = 0; j < g[i].length(); j++) {
-                int d = hex(g[i].charAt(j));
+                int d = IpLiteral.hex(g[i].charAt(j));
                 if (d < 0) {
                     return null;
                 }
@@ -105,18 +105,5 @@ final class SplitIpLiteral {
             out.add(v);
         }
         return out;
-    }
-
-    private static int hex(char c) {
-        if (c >= '0' && c <= '9') {
-            return c - '0';
-        }
-        if (c >= 'a' && c <= 'f') {
-            return c - 'a' + 10;
-        }
-        if (c >= 'A' && c <= 'F') {
-            return c - 'A' + 10;
-        }
-        return -1;
     }
 }
