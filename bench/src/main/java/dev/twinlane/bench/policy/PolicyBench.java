@@ -85,11 +85,14 @@ public final class PolicyBench {
         say("Host: kernel " + System.getProperty("os.version") + ", " + Runtime.getRuntime().availableProcessors()
                 + " cores (shared), JDK " + Runtime.version() + ". Medians over " + runs + " runs. Rules: per 100, 30"
                 + " IPv4 addresses, 30 IPv6 addresses, 8 IPv4 networks, 8 IPv6 networks, 20 files (deny by inode),"
-                + " 4 ports; all in audit mode, matching nothing the host uses.");
+                + " 4 ports; all in audit mode, matching nothing the host uses. Load average (1, 5, 15 min) at the"
+                + " start: " + loadAverage() + "; at the end: below.");
         say("");
         applyTimes(applier);
         decisionCost(applier);
         memory(applier);
+        say("");
+        say("Load average at the end: " + loadAverage() + " (the host's other work: every time here waits for it).");
     }
 
     // ---- compile and apply ----
@@ -405,6 +408,11 @@ public final class PolicyBench {
         List<Double> s = new ArrayList<>(v);
         s.sort(Comparator.naturalOrder());
         return s.get(s.size() / 2);
+    }
+
+    private static String loadAverage() throws IOException {
+        String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
+        return f[0] + ", " + f[1] + ", " + f[2];
     }
 
     private void say(String line) {
