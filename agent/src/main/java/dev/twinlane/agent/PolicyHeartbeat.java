@@ -10,14 +10,20 @@ import dev.twinlane.ingest.Deadman;
  * One small scheduled thread, "policy-heartbeat": renews the deadman every third of its ttl
  * (recording a lapse it finds first), and once a second compares the policy denials counted
  * by {@link DenyRate} with the revert threshold and ends an expired break-glass, and every {@code tamper_check} reads the policy
- * maps back ({@link PolicyPlane#checkTamper()}). Its own thread, not the status file's: the
- * deadman must lapse when the agent stops renewing, and must not when a status write is slow.
+ * maps back ({@link PolicyPlane#checkTamper()}); every {@link #PREPARE_MILLIS} ms it empties the
+ * slot an apply left behind ({@link PolicyPlane#prepareNextSlot()}). Its own thread, not the status
+ * file's: the deadman must lapse when the agent stops renewing, and must not when a status write is slow.
  */
 final class PolicyHeartbeat implements AutoCloseable {
     private final PolicySettings settings;
     private final Deadman deadman;
     private final PolicyPlane plane;
     private final DenyRate denies;
+    /**
+     * How often the old slot is looked at: an apply's grace (100 ms) and this, and the next apply
+     * finds it empty. Most looks find nothing to do (a flag and one read of policy_active).
+     */
+    static final long PREPARE_MILLIS = 250;
     private final ScheduledExecutorService thread = DaemonThreads.scheduler("policy-heartbeat");
     /** Tests stop renewing (to see the deadman lapse) and checking (to see a tampered map at work). */
     private volatile boolean paused;
@@ -44,6 +50,7 @@ final class PolicyHeartbeat implements AutoCloseable {
             thread.scheduleAtFixedRate(this::checkTamper, period, period, TimeUnit.NANOSECONDS);
         }
         thread.scheduleAtFixedRate(this::checkExpiries, 1, 1, TimeUnit.SECONDS);
+        thread.scheduleAtFixedRate(this::prepareNextSlot, PREPARE_MILLIS, PREPARE_MILLIS, TimeUnit.MILLISECONDS);
         if (settings.denyRateRevert > 0) {
             lastTotal = denies.total();
             thread.scheduleAtFixedRate(this::checkDenyRate, 1, 1, TimeUnit.SECONDS);
@@ -65,13 +72,17 @@ final class PolicyHeartbeat implements AutoCloseable {
     }
 
     private void renewQuietly() {
-        if (paused) {
-            return;
+        if (!paused) {
+            quietly("deadman renewal", this::renew);
         }
+    }
+
+    /** A scheduled task's work: one that throws is never run again, so a failure is said and the next run tries again. */
+    private static void quietly(String what, Runnable work) {
         try {
-            renew();
-        } catch (RuntimeException e) {   // a scheduled task that throws is never run again
-            System.err.println("twinlane policy: deadman renewal failed: " + e.getMessage());
+            work.run();
+        } catch (RuntimeException e) {
+            System.err.println("twinlane policy: " + what + " failed: " + e.getMessage());
         }
     }
 
@@ -88,21 +99,21 @@ final class PolicyHeartbeat implements AutoCloseable {
 
     /** A break-glass whose token expired ends, and an expired whitelist entry leaves the kernel, within a second. */
     private void checkExpiries() {
-        try {
+        quietly("expiry check", () -> {
             Instant now = Instant.now();
             plane.expireBreakGlass(now);
             plane.checkWhitelist(now);
-        } catch (RuntimeException e) {   // a scheduled task that throws is never run again
-            System.err.println("twinlane policy: expiry check failed: " + e.getMessage());
+        });
+    }
+
+    private void prepareNextSlot() {
+        if (!paused) {
+            quietly("emptying the inactive slot", plane::prepareNextSlot);
         }
     }
 
     private void checkDenyRate() {
-        try {
-            checkDenyRateOnce();
-        } catch (RuntimeException e) {   // a scheduled task that throws is never run again
-            System.err.println("twinlane policy: deny-rate check failed: " + e.getMessage());
-        }
+        quietly("deny-rate check", this::checkDenyRateOnce);
     }
 
     private void checkDenyRateOnce() {

@@ -17,11 +17,11 @@ import dev.twinlane.ingest.KernelIngest;
 import dev.twinlane.ingest.PolicyApplier;
 import dev.twinlane.ingest.PolicyDrift;
 import dev.twinlane.ingest.PolicyEvent;
+import dev.twinlane.ingest.StatxResolver;
 import dev.twinlane.policy.BreakGlassState;
 import dev.twinlane.policy.BreakGlassToken;
 import dev.twinlane.policy.BundleVerifier;
 import dev.twinlane.policy.CompiledPolicy;
-import dev.twinlane.policy.FileSystemResolver;
 import dev.twinlane.policy.Mode;
 import dev.twinlane.policy.PolicyCompiler;
 import dev.twinlane.policy.PolicyException;
@@ -64,6 +64,8 @@ final class PolicyPlane {
     private List<CgroupWhitelist.Allowed> whitelisted = List.of();
     /** What the tamper check found so far, for status. */
     private final TamperLog tampering = new TamperLog();
+    /** The files of rules resolved with statx through the agent's libc binding (cheaper than NIO's stat). */
+    private final StatxResolver resolver = new StatxResolver();
 
     PolicyPlane(PolicySettings settings, Path dataDir, KernelIngest kernel, Router router) {
         this.settings = settings;
@@ -346,6 +348,21 @@ final class PolicyPlane {
         return "policy version " + c.version() + " now in mode " + want.name().toLowerCase() + why;
     }
 
+    /**
+     * Empties the inactive slot, which holds the policy before the one in force, once the grace
+     * after the flip has passed (the heartbeat asks several times a second; nothing to do most
+     * times): the next apply then only fills and flips, the operator's wait. A failure is said
+     * and left to that apply, which clears what is left.
+     */
+    synchronized void prepareNextSlot() {
+        try {
+            applier.prepareIfDue();
+        } catch (IngestException e) {
+            say("could not empty the inactive policy slot ahead of the next apply (" + e.getMessage()
+                    + "); that apply will");
+        }
+    }
+
     /** The heartbeat found that a program decided past the deadline since the last renewal. */
     synchronized void deadmanLapsed(String detail) {
         record(PolicyEvent.Kind.DEADMAN_LAPSE, 0, version(), version(), 0,
@@ -481,8 +498,8 @@ final class PolicyPlane {
         return settings.trustedKeys == null ? TrustedKeys.of() : TrustedKeys.load(settings.trustedKeys);
     }
 
-    private static CompiledPolicy compile(VerifiedPolicy v) {
-        return new PolicyCompiler(new FileSystemResolver(), SurvivalList.of(SurvivalList.currentBinary(), List.of()))
+    private CompiledPolicy compile(VerifiedPolicy v) {
+        return new PolicyCompiler(resolver, SurvivalList.of(SurvivalList.currentBinary(), List.of()))
                 .compile(v.policy(), "policy version " + v.version());
     }
 

@@ -24,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import dev.twinlane.ingest.KernelClock;
 import dev.twinlane.ingest.PinDir;
+import dev.twinlane.ingest.PolicyApplier;
 import dev.twinlane.ingest.PolicyNet;
 import dev.twinlane.ingest.PolicyEvent;
 import dev.twinlane.records.RecordKind;
@@ -167,6 +168,24 @@ class PolicyControlTest {
         assertEquals(reason(Refusal.Reason.UNSAFE_KEY_DIRECTORY), events.get(6)[1]);
         assertEquals(1, events.get(7)[2], "rolled back to version 1");
         assertEquals(reason(Refusal.Reason.BAD_TOKEN), events.get(8)[1]);
+    }
+
+    /** An operator's apply is fill and flip only: the heartbeat empties the slot the apply before left. */
+    @Test
+    void theHeartbeatEmptiesTheSlotAnApplyLeftBehind() throws Exception {
+        try (Pipeline p = Pipeline.start(config(plain("v1.yaml", 1, DENY), Duration.ZERO), new SimpleMeterRegistry(),
+                Pipeline.PLAIN)) {
+            assertOk(control().apply(plain("v2.yaml", 2, DENY.replace("127.77.30.0/24", "127.77.31.0/24")), false));
+            PolicyApplier applier = p.kernel().policyApplier();
+            long until = System.nanoTime() + 3_000_000_000L;
+            while (!applier.nextSlotEmpty() && System.nanoTime() < until) {
+                Thread.sleep(20);
+            }
+            assertTrue(applier.nextSlotEmpty(), "version 1's slot emptied after version 2 was applied");
+            assertEquals(2, applier.inForce().version());
+            assertTrue(applier.drift().clean(), "version 2 whole: " + applier.drift().describe());
+            assertConnects();   // 127.77.30.5, which only version 1 denied
+        }
     }
 
     @Test

@@ -55,6 +55,9 @@ public interface LibC {
     @SaveError
     int open(String path, int flags);
 
+    /** statx(2): the path as NUL-terminated bytes, struct statx (256 bytes) into buf. */
+    int statx(int dirfd, Pointer path, int flags, int mask, Pointer buf);
+
     @SaveError
     int mount(String source, String target, String fstype, long flags, Pointer data);
 

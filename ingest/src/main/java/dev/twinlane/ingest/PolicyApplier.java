@@ -130,6 +130,25 @@ public final class PolicyApplier {
         return removed;
     }
 
+    /**
+     * {@link #prepare()} if it would not wait: the grace after the last flip has passed (else
+     * nothing done, for a caller that comes back later; the agent's heartbeat does, so that an
+     * operator's apply finds the slot empty and only fills and flips). True when the inactive
+     * slot is empty now.
+     */
+    public boolean prepareIfDue() {
+        if (System.nanoTime() - lastFlipNanos < GRACE_NANOS) {
+            return false;
+        }
+        prepare();
+        return true;
+    }
+
+    /** Whether the inactive slot is known to be empty, so that the next apply only fills and flips. */
+    public boolean nextSlotEmpty() {
+        return empty[1 - slots.activeSlot()];
+    }
+
     private void awaitGrace() {
         for (long wait; (wait = lastFlipNanos + GRACE_NANOS - System.nanoTime()) > 0; ) {
             LockSupport.parkNanos(wait);

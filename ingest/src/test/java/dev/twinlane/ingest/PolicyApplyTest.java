@@ -5,6 +5,7 @@ import static dev.twinlane.ingest.PolicyNet.assertRefused;
 import static dev.twinlane.ingest.PolicyNet.ip;
 import static dev.twinlane.ingest.PolicyNet.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -256,7 +257,9 @@ class PolicyApplyTest {
     /**
      * kill -9 at random moments of an apply, again and again: a child JVM applies a policy of
      * about 16 000 entries (its first apply, cold, empties the inactive slot by walking it, then
-     * fills it and flips) and is killed after a random delay spread over 1.5 times that apply's duration.
+     * fills it and flips; every other kill, the slot is emptied before, as the agent's heartbeat
+     * does, and the apply only fills and flips) and is killed after a random delay spread over 1.5
+     * times the clearing apply's duration.
      * The policies alternate between two that deny different networks; after each kill the
      * active slot is read back and must hold exactly the old or exactly the new policy (every
      * entry of every map, and its meta), and real connects must see that one policy.
@@ -285,7 +288,7 @@ class PolicyApplyTest {
                 Files.writeString(yaml, "version: " + ++version + "\nmode: enforce\n" + (toB ? textB : textA));
                 CompiledPolicy next = Policies.compile(Files.readString(yaml));
                 long delayNanos = (long) (random.nextDouble() * 1.5 * window * 1e6);
-                Process child = child(yaml, "race");
+                Process child = child(yaml, i % 2 == 0 ? "race" : "race-prepared");
                 try {
                     BufferedReader out = lines(child);
                     assertEquals("ready", out.readLine(), "the child opened the pins");
@@ -322,6 +325,26 @@ class PolicyApplyTest {
         } finally {
             Files.delete(yaml);
         }
+    }
+
+    @Test
+    void prepareIfDueEmptiesTheOldSlotOnlyAfterTheGraceAndTheNextApplyOnlyFillsAndFlips() throws Exception {
+        PolicyApplier applier = kernel.policyApplier();
+        apply("enforce", "deny:\n  network:\n    - cidr: 127.77.13.0/24\n");
+        apply("enforce", "deny:\n  network:\n    - cidr: 127.77.14.0/24\n");   // the first one's slot is the inactive one
+        long flipped = System.nanoTime();
+        boolean due = applier.prepareIfDue();
+        if (System.nanoTime() - flipped < PolicyApplier.GRACE_NANOS / 2) {   // not descheduled past the grace meanwhile
+            assertFalse(due, "a decision may still read the old slot");
+            assertFalse(applier.nextSlotEmpty());
+        }
+        Thread.sleep(PolicyApplier.GRACE_NANOS / 1_000_000);
+        assertTrue(applier.prepareIfDue());
+        assertTrue(applier.nextSlotEmpty());
+        CompiledPolicy third = Policies.enforce(++version, "deny:\n  network:\n    - cidr: 127.77.15.0/24\n");
+        PolicyApplier.Applied a = applier.apply(third);
+        assertEquals(0, a.cleared(), "nothing left to clear");
+        assertTrue(applier.drift(third).clean(), "the new policy whole");
     }
 
     @Test

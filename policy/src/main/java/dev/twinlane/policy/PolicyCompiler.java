@@ -7,7 +7,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 
 /**
  * Compiles a parsed policy into map entries ahead of time, so that applying it is only map
@@ -35,7 +34,8 @@ public final class PolicyCompiler {
     private final class Run {
         private final PolicyFile policy;
         private final String source;
-        private final Map<PolicyMap, TreeMap<byte[], MapEntry>> maps = new EnumMap<>(PolicyMap.class);
+        /** Each map's keys as the rules make them; sorted and made unique at the end (one sort, not a tree insert each). */
+        private final Map<PolicyMap, List<byte[]>> maps = new EnumMap<>(PolicyMap.class);
         private final Map<String, String> survivors = new java.util.LinkedHashMap<>(); // path -> origin
         private final Map<Inode, String> survivorInodes = new HashMap<>();
 
@@ -74,7 +74,7 @@ public final class PolicyCompiler {
             }
             Map<PolicyMap, List<MapEntry>> out = new EnumMap<>(PolicyMap.class);
             for (PolicyMap m : PolicyMap.values()) {
-                List<MapEntry> entries = new ArrayList<>(maps.getOrDefault(m, new TreeMap<>()).values());
+                List<MapEntry> entries = sortedUnique(maps.getOrDefault(m, List.of()));
                 if (entries.size() > m.maxEntries()) {
                     throw error("the policy needs " + entries.size() + " entries in " + m.mapName()
                             + ", which holds at most " + m.maxEntries() + " (" + m.limitConstant()
@@ -129,7 +129,22 @@ public final class PolicyCompiler {
             if (key.length != map.keySize()) {
                 throw new IllegalStateException(map.mapName() + " key of " + key.length + " bytes");
             }
-            maps.computeIfAbsent(map, m -> new TreeMap<>(Arrays::compareUnsigned)).put(key, new MapEntry(key, ONE));
+            maps.computeIfAbsent(map, m -> new ArrayList<>()).add(key);
+        }
+
+        /** The keys in unsigned byte order, each once, as entries of value 1. */
+        private List<MapEntry> sortedUnique(List<byte[]> keys) {
+            if (keys.isEmpty()) {
+                return List.of();
+            }
+            keys.sort(Arrays::compareUnsigned);
+            List<MapEntry> out = new ArrayList<>(keys.size());
+            for (int i = 0; i < keys.size(); i++) {
+                if (i == 0 || !Arrays.equals(keys.get(i), keys.get(i - 1))) {
+                    out.add(MapEntry.owning(keys.get(i), ONE));
+                }
+            }
+            return out;
         }
 
         private PolicyException error(String message) {

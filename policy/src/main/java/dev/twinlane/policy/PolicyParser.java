@@ -1,36 +1,36 @@
 package dev.twinlane.policy;
 
-import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
-
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
-import org.yaml.snakeyaml.error.Mark;
-import org.yaml.snakeyaml.error.MarkedYAMLException;
-import org.yaml.snakeyaml.error.YAMLException;
-import org.yaml.snakeyaml.nodes.MappingNode;
-import org.yaml.snakeyaml.nodes.Node;
-import org.yaml.snakeyaml.nodes.NodeTuple;
-import org.yaml.snakeyaml.nodes.ScalarNode;
-import org.yaml.snakeyaml.nodes.SequenceNode;
-import org.yaml.snakeyaml.nodes.Tag;
+import java.util.Locale;
 
 /**
- * Reads a policy file (YAML, the format of the agent's configuration, with SnakeYAML). It
- * walks SnakeYAML's node tree rather than the plain maps, because only nodes keep their line
- * and column: every error names where it is, unknown and duplicate keys included. The first
- * error stops the parse, so the message is one line. See docs/POLICY.md.
+ * Reads a policy file (YAML, the format of the agent's configuration). The checks walk a node
+ * tree that keeps every node's line and column, so every error names where it is, unknown and
+ * duplicate keys included. The first error stops the parse, so the message is one line. See
+ * docs/POLICY.md.
+ *
+ * Two readers make the tree. {@link PolicyScanner} reads the forms policies are written in and
+ * gives up on anything else; SnakeYAML ({@link YamlTree}) reads all of YAML, but takes about 2 us
+ * a rule warm and a third of a second in a fresh JVM. An error found in the scanner's tree is
+ * found again in SnakeYAML's, so every error is worded and placed as SnakeYAML's tree makes it,
+ * and a text the scanner misread could only ever be refused, never taken differently.
  */
 public final class PolicyParser {
     /** Paths the kernel compares are at most this long (PATH_MAX). */
     static final int PATH_MAX = 4096;
     static final int PREFIX_MAX = 128; // TL_PREFIX_MAX
+
+    // every key list sorted: errors list them in this order
+    private static final String[] TOP = {"allow", "deny", "mode", "survival", "version", "watch"};
+    private static final String[] TOP_REQUIRED = {"mode", "version"};
+    private static final String[] DENY = {"exec", "files", "network", "prefixes"};
+    private static final String[] ALLOW = {"cgroups"};
+    private static final String[] WATCH = {"files", "prefixes"};
+    private static final String[] NET = {"addr", "cidr", "direction", "port", "protocol"};
+    private static final String[] NONE = {};
 
     private final String source;
 
@@ -40,31 +40,26 @@ public final class PolicyParser {
 
     /** {@code source} names the text in errors, e.g. the file name. */
     public static PolicyFile parse(String text, String source) {
-        return new PolicyParser(source).file(text);
+        PolicyParser p = new PolicyParser(source);
+        PolicyNode fast = PolicyScanner.read(text);
+        if (fast != null) {
+            try {
+                return p.file(fast);
+            } catch (PolicyException e) {
+                // SnakeYAML's tree names it (or, were the scanner wrong, finds none)
+            }
+        }
+        return p.file(YamlTree.read(text, source));
     }
 
-    private PolicyFile file(String text) {
-        Node root;
-        try {
-            LoaderOptions options = new LoaderOptions();
-            options.setCodePointLimit(64 << 20); // SnakeYAML's 3 MB default is about 100 k rules: too tight
-            root = new Yaml(new SafeConstructor(options)).compose(new StringReader(text));
-        } catch (MarkedYAMLException e) {
-            Mark m = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
-            String problem = e.getProblem() != null ? e.getProblem() : e.getContext();
-            throw new PolicyException(source + (m == null ? "" : " " + where(m)) + ": not valid YAML: "
-                    + firstLine(problem));
-        } catch (YAMLException e) {
-            throw new PolicyException(source + ": not valid YAML: " + firstLine(e.getMessage()));
-        }
+    private PolicyFile file(PolicyNode root) {
         if (root == null) {
             throw new PolicyException(source + ": is empty (a policy needs at least version and mode)");
         }
-        Map<String, Node> top = mapping(root, "the policy", true,
-                Set.of("version", "mode", "survival", "deny", "allow", "watch"), Set.of("version", "mode"));
-        Map<String, Node> deny = section(top.get("deny"), "deny", Set.of("files", "prefixes", "exec", "network"));
-        Map<String, Node> allow = section(top.get("allow"), "allow", Set.of("cgroups"));
-        Map<String, Node> watch = section(top.get("watch"), "watch", Set.of("files", "prefixes"));
+        Fields top = mapping(root, "the policy", true, TOP, TOP_REQUIRED);
+        Fields deny = section(top.get("deny"), "deny", DENY);
+        Fields allow = section(top.get("allow"), "allow", ALLOW);
+        Fields watch = section(top.get("watch"), "watch", WATCH);
         return new PolicyFile(version(top.get("version")), mode(top.get("mode")),
                 paths(top.get("survival"), "survival", PATH_MAX),
                 paths(deny.get("files"), "deny.files", PATH_MAX),
@@ -76,15 +71,15 @@ public final class PolicyParser {
                 paths(watch.get("prefixes"), "watch.prefixes", PREFIX_MAX));
     }
 
-    private long version(Node n) {
+    private long version(PolicyNode n) {
         String v = scalar(n, "version");
-        if (v.matches("[0-9]{1,18}") && Long.parseLong(v) >= 1) {
+        if (digits(v, 18) && Long.parseLong(v) >= 1) {
             return Long.parseLong(v);
         }
         throw error(n, "version must be a whole number from 1 to 999999999999999999, not '" + v + "'");
     }
 
-    private Mode mode(Node n) {
+    private Mode mode(PolicyNode n) {
         String v = scalar(n, "mode");
         return switch (v) {
             case "audit" -> Mode.AUDIT;
@@ -94,47 +89,70 @@ public final class PolicyParser {
     }
 
     /** An optional section: absent or empty is no rules. */
-    private Map<String, Node> section(Node n, String name, Set<String> allowed) {
-        return isNull(n) ? Map.of() : mapping(n, name, false, allowed, Set.of());
+    private Fields section(PolicyNode n, String name, String[] allowed) {
+        return isNull(n) ? Fields.EMPTY : mapping(n, name, false, allowed, NONE);
     }
 
     /** A mapping's values by key, refusing unknown, duplicate and missing keys where they are. */
-    private Map<String, Node> mapping(Node n, String name, boolean top, Set<String> allowed, Set<String> required) {
-        if (!(n instanceof MappingNode)) {
-            throw error(n, name + " must be a mapping of keys (" + String.join(", ", sorted(allowed)) + ")");
+    private Fields mapping(PolicyNode n, String name, boolean top, String[] allowed, String[] required) {
+        if (n.kind() != PolicyNode.Kind.MAPPING) {
+            throw error(n, name + " must be a mapping of keys (" + String.join(", ", allowed) + ")");
         }
-        Map<String, Node> out = new LinkedHashMap<>();
-        Map<String, Node> keys = new LinkedHashMap<>();
-        for (NodeTuple t : ((MappingNode) n).getValue()) {
-            String k = scalar(t.getKeyNode(), name + "'s keys");
-            if (!allowed.contains(k)) {
-                throw error(t.getKeyNode(), "unknown key '" + k + "' in " + (top ? "the policy" : name)
-                        + " (known: " + String.join(", ", sorted(allowed)) + ")");
+        List<PolicyNode> kv = n.children();
+        String[] keys = new String[kv.size() / 2];
+        for (int i = 0; i < keys.length; i++) {
+            PolicyNode keyNode = kv.get(2 * i);
+            String k = scalar(keyNode, name + "'s keys");
+            if (indexOf(allowed, allowed.length, k) < 0) {
+                throw error(keyNode, "unknown key '" + k + "' in " + (top ? "the policy" : name)
+                        + " (known: " + String.join(", ", allowed) + ")");
             }
-            if (keys.containsKey(k)) {
-                throw error(t.getKeyNode(), "duplicate key '" + k + "' (first at "
-                        + where(keys.get(k).getStartMark()) + ")");
+            int first = indexOf(keys, i, k);
+            if (first >= 0) {
+                throw error(keyNode, "duplicate key '" + k + "' (first at " + kv.get(2 * first).where() + ")");
             }
-            keys.put(k, t.getKeyNode());
-            out.put(k, t.getValueNode());
+            keys[i] = k;
         }
-        for (String k : sorted(required)) {
-            if (!out.containsKey(k)) {
+        Fields out = new Fields(keys, kv);
+        for (String k : required) {
+            if (out.get(k) == null) {
                 throw error(n, name + " has no '" + k + "' (required)");
             }
         }
         return out;
     }
 
-    private List<PathRule> paths(Node n, String list, int maxBytes) {
-        List<PathRule> out = new ArrayList<>();
-        for (Node item : sequence(n, list, "paths")) {
+    /** A checked mapping: at most a handful of known keys, so a scan finds one faster than a hash. */
+    private record Fields(String[] keys, List<PolicyNode> kv) {
+        static final Fields EMPTY = new Fields(new String[0], List.of());
+
+        /** The value of {@code key}, or null when the mapping does not have it. */
+        PolicyNode get(String key) {
+            int i = indexOf(keys, keys.length, key);
+            return i < 0 ? null : kv.get(2 * i + 1);
+        }
+    }
+
+    /** Where {@code s} is among the first {@code n} of {@code a}, or -1. */
+    private static int indexOf(String[] a, int n, String s) {
+        for (int i = 0; i < n; i++) {
+            if (s.equals(a[i])) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private List<PathRule> paths(PolicyNode n, String list, int maxBytes) {
+        List<PolicyNode> items = sequence(n, list, "paths");
+        List<PathRule> out = new ArrayList<>(items.size());
+        for (PolicyNode item : items) {
             String p = scalar(item, list + " entries");
             String problem = pathProblem(p, maxBytes);
             if (problem != null) {
                 throw error(item, list + ": '" + p + "' " + problem);
             }
-            out.add(new PathRule(p, at(item)));
+            out.add(new PathRule(p, item.where()));
         }
         return out;
     }
@@ -160,121 +178,116 @@ public final class PolicyParser {
         return null;
     }
 
-    private List<NetRule> network(Node n) {
-        List<NetRule> out = new ArrayList<>();
-        for (Node item : sequence(n, "deny.network", "rules (addr, cidr or port)")) {
-            Map<String, Node> rule = mapping(item, "a deny.network rule", false,
-                    Set.of("addr", "cidr", "port", "protocol", "direction"), Set.of());
-            long kinds = rule.keySet().stream().filter(k -> Set.of("addr", "cidr", "port").contains(k)).count();
-            if (kinds != 1) {
+    private List<NetRule> network(PolicyNode n) {
+        List<PolicyNode> items = sequence(n, "deny.network", "rules (addr, cidr or port)");
+        List<NetRule> out = new ArrayList<>(items.size());
+        for (PolicyNode item : items) {
+            Fields rule = mapping(item, "a deny.network rule", false, NET, NONE);
+            PolicyNode addr = rule.get("addr");
+            PolicyNode cidr = rule.get("cidr");
+            PolicyNode port = rule.get("port");
+            if ((addr == null ? 0 : 1) + (cidr == null ? 0 : 1) + (port == null ? 0 : 1) != 1) {
                 throw error(item, "a deny.network rule names exactly one of addr, cidr or port");
             }
-            if (!rule.containsKey("port") && (rule.containsKey("protocol") || rule.containsKey("direction"))) {
+            if (port == null && (rule.get("protocol") != null || rule.get("direction") != null)) {
                 throw error(item, "protocol and direction go with a port rule only (addr and cidr rules deny"
                         + " connect and bind, every protocol)");
             }
-            out.add(rule.containsKey("addr") ? address(rule.get("addr"))
-                    : rule.containsKey("cidr") ? cidr(rule.get("cidr"))
-                    : port(rule));
+            out.add(addr != null ? address(addr) : cidr != null ? cidr(cidr) : port(rule));
         }
         return out;
     }
 
-    private NetRule address(Node n) {
+    private NetRule address(PolicyNode n) {
         String v = scalar(n, "addr");
         byte[] a = IpLiteral.parse(v);
         if (a == null) {
             throw error(n, "addr wants an IPv4 or IPv6 address like 192.0.2.1 or 2001:db8::1 (not a name;"
                     + " a network is a cidr rule), not '" + v + "'");
         }
-        return new NetRule.Address(a, at(n));
+        return new NetRule.Address(a, n.where());
     }
 
-    private NetRule cidr(Node n) {
+    private NetRule cidr(PolicyNode n) {
         String v = scalar(n, "cidr");
         int slash = v.indexOf('/');
         byte[] a = slash < 0 ? null : IpLiteral.parse(v.substring(0, slash));
         String len = slash < 0 ? "" : v.substring(slash + 1);
-        if (a == null || !len.matches("[0-9]{1,3}") || Integer.parseInt(len) > a.length * 8) {
+        if (a == null || !digits(len, 3) || Integer.parseInt(len) > a.length * 8) {
             throw error(n, "cidr wants a network like 10.0.0.0/8 or 2001:db8::/32, not '" + v + "'");
         }
         int bits = Integer.parseInt(len);
         byte[] network = Cidrs.mask(a, bits);
-        if (!java.util.Arrays.equals(a, network)) {
+        if (!Arrays.equals(a, network)) {
             // 10.1.2.3/8 is almost always a typo for a host or for 10.0.0.0/8: say which it would be
             throw error(n, "cidr '" + v + "' has address bits set past /" + bits + " (the network is "
                     + Cidrs.text(network) + "/" + bits + ")");
         }
-        return new NetRule.Cidr(network, bits, at(n));
+        return new NetRule.Cidr(network, bits, n.where());
     }
 
-    private NetRule port(Map<String, Node> rule) {
-        Node pn = rule.get("port");
+    private NetRule port(Fields rule) {
+        PolicyNode pn = rule.get("port");
         String v = scalar(pn, "port");
-        if (!v.matches("[0-9]{1,5}") || Integer.parseInt(v) < 1 || Integer.parseInt(v) > 65535) {
+        if (!digits(v, 5) || Integer.parseInt(v) < 1 || Integer.parseInt(v) > 65535) {
             throw error(pn, "port must be a number from 1 to 65535, not '" + v + "'");
         }
         NetRule.Protocol proto = choice(rule.get("protocol"), NetRule.Protocol.class, NetRule.Protocol.ANY, "protocol");
         NetRule.Direction dir = choice(rule.get("direction"), NetRule.Direction.class, NetRule.Direction.ANY,
                 "direction");
-        return new NetRule.Port(Integer.parseInt(v), proto, dir, at(pn));
+        return new NetRule.Port(Integer.parseInt(v), proto, dir, pn.where());
     }
 
-    private <E extends Enum<E>> E choice(Node n, Class<E> type, E dflt, String name) {
+    /** 1 to {@code max} ASCII digits. */
+    private static boolean digits(String v, int max) {
+        if (v.isEmpty() || v.length() > max) {
+            return false;
+        }
+        for (int i = 0; i < v.length(); i++) {
+            if (v.charAt(i) < '0' || v.charAt(i) > '9') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private <E extends Enum<E>> E choice(PolicyNode n, Class<E> type, E dflt, String name) {
         if (n == null) {
             return dflt;
         }
         String v = scalar(n, name);
         List<String> names = new ArrayList<>();
         for (E e : type.getEnumConstants()) {
-            names.add(e.name().toLowerCase(java.util.Locale.ROOT));
-            if (e.name().toLowerCase(java.util.Locale.ROOT).equals(v)) {
+            names.add(e.name().toLowerCase(Locale.ROOT));
+            if (e.name().toLowerCase(Locale.ROOT).equals(v)) {
                 return e;
             }
         }
         throw error(n, name + " must be one of " + String.join(", ", names) + ", not '" + v + "'");
     }
 
-    private List<Node> sequence(Node n, String name, String what) {
+    private List<PolicyNode> sequence(PolicyNode n, String name, String what) {
         if (isNull(n)) {
             return List.of();
         }
-        if (!(n instanceof SequenceNode)) {
+        if (n.kind() != PolicyNode.Kind.SEQUENCE) {
             throw error(n, name + " must be a list of " + what);
         }
-        return ((SequenceNode) n).getValue();
+        return n.children();
     }
 
-    private String scalar(Node n, String name) {
-        if (!(n instanceof ScalarNode) || isNull(n)) {
+    private String scalar(PolicyNode n, String name) {
+        if (n.kind() != PolicyNode.Kind.SCALAR || n.isNull()) {
             throw error(n, name + " must be a single value, not " + (isNull(n) ? "empty" : "a list or mapping"));
         }
-        return ((ScalarNode) n).getValue();
+        return n.text();
     }
 
-    private static boolean isNull(Node n) {
-        return n == null || Tag.NULL.equals(n.getTag());
+    private static boolean isNull(PolicyNode n) {
+        return n == null || n.isNull();
     }
 
-    private PolicyException error(Node n, String message) {
-        return new PolicyException(source + " " + where(n.getStartMark()) + ": " + message);
-    }
-
-    private static Where at(Node n) {
-        return new Where(n.getStartMark().getLine() + 1, n.getStartMark().getColumn() + 1);
-    }
-
-    private static String where(Mark m) {
-        return new Where(m.getLine() + 1, m.getColumn() + 1).toString();
-    }
-
-    private static List<String> sorted(Set<String> s) {
-        return s.stream().sorted().toList();
-    }
-
-    private static String firstLine(String s) {
-        String t = s == null ? "" : s.strip();
-        int nl = t.indexOf('\n');
-        return nl < 0 ? t : t.substring(0, nl);
+    private PolicyException error(PolicyNode n, String message) {
+        return new PolicyException(source + " " + n.where() + ": " + message);
     }
 }

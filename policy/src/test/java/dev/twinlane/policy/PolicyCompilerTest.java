@@ -62,6 +62,24 @@ class PolicyCompilerTest {
     }
 
     @Test
+    void entriesAreInUnsignedByteOrderAndEachOnce() {
+        CompiledPolicy c = compile("deny:\n  network: [{addr: 128.0.0.1}, {addr: 127.0.0.1}, {addr: 10.0.0.1},"
+                + " {addr: 127.0.0.1}]\n");
+        // signed bytes would put 128 (0x80) first
+        assertEquals(List.of("0a000001", "7f000001", "80000001"),
+                c.entries(PolicyMap.DENY_IPV4).stream().map(e -> HexFormat.of().formatHex(e.key())).toList());
+    }
+
+    @Test
+    void anEntryKeepsBytesNoOneElseCanWrite() {
+        byte[] key = {1, 2};
+        MapEntry e = new MapEntry(key, new byte[] {1});
+        key[0] = 9;
+        e.key()[1] = 9;
+        assertEquals(new MapEntry(new byte[] {1, 2}, new byte[] {1}), e);
+    }
+
+    @Test
     void aRuleThatWouldDenyASurvivalEntryIsAnError() {
         assertError("p.yaml: deny.exec '/sbin/init' (line 3, column 15) would deny survival entry /sbin/init",
                 "deny: {exec: [/sbin/init]}\n");
@@ -106,6 +124,25 @@ class PolicyCompilerTest {
         assertEquals((Long) Files.getAttribute(f, "unix:ino"), i.ino());
         assertEquals(i, r.resolve(link.toString()).orElseThrow());
         assertEquals(java.util.Optional.empty(), r.resolve(dir.resolve("none").toString()));
+    }
+
+    @Test
+    void aFileThatCannotBeResolvedIsAnErrorInTheOrderOfTheRules() {
+        PathResolver failing = path -> {
+            if (path.equals("/data/unreadable")) {
+                throw new PolicyException("cannot stat /data/unreadable: Permission denied");
+            }
+            return files.resolve(path);
+        };
+        PolicyCompiler c = new PolicyCompiler(failing, SurvivalList.of("/usr/bin/java", List.of()));
+        PolicyException e = assertThrows(PolicyException.class, () -> c.compile(PolicyParser.parse(
+                "version: 3\nmode: audit\ndeny:\n  files: [/etc/shadow, /data/missing, /data/unreadable]\n", "p.yaml"),
+                "p.yaml"));
+        assertEquals("p.yaml: deny.files '/data/missing' (line 4, column 24): no such file on this host", e.getMessage());
+        e = assertThrows(PolicyException.class, () -> c.compile(PolicyParser.parse(
+                "version: 3\nmode: audit\ndeny:\n  files: [/etc/shadow, /data/unreadable, /data/missing]\n", "p.yaml"),
+                "p.yaml"));
+        assertEquals("cannot stat /data/unreadable: Permission denied", e.getMessage());
     }
 
     @Test

@@ -9,7 +9,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 /**
  * Policy files and bundles come from operators and the network: any file (bytes, read as UTF-8 as
  * the agent reads them; raw bytes so that the seed inputs are the files themselves) parses or is
- * one PolicyException line.
+ * one PolicyException line; and the fast scanner never reads a text otherwise than SnakeYAML.
  */
 class PolicyParserFuzzTest {
     private static void oneLine(PolicyException e) {
@@ -24,6 +24,12 @@ class PolicyParserFuzzTest {
         } catch (PolicyException e) {
             oneLine(e);
         }
+    }
+
+    /** Whatever text the fast scanner reads, SnakeYAML reads into the same tree (PolicyScannerTest). */
+    @FuzzTest(maxDuration = "2m")
+    void theScannerReadsAsSnakeYamlDoes(byte[] file) {
+        PolicyScannerTest.assertSameTree(new String(file, StandardCharsets.UTF_8));
     }
 
     @FuzzTest(maxDuration = "2m")
