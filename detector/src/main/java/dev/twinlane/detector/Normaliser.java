@@ -22,6 +22,9 @@ final class Normaliser {
     /** Normalises {@code len} raw bytes from {@code off}; raw offsets in the result count from {@code off}. */
     Text normalise(byte[] buf, int off, int len) {
         utf8(buf, off, len, out);
+        if (sawAnsiC) {
+            ansiC(swap(), out);
+        }
         boolean escapes = sawEscape;
         boolean base64 = sawBase64Run;
         for (int round = 0; round < ESCAPE_ROUNDS && escapes; round++) {
@@ -51,8 +54,80 @@ final class Normaliser {
         }
         if (escapes || decoded || sawFoldable) {
             fold(swap(), out);
+            revealedEscapes();
         }
         return out;
+    }
+
+    /**
+     * Escapes the shell pass revealed (x\\x\7\3, \""0""7""1: quoting laid over an escape) are
+     * decoded and folded again: layers come in any order, and the reader of the text undoes them all.
+     */
+    private void revealedEscapes() {
+        boolean changed = false;
+        for (int round = 0; round < ESCAPE_ROUNDS && mayHaveEscapes(out); round++) {
+            if (!unescape(swap(), out)) {
+                swapBack();
+                break;
+            }
+            changed = true;
+        }
+        if (changed) {
+            fold(swap(), out);
+        }
+    }
+
+    /**
+     * ANSI-C quotes ($'...') lose their delimiters before escapes are decoded: a quote escaped inside
+     * ($'x\x27--') is the payload's own, and once decoded could not be told from the closing one.
+     */
+    private static void ansiC(Text in, Text t) {
+        int i = 0;
+        while (i < in.length) {
+            int close = in.chars[i] == '$' && i + 1 < in.length && in.chars[i + 1] == '\'' ? ansiClose(in, i + 2) : -1;
+            if (close < 0) {
+                t.add(in.chars[i], in.start[i], in.end[i]);
+                i++;
+                continue;
+            }
+            for (int k = i + 2; k < close; k++) {
+                char own = in.chars[k] == '\\' ? ansiCEscape(in.chars[k + 1]) : 0;
+                if (own != 0) {
+                    t.add(own, in.start[k], in.end[k + 1]);
+                    k++;
+                } else {
+                    t.add(in.chars[k], in.start[k], in.end[k]);
+                }
+            }
+            i = close + 1;
+        }
+    }
+
+    /**
+     * What an ANSI-C quote's own escapes stand for (a newline, a tab, a quote), or 0: decoded here,
+     * where they cannot be read as letters of a backslash run ($'\\n'\\r\\m); the byte escapes
+     * (\\xNN, \\NNN) are left to the escape rounds.
+     */
+    private static char ansiCEscape(char c) {
+        return switch (c) {
+            case 'n' -> '\n';
+            case 't' -> '\t';
+            case 'r' -> '\n';
+            case '\'', '"' -> c;
+            default -> 0;
+        };
+    }
+
+    /** The quote closing an ANSI-C quote whose text starts at from (one no backslash escapes), or -1. */
+    private static int ansiClose(Text in, int from) {
+        for (int k = from; k < in.length && k < from + QUOTE_MAX * 4; k++) {
+            if (in.chars[k] == '\\') {
+                k++;
+            } else if (in.chars[k] == '\'') {
+                return k;
+            }
+        }
+        return -1;
     }
 
     /**
@@ -96,6 +171,8 @@ final class Normaliser {
     private boolean sawBase64Run;
     /** Upper case, a blank run, a tab, a quote, '$', '\\', '_', '<', '*' or non-ASCII: the fold pass has work. */
     private boolean sawFoldable;
+    /** A '$' just before a quote: an ANSI-C quote ({@link #ansiC}). */
+    private boolean sawAnsiC;
 
     private void utf8(byte[] b, int off, int len, Text t) {
         t.clear(len);
@@ -105,6 +182,7 @@ final class Normaliser {
         int n = 0;
         boolean escape = false;
         boolean foldable = false;
+        boolean ansiC = false;
         int run = 0;
         int longest = 0;
         int i = 0;
@@ -117,6 +195,7 @@ final class Normaliser {
                 end[n] = i + 1;
                 n++;
                 escape |= c == '%' || c == '\\' || c == '&';
+                ansiC |= c == '\'' && n > 1 && chars[n - 2] == '$';
                 // a NUL reads as a blank, so it counts in a run of blanks too
                 foldable |= FOLDABLE[c] || (c == ' ' || c == 0) && i > 0 && (b[off + i - 1] == ' ' || b[off + i - 1] == 0);
                 run = BASE64[c] ? run + 1 : 0;
@@ -150,6 +229,7 @@ final class Normaliser {
         sawEscape = escape;
         sawBase64Run = longest >= Base64Runs.MIN;
         sawFoldable = foldable;
+        sawAnsiC = ansiC;
     }
 
     private static final boolean[] FOLDABLE = new boolean[128];
@@ -272,7 +352,8 @@ final class Normaliser {
         if (c == '&' && i + 3 < s.length && s.chars[i + 1] == '#') {
             return htmlEntity(s, i);
         }
-        if (c == '\\' && i + 1 < s.length && (s.chars[i + 1] == 'n' || s.chars[i + 1] == 'r') && !backslashedLetters(s, i)) {
+        if (c == '\\' && i + 1 < s.length && (s.chars[i + 1] == 'n' || s.chars[i + 1] == 'r') && !backslashedLetters(s, i)
+                && !pathStep(s, i)) {
             decodedValue = '\n'; // an injected "\nid" is a new command line to whoever unescapes it
             return 2;
         }
@@ -287,6 +368,15 @@ final class Normaliser {
     private static boolean backslashedLetters(Text s, int i) {
         return i + 3 < s.length && s.chars[i + 2] == '\\' && plainLetter(s.chars[i + 3])
                 || i >= 2 && s.chars[i - 2] == '\\' && plainLetter(s.chars[i - 1]);
+    }
+
+    /**
+     * A backslash that separates path steps rather than escaping (..\\root, ..\\\\root, c:\\new): after
+     * "..", a drive's ':' or another backslash, \\r and \\n are the letters of a directory's name.
+     */
+    private static boolean pathStep(Text s, int i) {
+        char p = i > 0 ? s.chars[i - 1] : 0;
+        return p == ':' || p == '\\' || p == '.' && i > 1 && s.chars[i - 2] == '.';
     }
 
     private static boolean plainLetter(char c) {
@@ -566,8 +656,8 @@ final class Normaliser {
             if (c == q) {
                 return k;
             }
-            if (c == ' ' || !ansiC && (c == '\t' || c == '\n')) {
-                return -1;
+            if (c == ' ' || !ansiC && (c == '\t' || c == '\n') || c == '$' && ifs(in, k) > 0) {
+                return -1; // an IFS expansion is a blank too: "$IFS$9&&$IFS$9id" is no quoted word
             }
         }
         return -1;
