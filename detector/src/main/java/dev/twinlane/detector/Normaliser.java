@@ -656,11 +656,20 @@ final class Normaliser {
             if (c == q) {
                 return k;
             }
-            if (c == ' ' || !ansiC && (c == '\t' || c == '\n') || c == '$' && ifs(in, k) > 0) {
-                return -1; // an IFS expansion is a blank too: "$IFS$9&&$IFS$9id" is no quoted word
+            if (c == ' ' || !ansiC && (c == '\t' || c == '\n') || readAsBlank(in, k)) {
+                return -1;
             }
         }
         return -1;
+    }
+
+    /**
+     * What the fold turns into a blank (an IFS expansion, an empty comment, a glued '<') ends a quoted
+     * word as a blank does: "$IFS$9&&$IFS$9id" or a quoted command with empty comments between its words is no single word.
+     */
+    private static boolean readAsBlank(Text in, int k) {
+        char c = in.chars[k];
+        return c == '$' && ifs(in, k) > 0 || c == '/' && matches(in, k, "/**/") || c == '<' && redirectBlank(in, k);
     }
 
     /** An empty quote pair at i with word chars on both sides (a""b, a''b). */
