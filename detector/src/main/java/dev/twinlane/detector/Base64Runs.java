@@ -1,13 +1,18 @@
 package dev.twinlane.detector;
 
 /**
- * Which runs of base64 chars the normaliser replaces by their text: 16 or more chars, a length
+ * Which runs of base64 chars the normaliser replaces by their text: 8 or more chars with their padding, a length
  * (with up to two '=' after it) that is a multiple of 4, decoding to printable text (ASCII or
- * well-formed UTF-8: a payload's look-alikes and zero-width chars survive the encoding). Read-only,
- * so a text with long runs that decode to nothing (paths: '/' is a base64 char) is not copied.
+ * well-formed UTF-8: a payload's look-alikes and zero-width chars survive the encoding); a run
+ * shorter than 16 only when its text is ASCII holding a char payloads are made of (a quote, ';',
+ * '|', '-', ...), since a short word decodes to printable bytes now and then by chance. Read-only, so a text
+ * with long runs that decode to nothing (paths: '/' is a base64 char) is not copied.
  */
 final class Base64Runs {
-    static final int MIN = 16;
+    /** The shortest run read: with its padding 8 chars, 4 to 6 bytes of text such as x'-- or x';--. */
+    static final int MIN = 6;
+    /** From this length a printable text is taken as it is. */
+    private static final int LONG = 16;
 
     private Base64Runs() {
     }
@@ -59,8 +64,46 @@ final class Base64Runs {
 
     /** Whether the run [from, to) is replaced by its text. */
     static boolean decodes(CharSequence s, int from, int to) {
-        return to - from >= MIN && (to - from + padding(s, to)) % 4 == 0 && printable(s, from, to);
+        int n = to - from;
+        int padded = n + padding(s, to);
+        return n >= MIN && padded >= 8 && padded % 4 == 0 && printable(s, from, to) && (n >= LONG || payloadChar(s, from, to));
     }
+
+    /**
+     * Whether the decoded text is ASCII once look-alikes and invisible chars are undone (a few other
+     * bytes of UTF-8 are as likely chance as text) and holds a char a short payload needs: a quote,
+     * a separator, a comment or a path char. The text is well-formed UTF-8 ({@link #printable}).
+     */
+    private static boolean payloadChar(CharSequence s, int from, int to) {
+        boolean found = false;
+        int cp = 0;
+        int more = 0;
+        for (int g = from; g < to; g += 4) {
+            int v = group(s, g, to);
+            for (int k = 0, n = bytesOf(g, to); k < n; k++) {
+                int b = v >> (16 - 8 * k) & 0xff;
+                if (more > 0) {
+                    cp = cp << 6 | b & 0x3f;
+                    if (--more == 0 && !asciiLookAlike(cp)) {
+                        return false;
+                    }
+                } else if (b >= 0x80) {
+                    more = b >= 0xf0 ? 3 : b >= 0xe0 ? 2 : 1;
+                    cp = b & (b >= 0xe0 ? 0x0f : 0x1f);
+                } else {
+                    found |= PAYLOAD_CHARS.indexOf(b) >= 0;
+                }
+            }
+        }
+        return found;
+    }
+
+    private static boolean asciiLookAlike(int cp) {
+        char f = cp <= 0xffff ? Confusables.fold((char) cp) : '\ufffd';
+        return f < 0x80 || f == Confusables.DROP;
+    }
+
+    private static final String PAYLOAD_CHARS = "'\";|&$`<>(){}\\/#*=%-";
 
     /** Printable text: ASCII but control chars (a newline and a tab allowed) and well-formed UTF-8 sequences. */
     private static boolean printable(CharSequence s, int from, int to) {

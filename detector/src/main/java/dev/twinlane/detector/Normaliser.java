@@ -19,8 +19,16 @@ final class Normaliser {
     private final int[] pendingStart = new int[8];
     private final int[] pendingEnd = new int[8];
 
+    /** The raw bytes being normalised: a '+' is a blank or not by the word it stands in ({@link FormBlanks}). */
+    private byte[] raw;
+    private int rawOff;
+    private int rawLen;
+
     /** Normalises {@code len} raw bytes from {@code off}; raw offsets in the result count from {@code off}. */
     Text normalise(byte[] buf, int off, int len) {
+        raw = buf;
+        rawOff = off;
+        rawLen = len;
         utf8(buf, off, len, out);
         if (sawAnsiC) {
             ansiC(swap(), out);
@@ -239,7 +247,7 @@ final class Normaliser {
         for (char c = 'A'; c <= 'Z'; c++) {
             FOLDABLE[c] = true;
         }
-        for (char c : "$'\"\\_\r\t\u000b\f<*".toCharArray()) { // '<' and '*': a glued redirection, /**/
+        for (char c : "$'\"\\_\r\t\u000b\f<*+".toCharArray()) { // '<' and '*': a glued redirection, /**/; '+' a form blank
             FOLDABLE[c] = true;
         }
         for (char c = 0; c < 128; c++) {
@@ -513,7 +521,23 @@ final class Normaliser {
 
     // ---- shell tricks, confusables, case, blanks ----
 
-    private static void fold(Text in, Text t) {
+    /** Whether the text being folded holds a Windows path (..\\ or c:\\): 1, 0, or -1 not read yet. */
+    private int windows;
+
+    /** In a Windows path a backslash between letters separates steps (..\\windows\\win.ini) rather than quoting. */
+    private boolean windowsPath(Text in) {
+        if (windows < 0) {
+            windows = 0;
+            for (int k = 2; k < in.length && windows == 0; k++) {
+                boolean step = in.chars[k] == '\\' && (in.chars[k - 1] == ':' || in.chars[k - 1] == '.' && in.chars[k - 2] == '.');
+                windows = step ? 1 : 0;
+            }
+        }
+        return windows == 1;
+    }
+
+    private void fold(Text in, Text t) {
+        windows = -1;
         char[] ic = in.chars;
         int[] is = in.start;
         int[] ie = in.end;
@@ -545,21 +569,21 @@ final class Normaliser {
 
     /**
      * An ASCII char's fold when {@link #foldAt} does nothing else with it (no '$', quote, '<', '\', CR,
-     * '_' or blank; a '/' unless a '*' may follow), else 0.
+     * '_', '+' or blank; a '/' unless a '*' may follow), else 0.
      */
     private static final char[] PLAIN_FOLD = new char[128];
 
     static {
         for (char c = 1; c < PLAIN_FOLD.length; c++) {
             char f = Confusables.fold(c);
-            if ("$'\"<\\\r_".indexOf(c) < 0 && f != ' ' && f != Confusables.DROP) {
+            if ("$'\"<\\\r_+".indexOf(c) < 0 && f != ' ' && f != Confusables.DROP) {
                 PLAIN_FOLD[c] = f;
             }
         }
     }
 
     /** Handles the char at i (and what belongs to it); returns the next index. */
-    private static int foldAt(Text in, int i, Text t) {
+    private int foldAt(Text in, int i, Text t) {
         char c = in.chars[i];
         if (c == '$') {
             int ifs = ifs(in, i);
@@ -594,13 +618,25 @@ final class Normaliser {
             return i + 1;
         }
         if (c == '\\' && i + 1 < in.length && Character.isLetter(in.chars[i + 1])
-                && (i > 0 && Character.isLetter(in.chars[i - 1])
+                && (i > 0 && Character.isLetter(in.chars[i - 1]) && !windowsPath(in)
                         || i + 3 < in.length && in.chars[i + 2] == '\\' && Character.isLetter(in.chars[i + 3]))) {
             return i + 1; // c\\url, \\c\\u\\r\\l, \\A\\L\\T\\E\\R: the backslash quotes a plain letter
         }
         if (c == '\\' && i + 1 < in.length && (i == 0 || in.chars[i - 1] != '\\') && (in.chars[i + 1] == ' '
                 || i >= 2 && in.chars[i - 2] == '\\' && Character.isLetter(in.chars[i - 1]) && !alnum(in.chars[i + 1]))) {
             return i + 1; // a backslash-escaped blank is a blank; in a backslash-letter run (\\b\\o\\t\\:) so is one before punctuation
+        }
+        if (c == '\\' && (quotedChar(in, i - 2) || quotedChar(in, i + 2)) && quotedChar(in, i)) {
+            // a backslash before every char (\\9\\9\\'\\-\\-): the shell's quoting of each, and what it quotes is itself
+            char f = Confusables.fold(in.chars[i + 1]);
+            if (f != Confusables.DROP) {
+                t.add(f, in.start[i + 1], in.end[i + 1]);
+            }
+            return i + 2;
+        }
+        if (c == '+' && in.end[i] - in.start[i] == 1 && FormBlanks.at(raw, rawOff + in.start[i], rawOff, rawOff + rawLen)) {
+            blank(t, in.start[i], in.end[i]);
+            return i + 1;
         }
         if (c == '\r') {
             c = '\n';
@@ -672,9 +708,27 @@ final class Normaliser {
         return c == '$' && ifs(in, k) > 0 || c == '/' && matches(in, k, "/**/") || c == '<' && redirectBlank(in, k);
     }
 
-    /** An empty quote pair at i with word chars on both sides (a""b, a''b). */
+    /**
+     * An empty quote pair at i with word chars on both sides (a""b, a''b); a "" pair between any two
+     * chars of a word too (-""1""', ;""-""-): SQL writes an escaped quote as '', not "".
+     */
     private static boolean emptyPairInWord(Text in, int i) {
-        return i > 0 && i + 2 < in.length && in.chars[i + 1] == in.chars[i] && glued(in.chars[i - 1]) && glued(in.chars[i + 2]);
+        if (i == 0 || i + 2 >= in.length || in.chars[i + 1] != in.chars[i]) {
+            return false;
+        }
+        char before = in.chars[i - 1];
+        char after = in.chars[i + 2];
+        return glued(before) && glued(after) || in.chars[i] == '"' && solid(before) && solid(after);
+    }
+
+    private static boolean solid(char c) {
+        return c > ' ' && !isQuote(c);
+    }
+
+    /** A backslash at i quoting one char that is neither a blank nor a backslash, not itself quoted. */
+    private static boolean quotedChar(Text in, int i) {
+        return i >= 0 && i + 1 < in.length && in.chars[i] == '\\' && in.chars[i + 1] > ' ' && in.chars[i + 1] != '\\'
+                && (i == 0 || in.chars[i - 1] != '\\');
     }
 
     /** Letters, digits and '_': beside punctuation ('--, ''/*) a quote is more likely an SQL payload's own. */

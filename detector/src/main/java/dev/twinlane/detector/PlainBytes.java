@@ -13,7 +13,7 @@ final class PlainBytes {
     static final int REWRITTEN = -1;
     private static final byte KEPT = 0;
     private static final byte REWRITES = 1;
-    /** Upper case, '_', a blank, '<' and '/': kept or not by what is around them. */
+    /** Upper case, '_', a blank, '<', '/' and '+': kept or not by what is around them. */
     private static final byte DEPENDS = 2;
     private static final byte[] KIND = new byte[256];
     private static final boolean[] BASE64 = new boolean[128];
@@ -22,7 +22,7 @@ final class PlainBytes {
         java.util.Arrays.fill(KIND, REWRITES);
         for (int c = 1; c < 128; c++) {
             boolean plain = "%\\&$'\"\r\t\u000b\f".indexOf(c) < 0;
-            KIND[c] = !plain ? REWRITES : c >= 'A' && c <= 'Z' || "_ </".indexOf(c) >= 0 ? DEPENDS : KEPT;
+            KIND[c] = !plain ? REWRITES : c >= 'A' && c <= 'Z' || "_ </+".indexOf(c) >= 0 ? DEPENDS : KEPT;
             BASE64[c] = Base64Runs.value((char) c) >= 0;
         }
     }
@@ -59,7 +59,8 @@ final class PlainBytes {
         int previous = i > from ? b[i - 1] : 0;
         // a blank after a blank collapses; a '<' glued to a word and an empty comment /**/ read as blanks
         if (c == ' ' && previous == ' ' || c == '<' && i > from && previous != ' '
-                || c == '/' && previous == '*' && i - from >= 3 && b[i - 2] == '*' && b[i - 3] == '/') {
+                || c == '/' && previous == '*' && i - from >= 3 && b[i - 2] == '*' && b[i - 3] == '/'
+                || c == '+' && FormBlanks.at(b, i, from, to)) {
             return REWRITTEN;
         }
         return normalAt(b, i, from, to);
