@@ -33,56 +33,49 @@ final class Normaliser {
         if (sawAnsiC) {
             ansiC(swap(), out);
         }
-        boolean escapes = sawEscape;
-        boolean base64 = sawBase64Run;
-        for (int round = 0; round < ESCAPE_ROUNDS && escapes; round++) {
-            if (!unescape(swap(), out)) {
-                swapBack();
-                break;
-            }
-            escapes = mayHaveEscapes(out);
-            base64 = hasBase64Run(out);
-        }
+        boolean escapes = sawEscape && unescapeRounds();
+        // what an escape decodes to may need folding too (%53ELECT is SELECT)
+        boolean decoded = sawEscape && unescaped > 0;
+        boolean base64 = decoded ? hasBase64Run(out) : sawBase64Run;
         // a long run that decodes to nothing (a path) is left as it is, without a copy
-        boolean decoded = false;
         // encoded twice or thrice (b64=, data:...;base64, inside the text): each round reads the last one's text
         for (int layer = 0; layer < BASE64_ROUNDS && base64 && Base64Runs.anyDecodes(out); layer++) {
             decoded = true;
             base64(swap(), out);
             // the encoded text is read as the raw text was: UTF-8 with look-alikes undone (in flush), then escapes
-            escapes = mayHaveEscapes(out);
-            for (int round = 0; round < ESCAPE_ROUNDS && escapes; round++) {
-                if (!unescape(swap(), out)) {
-                    swapBack();
-                    break;
-                }
-                escapes = mayHaveEscapes(out);
-            }
+            escapes = mayHaveEscapes(out) && unescapeRounds();
             base64 = hasBase64Run(out);
         }
         if (escapes || decoded || sawFoldable) {
             fold(swap(), out);
-            revealedEscapes();
+            if (escapes) {
+                // layers come in any order: escapes the shell pass revealed (\\""0""4""7 is \\047) are decoded, and folded again
+                unescapeRounds();
+                if (unescaped > 0) {
+                    fold(swap(), out);
+                }
+            }
         }
         return out;
     }
 
-    /**
-     * Escapes the shell pass revealed (x\\x\7\3, \""0""7""1: quoting laid over an escape) are
-     * decoded and folded again: layers come in any order, and the reader of the text undoes them all.
-     */
-    private void revealedEscapes() {
-        boolean changed = false;
-        for (int round = 0; round < ESCAPE_ROUNDS && mayHaveEscapes(out); round++) {
+    /** How many rounds of the last {@link #unescapeRounds} changed the text. */
+    private int unescaped;
+
+    /** Up to {@link #ESCAPE_ROUNDS} rounds of escape decoding; whether escape chars are left. */
+    private boolean unescapeRounds() {
+        unescaped = 0;
+        for (int round = 0; round < ESCAPE_ROUNDS; round++) {
             if (!unescape(swap(), out)) {
                 swapBack();
-                break;
+                return true;
             }
-            changed = true;
+            unescaped++;
+            if (!mayHaveEscapes(out)) {
+                return false;
+            }
         }
-        if (changed) {
-            fold(swap(), out);
-        }
+        return true;
     }
 
     /**

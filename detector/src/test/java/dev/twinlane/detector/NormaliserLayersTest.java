@@ -33,6 +33,12 @@ class NormaliserLayersTest {
     }
 
     @Test
+    void whatAnEscapeDecodesToIsFoldedToo() {
+        assertEquals("select password from users", normal("%53ELECT password FROM users"));
+        assertEquals(ThreatClass.SQL_INJECTION, scan("%53ELECT password FROM users"));
+    }
+
+    @Test
     void anAnsiCNewlineStaysANewlineBeforeABackslashRun() {
         assertEquals("localhost\nenv # ", normal("localhost$'\\n'\\e\\n\\v # "));
         assertEquals(ThreatClass.COMMAND_INJECTION, scan("localhost$'\\n'\\e\\n\\v # "));
