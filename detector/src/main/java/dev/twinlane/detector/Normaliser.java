@@ -353,6 +353,10 @@ final class Normaliser {
         if (c == '&' && i + 3 < s.length && s.chars[i + 1] == '#') {
             return htmlEntity(s, i);
         }
+        if (crlf(s, i)) {
+            decodedValue = '\n'; // \r\n in any case: a line break injected into a log line, upper-cased or not
+            return 4;
+        }
         if (c == '\\' && i + 1 < s.length && (s.chars[i + 1] == 'n' || s.chars[i + 1] == 'r') && !backslashedLetters(s, i)
                 && !pathStep(s, i)) {
             decodedValue = '\n'; // an injected "\nid" is a new command line to whoever unescapes it
@@ -369,6 +373,11 @@ final class Normaliser {
     private static boolean backslashedLetters(Text s, int i) {
         return i + 3 < s.length && s.chars[i + 2] == '\\' && plainLetter(s.chars[i + 3])
                 || i >= 2 && s.chars[i - 2] == '\\' && plainLetter(s.chars[i - 1]);
+    }
+
+    private static boolean crlf(Text s, int i) {
+        return i + 3 < s.length && s.chars[i] == '\\' && (s.chars[i + 1] | 0x20) == 'r' && s.chars[i + 2] == '\\'
+                && (s.chars[i + 3] | 0x20) == 'n';
     }
 
     /**
@@ -514,6 +523,11 @@ final class Normaliser {
 
     // ---- shell tricks, confusables, case, blanks ----
 
+    /** A '+' of the raw text (not one decoded from %2B) that a form wrote for a blank. */
+    private boolean formBlank(Text in, int i) {
+        return in.chars[i] == '+' && in.end[i] - in.start[i] == 1 && FormBlanks.at(raw, rawOff + in.start[i], rawOff, rawOff + rawLen);
+    }
+
     /** Whether the text being folded holds a Windows path (..\\ or c:\\): 1, 0, or -1 not read yet. */
     private int windows;
 
@@ -627,7 +641,7 @@ final class Normaliser {
             }
             return i + 2;
         }
-        if (c == '+' && in.end[i] - in.start[i] == 1 && FormBlanks.at(raw, rawOff + in.start[i], rawOff, rawOff + rawLen)) {
+        if (formBlank(in, i)) {
             blank(t, in.start[i], in.end[i]);
             return i + 1;
         }
@@ -650,7 +664,7 @@ final class Normaliser {
     }
 
     /** A quoted word piece attached to a word (c"u"rl, c''url) loses its quotes; others stay whole. */
-    private static int quote(Text in, int i, Text t) {
+    private int quote(Text in, int i, Text t) {
         int close = closingQuote(in, i, false);
         if (close < 0) {
             t.add(in.chars[i], in.start[i], in.end[i]);
@@ -733,10 +747,15 @@ final class Normaliser {
         return c == '\'' || c == '"';
     }
 
-    private static void copyFolded(Text in, int from, int to, Text t) {
+    /** A quoted piece's chars, folded; its form blanks and '_' between letters read as blanks, as outside quotes. */
+    private void copyFolded(Text in, int from, int to, Text t) {
         for (int k = from; k < to; k++) {
             if (isQuote(in.chars[k]) && emptyPairInWord(in, k)) {
                 k++;
+                continue;
+            }
+            if (formBlank(in, k) || in.chars[k] == '_' && k > 0 && k + 1 < in.length && alnum(in.chars[k - 1]) && alnum(in.chars[k + 1])) {
+                blank(t, in.start[k], in.end[k]);
                 continue;
             }
             char f = Confusables.fold(in.chars[k]);
