@@ -671,7 +671,8 @@ final class Normaliser {
             return i + 1;
         }
         // "w""h""o": pieces glued to each other are one word too
-        boolean attached = i > 0 && (wordChar(in.chars[i - 1]) || isQuote(in.chars[i - 1]))
+        // a '/' before it starts a path step ('=' 'or' as a file name), it does not glue a piece to a word
+        boolean attached = i > 0 && (wordChar(in.chars[i - 1]) && in.chars[i - 1] != '/' || isQuote(in.chars[i - 1]))
                 || close + 1 < in.length && (wordChar(in.chars[close + 1]) || isQuote(in.chars[close + 1]));
         if (attached) {
             copyFolded(in, i + 1, close, t);
