@@ -120,6 +120,8 @@ final class Anchors {
     boolean findPlain(byte[] b, int off, int len, PlainBytes plain, long[] hits) {
         int state = 0;
         int run = 0;
+        int step = 0; // the run's chars since its last '/'
+        int plusRuns = 0;
         for (int i = off, end = off + len; i < end; i++) {
             int info = byteInfo[b[i] & 0xff];
             int k = info & 0xff;
@@ -129,22 +131,28 @@ final class Anchors {
                     return reset();
                 }
                 k = classOf[ch];
+                plusRuns = b[i] == ' ' ? 0 : plusRuns;
             }
             if ((info & BASE64) != 0) {
                 run++;
+                step = b[i] == '/' ? 0 : step + 1;
+                if (b[i] == '+' && (i == off || b[i - 1] != '+') && ++plusRuns == 2) {
+                    return reset(); // a form's blanks, which the normaliser reads
+                }
             } else {
-                // a run just ended: only one long enough to decode is read again
-                if (run >= Base64Runs.MIN && plain.runDecodes(b, off, len, i - off - run, i - off)) {
+                // a run just ended: only one that can decode is read again
+                if (Base64Runs.mayDecode(b, i, end, run, step) && plain.runDecodes(b, off, len, i - off - run, i - off, i - off - step)) {
                     return reset();
                 }
                 run = 0;
+                step = 0;
             }
             state = next[state * classes + k];
             if (state >= firstEnding) {
                 mark(endings[state - firstEnding]);
             }
         }
-        if (run >= Base64Runs.MIN && plain.runDecodes(b, off, len, len - run, len)) {
+        if (Base64Runs.mayDecode(b, off + len, off + len, run, step) && plain.runDecodes(b, off, len, len - run, len, len - step)) {
             return reset();
         }
         collect(hits);

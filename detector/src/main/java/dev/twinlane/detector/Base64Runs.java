@@ -12,18 +12,29 @@ final class Base64Runs {
     /** The shortest run read: with its padding 8 chars, 4 to 6 bytes of text such as x'-- or x';--. */
     static final int MIN = 6;
     /** From this length a printable text is taken as it is. */
-    private static final int LONG = 16;
+    static final int LONG = 16;
 
     private Base64Runs() {
     }
 
     /** Whether any run of {@code s} decodes, i.e. whether the base64 pass would change it. */
     static boolean anyDecodes(CharSequence s) {
+        return anyDecodes(s, 0);
+    }
+
+    /** Whether any run of {@code s} from char {@code from} on (no run starts earlier that can decode) decodes. */
+    static boolean anyDecodes(CharSequence s, int from) {
         int n = s.length();
-        int i = 0;
+        int i = from;
         while (i < n) {
-            int j = runEnd(s, i);
-            if (j > i && decodingStart(s, i, j) >= 0) {
+            int j = i;
+            int step = i;
+            for (char c; j < n && value(c = s.charAt(j)) >= 0; j++) {
+                step = c == '/' ? j + 1 : step;
+            }
+            // most runs cannot decode by their length alone, and are not read again
+            boolean candidate = j - i >= LONG || j - i >= MIN && lengthMayDecode(j - step, padding(s, j));
+            if (candidate && decodingStart(s, i, j, step) >= 0) {
                 return true;
             }
             i = Math.max(j, i + 1);
@@ -33,15 +44,50 @@ final class Base64Runs {
 
     /**
      * Where the run [i, j) starts to decode: i, or just after one of its '/' (a payload written as a
-     * file name under a path is one run with the directories before it); -1 when it does not.
+     * file name under a path is one run with the directories before it); -1 when it does not. A short
+     * text is read only as the run's last step, which starts at {@code step}, so a path's every short
+     * step is not decoded.
      */
-    static int decodingStart(CharSequence s, int i, int j) {
-        for (int k = i; j - k >= MIN; k++) {
+    static int decodingStart(CharSequence s, int i, int j, int step) {
+        for (int k = i; j - k >= LONG; k++) {
             if ((k == i || s.charAt(k - 1) == '/') && decodes(s, k, j)) {
                 return k;
             }
         }
-        return -1;
+        return j - step < LONG && decodes(s, step, j) ? step : -1;
+    }
+
+    /** Where the last step of the run [i, j) starts: just after its last '/', or i. */
+    static int lastStep(CharSequence s, int i, int j) {
+        int step = j;
+        while (step > i && s.charAt(step - 1) != '/') {
+            step--;
+        }
+        return step;
+    }
+
+    /**
+     * Whether a run of {@code run} chars, whose last step (after its last '/') is {@code step} chars
+     * long and which ends before byte {@code end} of [.., to), can decode at all: a long run may,
+     * a short one when its length with the padding after it is a multiple of 4, and 8 or more. A
+     * cheap test before {@link #decodingStart}, which most words of a string fail.
+     */
+    static boolean mayDecode(byte[] b, int end, int to, int run, int step) {
+        return run >= LONG || run >= MIN && shortMayDecode(b, end, to, step);
+    }
+
+    private static boolean shortMayDecode(byte[] b, int end, int to, int step) {
+        int pad = 0;
+        while (end + pad < to && pad < 2 && b[end + pad] == '=') {
+            pad++;
+        }
+        return lengthMayDecode(step, pad);
+    }
+
+    /** A short text of {@code step} chars and {@code pad} '=': 8 or more with its padding, a multiple of 4. */
+    static boolean lengthMayDecode(int step, int pad) {
+        int padded = step + pad;
+        return step >= MIN && padded >= 8 && (padded & 3) == 0;
     }
 
     /** The end of the run of base64 chars starting at i (i itself when there is none). */

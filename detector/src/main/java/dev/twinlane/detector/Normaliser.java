@@ -39,7 +39,9 @@ final class Normaliser {
         boolean base64 = decoded ? hasBase64Run(out) : sawBase64Run;
         // a long run that decodes to nothing (a path) is left as it is, without a copy
         // encoded twice or thrice (b64=, data:...;base64, inside the text): each round reads the last one's text
-        for (int layer = 0; layer < BASE64_ROUNDS && base64 && Base64Runs.anyDecodes(out); layer++) {
+        // the first layer is read from the first run the raw text's pass found that may decode, unless escapes moved it
+        int from = decoded ? 0 : base64From;
+        for (int layer = 0; layer < BASE64_ROUNDS && base64 && Base64Runs.anyDecodes(out, layer == 0 ? from : 0); layer++) {
             decoded = true;
             base64(swap(), out);
             // the encoded text is read as the raw text was: UTF-8 with look-alikes undone (in flush), then escapes
@@ -48,7 +50,7 @@ final class Normaliser {
         }
         if (escapes || decoded || sawFoldable) {
             fold(swap(), out);
-            if (escapes) {
+            if (escapes && dropped) {
                 // layers come in any order: escapes the shell pass revealed (\\""0""4""7 is \\047) are decoded, and folded again
                 unescapeRounds();
                 if (unescaped > 0) {
@@ -170,6 +172,8 @@ final class Normaliser {
     /** Set by {@link #utf8}: whether a later pass has anything to do, so clean text skips it. */
     private boolean sawEscape;
     private boolean sawBase64Run;
+    /** Where the first run that may decode starts, when {@link #sawBase64Run}. */
+    private int base64From;
     /** Upper case, a blank run, a tab, a quote, '$', '\\', '_', '<', '*' or non-ASCII: the fold pass has work. */
     private boolean sawFoldable;
     /** A '$' just before a quote: an ANSI-C quote ({@link #ansiC}). */
@@ -185,7 +189,9 @@ final class Normaliser {
         boolean foldable = false;
         boolean ansiC = false;
         int run = 0;
-        int longest = 0;
+        int step = 0;
+        boolean base64 = false;
+        int from = -1;
         int i = 0;
         while (i < len) {
             int c = b[off + i] & 0xff;
@@ -199,8 +205,15 @@ final class Normaliser {
                 ansiC |= c == '\'' && n > 1 && chars[n - 2] == '$';
                 // a NUL reads as a blank, so it counts in a run of blanks too
                 foldable |= FOLDABLE[c] || (c == ' ' || c == 0) && i > 0 && (b[off + i - 1] == ' ' || b[off + i - 1] == 0);
-                run = BASE64[c] ? run + 1 : 0;
-                longest = Math.max(longest, run);
+                if (BASE64[c]) {
+                    run++;
+                    step = c == '/' ? 0 : step + 1;
+                } else if (run > 0) {
+                    from = !base64 && Base64Runs.mayDecode(b, off + i, off + len, run, step) ? n - 1 - run : from;
+                    base64 = from >= 0;
+                    run = 0;
+                    step = 0;
+                }
                 i++;
                 continue;
             }
@@ -222,13 +235,22 @@ final class Normaliser {
                 end[n] = i;
                 n++;
                 escape |= shaped == '%' || shaped == '\\' || shaped == '&';
-                run = Base64Runs.value(shaped) >= 0 ? run + 1 : 0;
-                longest = Math.max(longest, run);
+                if (Base64Runs.value(shaped) >= 0) {
+                    run++;
+                    step = shaped == '/' ? 0 : step + 1;
+                } else if (run > 0) {
+                    from = !base64 && Base64Runs.mayDecode(b, at, off + len, run, step) ? n - 1 - run : from;
+                    base64 = from >= 0;
+                    run = 0;
+                    step = 0;
+                }
             }
         }
         t.length = n;
         sawEscape = escape;
-        sawBase64Run = longest >= Base64Runs.MIN;
+        from = !base64 && Base64Runs.mayDecode(b, off + len, off + len, run, step) ? n - run : from;
+        sawBase64Run = from >= 0;
+        base64From = from;
         sawFoldable = foldable;
         sawAnsiC = ansiC;
     }
@@ -337,6 +359,9 @@ final class Normaliser {
     /** %uXXXX, backslash-uXXXX, &#NN;, &#xNN;, \\n or \\r at i: chars consumed, the char in decodedValue; else 0. */
     private int escapedChar(Text s, int i) {
         char c = s.chars[i];
+        if (c != '\\' && c != '%' && c != '&') {
+            return 0; // most chars: no escape starts here
+        }
         boolean u = (c == '%' || c == '\\') && i + 5 < s.length && (s.chars[i + 1] == 'u' || s.chars[i + 1] == 'U');
         if (u) {
             int v = 0;
@@ -467,13 +492,26 @@ final class Normaliser {
 
     // ---- base64 ----
 
+    /**
+     * Whether some run of base64 chars can decode, by its length alone ({@link Base64Runs#lengthMayDecode}):
+     * most words of a shell line cannot, and are not read again.
+     */
     private static boolean hasBase64Run(Text t) {
+        char[] c = t.chars;
         int run = 0;
-        for (int i = 0; i < t.length; i++) {
-            run = Base64Runs.value(t.chars[i]) >= 0 ? run + 1 : 0;
-            if (run >= Base64Runs.MIN) {
+        int step = 0;
+        for (int i = 0, n = t.length; i <= n; i++) {
+            if (i < n && Base64Runs.value(c[i]) >= 0) {
+                run++;
+                step = c[i] == '/' ? 0 : step + 1;
+                continue;
+            }
+            int pad = i < n && c[i] == '=' ? i + 1 < n && c[i + 1] == '=' ? 2 : 1 : 0;
+            if (run >= Base64Runs.LONG || run >= Base64Runs.MIN && Base64Runs.lengthMayDecode(step, pad)) {
                 return true;
             }
+            run = 0;
+            step = 0;
         }
         return false;
     }
@@ -483,7 +521,7 @@ final class Normaliser {
         int i = 0;
         while (i < in.length) {
             int j = Base64Runs.runEnd(in, i);
-            int from = j > i ? Base64Runs.decodingStart(in, i, j) : -1;
+            int from = j > i ? Base64Runs.decodingStart(in, i, j, Base64Runs.lastStep(in, i, j)) : -1;
             if (from >= 0) {
                 for (int k = i; k < from; k++) {
                     t.add(in.chars[k], in.start[k], in.end[k]);
@@ -543,8 +581,12 @@ final class Normaliser {
         return windows == 1;
     }
 
+    /** Whether the last fold dropped a quote, a backslash or an empty parameter: only then can it reveal an escape. */
+    private boolean dropped;
+
     private void fold(Text in, Text t) {
         windows = -1;
+        dropped = false;
         char[] ic = in.chars;
         int[] is = in.start;
         int[] ie = in.end;
@@ -592,6 +634,10 @@ final class Normaliser {
     /** Handles the char at i (and what belongs to it); returns the next index. */
     private int foldAt(Text in, int i, Text t) {
         char c = in.chars[i];
+        if (c == ' ') {
+            blank(t, in.start[i], in.end[i]); // the most common char here, with nothing else to undo
+            return i + 1;
+        }
         if (c == '$') {
             int ifs = ifs(in, i);
             if (ifs > 0) {
@@ -600,23 +646,26 @@ final class Normaliser {
             }
             if (i + 1 < in.length && (in.chars[i + 1] == '@' || in.chars[i + 1] == '*'
                     || in.chars[i + 1] >= '0' && in.chars[i + 1] <= '9')) {
+                dropped = true;
                 return i + 2; // an empty positional parameter splits a word without changing it
             }
             if (i + 1 < in.length && in.chars[i + 1] == '\'') {
                 int close = closingQuote(in, i + 1, true);
                 if (close > 0) {
+                    dropped = true;
                     copyFolded(in, i + 2, close, t);
                     return close + 1;
                 }
             }
         }
         if ((c == '\'' || c == '"') && emptyPairInWord(in, i)) {
+            dropped = true;
             return i + 2; // pa""ss''wd is passwd in the shell whatever quote it stands in
         }
         if (c == '\'' || c == '"') {
             return quote(in, i, t);
         }
-        if (c == '/' && matches(in, i, "/**/")) {
+        if (c == '/' && emptyComment(in, i)) {
             blank(t, in.start[i], in.end[i + 3]); // an empty comment splits words in SQL: union/**/select
             return i + 4;
         }
@@ -627,10 +676,12 @@ final class Normaliser {
         if (c == '\\' && i + 1 < in.length && Character.isLetter(in.chars[i + 1])
                 && (i > 0 && Character.isLetter(in.chars[i - 1]) && !windowsPath(in)
                         || i + 3 < in.length && in.chars[i + 2] == '\\' && Character.isLetter(in.chars[i + 3]))) {
+            dropped = true;
             return i + 1; // c\\url, \\c\\u\\r\\l, \\A\\L\\T\\E\\R: the backslash quotes a plain letter
         }
         if (c == '\\' && i + 1 < in.length && (i == 0 || in.chars[i - 1] != '\\') && (in.chars[i + 1] == ' '
                 || i >= 2 && in.chars[i - 2] == '\\' && Character.isLetter(in.chars[i - 1]) && !alnum(in.chars[i + 1]))) {
+            dropped = true;
             return i + 1; // a backslash-escaped blank is a blank; in a backslash-letter run (\\b\\o\\t\\:) so is one before punctuation
         }
         if (c == '\\' && (quotedChar(in, i - 2) || quotedChar(in, i + 2)) && quotedChar(in, i)) {
@@ -639,6 +690,7 @@ final class Normaliser {
             if (f != Confusables.DROP) {
                 t.add(f, in.start[i + 1], in.end[i + 1]);
             }
+            dropped = true;
             return i + 2;
         }
         if (formBlank(in, i)) {
@@ -675,6 +727,7 @@ final class Normaliser {
         boolean attached = i > 0 && (wordChar(in.chars[i - 1]) && in.chars[i - 1] != '/' || isQuote(in.chars[i - 1]))
                 || close + 1 < in.length && (wordChar(in.chars[close + 1]) || isQuote(in.chars[close + 1]));
         if (attached) {
+            dropped = true;
             copyFolded(in, i + 1, close, t);
         } else {
             t.add(in.chars[i], in.start[i], in.end[i]);
@@ -713,7 +766,12 @@ final class Normaliser {
      */
     private static boolean readAsBlank(Text in, int k) {
         char c = in.chars[k];
-        return c == '$' && ifs(in, k) > 0 || c == '/' && matches(in, k, "/**/") || c == '<' && redirectBlank(in, k);
+        return c == '$' && ifs(in, k) > 0 || c == '/' && emptyComment(in, k) || c == '<' && redirectBlank(in, k);
+    }
+
+    /** An empty comment at i (look-alikes of its chars were made ASCII when the text was read). */
+    private static boolean emptyComment(Text in, int i) {
+        return i + 3 < in.length && in.chars[i + 1] == '*' && in.chars[i + 2] == '*' && in.chars[i + 3] == '/';
     }
 
     /**
@@ -752,6 +810,7 @@ final class Normaliser {
     private void copyFolded(Text in, int from, int to, Text t) {
         for (int k = from; k < to; k++) {
             if (isQuote(in.chars[k]) && emptyPairInWord(in, k)) {
+                dropped = true;
                 k++;
                 continue;
             }
@@ -771,6 +830,10 @@ final class Normaliser {
      * ${$'IFS'%?}: what it yields is a blank or nothing, either splits words): the chars it takes, else 0.
      */
     private static int ifs(Text in, int i) {
+        char next = i + 1 < in.length ? in.chars[i + 1] : 0;
+        if (next != '{' && next != 'I' && next != 'i') {
+            return 0; // "$1", "$dpkg_root": no IFS, without folding chars to compare
+        }
         if (matches(in, i, "${IFS}")) {
             return 6;
         }

@@ -13,7 +13,7 @@ final class PlainBytes {
     static final int REWRITTEN = -1;
     private static final byte KEPT = 0;
     private static final byte REWRITES = 1;
-    /** Upper case, '_', a blank, '<', '/' and '+': kept or not by what is around them. */
+    /** Upper case, '_', a blank, '<' and '/': kept or not by what is around them. */
     private static final byte DEPENDS = 2;
     private static final byte[] KIND = new byte[256];
     private static final boolean[] BASE64 = new boolean[128];
@@ -22,7 +22,7 @@ final class PlainBytes {
         java.util.Arrays.fill(KIND, REWRITES);
         for (int c = 1; c < 128; c++) {
             boolean plain = "%\\&$'\"\r\t\u000b\f".indexOf(c) < 0;
-            KIND[c] = !plain ? REWRITES : c >= 'A' && c <= 'Z' || "_ </+".indexOf(c) >= 0 ? DEPENDS : KEPT;
+            KIND[c] = !plain ? REWRITES : c >= 'A' && c <= 'Z' || "_ </".indexOf(c) >= 0 ? DEPENDS : KEPT;
             BASE64[c] = Base64Runs.value((char) c) >= 0;
         }
     }
@@ -33,8 +33,10 @@ final class PlainBytes {
     boolean test(byte[] b, int off, int len) {
         int run = 0;
         int longest = 0;
+        int plusRuns = 0;
         for (int i = off, end = off + len; i < end; i++) {
-            if (plainAt(b, i, off, end) == REWRITTEN) {
+            plusRuns = plusRuns(b, i, off, plusRuns);
+            if (plainAt(b, i, off, end) == REWRITTEN || plusRuns >= 2) {
                 return false;
             }
             run = base64(b[i]) ? run + 1 : 0;
@@ -59,11 +61,18 @@ final class PlainBytes {
         int previous = i > from ? b[i - 1] : 0;
         // a blank after a blank collapses; a '<' glued to a word and an empty comment /**/ read as blanks
         if (c == ' ' && previous == ' ' || c == '<' && i > from && previous != ' '
-                || c == '/' && previous == '*' && i - from >= 3 && b[i - 2] == '*' && b[i - 3] == '/'
-                || c == '+' && FormBlanks.at(b, i, from, to)) {
+                || c == '/' && previous == '*' && i - from >= 3 && b[i - 2] == '*' && b[i - 3] == '/') {
             return REWRITTEN;
         }
         return normalAt(b, i, from, to);
+    }
+
+    /**
+     * The runs of '+' in the word up to byte i, from those up to byte i - 1: two make the word a form's,
+     * whose '+' the normaliser reads as blanks ({@link FormBlanks}), so the string is not plain.
+     */
+    static int plusRuns(byte[] b, int i, int from, int before) {
+        return b[i] == ' ' ? 0 : b[i] == '+' && (i == from || b[i - 1] != '+') ? before + 1 : before;
     }
 
     /** Whether byte c (0-255) is its normal char, or that char's upper case, wherever it stands. */
@@ -81,9 +90,12 @@ final class PlainBytes {
         return longest < Base64Runs.MIN || !Base64Runs.anyDecodes(view.of(b, off, len));
     }
 
-    /** Whether the base64 run [from, to) (relative to {@code off}) of a string decodes, so the string is not plain. */
-    boolean runDecodes(byte[] b, int off, int len, int from, int to) {
-        return Base64Runs.decodingStart(view.of(b, off, len), from, to) >= 0;
+    /**
+     * Whether the base64 run [from, to) (relative to {@code off}) of a string, its last step starting at
+     * {@code step}, decodes, so the string is not plain.
+     */
+    boolean runDecodes(byte[] b, int off, int len, int from, int to, int step) {
+        return Base64Runs.decodingStart(view.of(b, off, len), from, to, step) >= 0;
     }
 
     /**
