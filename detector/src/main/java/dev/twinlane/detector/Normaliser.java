@@ -36,6 +36,8 @@ final class Normaliser {
         boolean escapes = sawEscape && unescapeRounds();
         // what an escape decodes to may need folding too (%53ELECT is SELECT)
         boolean decoded = sawEscape && unescaped > 0;
+        // encoded more times than the rounds undo (%252525...): the rounds after the fold go on
+        boolean deeper = unescaped == ESCAPE_ROUNDS;
         boolean base64 = decoded ? hasBase64Run(out) : sawBase64Run;
         // a long run that decodes to nothing (a path) is left as it is, without a copy
         // encoded twice or thrice (b64=, data:...;base64, inside the text): each round reads the last one's text
@@ -50,7 +52,7 @@ final class Normaliser {
         }
         if (escapes || decoded || sawFoldable) {
             fold(swap(), out);
-            if (escapes && dropped) {
+            if (escapes && (dropped || deeper)) {
                 // layers come in any order: escapes the shell pass revealed (\\""0""4""7 is \\047) are decoded, and folded again
                 unescapeRounds();
                 if (unescaped > 0) {

@@ -33,6 +33,11 @@ class NormaliserLayersTest {
     }
 
     @Test
+    void anEscapeEncodedMoreTimesThanTheRoundsIsReadToo() {
+        assertEquals("x' or 1=1--", normal("x%25252527 or 1=1--"), "four layers of %25");
+    }
+
+    @Test
     void whatAnEscapeDecodesToIsFoldedToo() {
         assertEquals("select password from users", normal("%53ELECT password FROM users"));
         assertEquals(ThreatClass.SQL_INJECTION, scan("%53ELECT password FROM users"));
