@@ -34,6 +34,7 @@ final class Anchors {
     private final int[] byteInfo = new int[256];
     private static final int BASE64 = 1 << 8;
     private static final int LOOK = 1 << 9;
+    private static final int PLUS = 1 << 10;
     private final int[] allGroups;
     private final int[] anchorless;
     private final int[] seen;
@@ -71,7 +72,7 @@ final class Anchors {
         for (int c = 0; c < byteInfo.length; c++) {
             int normal = c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
             byteInfo[c] = (normal < ASCII ? classOf[normal] : 0) | (PlainBytes.base64((byte) c) ? BASE64 : 0)
-                    | (PlainBytes.keptAsIs(c) ? 0 : LOOK);
+                    | (PlainBytes.keptAsIs(c) ? 0 : LOOK) | (c == '+' ? PLUS : 0);
         }
     }
 
@@ -120,8 +121,6 @@ final class Anchors {
     boolean findPlain(byte[] b, int off, int len, PlainBytes plain, long[] hits) {
         int state = 0;
         int run = 0;
-        int step = 0; // the run's chars since its last '/'
-        int plusRuns = 0;
         for (int i = off, end = off + len; i < end; i++) {
             int info = byteInfo[b[i] & 0xff];
             int k = info & 0xff;
@@ -131,28 +130,25 @@ final class Anchors {
                     return reset();
                 }
                 k = classOf[ch];
-                plusRuns = b[i] == ' ' ? 0 : plusRuns;
             }
             if ((info & BASE64) != 0) {
                 run++;
-                step = b[i] == '/' ? 0 : step + 1;
-                if (b[i] == '+' && (i == off || b[i - 1] != '+') && ++plusRuns == 2) {
+                if ((info & PLUS) != 0 && FormBlanks.secondRun(b, i, off)) {
                     return reset(); // a form's blanks, which the normaliser reads
                 }
-            } else {
+            } else if (run > 0) {
                 // a run just ended: only one that can decode is read again
-                if (Base64Runs.mayDecode(b, i, end, run, step) && plain.runDecodes(b, off, len, i - off - run, i - off, i - off - step)) {
+                if (Base64Runs.mayDecode(b, i, end, run) && plain.runDecodes(b, off, len, i - off - run, i - off)) {
                     return reset();
                 }
                 run = 0;
-                step = 0;
             }
             state = next[state * classes + k];
             if (state >= firstEnding) {
                 mark(endings[state - firstEnding]);
             }
         }
-        if (Base64Runs.mayDecode(b, off + len, off + len, run, step) && plain.runDecodes(b, off, len, len - run, len, len - step)) {
+        if (Base64Runs.mayDecode(b, off + len, off + len, run) && plain.runDecodes(b, off, len, len - run, len)) {
             return reset();
         }
         collect(hits);

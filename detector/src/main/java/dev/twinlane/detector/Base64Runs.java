@@ -67,13 +67,20 @@ final class Base64Runs {
     }
 
     /**
-     * Whether a run of {@code run} chars, whose last step (after its last '/') is {@code step} chars
-     * long and which ends before byte {@code end} of [.., to), can decode at all: a long run may,
-     * a short one when its length with the padding after it is a multiple of 4, and 8 or more. A
-     * cheap test before {@link #decodingStart}, which most words of a string fail.
+     * Whether the run of {@code run} chars ending before byte {@code end} of [.., to) can decode at all:
+     * a long run may, a short one when its last step (after its last '/') with the padding after it
+     * is 8 or more chars, a multiple of 4. A cheap test before {@link #decodingStart}, which most
+     * words of a string fail.
      */
-    static boolean mayDecode(byte[] b, int end, int to, int run, int step) {
-        return run >= LONG || run >= MIN && shortMayDecode(b, end, to, step);
+    static boolean mayDecode(byte[] b, int end, int to, int run) {
+        if (run < MIN || run >= LONG) {
+            return run >= LONG;
+        }
+        int step = 0;
+        while (step < run && b[end - step - 1] != '/') {
+            step++;
+        }
+        return shortMayDecode(b, end, to, step);
     }
 
     private static boolean shortMayDecode(byte[] b, int end, int to, int step) {

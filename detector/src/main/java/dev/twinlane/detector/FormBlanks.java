@@ -29,6 +29,22 @@ final class FormBlanks {
         return runs >= 2;
     }
 
+    /**
+     * Whether raw byte i starts the second run of '+' in its word, looking back only: what a left to
+     * right pass over a plain string asks, since the first run of a form's word comes before.
+     */
+    static boolean secondRun(byte[] b, int i, int from) {
+        if (b[i] != '+' || i > from && b[i - 1] == '+') {
+            return false;
+        }
+        for (int k = i - 1, stop = Math.max(from, i - REACH); k >= stop && !blank(b[k]); k--) {
+            if (b[k] == '+') {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static boolean blank(byte c) {
         return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == 0;
     }

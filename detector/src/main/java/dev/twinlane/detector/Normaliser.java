@@ -191,7 +191,6 @@ final class Normaliser {
         boolean foldable = false;
         boolean ansiC = false;
         int run = 0;
-        int step = 0;
         boolean base64 = false;
         int from = -1;
         int i = 0;
@@ -209,12 +208,10 @@ final class Normaliser {
                 foldable |= FOLDABLE[c] || (c == ' ' || c == 0) && i > 0 && (b[off + i - 1] == ' ' || b[off + i - 1] == 0);
                 if (BASE64[c]) {
                     run++;
-                    step = c == '/' ? 0 : step + 1;
                 } else if (run > 0) {
-                    from = !base64 && Base64Runs.mayDecode(b, off + i, off + len, run, step) ? n - 1 - run : from;
+                    from = !base64 && Base64Runs.mayDecode(b, off + i, off + len, run) ? n - 1 - run : from;
                     base64 = from >= 0;
                     run = 0;
-                    step = 0;
                 }
                 i++;
                 continue;
@@ -238,19 +235,17 @@ final class Normaliser {
                 n++;
                 escape |= shaped == '%' || shaped == '\\' || shaped == '&';
                 if (Base64Runs.value(shaped) >= 0) {
-                    run++;
-                    step = shaped == '/' ? 0 : step + 1;
+                    run = Base64Runs.LONG; // a look-alike's bytes are not the run's chars: read the text as for a long run
                 } else if (run > 0) {
-                    from = !base64 && Base64Runs.mayDecode(b, at, off + len, run, step) ? n - 1 - run : from;
+                    from = !base64 && Base64Runs.mayDecode(b, at, off + len, run) ? n - 1 - run : from;
                     base64 = from >= 0;
                     run = 0;
-                    step = 0;
                 }
             }
         }
         t.length = n;
         sawEscape = escape;
-        from = !base64 && Base64Runs.mayDecode(b, off + len, off + len, run, step) ? n - run : from;
+        from = !base64 && Base64Runs.mayDecode(b, off + len, off + len, run) ? n - run : from;
         sawBase64Run = from >= 0;
         base64From = from;
         sawFoldable = foldable;

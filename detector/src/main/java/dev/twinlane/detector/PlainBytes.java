@@ -33,10 +33,8 @@ final class PlainBytes {
     boolean test(byte[] b, int off, int len) {
         int run = 0;
         int longest = 0;
-        int plusRuns = 0;
         for (int i = off, end = off + len; i < end; i++) {
-            plusRuns = plusRuns(b, i, off, plusRuns);
-            if (plainAt(b, i, off, end) == REWRITTEN || plusRuns >= 2) {
+            if (plainAt(b, i, off, end) == REWRITTEN || FormBlanks.secondRun(b, i, off)) {
                 return false;
             }
             run = base64(b[i]) ? run + 1 : 0;
@@ -67,14 +65,6 @@ final class PlainBytes {
         return normalAt(b, i, from, to);
     }
 
-    /**
-     * The runs of '+' in the word up to byte i, from those up to byte i - 1: two make the word a form's,
-     * whose '+' the normaliser reads as blanks ({@link FormBlanks}), so the string is not plain.
-     */
-    static int plusRuns(byte[] b, int i, int from, int before) {
-        return b[i] == ' ' ? 0 : b[i] == '+' && (i == from || b[i - 1] != '+') ? before + 1 : before;
-    }
-
     /** Whether byte c (0-255) is its normal char, or that char's upper case, wherever it stands. */
     static boolean keptAsIs(int c) {
         return KIND[c] == KEPT || c >= 'A' && c <= 'Z';
@@ -90,12 +80,10 @@ final class PlainBytes {
         return longest < Base64Runs.MIN || !Base64Runs.anyDecodes(view.of(b, off, len));
     }
 
-    /**
-     * Whether the base64 run [from, to) (relative to {@code off}) of a string, its last step starting at
-     * {@code step}, decodes, so the string is not plain.
-     */
-    boolean runDecodes(byte[] b, int off, int len, int from, int to, int step) {
-        return Base64Runs.decodingStart(view.of(b, off, len), from, to, step) >= 0;
+    /** Whether the base64 run [from, to) (relative to {@code off}) of a string decodes, so the string is not plain. */
+    boolean runDecodes(byte[] b, int off, int len, int from, int to) {
+        AsciiView s = view.of(b, off, len);
+        return Base64Runs.decodingStart(s, from, to, Base64Runs.lastStep(s, from, to)) >= 0;
     }
 
     /**
