@@ -82,8 +82,11 @@ final class PlainBytes {
 
     /** Whether the base64 run [from, to) (relative to {@code off}) of a string decodes, so the string is not plain. */
     boolean runDecodes(byte[] b, int off, int len, int from, int to) {
-        AsciiView s = view.of(b, off, len);
-        return Base64Runs.decodingStart(s, from, to, Base64Runs.lastStep(s, from, to)) >= 0;
+        int step = to;
+        while (step > from && b[off + step - 1] != '/') {
+            step--; // the run's last step, read from the bytes rather than through the view
+        }
+        return Base64Runs.decodingStart(view.of(b, off, len), from, to, step) >= 0;
     }
 
     /**
