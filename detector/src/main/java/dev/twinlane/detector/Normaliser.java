@@ -408,7 +408,8 @@ final class Normaliser {
      */
     private static boolean pathStep(Text s, int i) {
         char p = i > 0 ? s.chars[i - 1] : 0;
-        return p == ':' || p == '\\' || p == '.' && i > 1 && s.chars[i - 2] == '.';
+        // exactly two dots: "....\\n" ends a line of dots, it steps nowhere
+        return p == ':' || p == '\\' || p == '.' && i > 1 && s.chars[i - 2] == '.' && (i == 2 || s.chars[i - 3] != '.');
     }
 
     private static boolean plainLetter(char c) {
