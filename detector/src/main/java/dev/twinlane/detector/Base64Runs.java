@@ -1,24 +1,40 @@
 package dev.twinlane.detector;
 
 /**
- * Which runs of base64 chars the normaliser replaces by their text: 16 or more chars, a length
+ * Which runs of base64 chars the normaliser replaces by their text: 8 or more chars with their padding, a length
  * (with up to two '=' after it) that is a multiple of 4, decoding to printable text (ASCII or
- * well-formed UTF-8: a payload's look-alikes and zero-width chars survive the encoding). Read-only,
- * so a text with long runs that decode to nothing (paths: '/' is a base64 char) is not copied.
+ * well-formed UTF-8: a payload's look-alikes and zero-width chars survive the encoding); a run
+ * shorter than 16 only when its text is ASCII holding a char payloads are made of (a quote, ';',
+ * '|', '-', ...), since a short word decodes to printable bytes now and then by chance. Read-only, so a text
+ * with long runs that decode to nothing (paths: '/' is a base64 char) is not copied.
  */
 final class Base64Runs {
-    static final int MIN = 16;
+    /** The shortest run read: with its padding 8 chars, 4 to 6 bytes of text such as x'-- or x';--. */
+    static final int MIN = 6;
+    /** From this length a printable text is taken as it is. */
+    static final int LONG = 16;
 
     private Base64Runs() {
     }
 
     /** Whether any run of {@code s} decodes, i.e. whether the base64 pass would change it. */
     static boolean anyDecodes(CharSequence s) {
+        return anyDecodes(s, 0);
+    }
+
+    /** Whether any run of {@code s} from char {@code from} on (no run starts earlier that can decode) decodes. */
+    static boolean anyDecodes(CharSequence s, int from) {
         int n = s.length();
-        int i = 0;
+        int i = from;
         while (i < n) {
-            int j = runEnd(s, i);
-            if (j > i && decodingStart(s, i, j) >= 0) {
+            int j = i;
+            int step = i;
+            for (char c; j < n && value(c = s.charAt(j)) >= 0; j++) {
+                step = c == '/' ? j + 1 : step;
+            }
+            // most runs cannot decode by their length alone, and are not read again
+            boolean candidate = j - i >= LONG || j - i >= MIN && lengthMayDecode(j - step, padding(s, j));
+            if (candidate && decodingStart(s, i, j, step) >= 0) {
                 return true;
             }
             i = Math.max(j, i + 1);
@@ -28,15 +44,57 @@ final class Base64Runs {
 
     /**
      * Where the run [i, j) starts to decode: i, or just after one of its '/' (a payload written as a
-     * file name under a path is one run with the directories before it); -1 when it does not.
+     * file name under a path is one run with the directories before it); -1 when it does not. A short
+     * text is read only as the run's last step, which starts at {@code step}, so a path's every short
+     * step is not decoded.
      */
-    static int decodingStart(CharSequence s, int i, int j) {
-        for (int k = i; j - k >= MIN; k++) {
+    static int decodingStart(CharSequence s, int i, int j, int step) {
+        for (int k = i; j - k >= LONG; k++) {
             if ((k == i || s.charAt(k - 1) == '/') && decodes(s, k, j)) {
                 return k;
             }
         }
-        return -1;
+        return j - step < LONG && decodes(s, step, j) ? step : -1;
+    }
+
+    /** Where the last step of the run [i, j) starts: just after its last '/', or i. */
+    static int lastStep(CharSequence s, int i, int j) {
+        int step = j;
+        while (step > i && s.charAt(step - 1) != '/') {
+            step--;
+        }
+        return step;
+    }
+
+    /**
+     * Whether the run of {@code run} chars ending before byte {@code end} of [.., to) can decode at all:
+     * a long run may, a short one when its last step (after its last '/') with the padding after it
+     * is 8 or more chars, a multiple of 4. A cheap test before {@link #decodingStart}, which most
+     * words of a string fail.
+     */
+    static boolean mayDecode(byte[] b, int end, int to, int run) {
+        if (run < MIN || run >= LONG) {
+            return run >= LONG;
+        }
+        int step = 0;
+        while (step < run && b[end - step - 1] != '/') {
+            step++;
+        }
+        return shortMayDecode(b, end, to, step);
+    }
+
+    private static boolean shortMayDecode(byte[] b, int end, int to, int step) {
+        int pad = 0;
+        while (end + pad < to && pad < 2 && b[end + pad] == '=') {
+            pad++;
+        }
+        return lengthMayDecode(step, pad);
+    }
+
+    /** A short text of {@code step} chars and {@code pad} '=': 8 or more with its padding, a multiple of 4. */
+    static boolean lengthMayDecode(int step, int pad) {
+        int padded = step + pad;
+        return step >= MIN && padded >= 8 && (padded & 3) == 0;
     }
 
     /** The end of the run of base64 chars starting at i (i itself when there is none). */
@@ -59,8 +117,46 @@ final class Base64Runs {
 
     /** Whether the run [from, to) is replaced by its text. */
     static boolean decodes(CharSequence s, int from, int to) {
-        return to - from >= MIN && (to - from + padding(s, to)) % 4 == 0 && printable(s, from, to);
+        int n = to - from;
+        int padded = n + padding(s, to);
+        return n >= MIN && padded >= 8 && padded % 4 == 0 && printable(s, from, to) && (n >= LONG || payloadChar(s, from, to));
     }
+
+    /**
+     * Whether the decoded text is ASCII once look-alikes and invisible chars are undone (a few other
+     * bytes of UTF-8 are as likely chance as text) and holds a char a short payload needs: a quote,
+     * a separator, a comment or a path char. The text is well-formed UTF-8 ({@link #printable}).
+     */
+    private static boolean payloadChar(CharSequence s, int from, int to) {
+        boolean found = false;
+        int cp = 0;
+        int more = 0;
+        for (int g = from; g < to; g += 4) {
+            int v = group(s, g, to);
+            for (int k = 0, n = bytesOf(g, to); k < n; k++) {
+                int b = v >> (16 - 8 * k) & 0xff;
+                if (more > 0) {
+                    cp = cp << 6 | b & 0x3f;
+                    if (--more == 0 && !asciiLookAlike(cp)) {
+                        return false;
+                    }
+                } else if (b >= 0x80) {
+                    more = b >= 0xf0 ? 3 : b >= 0xe0 ? 2 : 1;
+                    cp = b & (b >= 0xe0 ? 0x0f : 0x1f);
+                } else {
+                    found |= PAYLOAD_CHARS.indexOf(b) >= 0;
+                }
+            }
+        }
+        return found;
+    }
+
+    private static boolean asciiLookAlike(int cp) {
+        char f = cp <= 0xffff ? Confusables.fold((char) cp) : '\ufffd';
+        return f < 0x80 || f == Confusables.DROP;
+    }
+
+    private static final String PAYLOAD_CHARS = "'\";|&$`<>(){}\\/#*=%-";
 
     /** Printable text: ASCII but control chars (a newline and a tab allowed) and well-formed UTF-8 sequences. */
     private static boolean printable(CharSequence s, int from, int to) {

@@ -55,6 +55,7 @@ final class Confusables {
         map("\u037e", ';');
         map("\u2024", '.');
         map("\u01c0\u2223", '|');
+        upperCaseTwins();
         for (int c = 0; c < SHAPE.length; c++) {
             boolean special = TABLE[c] != Character.toLowerCase((char) c);
             SHAPE[c] = c >= 0xff01 && c <= 0xff5e ? (char) (c - 0xfee0) : special ? TABLE[c] : (char) c;
@@ -67,6 +68,19 @@ final class Confusables {
     private static void map(String from, char to) {
         for (char c : from.toCharArray()) {
             TABLE[c] = to;
+        }
+    }
+
+    /**
+     * A look-alike upper-cased after it was planted (Armenian ո to Ո, Latin ɡ to Ɡ) folds as its
+     * lower case does: the table lists lower-case look-alikes, and a case change must not undo them.
+     */
+    private static void upperCaseTwins() {
+        for (int c = 0; c < TABLE.length; c++) {
+            char lower = (char) Character.toLowerCase(c);
+            if (lower != c && TABLE[c] == lower && TABLE[lower] != lower) {
+                TABLE[c] = TABLE[lower];
+            }
         }
     }
 

@@ -116,7 +116,8 @@ public final class DetectionRules {
         }
         boolean prose = c == ThreatClass.PROMPT_INJECTION || c == ThreatClass.SOCIAL_ENGINEERING;
         List<List<String>> anchors = anchors(f[3], where);
-        return new Rule(id, c, f[2], prose ? wordGapAnchors(anchors) : anchors, pattern(prose ? wordGaps(f[4]) : f[4], where),
+        String pattern = folded(f[4], true);
+        return new Rule(id, c, f[2], prose ? wordGapAnchors(anchors) : anchors, pattern(prose ? wordGaps(pattern) : pattern, where),
                 f[2].getBytes(StandardCharsets.US_ASCII));
     }
 
@@ -152,13 +153,34 @@ public final class DetectionRules {
         for (String literal : s.split(",", -1)) {
             String a = literal.replace("\\n", "\n").replace("\\s", " ").replace("\\c", ",").replace("\\p", "+")
                     .replace("\\0", "\0");
-            if (a.isEmpty() || !a.equals(a.toLowerCase(Locale.ROOT)) || !a.chars().allMatch(ch -> ch >= 32 && ch < 127 || ch == '\n' || ch == 0)) {
-                throw new RulesFileException(where + ": anchor '" + a + "' is not lower-case printable ASCII"
+            if (a.isEmpty() || !a.equals(a.toLowerCase(Locale.ROOT)) || !a.chars().allMatch(ch -> ch >= 32 && ch != 127 || ch == '\n' || ch == 0)) {
+                throw new RulesFileException(where + ": anchor '" + a + "' is not lower-case printable text"
                         + " (anchors are literals of the normalised text, comma-separated, groups joined by +, \\s \\c \\p \\n \\0 for a space, comma, plus, newline or NUL; or * for none)");
             }
-            out.add(a);
+            out.add(folded(a, false));
         }
         return List.copyOf(out);
+    }
+
+    /**
+     * Chars beyond ASCII as the normaliser folds the text they are to match (Cyrillic о is o there,
+     * a zero-width char is gone), so a rule can be written in the script of its language; in a
+     * pattern a char that folds to a regex metachar (full-width '（') stays a literal.
+     */
+    static String folded(String s, boolean regex) {
+        StringBuilder b = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char ch = s.charAt(i);
+            char f = ch < 128 ? ch : Confusables.fold(ch);
+            if (f == Confusables.DROP) {
+                continue;
+            }
+            if (regex && ch >= 128 && f < 128 && "\\^$.|?*+()[]{}".indexOf(f) >= 0) {
+                b.append('\\');
+            }
+            b.append(f);
+        }
+        return b.toString();
     }
 
     private static Pattern pattern(String s, String where) throws RulesFileException {

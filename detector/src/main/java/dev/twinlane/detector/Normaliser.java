@@ -19,40 +19,120 @@ final class Normaliser {
     private final int[] pendingStart = new int[8];
     private final int[] pendingEnd = new int[8];
 
+    /** The raw bytes being normalised: a '+' is a blank or not by the word it stands in ({@link FormBlanks}). */
+    private byte[] raw;
+    private int rawOff;
+    private int rawLen;
+
     /** Normalises {@code len} raw bytes from {@code off}; raw offsets in the result count from {@code off}. */
     Text normalise(byte[] buf, int off, int len) {
+        raw = buf;
+        rawOff = off;
+        rawLen = len;
         utf8(buf, off, len, out);
-        boolean escapes = sawEscape;
-        boolean base64 = sawBase64Run;
-        for (int round = 0; round < ESCAPE_ROUNDS && escapes; round++) {
-            if (!unescape(swap(), out)) {
-                swapBack();
-                break;
-            }
-            escapes = mayHaveEscapes(out);
-            base64 = hasBase64Run(out);
+        if (sawAnsiC) {
+            ansiC(swap(), out);
         }
+        boolean escapes = sawEscape && unescapeRounds();
+        // what an escape decodes to may need folding too (%53ELECT is SELECT)
+        boolean decoded = sawEscape && unescaped > 0;
+        // encoded more times than the rounds undo (%252525...): the rounds after the fold go on
+        boolean deeper = unescaped == ESCAPE_ROUNDS;
+        boolean base64 = decoded ? hasBase64Run(out) : sawBase64Run;
         // a long run that decodes to nothing (a path) is left as it is, without a copy
-        boolean decoded = false;
         // encoded twice or thrice (b64=, data:...;base64, inside the text): each round reads the last one's text
-        for (int layer = 0; layer < BASE64_ROUNDS && base64 && Base64Runs.anyDecodes(out); layer++) {
+        // the first layer is read from the first run the raw text's pass found that may decode, unless escapes moved it
+        int from = decoded ? 0 : base64From;
+        for (int layer = 0; layer < BASE64_ROUNDS && base64 && Base64Runs.anyDecodes(out, layer == 0 ? from : 0); layer++) {
             decoded = true;
             base64(swap(), out);
             // the encoded text is read as the raw text was: UTF-8 with look-alikes undone (in flush), then escapes
-            escapes = mayHaveEscapes(out);
-            for (int round = 0; round < ESCAPE_ROUNDS && escapes; round++) {
-                if (!unescape(swap(), out)) {
-                    swapBack();
-                    break;
-                }
-                escapes = mayHaveEscapes(out);
-            }
+            escapes = mayHaveEscapes(out) && unescapeRounds();
             base64 = hasBase64Run(out);
         }
         if (escapes || decoded || sawFoldable) {
             fold(swap(), out);
+            if (escapes && (dropped || deeper)) {
+                // layers come in any order: escapes the shell pass revealed (\\""0""4""7 is \\047) are decoded, and folded again
+                unescapeRounds();
+                if (unescaped > 0) {
+                    fold(swap(), out);
+                }
+            }
         }
         return out;
+    }
+
+    /** How many rounds of the last {@link #unescapeRounds} changed the text. */
+    private int unescaped;
+
+    /** Up to {@link #ESCAPE_ROUNDS} rounds of escape decoding; whether escape chars are left. */
+    private boolean unescapeRounds() {
+        unescaped = 0;
+        for (int round = 0; round < ESCAPE_ROUNDS; round++) {
+            if (!unescape(swap(), out)) {
+                swapBack();
+                return true;
+            }
+            unescaped++;
+            if (!mayHaveEscapes(out)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * ANSI-C quotes ($'...') lose their delimiters before escapes are decoded: a quote escaped inside
+     * ($'x\x27--') is the payload's own, and once decoded could not be told from the closing one.
+     */
+    private static void ansiC(Text in, Text t) {
+        int i = 0;
+        while (i < in.length) {
+            int close = in.chars[i] == '$' && i + 1 < in.length && in.chars[i + 1] == '\'' ? ansiClose(in, i + 2) : -1;
+            if (close < 0) {
+                t.add(in.chars[i], in.start[i], in.end[i]);
+                i++;
+                continue;
+            }
+            for (int k = i + 2; k < close; k++) {
+                char own = in.chars[k] == '\\' ? ansiCEscape(in.chars[k + 1]) : 0;
+                if (own != 0) {
+                    t.add(own, in.start[k], in.end[k + 1]);
+                    k++;
+                } else {
+                    t.add(in.chars[k], in.start[k], in.end[k]);
+                }
+            }
+            i = close + 1;
+        }
+    }
+
+    /**
+     * What an ANSI-C quote's own escapes stand for (a newline, a tab, a quote), or 0: decoded here,
+     * where they cannot be read as letters of a backslash run ($'\\n'\\r\\m); the byte escapes
+     * (\\xNN, \\NNN) are left to the escape rounds.
+     */
+    private static char ansiCEscape(char c) {
+        return switch (c) {
+            case 'n' -> '\n';
+            case 't' -> '\t';
+            case 'r' -> '\n';
+            case '\'', '"' -> c;
+            default -> 0;
+        };
+    }
+
+    /** The quote closing an ANSI-C quote whose text starts at from (one no backslash escapes), or -1. */
+    private static int ansiClose(Text in, int from) {
+        for (int k = from; k < in.length && k < from + QUOTE_MAX * 4; k++) {
+            if (in.chars[k] == '\\') {
+                k++;
+            } else if (in.chars[k] == '\'') {
+                return k;
+            }
+        }
+        return -1;
     }
 
     /**
@@ -94,8 +174,12 @@ final class Normaliser {
     /** Set by {@link #utf8}: whether a later pass has anything to do, so clean text skips it. */
     private boolean sawEscape;
     private boolean sawBase64Run;
+    /** Where the first run that may decode starts, when {@link #sawBase64Run}. */
+    private int base64From;
     /** Upper case, a blank run, a tab, a quote, '$', '\\', '_', '<', '*' or non-ASCII: the fold pass has work. */
     private boolean sawFoldable;
+    /** A '$' just before a quote: an ANSI-C quote ({@link #ansiC}). */
+    private boolean sawAnsiC;
 
     private void utf8(byte[] b, int off, int len, Text t) {
         t.clear(len);
@@ -105,8 +189,10 @@ final class Normaliser {
         int n = 0;
         boolean escape = false;
         boolean foldable = false;
+        boolean ansiC = false;
         int run = 0;
-        int longest = 0;
+        boolean base64 = false;
+        int from = -1;
         int i = 0;
         while (i < len) {
             int c = b[off + i] & 0xff;
@@ -117,10 +203,16 @@ final class Normaliser {
                 end[n] = i + 1;
                 n++;
                 escape |= c == '%' || c == '\\' || c == '&';
+                ansiC |= c == '\'' && n > 1 && chars[n - 2] == '$';
                 // a NUL reads as a blank, so it counts in a run of blanks too
                 foldable |= FOLDABLE[c] || (c == ' ' || c == 0) && i > 0 && (b[off + i - 1] == ' ' || b[off + i - 1] == 0);
-                run = BASE64[c] ? run + 1 : 0;
-                longest = Math.max(longest, run);
+                if (BASE64[c]) {
+                    run++;
+                } else if (run > 0) {
+                    from = !base64 && Base64Runs.mayDecode(b, off + i, off + len, run) ? n - 1 - run : from;
+                    base64 = from >= 0;
+                    run = 0;
+                }
                 i++;
                 continue;
             }
@@ -142,14 +234,22 @@ final class Normaliser {
                 end[n] = i;
                 n++;
                 escape |= shaped == '%' || shaped == '\\' || shaped == '&';
-                run = Base64Runs.value(shaped) >= 0 ? run + 1 : 0;
-                longest = Math.max(longest, run);
+                if (Base64Runs.value(shaped) >= 0) {
+                    run = Base64Runs.LONG; // a look-alike's bytes are not the run's chars: read the text as for a long run
+                } else if (run > 0) {
+                    from = !base64 && Base64Runs.mayDecode(b, at, off + len, run) ? n - 1 - run : from;
+                    base64 = from >= 0;
+                    run = 0;
+                }
             }
         }
         t.length = n;
         sawEscape = escape;
-        sawBase64Run = longest >= Base64Runs.MIN;
+        from = !base64 && Base64Runs.mayDecode(b, off + len, off + len, run) ? n - run : from;
+        sawBase64Run = from >= 0;
+        base64From = from;
         sawFoldable = foldable;
+        sawAnsiC = ansiC;
     }
 
     private static final boolean[] FOLDABLE = new boolean[128];
@@ -159,7 +259,7 @@ final class Normaliser {
         for (char c = 'A'; c <= 'Z'; c++) {
             FOLDABLE[c] = true;
         }
-        for (char c : "$'\"\\_\r\t\u000b\f<*".toCharArray()) { // '<' and '*': a glued redirection, /**/
+        for (char c : "$'\"\\_\r\t\u000b\f<*+".toCharArray()) { // '<' and '*': a glued redirection, /**/; '+' a form blank
             FOLDABLE[c] = true;
         }
         for (char c = 0; c < 128; c++) {
@@ -256,6 +356,9 @@ final class Normaliser {
     /** %uXXXX, backslash-uXXXX, &#NN;, &#xNN;, \\n or \\r at i: chars consumed, the char in decodedValue; else 0. */
     private int escapedChar(Text s, int i) {
         char c = s.chars[i];
+        if (c != '\\' && c != '%' && c != '&') {
+            return 0; // most chars: no escape starts here
+        }
         boolean u = (c == '%' || c == '\\') && i + 5 < s.length && (s.chars[i + 1] == 'u' || s.chars[i + 1] == 'U');
         if (u) {
             int v = 0;
@@ -272,7 +375,12 @@ final class Normaliser {
         if (c == '&' && i + 3 < s.length && s.chars[i + 1] == '#') {
             return htmlEntity(s, i);
         }
-        if (c == '\\' && i + 1 < s.length && (s.chars[i + 1] == 'n' || s.chars[i + 1] == 'r') && !backslashedLetters(s, i)) {
+        if (crlf(s, i)) {
+            decodedValue = '\n'; // \r\n in any case: a line break injected into a log line, upper-cased or not
+            return 4;
+        }
+        if (c == '\\' && i + 1 < s.length && (s.chars[i + 1] == 'n' || s.chars[i + 1] == 'r') && !backslashedLetters(s, i)
+                && !pathStep(s, i)) {
             decodedValue = '\n'; // an injected "\nid" is a new command line to whoever unescapes it
             return 2;
         }
@@ -287,6 +395,21 @@ final class Normaliser {
     private static boolean backslashedLetters(Text s, int i) {
         return i + 3 < s.length && s.chars[i + 2] == '\\' && plainLetter(s.chars[i + 3])
                 || i >= 2 && s.chars[i - 2] == '\\' && plainLetter(s.chars[i - 1]);
+    }
+
+    private static boolean crlf(Text s, int i) {
+        return i + 3 < s.length && s.chars[i] == '\\' && (s.chars[i + 1] | 0x20) == 'r' && s.chars[i + 2] == '\\'
+                && (s.chars[i + 3] | 0x20) == 'n';
+    }
+
+    /**
+     * A backslash that separates path steps rather than escaping (..\\root, ..\\\\root, c:\\new): after
+     * "..", a drive's ':' or another backslash, \\r and \\n are the letters of a directory's name.
+     */
+    private static boolean pathStep(Text s, int i) {
+        char p = i > 0 ? s.chars[i - 1] : 0;
+        // exactly two dots: "....\\n" ends a line of dots, it steps nowhere
+        return p == ':' || p == '\\' || p == '.' && i > 1 && s.chars[i - 2] == '.' && (i == 2 || s.chars[i - 3] != '.');
     }
 
     private static boolean plainLetter(char c) {
@@ -367,13 +490,26 @@ final class Normaliser {
 
     // ---- base64 ----
 
+    /**
+     * Whether some run of base64 chars can decode, by its length alone ({@link Base64Runs#lengthMayDecode}):
+     * most words of a shell line cannot, and are not read again.
+     */
     private static boolean hasBase64Run(Text t) {
+        char[] c = t.chars;
         int run = 0;
-        for (int i = 0; i < t.length; i++) {
-            run = Base64Runs.value(t.chars[i]) >= 0 ? run + 1 : 0;
-            if (run >= Base64Runs.MIN) {
+        int step = 0;
+        for (int i = 0, n = t.length; i <= n; i++) {
+            if (i < n && Base64Runs.value(c[i]) >= 0) {
+                run++;
+                step = c[i] == '/' ? 0 : step + 1;
+                continue;
+            }
+            int pad = i < n && c[i] == '=' ? i + 1 < n && c[i + 1] == '=' ? 2 : 1 : 0;
+            if (run >= Base64Runs.LONG || run >= Base64Runs.MIN && Base64Runs.lengthMayDecode(step, pad)) {
                 return true;
             }
+            run = 0;
+            step = 0;
         }
         return false;
     }
@@ -383,7 +519,7 @@ final class Normaliser {
         int i = 0;
         while (i < in.length) {
             int j = Base64Runs.runEnd(in, i);
-            int from = j > i ? Base64Runs.decodingStart(in, i, j) : -1;
+            int from = j > i ? Base64Runs.decodingStart(in, i, j, Base64Runs.lastStep(in, i, j)) : -1;
             if (from >= 0) {
                 for (int k = i; k < from; k++) {
                     t.add(in.chars[k], in.start[k], in.end[k]);
@@ -423,7 +559,32 @@ final class Normaliser {
 
     // ---- shell tricks, confusables, case, blanks ----
 
-    private static void fold(Text in, Text t) {
+    /** A '+' of the raw text (not one decoded from %2B) that a form wrote for a blank. */
+    private boolean formBlank(Text in, int i) {
+        return in.chars[i] == '+' && in.end[i] - in.start[i] == 1 && FormBlanks.at(raw, rawOff + in.start[i], rawOff, rawOff + rawLen);
+    }
+
+    /** Whether the text being folded holds a Windows path (..\\ or c:\\): 1, 0, or -1 not read yet. */
+    private int windows;
+
+    /** In a Windows path a backslash between letters separates steps (..\\windows\\win.ini) rather than quoting. */
+    private boolean windowsPath(Text in) {
+        if (windows < 0) {
+            windows = 0;
+            for (int k = 2; k < in.length && windows == 0; k++) {
+                boolean step = in.chars[k] == '\\' && (in.chars[k - 1] == ':' || in.chars[k - 1] == '.' && in.chars[k - 2] == '.');
+                windows = step ? 1 : 0;
+            }
+        }
+        return windows == 1;
+    }
+
+    /** Whether the last fold dropped a quote, a backslash or an empty parameter: only then can it reveal an escape. */
+    private boolean dropped;
+
+    private void fold(Text in, Text t) {
+        windows = -1;
+        dropped = false;
         char[] ic = in.chars;
         int[] is = in.start;
         int[] ie = in.end;
@@ -455,22 +616,26 @@ final class Normaliser {
 
     /**
      * An ASCII char's fold when {@link #foldAt} does nothing else with it (no '$', quote, '<', '\', CR,
-     * '_' or blank; a '/' unless a '*' may follow), else 0.
+     * '_', '+' or blank; a '/' unless a '*' may follow), else 0.
      */
     private static final char[] PLAIN_FOLD = new char[128];
 
     static {
         for (char c = 1; c < PLAIN_FOLD.length; c++) {
             char f = Confusables.fold(c);
-            if ("$'\"<\\\r_".indexOf(c) < 0 && f != ' ' && f != Confusables.DROP) {
+            if ("$'\"<\\\r_+".indexOf(c) < 0 && f != ' ' && f != Confusables.DROP) {
                 PLAIN_FOLD[c] = f;
             }
         }
     }
 
     /** Handles the char at i (and what belongs to it); returns the next index. */
-    private static int foldAt(Text in, int i, Text t) {
+    private int foldAt(Text in, int i, Text t) {
         char c = in.chars[i];
+        if (c == ' ') {
+            blank(t, in.start[i], in.end[i]); // the most common char here, with nothing else to undo
+            return i + 1;
+        }
         if (c == '$') {
             int ifs = ifs(in, i);
             if (ifs > 0) {
@@ -479,23 +644,26 @@ final class Normaliser {
             }
             if (i + 1 < in.length && (in.chars[i + 1] == '@' || in.chars[i + 1] == '*'
                     || in.chars[i + 1] >= '0' && in.chars[i + 1] <= '9')) {
+                dropped = true;
                 return i + 2; // an empty positional parameter splits a word without changing it
             }
             if (i + 1 < in.length && in.chars[i + 1] == '\'') {
                 int close = closingQuote(in, i + 1, true);
                 if (close > 0) {
+                    dropped = true;
                     copyFolded(in, i + 2, close, t);
                     return close + 1;
                 }
             }
         }
         if ((c == '\'' || c == '"') && emptyPairInWord(in, i)) {
+            dropped = true;
             return i + 2; // pa""ss''wd is passwd in the shell whatever quote it stands in
         }
         if (c == '\'' || c == '"') {
             return quote(in, i, t);
         }
-        if (c == '/' && matches(in, i, "/**/")) {
+        if (c == '/' && emptyComment(in, i)) {
             blank(t, in.start[i], in.end[i + 3]); // an empty comment splits words in SQL: union/**/select
             return i + 4;
         }
@@ -504,13 +672,28 @@ final class Normaliser {
             return i + 1;
         }
         if (c == '\\' && i + 1 < in.length && Character.isLetter(in.chars[i + 1])
-                && (i > 0 && Character.isLetter(in.chars[i - 1])
+                && (i > 0 && Character.isLetter(in.chars[i - 1]) && !windowsPath(in)
                         || i + 3 < in.length && in.chars[i + 2] == '\\' && Character.isLetter(in.chars[i + 3]))) {
+            dropped = true;
             return i + 1; // c\\url, \\c\\u\\r\\l, \\A\\L\\T\\E\\R: the backslash quotes a plain letter
         }
         if (c == '\\' && i + 1 < in.length && (i == 0 || in.chars[i - 1] != '\\') && (in.chars[i + 1] == ' '
                 || i >= 2 && in.chars[i - 2] == '\\' && Character.isLetter(in.chars[i - 1]) && !alnum(in.chars[i + 1]))) {
+            dropped = true;
             return i + 1; // a backslash-escaped blank is a blank; in a backslash-letter run (\\b\\o\\t\\:) so is one before punctuation
+        }
+        if (c == '\\' && (quotedChar(in, i - 2) || quotedChar(in, i + 2)) && quotedChar(in, i)) {
+            // a backslash before every char (\\9\\9\\'\\-\\-): the shell's quoting of each, and what it quotes is itself
+            char f = Confusables.fold(in.chars[i + 1]);
+            if (f != Confusables.DROP) {
+                t.add(f, in.start[i + 1], in.end[i + 1]);
+            }
+            dropped = true;
+            return i + 2;
+        }
+        if (formBlank(in, i)) {
+            blank(t, in.start[i], in.end[i]);
+            return i + 1;
         }
         if (c == '\r') {
             c = '\n';
@@ -531,16 +714,18 @@ final class Normaliser {
     }
 
     /** A quoted word piece attached to a word (c"u"rl, c''url) loses its quotes; others stay whole. */
-    private static int quote(Text in, int i, Text t) {
+    private int quote(Text in, int i, Text t) {
         int close = closingQuote(in, i, false);
         if (close < 0) {
             t.add(in.chars[i], in.start[i], in.end[i]);
             return i + 1;
         }
         // "w""h""o": pieces glued to each other are one word too
-        boolean attached = i > 0 && (wordChar(in.chars[i - 1]) || isQuote(in.chars[i - 1]))
+        // a '/' before it starts a path step ('=' 'or' as a file name), it does not glue a piece to a word
+        boolean attached = i > 0 && (wordChar(in.chars[i - 1]) && in.chars[i - 1] != '/' || isQuote(in.chars[i - 1]))
                 || close + 1 < in.length && (wordChar(in.chars[close + 1]) || isQuote(in.chars[close + 1]));
         if (attached) {
+            dropped = true;
             copyFolded(in, i + 1, close, t);
         } else {
             t.add(in.chars[i], in.start[i], in.end[i]);
@@ -566,16 +751,48 @@ final class Normaliser {
             if (c == q) {
                 return k;
             }
-            if (c == ' ' || !ansiC && (c == '\t' || c == '\n')) {
+            if (c == ' ' || !ansiC && (c == '\t' || c == '\n') || readAsBlank(in, k)) {
                 return -1;
             }
         }
         return -1;
     }
 
-    /** An empty quote pair at i with word chars on both sides (a""b, a''b). */
+    /**
+     * What the fold turns into a blank (an IFS expansion, an empty comment, a glued '<') ends a quoted
+     * word as a blank does: "$IFS$9&&$IFS$9id" or a quoted command with empty comments between its words is no single word.
+     */
+    private static boolean readAsBlank(Text in, int k) {
+        char c = in.chars[k];
+        return c == '$' && ifs(in, k) > 0 || c == '/' && emptyComment(in, k) || c == '<' && redirectBlank(in, k);
+    }
+
+    /** An empty comment at i (look-alikes of its chars were made ASCII when the text was read). */
+    private static boolean emptyComment(Text in, int i) {
+        return i + 3 < in.length && in.chars[i + 1] == '*' && in.chars[i + 2] == '*' && in.chars[i + 3] == '/';
+    }
+
+    /**
+     * An empty quote pair at i with word chars on both sides (a""b, a''b); a "" pair between any two
+     * chars of a word too (-""1""', ;""-""-): SQL writes an escaped quote as '', not "".
+     */
     private static boolean emptyPairInWord(Text in, int i) {
-        return i > 0 && i + 2 < in.length && in.chars[i + 1] == in.chars[i] && glued(in.chars[i - 1]) && glued(in.chars[i + 2]);
+        if (i == 0 || i + 2 >= in.length || in.chars[i + 1] != in.chars[i]) {
+            return false;
+        }
+        char before = in.chars[i - 1];
+        char after = in.chars[i + 2];
+        return glued(before) && glued(after) || in.chars[i] == '"' && solid(before) && solid(after);
+    }
+
+    private static boolean solid(char c) {
+        return c > ' ' && !isQuote(c);
+    }
+
+    /** A backslash at i quoting one char that is neither a blank nor a backslash, not itself quoted. */
+    private static boolean quotedChar(Text in, int i) {
+        return i >= 0 && i + 1 < in.length && in.chars[i] == '\\' && in.chars[i + 1] > ' ' && in.chars[i + 1] != '\\'
+                && (i == 0 || in.chars[i - 1] != '\\');
     }
 
     /** Letters, digits and '_': beside punctuation ('--, ''/*) a quote is more likely an SQL payload's own. */
@@ -587,10 +804,16 @@ final class Normaliser {
         return c == '\'' || c == '"';
     }
 
-    private static void copyFolded(Text in, int from, int to, Text t) {
+    /** A quoted piece's chars, folded; its form blanks and '_' between letters read as blanks, as outside quotes. */
+    private void copyFolded(Text in, int from, int to, Text t) {
         for (int k = from; k < to; k++) {
             if (isQuote(in.chars[k]) && emptyPairInWord(in, k)) {
+                dropped = true;
                 k++;
+                continue;
+            }
+            if (formBlank(in, k) || in.chars[k] == '_' && k > 0 && k + 1 < in.length && alnum(in.chars[k - 1]) && alnum(in.chars[k + 1])) {
+                blank(t, in.start[k], in.end[k]);
                 continue;
             }
             char f = Confusables.fold(in.chars[k]);
@@ -605,6 +828,10 @@ final class Normaliser {
      * ${$'IFS'%?}: what it yields is a blank or nothing, either splits words): the chars it takes, else 0.
      */
     private static int ifs(Text in, int i) {
+        char next = i + 1 < in.length ? in.chars[i + 1] : 0;
+        if (next != '{' && next != 'I' && next != 'i') {
+            return 0; // "$1", "$dpkg_root": no IFS, without folding chars to compare
+        }
         if (matches(in, i, "${IFS}")) {
             return 6;
         }

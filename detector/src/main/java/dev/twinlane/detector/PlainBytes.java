@@ -34,7 +34,7 @@ final class PlainBytes {
         int run = 0;
         int longest = 0;
         for (int i = off, end = off + len; i < end; i++) {
-            if (plainAt(b, i, off, end) == REWRITTEN) {
+            if (plainAt(b, i, off, end) == REWRITTEN || FormBlanks.secondRun(b, i, off)) {
                 return false;
             }
             run = base64(b[i]) ? run + 1 : 0;
@@ -82,7 +82,11 @@ final class PlainBytes {
 
     /** Whether the base64 run [from, to) (relative to {@code off}) of a string decodes, so the string is not plain. */
     boolean runDecodes(byte[] b, int off, int len, int from, int to) {
-        return Base64Runs.decodingStart(view.of(b, off, len), from, to) >= 0;
+        int step = to;
+        while (step > from && b[off + step - 1] != '/') {
+            step--; // the run's last step, read from the bytes rather than through the view
+        }
+        return Base64Runs.decodingStart(view.of(b, off, len), from, to, step) >= 0;
     }
 
     /**

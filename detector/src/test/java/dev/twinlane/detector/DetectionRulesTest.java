@@ -50,6 +50,24 @@ class DetectionRulesTest {
         assertEquals(25, prose.rules().get(prose.size() - 1).anchors().get(0).size());
     }
 
+    /**
+     * A rule is written in its language's script: its anchors and pattern are folded as the text is
+     * (Cyrillic о and р are the o and p the text holds), and a full-width paren stays a literal.
+     */
+    @Test
+    void aRuleIsWrittenInItsOwnScript() throws Exception {
+        DetectionRules rules = DetectionRules.withFile(write(
+                "9001 social_engineering send-password-ru отправь,перешли+пароль (?:отправь|перешли)\\S* (?:мне )?пароль（\\d）\n"));
+        assertEquals(java.util.List.of("пapoль"), rules.rules().get(rules.size() - 1).anchors().get(1));
+        Detector d = new Detector(rules);
+        Finding f = new Finding();
+        byte[] b = "Срочно ОТПРАВЬ мне пароль(1)".getBytes(StandardCharsets.UTF_8);
+        assertTrue(d.scan(b, 0, b.length, f) && f.ruleId() == 9001, f.toString());
+        byte[] word = "отправь пароль".getBytes(StandardCharsets.UTF_8);
+        assertFalse(d.scan(word, 0, word.length, f) && f.ruleId() == 9001, "the paren is a literal, not a group");
+        refused("9001 sql_injection x ab\u0001c x\n", ":1: anchor 'ab\u0001c' is not lower-case printable text");
+    }
+
     /** AnchorScreen names exactly the rules whose anchors all occur, and hands over the normal form. */
     @Test
     void anchorScreenNamesTheRulesWhosePatternsWouldRun() throws Exception {
@@ -73,7 +91,7 @@ class DetectionRulesTest {
         refused("9001 rootkit x * y\n", ":1: unknown class 'rootkit' (one of command_injection, sql_injection,");
         refused("9001 sql_injection x * (unclosed\n", ":1: bad pattern: Unclosed group near index");
         refused("9001 sql_injection Bad_Name * x\n", ":1: rule name 'Bad_Name' is not 1 to 39 characters");
-        refused("9001 sql_injection x UPPER x\n", ":1: anchor 'UPPER' is not lower-case printable ASCII");
+        refused("9001 sql_injection x UPPER x\n", ":1: anchor 'UPPER' is not lower-case printable text");
         refused("70000 sql_injection x * x\n", ":1: rule id '70000' is not a number from 1 to 65535");
         RulesFileException e = assertThrows(RulesFileException.class, () -> DetectionRules.withFile(dir.resolve("none")));
         assertTrue(e.getMessage().startsWith(dir.resolve("none") + ": cannot be read"), e.getMessage());
