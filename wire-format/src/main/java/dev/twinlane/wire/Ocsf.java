@@ -124,7 +124,10 @@ public final class Ocsf {
 
     /**
      * Writes the OCSF event of the kernel record {@code payload[off..off+len)} as the value after
-     * a {@code name}; false (nothing written) unless it is a whole record of a known kind.
+     * a {@code name}; false (nothing written) unless it is a whole record of a known kind. The
+     * event's last member is always its {@code unmapped} object, whose members have fixed names
+     * other than {@code verification}: the SIEM consumer adds its verification there, before the
+     * last two bytes.
      */
     public static boolean event(JsonOut o, byte[] payload, int off, int len, long wallNanos, String host, String logId,
                                 long seq) {
