@@ -119,4 +119,35 @@ final class PlainJson {
     String text() {
         return new String(b, start, end - start, java.nio.charset.StandardCharsets.ISO_8859_1);
     }
+
+    /**
+     * A member's name and colon, {@code "NAME":} in {@code key}'s bytes, when that is what comes
+     * next; as {@link #string}, {@code take(':')} and {@link #which} finding it would, in one
+     * comparison instead of a scan of the name.
+     */
+    boolean key(byte[] key) {
+        int to = i + key.length;
+        if (to > b.length || !java.util.Arrays.equals(b, i, to, key, 0, key.length)) {
+            return false;
+        }
+        start = i + 1;
+        end = to - 2;
+        i = to;
+        return true;
+    }
+
+    /** The last string read at one place, kept: a host, log id or key id repeats from message to message. */
+    static final class LastText {
+        private byte[] bytes = new byte[0];
+        private String text = "";
+
+        /** The text of the string just read by {@code j}, without a new String when it is the last one's. */
+        String of(PlainJson j) {
+            if (!java.util.Arrays.equals(bytes, 0, bytes.length, j.b, j.start, j.end)) {
+                bytes = java.util.Arrays.copyOfRange(j.b, j.start, j.end);
+                text = j.text();
+            }
+            return text;
+        }
+    }
 }
