@@ -405,6 +405,18 @@ final class ShippedMessage {
      * the base64 record, the longest member), else from the parser's text.
      */
     private static final class Binary {
+        /** A hex digit's value by byte (either case, as HexFormat reads them), -1 for any other byte: a MAC's digits in a table look-up each. */
+        private static final int[] HEX_VALUE = new int[256];
+
+        static {
+            Arrays.fill(HEX_VALUE, -1);
+            for (int c = 0; c < 256; c++) {
+                if (HexFormat.isHexDigit(c)) {
+                    HEX_VALUE[c] = HexFormat.fromHexDigit(c);
+                }
+            }
+        }
+
         private int start;
         private int end;
         private String text;
@@ -442,6 +454,18 @@ final class ShippedMessage {
             if (text != null) {
                 return HexFormat.of().parseHex(text);
             }
+            byte[] out = new byte[bytes];
+            for (int i = 0, at = start; i < bytes; i++, at += 2) {
+                int v = HEX_VALUE[message[at] & 0xFF] << 4 | HEX_VALUE[message[at + 1] & 0xFF];
+                if (v < 0) {
+                    return digitByDigit(message, bytes); // throws as HexFormat does
+                }
+                out[i] = (byte) v;
+            }
+            return out;
+        }
+
+        private byte[] digitByDigit(byte[] message, int bytes) {
             byte[] out = new byte[bytes];
             for (int i = 0; i < bytes; i++) {
                 out[i] = (byte) (HexFormat.fromHexDigit(message[start + 2 * i]) << 4
