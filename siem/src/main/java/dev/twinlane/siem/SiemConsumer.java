@@ -93,7 +93,7 @@ public final class SiemConsumer implements AutoCloseable {
         public final AtomicLong checkpoints = new AtomicLong();
         /** Connections Kafka refused (login or TLS), each followed by a back-off and a new consumer. */
         public final AtomicLong refused = new AtomicLong();
-        /** Time the consumer waited for its offset commits (asynchronous after each poll; synchronous at a rebalance and at the end). */
+        /** Time the consumer waited for its offset commits: the synchronous ones, at a rebalance and at the end (Commits). */
         public final AtomicLong commitNanos = new AtomicLong();
         /** The line that said why, while refused; null once consuming again. */
         public volatile String problem;
