@@ -120,6 +120,11 @@ final class PlainJson {
         return new String(b, start, end - start, java.nio.charset.StandardCharsets.ISO_8859_1);
     }
 
+    /** The last string's text, the String {@code last} kept when it is the same (a plain string is ASCII: UTF-8 reads it alike). */
+    String text(LastText last) {
+        return last.of(b, start, end);
+    }
+
     /**
      * A member's name and colon, {@code "NAME":} in {@code key}'s bytes, when that is what comes
      * next; as {@link #string}, {@code take(':')} and {@link #which} finding it would, in one
@@ -134,20 +139,5 @@ final class PlainJson {
         end = to - 2;
         i = to;
         return true;
-    }
-
-    /** The last string read at one place, kept: a host, log id or key id repeats from message to message. */
-    static final class LastText {
-        private byte[] bytes = new byte[0];
-        private String text = "";
-
-        /** The text of the string just read by {@code j}, without a new String when it is the last one's. */
-        String of(PlainJson j) {
-            if (!java.util.Arrays.equals(bytes, 0, bytes.length, j.b, j.start, j.end)) {
-                bytes = java.util.Arrays.copyOfRange(j.b, j.start, j.end);
-                text = j.text();
-            }
-            return text;
-        }
     }
 }

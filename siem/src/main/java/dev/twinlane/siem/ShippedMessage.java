@@ -67,10 +67,10 @@ final class ShippedMessage {
     private boolean unparsed;
     private boolean guessed;
     private final PlainJson plain = new PlainJson();
-    private final PlainJson.LastText lastSchema = new PlainJson.LastText();
-    private final PlainJson.LastText lastHost = new PlainJson.LastText();
-    private final PlainJson.LastText lastLogId = new PlainJson.LastText();
-    private final PlainJson.LastText lastKeyId = new PlainJson.LastText();
+    private final LastText lastSchema = new LastText();
+    private final LastText lastHost = new LastText();
+    private final LastText lastLogId = new LastText();
+    private final LastText lastKeyId = new LastText();
 
     private final JsonFactory factory;
 
@@ -199,10 +199,10 @@ final class ShippedMessage {
             return false;
         }
         switch (which) {
-            case HOST -> host = lastHost.of(j);
-            case LOG_ID -> logId = lastLogId.of(j);
-            case KEY_ID -> keyId = lastKeyId.of(j);
-            default -> schema = lastSchema.of(j);
+            case HOST -> host = j.text(lastHost);
+            case LOG_ID -> logId = j.text(lastLogId);
+            case KEY_ID -> keyId = j.text(lastKeyId);
+            default -> schema = j.text(lastSchema);
         }
         return true;
     }

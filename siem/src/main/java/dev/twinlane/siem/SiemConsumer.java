@@ -132,6 +132,7 @@ public final class SiemConsumer implements AutoCloseable {
     private final JsonOut render = new JsonOut(4096);
     private final JsonOut verification = new JsonOut(256);
     private final ShippedMessage shipped = new ShippedMessage(JSON.getFactory());
+    private final LastText lastKey = new LastText();
     private int lastKeyId;
     private String keyIdHex;
     private final DetectionFinding findings = new DetectionFinding();
@@ -285,8 +286,10 @@ public final class SiemConsumer implements AutoCloseable {
             return true;
         }
         lastMessage = System.nanoTime();
-        for (ConsumerRecord<byte[], byte[]> r : batch) {
-            handle(r);
+        for (TopicPartition tp : batch.partitions()) { // the order the batch's iterator has, without its iterator per record
+            for (ConsumerRecord<byte[], byte[]> r : batch.records(tp)) {
+                handle(r);
+            }
         }
         drain();
         commits.written();
@@ -428,7 +431,7 @@ public final class SiemConsumer implements AutoCloseable {
      * as a parser reads it and decided on that.
      */
     private void security(ConsumerRecord<byte[], byte[]> r, boolean plainFirst) throws IOException {
-        String key = key(r);
+        String key = r.key() == null ? "" : lastKey.of(r.key(), 0, r.key().length);
         ShippedMessage m = shipped;
         try {
             m.read(r.value(), plainFirst);
