@@ -13,7 +13,8 @@
 # Environment: RECORDS (1000000, over all hosts), HOSTS (4), ROUNDS (3), CPU (1), OTHER_CPU (0),
 # WORK (a temporary directory), SKIP_BUILD=1 to skip the Maven build, JAVA_OPTS extra JVM options
 # for the consumers' JVMs (e.g. -XX:StartFlightRecording=...), BASELINE=<git rev>: also run the
-# consumer as siem/src/main was at that revision (compiled here against today's other modules).
+# consumer as siem/src/main and wire-format/src/main were at that revision (compiled here against
+# today's other modules; the topic is written with today's wire-format either way).
 set -euo pipefail
 
 RECORDS=${RECORDS:-1000000}
@@ -34,7 +35,13 @@ mkdir -p bench/results
 base_cp=-
 if [ -n "${BASELINE:-}" ]; then
   mkdir -p "$stage/base-src" "$stage/base"
-  git archive "$BASELINE" siem/src/main/java | tar -x -C "$stage/base-src"
+  # the consumer's own code at that revision: siem, and wire-format's rendering it compares and writes with
+  paths=siem/src/main/java
+  if git cat-file -e "$BASELINE:wire-format/src/main/java" 2>/dev/null; then
+    paths="$paths wire-format/src/main/java"
+  fi
+  # shellcheck disable=SC2086
+  git archive "$BASELINE" $paths | tar -x -C "$stage/base-src"
   javac --release 17 -nowarn -d "$stage/base" -cp "$cp" $(find "$stage/base-src" -name '*.java')
   base_cp="$stage/base:$cp"
 fi

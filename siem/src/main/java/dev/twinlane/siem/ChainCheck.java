@@ -57,11 +57,10 @@ final class ChainCheck {
     private ChainVerifier.RecordMac epochKey;
     private Seal pendingSeal;
     private long lastSealed;
-    // Recently accepted records by seq: to tell a harmless re-send from a conflicting copy.
-    private final long[] ringSeq = new long[WINDOW];
-    private final byte[][] ringMac = new byte[WINDOW][];
-    private final byte[][] ringDigest = new byte[WINDOW][];
-    private final MessageDigest sha256 = sha256(); // one per log: the consumer's poll thread is its only user
+    private final RecentRecords recent;
+    /** Checks the MAC of a copy of an accepted record (re-sends), apart from the chain's key, which only moves forward. */
+    private ChainVerifier.RecordMac copies;
+    private int copiesKeyId;
     long accepted;
     long duplicates;
     String lastVerification = "none";
@@ -71,6 +70,7 @@ final class ChainCheck {
         this.logIdBytes = HexFormat.of().parseHex(logId);
         this.keys = keys;
         this.sealPublicKey = sealPublicKey;
+        this.recent = new RecentRecords(keys == null);
     }
 
     long expected() {
@@ -120,7 +120,7 @@ final class ChainCheck {
         long seq = RecordFormat.seq(record, 0);
         int kind = RecordFormat.kind(record, 0);
         if (started && seq < expected) {
-            return duplicate(record, mac, seq, f);
+            return duplicate(record, prevMac, mac, seq, f);
         }
         if (!started && !(seq == 1 && kind == Kinds.GENESIS)) {
             // Joined mid-log: trust this record's link to its predecessor, check everything after it.
@@ -162,18 +162,41 @@ final class ChainCheck {
         return "modified";
     }
 
-    private Verdict duplicate(byte[] record, byte[] mac, long seq, Findings f) {
-        int slot = (int) (seq & (WINDOW - 1));
-        if (ringSeq[slot] != seq) {
+    private Verdict duplicate(byte[] record, byte[] prevMac, byte[] mac, long seq, Findings f) {
+        if (!recent.has(seq)) {
             duplicates++;
             return Verdict.DUPLICATE; // older than the window: dropped unchecked (counted)
         }
-        if (Arrays.equals(ringMac[slot], mac) && Arrays.equals(ringDigest[slot], digest(record))) {
+        if (recent.macIs(seq, mac) && sameRecord(seq, record, prevMac, mac)) {
             duplicates++;
             return Verdict.DUPLICATE;
         }
         f.alert("modified", seq, "a second, different record claims seq " + seq + " (already accepted)");
         return Verdict.REJECTED;
+    }
+
+    /**
+     * Whether a copy with the accepted MAC is the accepted record: by its digest without a root
+     * key; with one, by its MAC, which then cannot verify over other bytes (that would be a
+     * collision). So only re-sends pay for the check, not every record a digest.
+     */
+    private boolean sameRecord(long seq, byte[] record, byte[] prevMac, byte[] mac) {
+        if (recent.keepsDigests()) {
+            return recent.bytesAre(seq, record);
+        }
+        int keyId = RecordFormat.keyId(record, 0);
+        if (copies == null || copiesKeyId != keyId) {
+            KeyRing.RootKey root = keys.byId(keyId);
+            if (root == null) {
+                return false;
+            }
+            if (copies != null) {
+                copies.erase();
+            }
+            copies = new ChainVerifier.RecordMac(root, logIdBytes);
+            copiesKeyId = keyId;
+        }
+        return copies.verifies(RecordFormat.epoch(record, 0), prevMac, record, 0, record.length, mac);
     }
 
     private String checkGenesis(byte[] record, byte[] prevMac, byte[] mac) {
@@ -314,10 +337,7 @@ final class ChainCheck {
     private void finishAccept(byte[] record, byte[] mac, long seq, int kind, Findings f) {
         System.arraycopy(mac, 0, lastMac, 0, RecordFormat.MAC);
         expected = seq + 1;
-        int slot = (int) (seq & (WINDOW - 1));
-        ringSeq[slot] = seq;
-        ringMac[slot] = mac.clone();
-        ringDigest[slot] = digest(record);
+        recent.add(seq, mac, record);
         accepted++;
         lastVerification = keys != null ? "hmac" : "linked";
         if (kind == Kinds.ROTATE && record.length == RecordFormat.HEADER + 4) {
@@ -363,11 +383,10 @@ final class ChainCheck {
     }
 
     private void sealMatches(Seal s, Findings f) {
-        int slot = (int) (s.seq() & (WINDOW - 1));
-        if (ringSeq[slot] != s.seq()) {
+        if (!recent.has(s.seq())) {
             return; // too old to compare
         }
-        if (!Arrays.equals(ringMac[slot], s.mac())) {
+        if (!recent.macIs(s.seq(), s.mac())) {
             f.alert("modified", s.seq(), "the record at seq " + s.seq() + " is not the one its seal signed");
         } else {
             lastSealed = Math.max(lastSealed, s.seq());
@@ -380,17 +399,5 @@ final class ChainCheck {
             return sealPublicKey;
         }
         return genesis != null && genesis.sealed() ? genesis.sealPublicKey() : null;
-    }
-
-    private byte[] digest(byte[] record) {
-        return Arrays.copyOf(sha256.digest(record), 16);
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

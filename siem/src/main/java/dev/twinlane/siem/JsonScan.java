@@ -59,7 +59,8 @@ final class JsonScan {
      * nor close one, since a name does not follow a closing quote), and when its object ends
      * just before the text's last byte, the object it is a member of is the whole text. Should an
      * object name "unmapped" twice, the verification goes into the last one, which is the one a
-     * reader keeping the last of duplicate names sees (Jackson does).
+     * reader keeping the last of duplicate names sees (Jackson does). The consumer itself splices
+     * where Ocsf's renderings end without scanning; OcsfSpliceTest holds them to this.
      */
     static int verificationAt(byte[] b, int len) {
         int brace = lastUnmappedObject(b, len);

@@ -119,4 +119,25 @@ final class PlainJson {
     String text() {
         return new String(b, start, end - start, java.nio.charset.StandardCharsets.ISO_8859_1);
     }
+
+    /** The last string's text, the String {@code last} kept when it is the same (a plain string is ASCII: UTF-8 reads it alike). */
+    String text(LastText last) {
+        return last.of(b, start, end);
+    }
+
+    /**
+     * A member's name and colon, {@code "NAME":} in {@code key}'s bytes, when that is what comes
+     * next; as {@link #string}, {@code take(':')} and {@link #which} finding it would, in one
+     * comparison instead of a scan of the name.
+     */
+    boolean key(byte[] key) {
+        int to = i + key.length;
+        if (to > b.length || !java.util.Arrays.equals(b, i, to, key, 0, key.length)) {
+            return false;
+        }
+        start = i + 1;
+        end = to - 2;
+        i = to;
+        return true;
+    }
 }

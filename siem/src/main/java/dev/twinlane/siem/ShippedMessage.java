@@ -22,25 +22,28 @@ import com.fasterxml.jackson.core.io.NumberInput;
  */
 final class ShippedMessage {
     private static final long ABSENT = Long.MIN_VALUE;
-    /** The members a plain read takes, in the exporter's order (SecurityMessage), which is where a name is looked for first. */
-    private static final byte[][] PLAIN_NAMES = ascii("schema", "host", "log_id", "seq", "kind", "time_ns", "mono_ns", "key_id",
-        "epoch", "prev_mac", "mac", "record", "leaf_index", "tree_size", "event", "wal");
+    /** The members a plain read knows (kind_name it skips), in the exporter's order (SecurityMessage), which is where a name is looked for first. */
+    private static final byte[][] PLAIN_NAMES = ascii("schema", "host", "log_id", "seq", "kind", "kind_name", "time_ns", "mono_ns",
+        "key_id", "epoch", "prev_mac", "mac", "record", "leaf_index", "tree_size", "event", "wal");
+    /** The same as {@code "NAME":}, the form in which the exporter writes them. */
+    private static final byte[][] PLAIN_KEYS = keys(PLAIN_NAMES);
     private static final int SCHEMA = 0;
     private static final int HOST = 1;
     private static final int LOG_ID = 2;
     private static final int SEQ = 3;
     private static final int KIND = 4;
-    private static final int TIME_NS = 5;
-    private static final int MONO_NS = 6;
-    private static final int KEY_ID = 7;
-    private static final int EPOCH = 8;
-    private static final int PREV_MAC = 9;
-    private static final int MAC = 10;
-    private static final int RECORD = 11;
-    private static final int LEAF_INDEX = 12;
-    private static final int TREE_SIZE = 13;
-    private static final int EVENT = 14;
-    private static final int WAL = 15;
+    private static final int KIND_NAME = 5;
+    private static final int TIME_NS = 6;
+    private static final int MONO_NS = 7;
+    private static final int KEY_ID = 8;
+    private static final int EPOCH = 9;
+    private static final int PREV_MAC = 10;
+    private static final int MAC = 11;
+    private static final int RECORD = 12;
+    private static final int LEAF_INDEX = 13;
+    private static final int TREE_SIZE = 14;
+    private static final int EVENT = 15;
+    private static final int WAL = 16;
 
     String schema;
     String host;
@@ -64,6 +67,10 @@ final class ShippedMessage {
     private boolean unparsed;
     private boolean guessed;
     private final PlainJson plain = new PlainJson();
+    private final LastText lastSchema = new LastText();
+    private final LastText lastHost = new LastText();
+    private final LastText lastLogId = new LastText();
+    private final LastText lastKeyId = new LastText();
 
     private final JsonFactory factory;
 
@@ -103,6 +110,14 @@ final class ShippedMessage {
         }
     }
 
+    private static byte[][] keys(byte[][] names) {
+        byte[][] k = new byte[names.length][];
+        for (int i = 0; i < names.length; i++) {
+            k[i] = ascii("\"" + new String(names[i], java.nio.charset.StandardCharsets.US_ASCII) + "\":")[0];
+        }
+        return k;
+    }
+
     private static byte[][] ascii(String... names) {
         byte[][] b = new byte[names.length][];
         for (int i = 0; i < names.length; i++) {
@@ -138,10 +153,14 @@ final class ShippedMessage {
         }
         int next = 0;
         do {
-            if (!j.string() || !j.take(':')) {
+            int which;
+            if (next < PLAIN_KEYS.length && j.key(PLAIN_KEYS[next])) {
+                which = next;
+            } else if (j.string() && j.take(':')) {
+                which = j.which(PLAIN_NAMES, next);
+            } else {
                 return false;
             }
-            int which = j.which(PLAIN_NAMES, next);
             next = which < 0 ? next : which + 1;
             if (which == EVENT || which == WAL) {
                 return guessLast(j, message);
@@ -166,8 +185,8 @@ final class ShippedMessage {
                 (which == RECORD ? record : which == MAC ? mac : prevMac).span(j.start, j.end);
                 return true;
             }
-            case -1 -> {
-                return j.at('"') ? j.string() : j.integer(); // kind_name, or a member we do not read
+            case -1, KIND_NAME -> {
+                return j.at('"') ? j.string() : j.integer(); // a member we do not read
             }
             default -> {
                 return plainNumber(j, which);
@@ -179,12 +198,11 @@ final class ShippedMessage {
         if (!j.string()) {
             return false;
         }
-        String t = j.text();
         switch (which) {
-            case HOST -> host = t;
-            case LOG_ID -> logId = t;
-            case KEY_ID -> keyId = t;
-            default -> schema = t;
+            case HOST -> host = j.text(lastHost);
+            case LOG_ID -> logId = j.text(lastLogId);
+            case KEY_ID -> keyId = j.text(lastKeyId);
+            default -> schema = j.text(lastSchema);
         }
         return true;
     }
@@ -387,6 +405,18 @@ final class ShippedMessage {
      * the base64 record, the longest member), else from the parser's text.
      */
     private static final class Binary {
+        /** A hex digit's value by byte (either case, as HexFormat reads them), -1 for any other byte: a MAC's digits in a table look-up each. */
+        private static final int[] HEX_VALUE = new int[256];
+
+        static {
+            Arrays.fill(HEX_VALUE, -1);
+            for (int c = 0; c < 256; c++) {
+                if (HexFormat.isHexDigit(c)) {
+                    HEX_VALUE[c] = HexFormat.fromHexDigit(c);
+                }
+            }
+        }
+
         private int start;
         private int end;
         private String text;
@@ -424,6 +454,18 @@ final class ShippedMessage {
             if (text != null) {
                 return HexFormat.of().parseHex(text);
             }
+            byte[] out = new byte[bytes];
+            for (int i = 0, at = start; i < bytes; i++, at += 2) {
+                int v = HEX_VALUE[message[at] & 0xFF] << 4 | HEX_VALUE[message[at + 1] & 0xFF];
+                if (v < 0) {
+                    return digitByDigit(message, bytes); // throws as HexFormat does
+                }
+                out[i] = (byte) v;
+            }
+            return out;
+        }
+
+        private byte[] digitByDigit(byte[] message, int bytes) {
             byte[] out = new byte[bytes];
             for (int i = 0; i < bytes; i++) {
                 out[i] = (byte) (HexFormat.fromHexDigit(message[start + 2 * i]) << 4

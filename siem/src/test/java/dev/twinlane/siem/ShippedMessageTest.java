@@ -136,6 +136,30 @@ class ShippedMessageTest {
         assertEquals(3, m.record(bytes(escapedRecord)).length, "decoded from the parser's text");
     }
 
+    @Test
+    void macDigitsAreReadAsHexFormatReadsThem() throws Exception {
+        String good = "0123456789abcdefABCDEF0123456789abcdef0123456789abcdef0123456789";
+        for (String mac : new String[] {good, good.replace('7', 'g'), good.replace('F', ' '), good.replace('0', '\u00e9')}) {
+            String message = "{\"mac\":\"" + mac + "\",\"event\":{}}";
+            byte[] b = bytes(message);
+            ShippedMessage m = new ShippedMessage(JSON.getFactory());
+            m.read(b, true);
+            String expected;
+            try {
+                expected = java.util.Arrays.toString(java.util.HexFormat.of().parseHex(mac));
+            } catch (IllegalArgumentException e) {
+                expected = "refused";
+            }
+            String got;
+            try {
+                got = java.util.Arrays.toString(m.mac(b));
+            } catch (IllegalArgumentException e) {
+                got = "refused";
+            }
+            assertEquals(expected, got, mac);
+        }
+    }
+
     private static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }

@@ -124,7 +124,10 @@ public final class Ocsf {
 
     /**
      * Writes the OCSF event of the kernel record {@code payload[off..off+len)} as the value after
-     * a {@code name}; false (nothing written) unless it is a whole record of a known kind.
+     * a {@code name}; false (nothing written) unless it is a whole record of a known kind. The
+     * event's last member is always its {@code unmapped} object, whose members have fixed names
+     * other than {@code verification}: the SIEM consumer adds its verification there, before the
+     * last two bytes.
      */
     public static boolean event(JsonOut o, byte[] payload, int off, int len, long wallNanos, String host, String logId,
                                 long seq) {
@@ -162,7 +165,7 @@ public final class Ocsf {
     private static void exec(JsonOut o, RecordView r, long wall, String host, String logId, long seq) {
         int ret = (int) r.number(EXEC_RET);
         int decision = (int) r.number(EXEC_DECISION);
-        common(o, PROCESS_ACTIVITY, 1, "Launch", wall, host, logId, seq, ret, decision);
+        common(o, LAUNCH, wall, host, logId, seq, ret, decision);
         Ctx ctx = CTX.get();
         byte[] file = ctx.raw;
         int fileOff = ctx.off + EXEC_FILENAME.offset();
@@ -197,7 +200,7 @@ public final class Ocsf {
     private static void fileOpen(JsonOut o, RecordView r, long wall, String host, String logId, long seq) {
         int ret = (int) r.number(OPEN_RET);
         int decision = (int) r.number(OPEN_DECISION);
-        common(o, FILE_SYSTEM_ACTIVITY, 14, "Open", wall, host, logId, seq, ret, decision);
+        common(o, FILE_OPEN, wall, host, logId, seq, ret, decision);
         o.name("file").begin();
         text(o.name("path"), r, OPEN_PATH, false);
         text(o.name("name"), r, OPEN_PATH, true);
@@ -216,7 +219,7 @@ public final class Ocsf {
     private static void kernelRead(JsonOut o, RecordView r, long wall, String host, String logId, long seq) {
         int ret = (int) r.number(KR_RET);
         int decision = (int) r.number(KR_DECISION);
-        common(o, FILE_SYSTEM_ACTIVITY, 2, "Read", wall, host, logId, seq, ret, decision);
+        common(o, FILE_READ, wall, host, logId, seq, ret, decision);
         o.name("file").begin();
         text(o.name("path"), r, KR_PATH, false);
         text(o.name("name"), r, KR_PATH, true);
@@ -236,7 +239,7 @@ public final class Ocsf {
         int ret = (int) r.number(NET_RET);
         int decision = (int) r.number(NET_DECISION);
         boolean connect = k == RecordKind.CONNECT;
-        common(o, NETWORK_ACTIVITY, connect ? 1 : 99, connect ? "Open" : "Bind", wall, host, logId, seq, ret, decision);
+        common(o, connect ? NET_OPEN : NET_BIND, wall, host, logId, seq, ret, decision);
         int family = (int) r.number(NET_FAMILY);
         int protocol = (int) r.number(NET_PROTOCOL);
         if (connect) {
@@ -259,7 +262,7 @@ public final class Ocsf {
     private static void ptrace(JsonOut o, RecordView r, long wall, String host, String logId, long seq) {
         int ret = (int) r.number(PT_RET);
         int decision = (int) r.number(PT_DECISION);
-        common(o, PROCESS_ACTIVITY, 3, "Open", wall, host, logId, seq, ret, decision);
+        common(o, PROCESS_OPEN, wall, host, logId, seq, ret, decision);
         o.name("process").begin().name("pid").num(r.number(PT_TARGET)).end();
         actor(o, r);
         unmappedStart(o, r, decision);
@@ -271,7 +274,7 @@ public final class Ocsf {
     private static void bpf(JsonOut o, RecordView r, long wall, String host, String logId, long seq) {
         int ret = (int) r.number(BPF_RET);
         int decision = (int) r.number(BPF_DECISION);
-        common(o, PROCESS_ACTIVITY, 99, "BPF", wall, host, logId, seq, ret, decision);
+        common(o, BPF_CALL, wall, host, logId, seq, ret, decision);
         selfProcess(o, r);
         actor(o, r);
         unmappedStart(o, r, decision);
@@ -287,7 +290,7 @@ public final class Ocsf {
     }
 
     private static void fork(JsonOut o, RecordView r, long wall, String host, String logId, long seq) {
-        common(o, PROCESS_ACTIVITY, 1, "Launch", wall, host, logId, seq, 0, -1);
+        common(o, LAUNCH, wall, host, logId, seq, 0, -1);
         o.name("process").begin().name("pid").num(r.number(FORK_CHILD))
                 .name("uid").pair(r.number(FORK_CHILD), r.number(FORK_CHILD_START))
                 .name("parent_process").begin().name("pid").num(r.number(TGID))
@@ -300,7 +303,7 @@ public final class Ocsf {
     }
 
     private static void exit(JsonOut o, RecordView r, long wall, String host, String logId, long seq) {
-        common(o, PROCESS_ACTIVITY, 2, "Terminate", wall, host, logId, seq, 0, -1);
+        common(o, TERMINATE, wall, host, logId, seq, 0, -1);
         int status = (int) r.number(EXIT_CODE);
         o.name("exit_code").num((status >> 8) & 0xFF);
         selfProcess(o, r);
@@ -315,7 +318,7 @@ public final class Ocsf {
 
     private static void syscall(JsonOut o, RecordView r, long wall, String host, String logId, long seq) {
         long ret = r.number(SC_RET);
-        common(o, PROCESS_ACTIVITY, 99, "Syscall", wall, host, logId, seq, ret < 0 ? (int) Math.max(ret, Integer.MIN_VALUE) : 0, -1);
+        common(o, SYSCALL_CALL, wall, host, logId, seq, ret < 0 ? (int) Math.max(ret, Integer.MIN_VALUE) : 0, -1);
         selfProcess(o, r);
         actor(o, r);
         unmappedStart(o, r, -1);
@@ -327,7 +330,7 @@ public final class Ocsf {
     }
 
     private static void tcpState(JsonOut o, RecordView r, long wall, String host, String logId, long seq) {
-        common(o, NETWORK_ACTIVITY, 99, "TCP State Change", wall, host, logId, seq, 0, -1);
+        common(o, TCP_STATE_CHANGE, wall, host, logId, seq, 0, -1);
         int family = (int) r.number(TCP_FAMILY);
         ip(o.name("src_endpoint").begin().name("ip"), r, TCP_SADDR, family).name("port").num(r.number(TCP_SPORT)).end();
         ip(o.name("dst_endpoint").begin().name("ip"), r, TCP_DADDR, family).name("port").num(r.number(TCP_DPORT)).end();
@@ -422,42 +425,74 @@ public final class Ocsf {
     }
 
     /** Opens the event object and writes the classification, time, status, metadata and device. */
-    private static void common(JsonOut o, int classUid, int activityId, String activityName, long wall, String host,
-                               String logId, long seq, int ret, int decision) {
+    private static void common(JsonOut o, JsonOut.Members activity, long wall, String host, String logId, long seq, int ret,
+                               int decision) {
         o.begin();
-        o.name("class_uid").num(classUid);
-        o.name("class_name").str(className(classUid));
-        int category = classUid / 1000;
-        o.name("category_uid").num(category);
-        o.name("category_name").str(category == 1 ? "System Activity" : "Network Activity");
-        o.name("activity_id").num(activityId);
-        o.name("activity_name").str(activityName);
-        o.name("type_uid").num(classUid * 100L + activityId);
-        o.name("type_name").strJoin(className(classUid), activityName);
+        o.members(activity);
         o.name("time").num(Math.floorDiv(wall, 1_000_000L));
         boolean blocked = decision == 1;
-        o.name("severity_id").num(blocked || decision == 2 ? 3 : 1);
-        o.name("severity").str(blocked || decision == 2 ? "Medium" : "Informational");
+        o.members(blocked || decision == 2 ? MEDIUM : INFORMATIONAL);
         if (ret < 0) {
             o.name("status_id").num(2).name("status").str("Failure").name("status_code").quotedNum(-(long) ret)
                     .name("status_detail").str("errno " + (-(long) ret));
         } else {
-            o.name("status_id").num(1).name("status").str("Success");
+            o.members(SUCCESS);
         }
         if (decision >= 0) {
-            o.name("disposition_id").num(blocked ? 2 : 1).name("disposition").str(blocked ? "Blocked" : "Allowed");
+            o.members(blocked ? BLOCKED : ALLOWED);
         }
         // actor and device are the host profile's; disposition is the security_control profile's
-        metadata(o, logId, seq, decision >= 0 ? HOST_AND_SECURITY_CONTROL : HOST);
+        o.members(decision >= 0 ? HOST_AND_SECURITY_CONTROL_METADATA : HOST_METADATA);
+        metadataEnd(o, logId, seq);
         device(o, host);
     }
 
     private static final String[] HOST = {"host"};
     private static final String[] HOST_AND_SECURITY_CONTROL = {"host", "security_control"};
+    // An event's constant members, rendered once (JsonOut.Members): each activity's classification,
+    // severities, status, dispositions, and the metadata up to its uid
+    private static final JsonOut.Members LAUNCH = activity(PROCESS_ACTIVITY, 1, "Launch");
+    private static final JsonOut.Members TERMINATE = activity(PROCESS_ACTIVITY, 2, "Terminate");
+    private static final JsonOut.Members PROCESS_OPEN = activity(PROCESS_ACTIVITY, 3, "Open");
+    private static final JsonOut.Members BPF_CALL = activity(PROCESS_ACTIVITY, 99, "BPF");
+    private static final JsonOut.Members SYSCALL_CALL = activity(PROCESS_ACTIVITY, 99, "Syscall");
+    private static final JsonOut.Members FILE_OPEN = activity(FILE_SYSTEM_ACTIVITY, 14, "Open");
+    private static final JsonOut.Members FILE_READ = activity(FILE_SYSTEM_ACTIVITY, 2, "Read");
+    private static final JsonOut.Members NET_OPEN = activity(NETWORK_ACTIVITY, 1, "Open");
+    private static final JsonOut.Members NET_BIND = activity(NETWORK_ACTIVITY, 99, "Bind");
+    private static final JsonOut.Members TCP_STATE_CHANGE = activity(NETWORK_ACTIVITY, 99, "TCP State Change");
+    private static final JsonOut.Members INFORMATIONAL = JsonOut.members(o -> o.name("severity_id").num(1)
+            .name("severity").str("Informational"));
+    private static final JsonOut.Members MEDIUM = JsonOut.members(o -> o.name("severity_id").num(3).name("severity").str("Medium"));
+    private static final JsonOut.Members SUCCESS = JsonOut.members(o -> o.name("status_id").num(1).name("status").str("Success"));
+    private static final JsonOut.Members ALLOWED = JsonOut.members(o -> o.name("disposition_id").num(1)
+            .name("disposition").str("Allowed"));
+    private static final JsonOut.Members BLOCKED = JsonOut.members(o -> o.name("disposition_id").num(2)
+            .name("disposition").str("Blocked"));
+    private static final JsonOut.Members HOST_METADATA = JsonOut.members(o -> metadataStart(o, "twinlane", "security", HOST));
+    private static final JsonOut.Members HOST_AND_SECURITY_CONTROL_METADATA = JsonOut.members(
+            o -> metadataStart(o, "twinlane", "security", HOST_AND_SECURITY_CONTROL));
+    private static final JsonOut.Members DEVICE = JsonOut.members(o -> o.name("device").begin().name("type_id").num(0)
+            .name("type").str("Unknown"));
+
+    /** class_uid to type_name of one activity of a class. */
+    private static JsonOut.Members activity(int classUid, int activityId, String activityName) {
+        int category = classUid / 1000;
+        return JsonOut.members(o -> o.name("class_uid").num(classUid).name("class_name").str(className(classUid))
+                .name("category_uid").num(category)
+                .name("category_name").str(category == 1 ? "System Activity" : "Network Activity")
+                .name("activity_id").num(activityId).name("activity_name").str(activityName)
+                .name("type_uid").num(classUid * 100L + activityId).name("type_name").strJoin(className(classUid), activityName));
+    }
 
     /** The whole "metadata" of a security log record: as {@link #metadataStart}, then its uid LOGID:SEQ and sequence. */
     static void metadata(JsonOut o, String logId, long seq, String... profiles) {
         metadataStart(o, "twinlane", "security", profiles);
+        metadataEnd(o, logId, seq);
+    }
+
+    /** The record's uid LOGID:SEQ and sequence, closing "metadata". */
+    private static void metadataEnd(JsonOut o, String logId, long seq) {
         o.name("uid").strNum(logId, seq);
         if (seq <= Integer.MAX_VALUE) {
             o.name("sequence").num(seq); // an integer_t: a seq beyond it is in metadata.uid only
@@ -479,7 +514,7 @@ public final class Ocsf {
 
     /** The host: its id; its type is not something the agent knows (type_id is required). */
     static void device(JsonOut o, String host) {
-        o.name("device").begin().name("type_id").num(0).name("type").str("Unknown").name("uid").str(host).end();
+        o.members(DEVICE).name("uid").str(host).end();
     }
 
     private static String className(int classUid) {

@@ -58,4 +58,18 @@ class JsonOutTest {
             assertEquals(Long.toString(v), o.reset().num(v).toString());
         }
     }
+
+    @Test
+    void membersRenderedOnceAreWrittenAsTheirCallsWouldBe() {
+        JsonOut.Members closed = JsonOut.members(o -> o.name("a").num(1).name("b").beginArray().element().str("x").endArray());
+        JsonOut.Members open = JsonOut.members(o -> o.name("m").begin().name("v").str("1.8.0").name("p").begin().name("q").num(2));
+        JsonOut.Members openEmpty = JsonOut.members(o -> o.name("e").begin());
+        JsonOut direct = new JsonOut(8).begin().name("z").num(0).name("a").num(1).name("b").beginArray().element().str("x")
+                .endArray().name("m").begin().name("v").str("1.8.0").name("p").begin().name("q").num(2).name("r").num(3).end()
+                .name("s").num(4).end().name("e").begin().name("f").num(5).end().end();
+        JsonOut replayed = new JsonOut(8).begin().name("z").num(0).members(closed).members(open).name("r").num(3).end()
+                .name("s").num(4).end().members(openEmpty).name("f").num(5).end().end();
+        assertEquals(direct.toString(), replayed.toString());
+        assertEquals("{\"a\":1,\"b\":[\"x\"]}", new JsonOut(8).begin().members(closed).end().toString(), "first member: no comma");
+    }
 }
